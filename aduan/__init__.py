@@ -1,0 +1,1 @@
+"""Aduan: public-complaint tracking for Indonesian local governments and the Ombudsman."""

@@ -1,0 +1,40 @@
+from django.contrib import admin
+
+from .models import Opd, Pemda, Province, StaffMembership
+
+
+@admin.register(Province)
+class ProvinceAdmin(admin.ModelAdmin):
+    list_display = ["name", "code"]
+    search_fields = ["name", "code"]
+
+
+class OpdInline(admin.TabularInline):
+    model = Opd
+    extra = 0
+    fields = ["name", "short_name", "is_active"]
+
+
+@admin.register(Pemda)
+class PemdaAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "kind", "province", "timezone"]
+    list_filter = ["kind", "province"]
+    search_fields = ["name", "code"]
+    inlines = [OpdInline]
+
+
+@admin.register(Opd)
+class OpdAdmin(admin.ModelAdmin):
+    list_display = ["name", "short_name", "pemda", "is_active"]
+    list_filter = ["pemda", "is_active"]
+    search_fields = ["name", "short_name"]
+    list_select_related = ["pemda"]
+
+
+@admin.register(StaffMembership)
+class StaffMembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "role", "pemda", "opd", "province", "is_active"]
+    list_filter = ["role", "is_active", "pemda", "province"]
+    search_fields = ["user__email", "user__full_name", "opd__name"]
+    autocomplete_fields = ["user", "opd"]
+    list_select_related = ["user", "pemda", "opd", "province"]

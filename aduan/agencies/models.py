@@ -1,0 +1,198 @@
+"""Who is who: provinces, local governments (Pemda), their agencies (OPD) and staff roles.
+
+A StaffMembership ties a user to the place where they act: a koordinator to a Pemda, a petugas or
+kepala OPD to an OPD, an Ombudsman officer to a province. Selectors and the workflow read these
+rows to decide what a user may see and do; nothing else grants access to complaints.
+"""
+
+import zoneinfo
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from aduan.core.models import TimeStampedModel
+
+
+def validate_timezone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("%(value)s bukan zona waktu IANA yang dikenal."), params={"value": value})
+
+
+class Province(TimeStampedModel):
+    """A province; the Ombudsman's regional offices (Perwakilan) work per province."""
+
+    name = models.CharField(_("nama"), max_length=100, unique=True)
+    code = models.CharField(
+        _("kode"), max_length=10, unique=True, help_text=_("Mis. KT untuk Kalimantan Timur.")
+    )
+
+    class Meta:
+        verbose_name = _("provinsi")
+        verbose_name_plural = _("provinsi")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Pemda(TimeStampedModel):
+    """A local government (Pemkot, Pemkab or Pemprov) that runs a complaint service."""
+
+    class Kind(models.TextChoices):
+        KOTA = "kota", _("Pemerintah Kota")
+        KABUPATEN = "kabupaten", _("Pemerintah Kabupaten")
+        PROVINSI = "provinsi", _("Pemerintah Provinsi")
+
+    name = models.CharField(_("nama"), max_length=150, unique=True)
+    code = models.CharField(
+        _("kode singkat"),
+        max_length=10,
+        unique=True,
+        help_text=_("Awalan nomor tiket, mis. BPN untuk Balikpapan (huruf besar dan angka)."),
+    )
+    kind = models.CharField(_("jenis"), max_length=20, choices=Kind.choices)
+    province = models.ForeignKey(
+        Province, on_delete=models.PROTECT, related_name="pemdas", verbose_name=_("provinsi")
+    )
+    timezone = models.CharField(
+        _("zona waktu"), max_length=50, default="Asia/Jakarta", validators=[validate_timezone]
+    )
+    reopen_window_days = models.PositiveSmallIntegerField(
+        _("batas buka kembali (hari)"),
+        default=30,
+        help_text=_("Berapa hari kalender setelah selesai pelapor masih dapat membuka kembali aduannya."),
+    )
+
+    class Meta:
+        verbose_name = _("pemerintah daerah")
+        verbose_name_plural = _("pemerintah daerah")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(code__regex=r"^[A-Z0-9]{2,10}$"), name="pemda_code_format"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def zoneinfo(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+
+class Opd(TimeStampedModel):
+    """An agency (Organisasi Perangkat Daerah) of one Pemda: Dinas, Badan, Kecamatan, RSUD, BUMD ..."""
+
+    pemda = models.ForeignKey(Pemda, on_delete=models.PROTECT, related_name="opds", verbose_name=_("pemda"))
+    name = models.CharField(_("nama"), max_length=200)
+    short_name = models.CharField(_("singkatan"), max_length=50, blank=True)
+    is_active = models.BooleanField(_("aktif"), default=True)
+
+    class Meta:
+        verbose_name = _("OPD")
+        verbose_name_plural = _("OPD")
+        ordering = ["pemda", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["pemda", "name"], name="opd_unique_name_per_pemda"),
+        ]
+
+    def __str__(self) -> str:
+        return self.short_name or self.name
+
+
+class Role(models.TextChoices):
+    """Roles a StaffMembership can carry (DESIGN.md §2). Citizens and the system need no row."""
+
+    KOORDINATOR = "koordinator", _("Koordinator pengaduan")
+    PETUGAS_OPD = "petugas_opd", _("Petugas OPD (admin penghubung)")
+    KEPALA_OPD = "kepala_opd", _("Kepala OPD")
+    OMBUDSMAN = "ombudsman", _("Ombudsman")
+
+
+OPD_ROLES = (Role.PETUGAS_OPD, Role.KEPALA_OPD)
+
+
+class StaffMembership(TimeStampedModel):
+    """Gives a user one role in one place: a Pemda (koordinator), an OPD (petugas, kepala) or a
+    province (ombudsman). The database refuses a row whose place does not fit its role."""
+
+    user = models.ForeignKey(
+        "users.User", on_delete=models.CASCADE, related_name="memberships", verbose_name=_("pengguna")
+    )
+    role = models.CharField(_("peran"), max_length=20, choices=Role.choices)
+    pemda = models.ForeignKey(
+        Pemda,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        verbose_name=_("pemda"),
+    )
+    opd = models.ForeignKey(
+        Opd,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        verbose_name=_("OPD"),
+    )
+    province = models.ForeignKey(
+        Province,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        verbose_name=_("provinsi"),
+    )
+    is_active = models.BooleanField(_("aktif"), default=True)
+
+    class Meta:
+        verbose_name = _("keanggotaan staf")
+        verbose_name_plural = _("keanggotaan staf")
+        ordering = ["user", "role"]
+        constraints = [
+            models.CheckConstraint(
+                name="membership_place_fits_role",
+                condition=(
+                    Q(role=Role.KOORDINATOR, pemda__isnull=False, opd__isnull=True, province__isnull=True)
+                    | Q(role__in=OPD_ROLES, pemda__isnull=True, opd__isnull=False, province__isnull=True)
+                    | Q(role=Role.OMBUDSMAN, pemda__isnull=True, opd__isnull=True, province__isnull=False)
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "pemda"],
+                condition=Q(pemda__isnull=False),
+                name="membership_unique_pemda",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "opd"], condition=Q(opd__isnull=False), name="membership_unique_opd"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "province"],
+                condition=Q(province__isnull=False),
+                name="membership_unique_province",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} — {self.place}"
+
+    @property
+    def place(self):
+        return self.pemda or self.opd or self.province
+
+    def clean(self) -> None:
+        super().clean()
+        if self.role == Role.KOORDINATOR and not self.pemda_id:
+            raise ValidationError({"pemda": _("Koordinator harus terikat pada satu pemda.")})
+        if self.role in OPD_ROLES and not self.opd_id:
+            raise ValidationError({"opd": _("Petugas dan kepala OPD harus terikat pada satu OPD.")})
+        if self.role == Role.OMBUDSMAN and not self.province_id:
+            raise ValidationError({"province": _("Ombudsman harus terikat pada satu provinsi.")})
+        if self.role != Role.KOORDINATOR:
+            self.pemda = None
+        if self.role not in OPD_ROLES:
+            self.opd = None
+        if self.role != Role.OMBUDSMAN:
+            self.province = None

@@ -1,0 +1,406 @@
+"""Complaints and everything that belongs to one.
+
+- Category: a tree of topics, per Pemda (or shared), with the OPD usually in charge.
+- Complaint: what the citizen filed, its status and where it is now. Status changes only through
+  ``workflow.complaint_transition()``; other writes go through ``services``; reads through ``selectors``.
+- ReporterIdentity: who filed it, in its own table so an anonim reporter's identity can be withheld.
+- Attachment: photos and documents.
+- ComplaintEvent: the append-only timeline, one row per accepted move.
+- ComplaintHop: which OPD held the complaint from when to when (a re-dispatch starts a new hop).
+- TicketCounter: per Pemda and year, hands out readable ticket numbers without gaps or clashes.
+"""
+
+import secrets
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from aduan.agencies.models import Opd, Pemda, Role
+from aduan.core.models import TimeStampedModel
+
+
+class Classification(models.TextChoices):
+    PENGADUAN = "pengaduan", _("Pengaduan")
+    ASPIRASI = "aspirasi", _("Aspirasi")
+    PERMINTAAN_INFORMASI = "permintaan_informasi", _("Permintaan informasi")
+
+
+class Status(models.TextChoices):
+    """Complaint statuses (DESIGN.md §5). The moves between them are in workflow.TRANSITIONS."""
+
+    SUBMITTED = "submitted", _("Diterima, belum terverifikasi")
+    ON_HOLD = "on_hold", _("Ditunda, menunggu pelapor")
+    DISPATCHED = "dispatched", _("Didisposisikan ke OPD")
+    FOLLOWED_UP = "followed_up", _("Ditindaklanjuti")
+    RESOLVED = "resolved", _("Selesai")
+    ARCHIVED = "archived", _("Diarsipkan")
+    FORWARDED_OUT = "forwarded_out", _("Bukan kewenangan, diteruskan")
+
+
+CLOSED_STATUSES = frozenset({Status.RESOLVED, Status.ARCHIVED, Status.FORWARDED_OUT})
+HELD_BY_OPD_STATUSES = frozenset({Status.DISPATCHED, Status.FOLLOWED_UP})
+
+
+class ActorRole(models.TextChoices):
+    """The role in which someone made a move: the staff roles plus the citizen and the system."""
+
+    CITIZEN = "citizen", _("Pelapor")
+    KOORDINATOR = Role.KOORDINATOR.value, Role.KOORDINATOR.label
+    PETUGAS_OPD = Role.PETUGAS_OPD.value, Role.PETUGAS_OPD.label
+    KEPALA_OPD = Role.KEPALA_OPD.value, Role.KEPALA_OPD.label
+    OMBUDSMAN = Role.OMBUDSMAN.value, Role.OMBUDSMAN.label
+    SYSTEM = "system", _("Sistem")
+
+
+class ArchiveReason(models.TextChoices):
+    DUPLICATE = "duplicate", _("Duplikat dari aduan lain")
+    NOT_PUBLIC_SERVICE = "not_public_service", _("Bukan masalah pelayanan publik")
+    UNINTELLIGIBLE = "unintelligible", _("Tidak dapat dipahami")
+    NO_RESPONSE = "no_response", _("Pelapor tidak melengkapi data")
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("Situs web")
+    API = "api", _("API / aplikasi")
+    OPEN311 = "open311", _("Open311")
+    COUNTER = "counter", _("Loket / tatap muka")
+    LAPOR = "lapor", _("SP4N-LAPOR!")
+
+
+class Category(TimeStampedModel):
+    """A topic citizens choose when filing, in a tree (e.g. Infrastruktur › Jalan rusak).
+
+    ``pemda`` empty means the category is shared by every Pemda. ``default_opd`` is the OPD the
+    koordinator is offered first when dispatching.
+    """
+
+    pemda = models.ForeignKey(
+        Pemda,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="categories",
+        verbose_name=_("pemda"),
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("induk"),
+    )
+    name = models.CharField(_("nama"), max_length=150)
+    default_opd = models.ForeignKey(
+        Opd, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("OPD utama")
+    )
+    is_active = models.BooleanField(_("aktif"), default=True)
+
+    class Meta:
+        verbose_name = _("kategori")
+        verbose_name_plural = _("kategori")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["pemda", "parent", "name"], name="category_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.parent} › {self.name}" if self.parent_id else self.name
+
+
+def new_tracking_secret() -> str:
+    """An unguessable token for the citizen's tracking link: 32 random bytes = 256 bits."""
+    return secrets.token_urlsafe(32)
+
+
+class Complaint(TimeStampedModel):
+    """One complaint (aduan). ``status`` is changed only by ``workflow.complaint_transition()``."""
+
+    pemda = models.ForeignKey(
+        Pemda, on_delete=models.PROTECT, related_name="complaints", verbose_name=_("pemda")
+    )
+    ticket_number = models.CharField(_("nomor tiket"), max_length=32, unique=True, editable=False)
+    tracking_secret = models.CharField(
+        _("kode pelacakan rahasia"), max_length=64, unique=True, default=new_tracking_secret, editable=False
+    )
+    classification = models.CharField(
+        _("klasifikasi"), max_length=30, choices=Classification.choices, default=Classification.PENGADUAN
+    )
+    title = models.CharField(_("judul"), max_length=200)
+    chronology = models.TextField(_("kronologi"), max_length=10000)
+    incident_date = models.DateField(_("tanggal kejadian"), null=True, blank=True)
+    location_text = models.CharField(_("lokasi"), max_length=300, blank=True)
+    latitude = models.DecimalField(
+        _("lintang"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.DecimalField(
+        _("bujur"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+    category = models.ForeignKey(
+        Category,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="complaints",
+        verbose_name=_("kategori"),
+    )
+    target_opd = models.ForeignKey(
+        Opd,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("OPD pilihan pelapor"),
+    )
+    current_opd = models.ForeignKey(
+        Opd,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="held_complaints",
+        verbose_name=_("OPD penanggung jawab"),
+    )
+    is_anonymous = models.BooleanField(
+        _("anonim"), default=False, help_text=_("Identitas pelapor disembunyikan dari OPD dan publik.")
+    )
+    is_confidential = models.BooleanField(
+        _("rahasia"), default=False, help_text=_("Aduan tidak ditampilkan di daftar publik.")
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.SUBMITTED, editable=False
+    )
+    status_changed_at = models.DateTimeField(_("status berubah"), default=timezone.now, editable=False)
+    submitted_at = models.DateTimeField(_("diajukan"), default=timezone.now, editable=False)
+    closed_at = models.DateTimeField(_("ditutup"), null=True, blank=True, editable=False)
+    archive_reason = models.CharField(
+        _("alasan arsip"), max_length=30, choices=ArchiveReason.choices, blank=True
+    )
+    duplicate_of = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="duplicates",
+        verbose_name=_("duplikat dari"),
+    )
+    forwarded_to = models.CharField(_("diteruskan ke instansi"), max_length=200, blank=True)
+    reporter_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="complaints",
+        verbose_name=_("akun pelapor"),
+    )
+    channel = models.CharField(_("kanal"), max_length=20, choices=Channel.choices, default=Channel.WEB)
+
+    class Meta:
+        verbose_name = _("aduan")
+        verbose_name_plural = _("aduan")
+        ordering = ["-submitted_at"]
+        indexes = [
+            models.Index(fields=["pemda", "status", "submitted_at"], name="complaint_pemda_status"),
+            models.Index(fields=["current_opd", "status"], name="complaint_opd_status"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="complaint_closed_at_iff_closed",
+                condition=(
+                    Q(status__in=[s.value for s in CLOSED_STATUSES], closed_at__isnull=False)
+                    | (~Q(status__in=[s.value for s in CLOSED_STATUSES]) & Q(closed_at__isnull=True))
+                ),
+            ),
+            models.CheckConstraint(
+                name="complaint_opd_when_held",
+                condition=~Q(status__in=[s.value for s in HELD_BY_OPD_STATUSES])
+                | Q(current_opd__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="complaint_latlong_together",
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(latitude__isnull=False, longitude__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_number} — {self.title}"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in CLOSED_STATUSES
+
+
+nik_validator = RegexValidator(r"^\d{16}$", _("NIK terdiri dari 16 angka."))
+
+
+class ReporterIdentity(models.Model):
+    """Who filed the complaint. Kept apart from Complaint so that it can be withheld: read it only
+    through ``selectors.reporter_identity_for()``, which hides it from all but the koordinator when
+    the complaint is anonim."""
+
+    complaint = models.OneToOneField(
+        Complaint,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="reporter",
+        verbose_name=_("aduan"),
+    )
+    name = models.CharField(_("nama"), max_length=150, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(
+        _("telepon"),
+        max_length=20,
+        blank=True,
+        validators=[RegexValidator(r"^\+?[0-9 ()-]{6,20}$", _("Nomor telepon tidak valid."))],
+    )
+    nik = models.CharField(_("NIK"), max_length=16, blank=True, validators=[nik_validator])
+
+    class Meta:
+        verbose_name = _("identitas pelapor")
+        verbose_name_plural = _("identitas pelapor")
+
+    def __str__(self) -> str:
+        return self.name or self.email or self.phone or "—"
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    # The stored name never contains what the citizen typed; the original is kept in a column.
+    return f"complaints/{instance.complaint_id}/{secrets.token_hex(16)}"
+
+
+class Attachment(models.Model):
+    """A photo or document attached to a complaint (by the citizen) or to a follow-up (by staff)."""
+
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("aduan")
+    )
+    file = models.FileField(_("berkas"), upload_to=attachment_path)
+    original_name = models.CharField(_("nama asli"), max_length=255)
+    content_type = models.CharField(_("jenis isi"), max_length=100)
+    size = models.PositiveIntegerField(_("ukuran (bita)"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    is_internal = models.BooleanField(
+        _("internal"), default=False, help_text=_("Tidak terlihat oleh pelapor.")
+    )
+    created_at = models.DateTimeField(_("diunggah"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("lampiran")
+        verbose_name_plural = _("lampiran")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError(f"{self.model.__name__} rows are append-only.")
+
+    def delete(self):
+        raise TypeError(f"{self.model.__name__} rows are append-only.")
+
+
+class ComplaintEvent(models.Model):
+    """One accepted move on a complaint's timeline (append-only): who, in which role, what, from
+    which status to which, with which note, when. ``complaint_transition()`` writes exactly one per
+    move in the same transaction; ``complaint_submit()`` writes the first."""
+
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.CASCADE, related_name="events", verbose_name=_("aduan")
+    )
+    action = models.CharField(_("tindakan"), max_length=30)
+    from_status = models.CharField(_("dari status"), max_length=20, choices=Status.choices, blank=True)
+    to_status = models.CharField(_("ke status"), max_length=20, choices=Status.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="complaint_events",
+        verbose_name=_("pelaku"),
+    )
+    actor_role = models.CharField(_("peran pelaku"), max_length=20, choices=ActorRole.choices)
+    opd = models.ForeignKey(
+        Opd, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("OPD tujuan")
+    )
+    note = models.TextField(_("catatan"), blank=True)
+    created_at = models.DateTimeField(_("waktu"), default=timezone.now, db_index=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("riwayat aduan")
+        verbose_name_plural = _("riwayat aduan")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id}: {self.action} {self.from_status or '∅'} → {self.to_status}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("ComplaintEvent rows are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("ComplaintEvent rows are append-only.")
+
+
+class ComplaintHop(models.Model):
+    """A period during which one OPD held the complaint. Dispatch opens one; re-dispatch closes it
+    and opens the next; closing the complaint closes it. Breaches are attributed per hop."""
+
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.CASCADE, related_name="hops", verbose_name=_("aduan")
+    )
+    opd = models.ForeignKey(Opd, on_delete=models.PROTECT, related_name="hops", verbose_name=_("OPD"))
+    started_at = models.DateTimeField(_("mulai"))
+    ended_at = models.DateTimeField(_("selesai"), null=True, blank=True)
+    started_by = models.ForeignKey(ComplaintEvent, on_delete=models.PROTECT, related_name="+")
+    ended_by = models.ForeignKey(
+        ComplaintEvent, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("perpindahan OPD")
+        verbose_name_plural = _("perpindahan OPD")
+        ordering = ["started_at", "pk"]
+        indexes = [models.Index(fields=["opd", "complaint"], name="hop_opd_complaint")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["complaint"], condition=Q(ended_at__isnull=True), name="hop_one_open_per_complaint"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id} @ {self.opd_id} {self.started_at:%Y-%m-%d} – {self.ended_at or '…'}"
+
+
+class TicketCounter(models.Model):
+    """Last ticket number handed out per Pemda and year (rows are locked while incremented)."""
+
+    pemda = models.ForeignKey(Pemda, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["pemda", "year"], name="ticket_counter_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.pemda_id}/{self.year}: {self.last_number}"

@@ -1,0 +1,155 @@
+"""Every read of complaints, and the one access chokepoint.
+
+- ``complaints_visible_to(user)``: the complaints a signed-in user may see, by role —
+  koordinator: their Pemda; petugas/kepala OPD: complaints their OPD holds or held;
+  ombudsman: the Pemdas of their province. Anyone else: nothing.
+- ``complaint_by_secret(secret)``: the citizen's way in, by tracking secret only.
+- ``reporter_identity_for(actor, complaint)``: the reporter's identity, or None when the actor
+  may not see it (anonim complaints show it to the koordinator and the reporter only).
+- ``actor_roles(actor, complaint)``: the roles an actor holds *for this complaint*; the workflow
+  checks moves against them.
+
+Pages, the API, exports and notifications read complaints through these functions only.
+"""
+
+import hmac
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from aduan.agencies.models import Role, StaffMembership
+from aduan.core.exceptions import NotFound
+
+from .models import ActorRole, Complaint, ComplaintHop, ReporterIdentity
+
+# The order in which a role is picked when one person holds several for the same complaint.
+ROLE_PRECEDENCE = (
+    ActorRole.SYSTEM,
+    ActorRole.KOORDINATOR,
+    ActorRole.PETUGAS_OPD,
+    ActorRole.KEPALA_OPD,
+    ActorRole.OMBUDSMAN,
+    ActorRole.CITIZEN,
+)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: a signed-in user, a citizen holding a tracking secret, or the system."""
+
+    user: object | None = None
+    tracking_secret: str | None = None
+    is_system: bool = False
+
+    @classmethod
+    def system(cls) -> "Actor":
+        return cls(is_system=True)
+
+    @classmethod
+    def citizen(cls, tracking_secret: str, user=None) -> "Actor":
+        return cls(user=user, tracking_secret=tracking_secret)
+
+    @classmethod
+    def staff(cls, user) -> "Actor":
+        return cls(user=user)
+
+    @property
+    def authenticated_user(self):
+        user = self.user
+        return user if user is not None and user.is_authenticated and user.is_active else None
+
+
+def _memberships(user) -> list[StaffMembership]:
+    """Active memberships of a user, read once per user object and cached on it."""
+    cached = getattr(user, "_aduan_memberships", None)
+    if cached is None:
+        cached = list(StaffMembership.objects.filter(user=user, is_active=True).select_related("opd"))
+        user._aduan_memberships = cached
+    return cached
+
+
+def complaints_visible_to(user) -> QuerySet[Complaint]:
+    """The complaints ``user`` may see, scoped by every active membership they hold."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Complaint.objects.none()
+    pemda_ids, opd_ids, province_ids = set(), set(), set()
+    for m in _memberships(user):
+        if m.role == Role.KOORDINATOR:
+            pemda_ids.add(m.pemda_id)
+        elif m.role in (Role.PETUGAS_OPD, Role.KEPALA_OPD):
+            opd_ids.add(m.opd_id)
+        elif m.role == Role.OMBUDSMAN:
+            province_ids.add(m.province_id)
+    scope = Q(pk__in=[])
+    if pemda_ids:
+        scope |= Q(pemda_id__in=pemda_ids)
+    if province_ids:
+        scope |= Q(pemda__province_id__in=province_ids)
+    if opd_ids:
+        # "holds or held": every OPD that ever held the complaint has a hop row.
+        scope |= Exists(ComplaintHop.objects.filter(complaint=OuterRef("pk"), opd_id__in=opd_ids))
+    if not (pemda_ids or province_ids or opd_ids):
+        return Complaint.objects.none()
+    return Complaint.objects.filter(scope)
+
+
+def complaint_get_for(*, user, pk: int) -> Complaint:
+    """One complaint the user may see, or NotFound (never 'forbidden': existence is not leaked)."""
+    try:
+        return complaints_visible_to(user).select_related("pemda", "category", "current_opd").get(pk=pk)
+    except Complaint.DoesNotExist:
+        raise NotFound() from None
+
+
+def complaint_by_secret(secret: str) -> Complaint:
+    """The citizen's complaint for a tracking secret, or NotFound."""
+    if not secret or len(secret) > 64:
+        raise NotFound()
+    try:
+        return Complaint.objects.select_related("pemda", "category", "current_opd").get(
+            tracking_secret=secret
+        )
+    except Complaint.DoesNotExist:
+        raise NotFound() from None
+
+
+def actor_roles(actor: Actor, complaint: Complaint) -> frozenset[str]:
+    """The roles ``actor`` holds for ``complaint`` (empty when it has nothing to do with it)."""
+    roles: set[str] = set()
+    if actor.is_system:
+        roles.add(ActorRole.SYSTEM)
+    if actor.tracking_secret and hmac.compare_digest(
+        actor.tracking_secret.encode(), complaint.tracking_secret.encode()
+    ):
+        roles.add(ActorRole.CITIZEN)
+    user = actor.authenticated_user
+    if user is not None:
+        if complaint.reporter_user_id is not None and complaint.reporter_user_id == user.pk:
+            roles.add(ActorRole.CITIZEN)
+        for m in _memberships(user):
+            if m.role == Role.KOORDINATOR and m.pemda_id == complaint.pemda_id:
+                roles.add(ActorRole.KOORDINATOR)
+            elif m.role in (Role.PETUGAS_OPD, Role.KEPALA_OPD) and m.opd_id == complaint.current_opd_id:
+                roles.add(m.role)
+            elif m.role == Role.OMBUDSMAN and m.province_id == complaint.pemda.province_id:
+                roles.add(ActorRole.OMBUDSMAN)
+    return frozenset(roles)
+
+
+def reporter_identity_for(*, actor: Actor, complaint: Complaint) -> ReporterIdentity | None:
+    """The reporter's identity if ``actor`` may see it, else None.
+
+    The koordinator of the complaint's Pemda and the reporter always see it. Staff who may see the
+    complaint (OPD roles, Ombudsman) see it only when the complaint is not anonim.
+    """
+    roles = actor_roles(actor, complaint)
+    if ActorRole.KOORDINATOR in roles or ActorRole.CITIZEN in roles:
+        pass
+    elif complaint.is_anonymous:
+        return None
+    elif not roles - {ActorRole.SYSTEM} and not (
+        actor.authenticated_user and complaints_visible_to(actor.user).filter(pk=complaint.pk).exists()
+    ):
+        # Neither a role on the complaint now nor a past holder of it.
+        return None
+    return ReporterIdentity.objects.filter(complaint=complaint).first()

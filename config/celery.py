@@ -1,0 +1,25 @@
+"""The Celery app and the whole beat schedule (one place for every periodic job).
+
+Each entry says why it runs and carries an expiry so a backlog never piles up stale runs.
+Time-driven work (deadlines, reminders) lives in database columns that these sweeps read;
+nothing here relies on long ETA/countdown tasks.
+"""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
+
+app = Celery("aduan")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+app.conf.beat_schedule = {
+    # Liveness: proves beat and a worker are alive; the healthcheck page reads its timestamp.
+    "heartbeat": {
+        "task": "aduan.core.tasks.heartbeat",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+}

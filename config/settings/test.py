@@ -1,0 +1,19 @@
+"""Test settings: base made fast and deterministic.
+
+DATABASE_URL (PostgreSQL in CI) and REDIS_URL are honoured; without them the suite runs on SQLite.
+Tests that need a real service are marked ``postgres`` / ``redis`` (see tests/conftest.py).
+"""
+
+from .base import *  # noqa: F403
+
+DEBUG = False
+SECRET_KEY = "test-secret-key-not-for-production-0123456789-abcdefghijklmnopqrstuvwxyz"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+CELERY_TASK_ALWAYS_EAGER = True
+LANGUAGE_CODE = "id"
