@@ -16,6 +16,24 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 app.conf.beat_schedule = {
+    # Reminders, breaches, escalations and auto-resolution of every clock that is due.
+    "sla-sweep": {
+        "task": "aduan.sla.tasks.sweep",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    # Retries of notifications that failed, and any whose send task was lost.
+    "outbox-flush": {
+        "task": "aduan.notifications.tasks.outbox_flush",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    # Daily digest per OPD: runs every 15 minutes, sends once per local day after 07:00.
+    "digests": {
+        "task": "aduan.notifications.tasks.digests",
+        "schedule": 15 * 60.0,
+        "options": {"expires": 14 * 60},
+    },
     # Liveness: proves beat and a worker are alive; the healthcheck page reads its timestamp.
     "heartbeat": {
         "task": "aduan.core.tasks.heartbeat",

@@ -1,12 +1,27 @@
-"""Pages of the citizen portal and the staff workspace (server-rendered)."""
+"""Pages of the citizen portal and the staff workspace (server-rendered).
 
-from django.db.models import Count, Q
+Every page that lists or shows complaints reads them through ``selectors``; times are shown in the
+Pemda's own zone.
+"""
+
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
 from aduan.agencies.models import Pemda
+from aduan.core.exceptions import NotFound
+from aduan.notifications.models import Audience
+from aduan.sla.calendar import working_days_left
+from aduan.sla.models import Deadline
+from aduan.sla.services import calendar_for
 
-from .models import Complaint
+from . import selectors
+from .models import CLOSED_STATUSES, Complaint
+from .selectors import Actor
 
 
 def home(request):
@@ -15,6 +30,121 @@ def home(request):
     pemdas = Pemda.objects.annotate(
         complaints_total=Count("complaints"),
         complaints_this_month=Count("complaints", filter=Q(complaints__submitted_at__gte=month_start)),
-        complaints_open=Count("complaints", filter=~Q(complaints__closed_at__isnull=False)),
+        complaints_open=Count("complaints", filter=Q(complaints__closed_at__isnull=True)),
     ).order_by("name")
     return render(request, "complaints/home.html", {"pemdas": pemdas, "total": Complaint.objects.count()})
+
+
+class StaffLoginView(auth_views.LoginView):
+    template_name = "complaints/staff/login.html"
+    redirect_authenticated_user = True
+
+
+class Countdown:
+    """A deadline as staff see it: working days left (negative when late) and a colour class."""
+
+    def __init__(self, deadline: Deadline, now, cal):
+        self.deadline = deadline
+        self.is_open = deadline.is_open
+        self.paused = deadline.paused_at is not None
+        self.breached = deadline.breached_at is not None or (self.is_open and deadline.due_at <= now)
+        self.days_left = (
+            working_days_left(now, deadline.due_at, cal) if self.is_open and not self.paused else None
+        )
+        self.days_late = -self.days_left if self.days_left is not None and self.days_left < 0 else 0
+        if not self.is_open:
+            self.css = "late" if self.breached else "ok"
+        elif self.paused:
+            self.css = "paused"
+        elif self.days_late or self.breached:
+            self.css = "late"
+        elif self.days_left is not None and self.days_left <= 1:
+            self.css = "soon"
+        else:
+            self.css = "ok"
+
+
+def _calendars(complaints, now):
+    cache = {}
+    for c in complaints:
+        if c.pemda_id not in cache:
+            cache[c.pemda_id] = calendar_for(c.pemda, around=now)
+    return cache
+
+
+@login_required(login_url="complaints:staff-login")
+def staff_complaint_list(request):
+    """Complaints the signed-in staff member may see, newest first, with the nearest clock."""
+    now = timezone.now()
+    open_deadlines = Prefetch(
+        "deadlines", queryset=Deadline.objects.open().order_by("due_at"), to_attr="open_deadlines"
+    )
+    queryset = (
+        selectors.complaints_visible_to(request.user)
+        .select_related("pemda", "current_opd", "category")
+        .prefetch_related(open_deadlines)
+        .order_by("-submitted_at")
+    )
+    status = request.GET.get("status", "")
+    if status:
+        queryset = queryset.filter(status=status)
+    page = Paginator(queryset, 50).get_page(request.GET.get("page"))
+    calendars = _calendars(page.object_list, now)
+    rows = []
+    for c in page.object_list:
+        nearest = c.open_deadlines[0] if c.open_deadlines else None
+        rows.append((c, Countdown(nearest, now, calendars[c.pemda_id]) if nearest else None))
+    zone = page.object_list[0].pemda.zoneinfo if page.object_list else None
+    if zone is not None:
+        timezone.activate(zone)
+    return render(request, "complaints/staff/list.html", {"page": page, "rows": rows, "status": status})
+
+
+@login_required(login_url="complaints:staff-login")
+def staff_complaint_detail(request, pk: int):
+    """One complaint: its facts, the reporter (if this viewer may see them), clocks with working
+    days left and breach marks, OPD hops, the timeline and every notification's delivery state."""
+    try:
+        complaint = selectors.complaint_get_for(user=request.user, pk=pk)
+    except NotFound:
+        raise Http404 from None
+    now = timezone.now()
+    timezone.activate(complaint.pemda.zoneinfo)
+    cal = calendar_for(complaint.pemda, around=now)
+    actor = Actor.staff(request.user)
+    identity = selectors.reporter_identity_for(actor=actor, complaint=complaint)
+    deadlines = [
+        Countdown(d, now, cal) for d in complaint.deadlines.select_related("opd").order_by("started_at", "pk")
+    ]
+    notifications = list(complaint.notifications.order_by("created_at", "pk"))
+    for n in notifications:
+        # The reporter's address is part of their identity: shown only to who may see it.
+        n.shown_address = n.address if n.audience == Audience.STAFF or identity is not None else "—"
+    context = {
+        "complaint": complaint,
+        "identity": identity,
+        "deadlines": deadlines,
+        "hops": complaint.hops.select_related("opd"),
+        "events": complaint.events.select_related("actor", "opd"),
+        "notifications": notifications,
+        "is_closed": complaint.status in CLOSED_STATUSES,
+    }
+    return render(request, "complaints/staff/detail.html", context)
+
+
+def track(request, secret: str):
+    """The citizen's tracking page, reached by the secret link only."""
+    try:
+        complaint = selectors.complaint_by_secret(secret)
+    except NotFound:
+        raise Http404 from None
+    timezone.activate(complaint.pemda.zoneinfo)
+    events = complaint.events.select_related("opd").exclude(action__in=INTERNAL_ACTIONS)
+    for event in events:
+        event.public_note = event.note if event.action in CITIZEN_NOTE_ACTIONS else ""
+    return render(request, "complaints/track.html", {"complaint": complaint, "events": events})
+
+
+# Steps the reporter does not see on the tracking page, and the ones whose note is meant for them.
+INTERNAL_ACTIONS = ("request_redispatch", "redispatch")
+CITIZEN_NOTE_ACTIONS = ("hold", "follow_up", "reply", "complete", "forward_out", "reopen")

@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "aduan.users",
     "aduan.agencies",
     "aduan.complaints",
+    "aduan.sla",
+    "aduan.notifications",
 ]
 
 MIDDLEWARE = [
@@ -166,3 +168,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# --- Aduan -----------------------------------------------------------------------------------
+# Base URL used in links inside notifications (tracking links, staff pages).
+ADUAN_SITE_URL = env.str("ADUAN_SITE_URL", default="http://127.0.0.1:8000")
+# Signed webhook for an SMS / WhatsApp gateway (citizens who left only a phone number).
+ADUAN_WEBHOOK_URL = env.str("ADUAN_WEBHOOK_URL", default="")
+ADUAN_WEBHOOK_SECRET = env.str("ADUAN_WEBHOOK_SECRET", default="")

@@ -1,0 +1,137 @@
+"""Django admin for complaints: categories are configured here; complaints are only looked at.
+
+- Category: list, filter by Pemda, search, autocomplete for parent and default OPD.
+- Complaint: read-only (no add, change or delete; status is changed only by the workflow), with its
+  timeline (ComplaintEvent) and OPD hops (ComplaintHop) as read-only inlines. The list goes through
+  ``selectors.complaints_visible_to()``; only a superuser sees every complaint.
+- ReporterIdentity is deliberately not registered and never shown: the reporter's identity is read
+  through ``selectors.reporter_identity_for()`` in the staff workspace, not here. For the same
+  reason the reporter's account, the tracking secret and the citizen as actor of an event are hidden.
+"""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from .models import ActorRole, Category, Complaint, ComplaintEvent, ComplaintHop
+from .selectors import complaints_visible_to
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "pemda", "default_opd", "is_active"]
+    list_filter = ["pemda", "is_active"]
+    search_fields = ["name", "parent__name"]
+    autocomplete_fields = ["parent", "default_opd"]
+    list_select_related = ["pemda", "parent", "default_opd"]
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ComplaintEventInline(ReadOnlyInline):
+    model = ComplaintEvent
+    fields = [
+        "created_at",
+        "action",
+        "from_status",
+        "to_status",
+        "actor_role",
+        "actor_display",
+        "opd",
+        "note",
+    ]
+    verbose_name = _("riwayat")
+    verbose_name_plural = _("riwayat")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor", "opd")
+
+    @admin.display(description=_("pelaku"))
+    def actor_display(self, event: ComplaintEvent) -> str:
+        # The citizen's account would name the reporter (maybe of an anonim complaint): never shown.
+        if event.actor_role == ActorRole.CITIZEN or event.actor is None:
+            return event.get_actor_role_display()
+        return str(event.actor)
+
+
+class ComplaintHopInline(ReadOnlyInline):
+    model = ComplaintHop
+    fields = ["opd", "started_at", "ended_at"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("opd")
+
+
+@admin.register(Complaint)
+class ComplaintAdmin(admin.ModelAdmin):
+    list_display = ["ticket_number", "title", "pemda", "status", "current_opd", "submitted_at"]
+    list_filter = [
+        "status",
+        "classification",
+        "channel",
+        "is_anonymous",
+        "is_confidential",
+        ("pemda", admin.RelatedOnlyFieldListFilter),
+        ("current_opd", admin.RelatedOnlyFieldListFilter),
+    ]
+    search_fields = ["ticket_number", "title"]
+    date_hierarchy = "submitted_at"
+    list_select_related = ["pemda", "current_opd"]
+    # Not shown: tracking_secret (the citizen's key) and reporter_user (would name the reporter).
+    fields = [
+        "ticket_number",
+        "pemda",
+        "status",
+        "classification",
+        "title",
+        "chronology",
+        "incident_date",
+        "location_text",
+        "latitude",
+        "longitude",
+        "category",
+        "target_opd",
+        "current_opd",
+        "is_anonymous",
+        "is_confidential",
+        "channel",
+        "submitted_at",
+        "status_changed_at",
+        "closed_at",
+        "archive_reason",
+        "duplicate_of",
+        "forwarded_to",
+        "created_at",
+        "updated_at",
+    ]
+    readonly_fields = fields
+    inlines = [ComplaintEventInline, ComplaintHopInline]
+
+    def get_queryset(self, request):
+        user = request.user
+        qs = Complaint.objects.all() if user.is_superuser else complaints_visible_to(user)
+        return qs.select_related("pemda", "current_opd")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

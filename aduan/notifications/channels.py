@@ -1,0 +1,84 @@
+"""Delivery channels behind one small interface: ``send(notification)`` raises ChannelError on
+failure (``transient`` says whether a retry may help) and returns on success.
+
+- email: Django's mail backend; subject and body from templates/notifications/<lang>/<kind>.txt
+  (first line ``Subject: ...``), in the recipient's language.
+- webhook: a JSON POST signed with HMAC-SHA256 (header ``X-Aduan-Signature: sha256=<hex>``) to
+  ADUAN_WEBHOOK_URL, for an SMS or WhatsApp gateway.
+"""
+
+import hashlib
+import hmac
+import json
+import smtplib
+import urllib.error
+import urllib.request
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+from django.utils import translation
+
+LANGUAGES = ("id", "en")
+
+
+class ChannelError(Exception):
+    def __init__(self, message: str, *, transient: bool = True):
+        super().__init__(message)
+        self.transient = transient
+
+
+def render(notification) -> tuple[str, str]:
+    """The subject and text body of a notification, in its language."""
+    language = notification.language if notification.language in LANGUAGES else "id"
+    with translation.override(language):
+        text = render_to_string(f"notifications/{language}/{notification.kind}.txt", notification.context)
+    first, _, body = text.lstrip().partition("\n")
+    subject = first.removeprefix("Subject:").strip()
+    return subject, body.strip() + "\n"
+
+
+def send_email(notification) -> None:
+    subject, body = render(notification)
+    message = EmailMessage(subject=subject, body=body, to=[notification.address])
+    message.extra_headers["X-Aduan-Notification"] = notification.key
+    try:
+        message.send(fail_silently=False)
+    except (smtplib.SMTPException, OSError) as exc:
+        permanent = isinstance(exc, smtplib.SMTPRecipientsRefused)
+        raise ChannelError(f"{type(exc).__name__}: {exc}", transient=not permanent) from exc
+
+
+def webhook_signature(body: bytes, secret: str) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def send_webhook(notification) -> None:
+    url, secret = settings.ADUAN_WEBHOOK_URL, settings.ADUAN_WEBHOOK_SECRET
+    if not url or not secret:
+        raise ChannelError("ADUAN_WEBHOOK_URL / ADUAN_WEBHOOK_SECRET are not set", transient=False)
+    subject, body = render(notification)
+    payload = json.dumps(
+        {
+            "id": notification.key,
+            "to": notification.address,
+            "kind": notification.kind,
+            "text": f"{subject}\n{body}",
+        }
+    ).encode()
+    request = urllib.request.Request(
+        url,
+        data=payload,
+        method="POST",
+        headers={"Content-Type": "application/json", "X-Aduan-Signature": webhook_signature(payload, secret)},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            response.read()
+    except urllib.error.HTTPError as exc:
+        raise ChannelError(f"HTTP {exc.code}", transient=exc.code >= 500 or exc.code == 429) from exc
+    except (TimeoutError, urllib.error.URLError, OSError) as exc:
+        raise ChannelError(f"{type(exc).__name__}: {exc}") from exc
+
+
+CHANNELS = {"email": send_email, "webhook": send_webhook}

@@ -1,0 +1,322 @@
+"""Queue notifications in the business transaction and deliver them after commit.
+
+- ``notification_queue``: one outbox row per unique key; the send task is queued on commit.
+- ``notify_transition``: who hears of an accepted move (the reporter of status changes they care
+  about; OPD staff and the koordinator of what is theirs).
+- ``notify_deadline_effect``: reminders and escalations from the deadline sweep.
+- ``digests_send``: one daily digest per OPD officer of what is due and overdue.
+- ``notification_deliver``: send one pending row under a row lock; record the outcome.
+
+Staff notifications never carry the reporter's identity; citizen notifications go only to the
+reporter's own contact, which the complaints app hands in.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from aduan.agencies.models import Role, StaffMembership
+
+from .channels import CHANNELS, ChannelError
+from .models import Audience, Channel, DeliveryState, Notification
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+MAX_BACKOFF_SECONDS = 300
+DIGEST_LOCAL_HOUR = 7
+
+
+@dataclass(frozen=True)
+class ReporterContact:
+    """Where the reporter can be reached (handed in by the complaints app, never stored elsewhere)."""
+
+    email: str = ""
+    phone: str = ""
+    language: str = "id"
+
+
+def site_url(path: str) -> str:
+    return settings.ADUAN_SITE_URL.rstrip("/") + path
+
+
+def local_str(moment: datetime | None, zone) -> str:
+    if moment is None:
+        return ""
+    local = timezone.localtime(moment, zone)
+    return f"{local:%d-%m-%Y %H:%M} {local.tzname()}"
+
+
+def notification_queue(
+    *,
+    key: str,
+    kind: str,
+    channel: str,
+    audience: str,
+    address: str,
+    now: datetime,
+    complaint=None,
+    recipient_user=None,
+    language: str = "id",
+    context: dict | None = None,
+) -> Notification | None:
+    """Write one outbox row (nothing if ``key`` exists) and send it once the transaction commits."""
+    if not address:
+        return None
+    try:
+        with transaction.atomic():
+            notification = Notification.objects.create(
+                key=key[:200],
+                kind=kind,
+                channel=channel,
+                audience=audience,
+                address=address,
+                complaint=complaint,
+                recipient_user=recipient_user,
+                language=language,
+                context=context or {},
+                created_at=now,
+                next_attempt_at=now,
+            )
+    except IntegrityError:
+        return None  # already queued: every message is queued once
+    pk = notification.pk
+    transaction.on_commit(lambda: _enqueue(pk), robust=True)
+    return notification
+
+
+def _enqueue(pk: int) -> None:
+    from .tasks import notification_send  # noqa: PLC0415 (tasks import this module)
+
+    notification_send.delay(pk)
+
+
+def _staff(*, roles, opd_id=None, pemda_id=None):
+    query = StaffMembership.objects.filter(is_active=True, user__is_active=True, role__in=roles)
+    scope = Q()
+    if opd_id is not None:
+        scope |= Q(opd_id=opd_id)
+    if pemda_id is not None:
+        scope |= Q(pemda_id=pemda_id)
+    return [m.user for m in query.filter(scope).select_related("user").order_by("user_id")]
+
+
+def _complaint_context(complaint) -> dict:
+    return {
+        "ticket_number": complaint.ticket_number,
+        "title": complaint.title,
+        "pemda": complaint.pemda.name,
+        "status": str(complaint.get_status_display()),
+        "opd": str(complaint.current_opd) if complaint.current_opd_id else "",
+    }
+
+
+def _notify_staff(users, *, kind: str, key: str, complaint, context: dict, now: datetime) -> int:
+    count = 0
+    for user in {u.pk: u for u in users}.values():
+        queued = notification_queue(
+            key=f"{key}:u{user.pk}",
+            kind=kind,
+            channel=Channel.EMAIL,
+            audience=Audience.STAFF,
+            address=user.email,
+            recipient_user=user,
+            complaint=complaint,
+            context={
+                **context,
+                "recipient": user.get_full_name(),
+                "link": site_url(f"/staf/aduan/{complaint.pk}/"),
+            },
+            now=now,
+        )
+        count += queued is not None
+    return count
+
+
+# Status changes the reporter is told about (their own moves are confirmed too).
+CITIZEN_ACTIONS = {
+    "submit", "dispatch", "hold", "archive", "forward_out", "follow_up",
+    "accept", "auto_resolve", "reply", "complete", "reopen",
+}  # fmt: skip
+
+
+def notify_transition(*, complaint, event, reporter: ReporterContact | None, now: datetime) -> None:
+    """Queue what an accepted move tells whom (inside the move's transaction)."""
+    action = event.action
+    context = _complaint_context(complaint)
+    if reporter is not None and action in CITIZEN_ACTIONS:
+        citizen_context = {
+            **context,
+            "action": action,
+            "note": event.note,
+            "link": site_url(f"/lacak/{complaint.tracking_secret}/"),
+            "forwarded_to": complaint.forwarded_to,
+        }
+        key = f"ev{event.pk}:citizen"
+        if reporter.email:
+            notification_queue(
+                key=key, kind="citizen_update", channel=Channel.EMAIL, audience=Audience.CITIZEN,
+                address=reporter.email, complaint=complaint, language=reporter.language,
+                context=citizen_context, now=now,
+            )  # fmt: skip
+        elif reporter.phone and settings.ADUAN_WEBHOOK_URL:
+            notification_queue(
+                key=key, kind="citizen_update", channel=Channel.WEBHOOK, audience=Audience.CITIZEN,
+                address=reporter.phone, complaint=complaint, language=reporter.language,
+                context=citizen_context, now=now,
+            )  # fmt: skip
+
+    staff_context = {**context, "action": action, "note": "" if action == "reply" else event.note}
+    if action in ("dispatch", "redispatch", "reopen"):
+        users = _staff(roles=[Role.PETUGAS_OPD], opd_id=complaint.current_opd_id)
+        _notify_staff(users, kind="staff_assigned", key=f"ev{event.pk}", complaint=complaint,
+                      context=staff_context, now=now)  # fmt: skip
+    elif action == "reply":
+        users = _staff(roles=[Role.PETUGAS_OPD], opd_id=complaint.current_opd_id)
+        _notify_staff(users, kind="staff_citizen_replied", key=f"ev{event.pk}", complaint=complaint,
+                      context=staff_context, now=now)  # fmt: skip
+    elif action == "request_redispatch":
+        users = _staff(roles=[Role.KOORDINATOR], pemda_id=complaint.pemda_id)
+        _notify_staff(users, kind="staff_redispatch_requested", key=f"ev{event.pk}", complaint=complaint,
+                      context=staff_context, now=now)  # fmt: skip
+
+
+def notify_deadline_effect(*, deadline, kind: str, level: int, now: datetime) -> int:
+    """Queue a reminder (to whoever must act) or an escalation (to the kepala OPD and the
+    koordinator) for one deadline effect; return how many messages were queued."""
+    complaint = deadline.complaint
+    zone = complaint.pemda.zoneinfo
+    opd_id = deadline.opd_id or complaint.current_opd_id
+    context = {
+        **_complaint_context(complaint),
+        "stage": str(deadline.get_stage_display()),
+        "due_at": local_str(deadline.due_at, zone),
+        "level": level,
+        "breach_opd": str(deadline.opd) if deadline.opd_id else "",
+    }
+    if kind == "reminder":
+        if deadline.stage == "verification":
+            users = _staff(roles=[Role.KOORDINATOR], pemda_id=complaint.pemda_id)
+        else:
+            users = _staff(roles=[Role.PETUGAS_OPD], opd_id=opd_id)
+        mail_kind = "staff_reminder"
+    else:
+        users = _staff(roles=[Role.KOORDINATOR], pemda_id=complaint.pemda_id)
+        if opd_id is not None:
+            users += _staff(roles=[Role.KEPALA_OPD], opd_id=opd_id)
+        mail_kind = "staff_escalation"
+    return _notify_staff(
+        users,
+        kind=mail_kind,
+        key=f"dl{deadline.pk}:{kind}:{level}",
+        complaint=complaint,
+        context=context,
+        now=now,
+    )
+
+
+def notification_deliver(pk: int, *, now: datetime | None = None) -> bool:
+    """Send one pending notification; True if it was sent now.
+
+    The row stays locked while sending, so no other worker sends it meanwhile; if this worker dies
+    mid-send, the transaction rolls back and the row is still pending for the next try. Failures
+    are recorded with a backoff (capped at a few minutes); after MAX_ATTEMPTS it is marked failed.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update(skip_locked=True)
+            .filter(pk=pk, state=DeliveryState.PENDING)
+            .first()
+        )
+        if notification is None or (notification.next_attempt_at and notification.next_attempt_at > now):
+            return False
+        notification.attempts += 1
+        try:
+            CHANNELS[notification.channel](notification)
+        except ChannelError as exc:
+            notification.last_error = str(exc)[:2000]
+            if not exc.transient or notification.attempts >= MAX_ATTEMPTS:
+                notification.state = DeliveryState.FAILED
+                notification.next_attempt_at = None
+            else:
+                backoff = min(MAX_BACKOFF_SECONDS, 15 * 2 ** (notification.attempts - 1))
+                notification.next_attempt_at = now + timedelta(seconds=backoff)
+            notification.save(update_fields=["attempts", "last_error", "state", "next_attempt_at"])
+            logger.warning("notification %s not sent (attempt %s): %s", pk, notification.attempts, exc)
+            return False
+        notification.state = DeliveryState.SENT
+        notification.sent_at = timezone.now()
+        notification.next_attempt_at = None
+        notification.save(update_fields=["attempts", "state", "sent_at", "next_attempt_at", "last_error"])
+        return True
+
+
+def outbox_due(*, now: datetime, limit: int = 200) -> list[int]:
+    """Ids of pending notifications whose (next) attempt is due, oldest first."""
+    return list(
+        Notification.objects.filter(state=DeliveryState.PENDING, next_attempt_at__lte=now)
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def digests_send(*, now: datetime) -> int:
+    """Queue today's digest for every OPD officer and head whose OPD has clocks due within two
+    working days or overdue, once per local day (after 07:00 in the Pemda's zone)."""
+    from aduan.sla.models import Deadline, Stage  # noqa: PLC0415 (sla → notifications; read lazily)
+
+    soon = now + timedelta(days=3)
+    rows = (
+        Deadline.objects.open()
+        .filter(stage=Stage.FOLLOW_UP, opd__isnull=False, due_at__lte=soon)
+        .select_related("opd__pemda", "complaint")
+        .order_by("opd_id", "due_at")
+    )
+    by_opd: dict[int, list] = {}
+    for d in rows:
+        by_opd.setdefault(d.opd_id, []).append(d)
+    queued = 0
+    for opd_id, deadlines in by_opd.items():
+        opd = deadlines[0].opd
+        zone = opd.pemda.zoneinfo
+        local_now = timezone.localtime(now, zone)
+        if local_now.hour < DIGEST_LOCAL_HOUR:
+            continue
+        items = [
+            {
+                "ticket_number": d.complaint.ticket_number,
+                "title": d.complaint.title,
+                "due_at": local_str(d.due_at, zone),
+                "overdue": d.due_at <= now,
+                "paused": d.paused_at is not None,
+            }
+            for d in deadlines
+        ]
+        context = {
+            "opd": str(opd),
+            "date": f"{local_now:%d-%m-%Y}",
+            "items": items,
+            "overdue_count": sum(i["overdue"] for i in items),
+            "link": site_url("/staf/"),
+        }
+        for user in _staff(roles=[Role.PETUGAS_OPD, Role.KEPALA_OPD], opd_id=opd_id):
+            queued += (
+                notification_queue(
+                    key=f"digest:{opd_id}:{local_now:%Y%m%d}:u{user.pk}",
+                    kind="staff_digest",
+                    channel=Channel.EMAIL,
+                    audience=Audience.STAFF,
+                    address=user.email,
+                    recipient_user=user,
+                    context={**context, "recipient": user.get_full_name()},
+                    now=now,
+                )
+                is not None
+            )
+    return queued

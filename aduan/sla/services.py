@@ -1,0 +1,302 @@
+"""The clocks of a complaint, kept in step with the workflow, and the sweep that acts on them.
+
+- ``calendar_for(pemda)``: the Pemda's WorkCalendar (national holidays + overrides, one query).
+- ``policy_for(...)``: the SlaPolicy that applies to a stage of a complaint on a day.
+- ``deadlines_on_transition(...)``: called by ``complaint_submit`` and ``complaint_transition`` inside
+  their transaction; starts, meets, cancels, pauses and resumes the complaint's clocks.
+- ``deadlines_sweep(now=...)``: claims due clocks (``skip_locked``), records each reminder,
+  escalation or auto-resolution once (DeadlineEffect's unique key) and queues notifications.
+"""
+
+import functools
+import logging
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from aduan.core.exceptions import DomainError
+
+from .calendar import WorkCalendar, add_calendar_days, add_working_days, count_working_days
+from .models import DayUnit, Deadline, DeadlineEffect, EffectKind, HolidayOverride, SlaPolicy, Stage
+from .public_holidays import build_calendar
+
+logger = logging.getLogger(__name__)
+
+CALENDAR_YEARS_BACK, CALENDAR_YEARS_AHEAD = 2, 2
+
+
+class NoPolicy(DomainError):
+    code = "sla_policy_missing"
+    default_message = _("Belum ada kebijakan tenggat untuk tahap ini.")
+
+
+# --- Calendar and policies --------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=256)
+def _calendar_cached(zone: str, years: tuple[int, ...], overrides: tuple) -> WorkCalendar:
+    return build_calendar(zone=zone, years=years, overrides=overrides)
+
+
+def calendar_for(pemda, *, around: datetime) -> WorkCalendar:
+    """The working calendar of ``pemda`` covering the years around ``around``: national holidays
+    and cuti bersama from the ``holidays`` package, then national overrides, then the Pemda's own
+    (one query; the holiday computation is cached per process)."""
+    years = tuple(range(around.year - CALENDAR_YEARS_BACK, around.year + CALENDAR_YEARS_AHEAD + 1))
+    rows = HolidayOverride.objects.filter(
+        Q(pemda__isnull=True) | Q(pemda_id=pemda.pk), date__year__in=years
+    ).values_list("pemda_id", "date", "is_holiday")
+    # National overrides first, then the Pemda's own, so the Pemda's decision wins.
+    ordered = sorted(rows, key=lambda r: (r[0] is not None, r[1]))
+    return _calendar_cached(pemda.timezone, years, tuple((d, h) for _, d, h in ordered))
+
+
+def policy_for(*, stage: str, classification: str, category_id: int | None, on) -> SlaPolicy:
+    """The most specific policy in force on day ``on``: for the category, else the classification,
+    else the stage's default; the latest version whose ``effective_from`` is not after ``on``."""
+    candidates = SlaPolicy.objects.filter(stage=stage, effective_from__lte=on).filter(
+        Q(category_id=category_id, category__isnull=False)
+        | Q(category__isnull=True, classification=classification)
+        | Q(category__isnull=True, classification="")
+    )
+    best = None
+    for p in candidates:
+        rank = (2 if p.category_id else 1 if p.classification else 0, p.effective_from)
+        if best is None or rank > best[0]:
+            best = (rank, p)
+    if best is None:
+        raise NoPolicy(stage=stage)
+    return best[1]
+
+
+def _due(policy: SlaPolicy, start: datetime, cal: WorkCalendar) -> datetime:
+    if policy.unit == DayUnit.WORKING:
+        return add_working_days(start, policy.amount, cal)
+    return add_calendar_days(start, policy.amount, cal)
+
+
+# --- Clocks follow the workflow ---------------------------------------------------------------
+
+# Which clocks each action starts (S), meets (M), cancels (C); hold pauses, complete resumes.
+_STARTS = {
+    "submit": (Stage.VERIFICATION, Stage.RESOLUTION, Stage.LEGAL_RESPONSE),
+    "dispatch": (Stage.FOLLOW_UP,),
+    "redispatch": (Stage.FOLLOW_UP,),
+    "follow_up": (Stage.REPLY_WINDOW,),
+    "reply": (Stage.FOLLOW_UP,),
+    "reopen": (Stage.FOLLOW_UP, Stage.RESOLUTION),
+}
+_MEETS = {
+    "dispatch": (Stage.VERIFICATION,),
+    "archive": (Stage.VERIFICATION, Stage.RESOLUTION, Stage.LEGAL_RESPONSE),
+    "forward_out": (Stage.VERIFICATION, Stage.RESOLUTION, Stage.LEGAL_RESPONSE),
+    "follow_up": (Stage.FOLLOW_UP, Stage.LEGAL_RESPONSE),
+    "reply": (Stage.REPLY_WINDOW,),
+    "accept": (Stage.REPLY_WINDOW, Stage.RESOLUTION),
+    "auto_resolve": (Stage.REPLY_WINDOW, Stage.RESOLUTION),
+}
+_CANCELS = {
+    "redispatch": (Stage.FOLLOW_UP,),
+    "forward_out": (Stage.FOLLOW_UP, Stage.REPLY_WINDOW),
+}
+
+
+def deadlines_on_transition(*, complaint, action: str, hop, now: datetime) -> None:
+    """Keep the complaint's clocks in step with one accepted move (inside its transaction)."""
+    cal = calendar_for(complaint.pemda, around=now)
+    open_clocks = {
+        d.stage: d for d in Deadline.objects.open().filter(complaint=complaint).select_for_update()
+    }
+
+    if action == "hold":
+        for d in open_clocks.values():
+            if d.paused_at is None:
+                d.paused_at = now
+                d.save(update_fields=["paused_at"])
+        return
+    if action == "complete":
+        for d in open_clocks.values():
+            _resume(d, now, cal)
+        return
+
+    for stage in _CANCELS.get(action, ()):
+        if d := open_clocks.pop(stage, None):
+            d.cancelled_at = now
+            _store_duration(d, now, cal)
+            d.save(
+                update_fields=["cancelled_at", "working_days_taken", "calendar_days_taken", "next_check_at"]
+            )
+    for stage in _MEETS.get(action, ()):
+        if d := open_clocks.pop(stage, None):
+            _meet(d, now, cal)
+    for stage in _STARTS.get(action, ()):
+        if stage in open_clocks:  # e.g. reopen while a resolution clock still runs: keep it
+            continue
+        opd = complaint.current_opd if stage in (Stage.FOLLOW_UP, Stage.REPLY_WINDOW) else None
+        _start(complaint, stage, hop if opd else None, opd, now, cal)
+
+
+def _start(complaint, stage, hop, opd, now, cal) -> Deadline:
+    policy = policy_for(
+        stage=stage, classification=complaint.classification, category_id=complaint.category_id, on=now.date()
+    )
+    due = _due(policy, now, cal)
+    remind_at = None
+    if policy.remind_before and policy.unit == DayUnit.WORKING and policy.amount > policy.remind_before:
+        remind_at = add_working_days(now, policy.amount - policy.remind_before, cal)
+    escalate_again_at = (
+        add_working_days(due, policy.escalate_again_after, cal) if policy.escalate_again_after else None
+    )
+    if stage == Stage.REPLY_WINDOW:  # its expiry resolves the complaint; nobody is reminded or escalated
+        remind_at = escalate_again_at = None
+    deadline = Deadline(
+        complaint=complaint,
+        stage=stage,
+        hop=hop,
+        opd=opd,
+        policy=policy,
+        started_at=now,
+        due_at=due,
+        remind_at=remind_at,
+        escalate_again_at=escalate_again_at,
+    )
+    deadline.next_check_at = _next_check(deadline, set(), now)
+    deadline.save()
+    return deadline
+
+
+def _meet(d: Deadline, now: datetime, cal: WorkCalendar) -> None:
+    if d.paused_at is not None:
+        _resume(d, now, cal, save=False)
+    d.met_at = now
+    if now > d.due_at and d.breached_at is None:
+        d.breached_at = d.due_at
+    _store_duration(d, now, cal)
+    d.save(
+        update_fields=[
+            "met_at", "breached_at", "paused_at", "paused_seconds", "due_at",
+            "working_days_taken", "calendar_days_taken", "next_check_at",
+        ]
+    )  # fmt: skip
+
+
+def _store_duration(d: Deadline, end: datetime, cal: WorkCalendar) -> None:
+    """Working and calendar days the clock ran, paused time excluded (for cheap medians)."""
+    start = d.started_at + timedelta(seconds=d.paused_seconds)
+    d.working_days_taken = max(0, count_working_days(start, end, cal)) if end >= start else 0
+    d.calendar_days_taken = max(0, (end - start).days)
+    d.next_check_at = None
+
+
+def _resume(d: Deadline, now: datetime, cal: WorkCalendar, *, save: bool = True) -> None:
+    """End a pause: the due time moves on by the working (or calendar) days the clock was paused."""
+    if d.paused_at is None:
+        return
+    paused = now - d.paused_at
+    if d.policy.unit == DayUnit.WORKING:
+        shift = max(0, count_working_days(d.paused_at, now, cal))
+        d.due_at = add_working_days(d.due_at, shift, cal) if shift else d.due_at
+        d.remind_at = add_working_days(d.remind_at, shift, cal) if d.remind_at and shift else d.remind_at
+        if d.escalate_again_at and shift:
+            d.escalate_again_at = add_working_days(d.escalate_again_at, shift, cal)
+    else:
+        d.due_at += timedelta(days=paused.days)
+    d.paused_seconds += int(paused.total_seconds())
+    d.paused_at = None
+    done = set(d.effects.values_list("kind", "level")) if d.pk else set()
+    d.next_check_at = _next_check(d, done, now)
+    if save:
+        d.save(
+            update_fields=[
+                "due_at",
+                "remind_at",
+                "escalate_again_at",
+                "paused_seconds",
+                "paused_at",
+                "next_check_at",
+            ]
+        )
+
+
+def _pending_effects(d: Deadline, done: set) -> list[tuple[datetime, str, int]]:
+    """Effects this clock still owes, each with the moment it becomes due."""
+    if d.stage == Stage.REPLY_WINDOW:
+        todo = [(d.due_at, EffectKind.AUTO_RESOLVE, 1)]
+    else:
+        todo = [(d.due_at, EffectKind.ESCALATION, 1)]
+        if d.remind_at:
+            todo.append((d.remind_at, EffectKind.REMINDER, 1))
+        if d.escalate_again_at:
+            todo.append((d.escalate_again_at, EffectKind.ESCALATION, 2))
+    return sorted(t for t in todo if (t[1], t[2]) not in done)
+
+
+def _next_check(d: Deadline, done: set, now: datetime) -> datetime | None:
+    pending = _pending_effects(d, done)
+    return pending[0][0] if pending else None
+
+
+# --- The sweep --------------------------------------------------------------------------------
+
+
+def deadlines_sweep(*, now: datetime, batch_size: int = 500) -> int:
+    """Act on up to ``batch_size`` clocks whose next check is due; return how many were handled.
+
+    Rows are claimed with ``select_for_update(skip_locked=True)``, so concurrent sweeps share the
+    work instead of repeating it, and every effect is first recorded under its unique key, so a
+    re-run (or a crash and retry) never repeats one. One transaction per batch.
+    """
+    from aduan.notifications.services import notify_deadline_effect  # noqa: PLC0415 (app boundary)
+
+    with transaction.atomic():
+        batch = list(
+            Deadline.objects.open()
+            .filter(paused_at__isnull=True, next_check_at__lte=now)
+            .select_for_update(skip_locked=True, of=("self",))
+            .select_related("complaint__pemda", "opd", "policy")
+            .order_by("next_check_at")[:batch_size]
+        )
+        for d in batch:
+            done = set(d.effects.values_list("kind", "level"))
+            for at, kind, level in _pending_effects(d, done):
+                if at > now:
+                    break
+                if not _record_effect(d, kind, level, now):
+                    continue
+                if kind == EffectKind.ESCALATION and level == 1 and d.breached_at is None:
+                    d.breached_at = d.due_at
+                    d.save(update_fields=["breached_at"])
+                if kind == EffectKind.AUTO_RESOLVE:
+                    _auto_resolve(d, now)
+                    break  # the transition met this clock
+                notify_deadline_effect(deadline=d, kind=kind, level=level, now=now)
+                done.add((kind, level))
+            d.refresh_from_db(fields=["met_at", "cancelled_at", "next_check_at"])
+            if d.is_open:
+                d.next_check_at = _next_check(d, done, now)
+                d.save(update_fields=["next_check_at"])
+    return len(batch)
+
+
+def _record_effect(d: Deadline, kind: str, level: int, now: datetime) -> bool:
+    """Record that an effect happened; False if it already had (never act twice)."""
+    try:
+        with transaction.atomic():
+            DeadlineEffect.objects.create(deadline=d, kind=kind, level=level, created_at=now)
+    except IntegrityError:
+        return False
+    return True
+
+
+def _auto_resolve(d: Deadline, now: datetime) -> None:
+    from aduan.complaints.selectors import Actor  # noqa: PLC0415 (complaints → sla; resolve lazily)
+    from aduan.complaints.workflow import Action, complaint_transition  # noqa: PLC0415
+
+    try:
+        complaint_transition(
+            complaint_id=d.complaint_id, action=Action.AUTO_RESOLVE, actor=Actor.system(), now=now
+        )
+    except DomainError as exc:  # e.g. the reporter replied a moment ago: nothing to resolve
+        logger.info("auto-resolve of complaint %s skipped: %s", d.complaint_id, exc.code)
