@@ -220,13 +220,13 @@ class Complaint(TimeStampedModel):
             models.CheckConstraint(
                 name="complaint_closed_at_iff_closed",
                 condition=(
-                    Q(status__in=[s.value for s in CLOSED_STATUSES], closed_at__isnull=False)
-                    | (~Q(status__in=[s.value for s in CLOSED_STATUSES]) & Q(closed_at__isnull=True))
+                    Q(status__in=[str(s) for s in sorted(CLOSED_STATUSES)], closed_at__isnull=False)
+                    | (~Q(status__in=[str(s) for s in sorted(CLOSED_STATUSES)]) & Q(closed_at__isnull=True))
                 ),
             ),
             models.CheckConstraint(
                 name="complaint_opd_when_held",
-                condition=~Q(status__in=[s.value for s in HELD_BY_OPD_STATUSES])
+                condition=~Q(status__in=[str(s) for s in sorted(HELD_BY_OPD_STATUSES)])
                 | Q(current_opd__isnull=False),
             ),
             models.CheckConstraint(
