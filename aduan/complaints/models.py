@@ -268,6 +268,13 @@ class ReporterIdentity(models.Model):
         validators=[RegexValidator(r"^\+?[0-9 ()-]{6,20}$", _("Nomor telepon tidak valid."))],
     )
     nik = models.CharField(_("NIK"), max_length=16, blank=True, validators=[nik_validator])
+    language = models.CharField(
+        _("bahasa"),
+        max_length=5,
+        choices=settings.LANGUAGES,
+        default="id",
+        help_text=_("Bahasa pesan untuk pelapor."),
+    )
 
     class Meta:
         verbose_name = _("identitas pelapor")

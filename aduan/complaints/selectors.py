@@ -19,6 +19,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from aduan.agencies.models import Role, StaffMembership
 from aduan.core.exceptions import NotFound
+from aduan.notifications.services import ReporterContact
 
 from .models import ActorRole, Complaint, ComplaintHop, ReporterIdentity
 
@@ -153,3 +154,12 @@ def reporter_identity_for(*, actor: Actor, complaint: Complaint) -> ReporterIden
         # Neither a role on the complaint now nor a past holder of it.
         return None
     return ReporterIdentity.objects.filter(complaint=complaint).first()
+
+
+def reporter_contact_for_delivery(complaint: Complaint) -> ReporterContact | None:
+    """Where to send messages meant for the reporter alone (their own updates). Never use it to
+    address staff or to fill a page, an export or a log: that is what ``reporter_identity_for`` is for."""
+    identity = ReporterIdentity.objects.filter(complaint=complaint).first()
+    if identity is None or not (identity.email or identity.phone):
+        return None
+    return ReporterContact(email=identity.email, phone=identity.phone, language=identity.language)

@@ -4,7 +4,7 @@ Each service is a keyword-only function named ``complaint_<action>``, atomic, ca
 pages, the API, tasks and management commands.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 from aduan.agencies.models import Opd, Pemda
 from aduan.core.exceptions import InvalidInput
+from aduan.notifications.services import notify_transition
+from aduan.sla.services import deadlines_on_transition
 
 from .models import (
     ActorRole,
@@ -28,6 +30,7 @@ from .models import (
     Status,
     TicketCounter,
 )
+from .selectors import reporter_contact_for_delivery
 from .workflow import Action
 
 
@@ -37,6 +40,7 @@ class ReporterData:
     email: str = ""
     phone: str = ""
     nik: str = ""
+    language: str = "id"
 
 
 def ticket_number_next(*, pemda: Pemda, now: datetime) -> str:
@@ -75,10 +79,20 @@ def complaint_submit(
     now = now or timezone.now()
     title, chronology = (title or "").strip(), (chronology or "").strip()
     reporter = ReporterData(**{k: (v or "").strip() for k, v in reporter.__dict__.items()})
+    if not reporter.language:
+        reporter = replace(reporter, language="id")
     if not title:
         raise InvalidInput(_("Judul wajib diisi."), code="title_required", field="title")
     if not chronology:
         raise InvalidInput(_("Kronologi wajib diisi."), code="chronology_required", field="chronology")
+    # A TextField's max_length is not checked by full_clean(), so the limit is enforced here.
+    chronology_max = Complaint._meta.get_field("chronology").max_length
+    if len(chronology) > chronology_max:
+        raise InvalidInput(
+            _("Kronologi paling banyak %(max)s karakter.") % {"max": chronology_max},
+            code="chronology_too_long",
+            field="chronology",
+        )
     if not is_anonymous and not reporter.name:
         raise InvalidInput(
             _("Nama wajib diisi kecuali Anda memilih anonim."), code="name_required", field="name"
@@ -104,6 +118,13 @@ def complaint_submit(
             _("Tanggal kejadian tidak boleh di masa depan."),
             code="incident_date_future",
             field="incident_date",
+        )
+    if (latitude is None) != (longitude is None):
+        # The table's complaint_latlong_together constraint would otherwise fail on save.
+        raise InvalidInput(
+            _("Isi lintang dan bujur bersama-sama."),
+            code="coordinates_incomplete",
+            field="longitude" if longitude is None else "latitude",
         )
 
     complaint = Complaint(
@@ -134,7 +155,7 @@ def complaint_submit(
         complaint.save()
         identity.complaint = complaint
         identity.save()
-        ComplaintEvent.objects.create(
+        event = ComplaintEvent.objects.create(
             complaint=complaint,
             action=Action.SUBMIT,
             from_status="",
@@ -142,6 +163,10 @@ def complaint_submit(
             actor=complaint.reporter_user,
             actor_role=ActorRole.CITIZEN,
             created_at=now,
+        )
+        deadlines_on_transition(complaint=complaint, action=Action.SUBMIT, hop=None, now=now)
+        notify_transition(
+            complaint=complaint, event=event, reporter=reporter_contact_for_delivery(complaint), now=now
         )
     return complaint
 

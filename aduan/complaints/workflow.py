@@ -4,7 +4,9 @@
 the roles allowed to take it and the input it needs. ``complaint_transition()`` is the only code
 that changes ``Complaint.status``: it locks the row, checks the table and the actor's role for
 this complaint, applies the move, records OPD hops and writes exactly one ComplaintEvent, all in
-one transaction. A refused move raises a DomainError and changes nothing.
+one transaction, together with the complaint's clocks (aduan.sla) and the notifications it
+causes (aduan.notifications outbox, sent after commit). A refused move raises a DomainError and
+changes nothing.
 
 Lifecycle:  submitted ─dispatch→ dispatched ─follow_up→ followed_up ─accept / auto_resolve→ resolved
             submitted ─hold→ on_hold ─complete→ submitted;  submitted|on_hold ─archive→ archived
@@ -22,6 +24,8 @@ from django.utils.translation import gettext_lazy as _
 
 from aduan.agencies.models import Opd
 from aduan.core.exceptions import DomainError, InvalidInput, NotFound, PermissionDenied
+from aduan.notifications.services import notify_transition
+from aduan.sla.services import deadlines_on_transition
 
 from .models import (
     CLOSED_STATUSES,
@@ -32,7 +36,7 @@ from .models import (
     ComplaintHop,
     Status,
 )
-from .selectors import ROLE_PRECEDENCE, Actor, actor_roles
+from .selectors import ROLE_PRECEDENCE, Actor, actor_roles, reporter_contact_for_delivery
 
 NOTE_MAX_LENGTH = 5000
 
@@ -185,6 +189,11 @@ def complaint_transition(
         )
         if changed:
             complaint.save(update_fields=[*changed, "updated_at"])
+        open_hop = ComplaintHop.objects.filter(complaint=complaint, ended_at__isnull=True).first()
+        deadlines_on_transition(complaint=complaint, action=action, hop=open_hop, now=now)
+        notify_transition(
+            complaint=complaint, event=event, reporter=reporter_contact_for_delivery(complaint), now=now
+        )
     return TransitionResult(complaint=complaint, event=event)
 
 

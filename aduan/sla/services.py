@@ -138,10 +138,20 @@ def deadlines_on_transition(*, complaint, action: str, hop, now: datetime) -> No
         _start(complaint, stage, hop if opd else None, opd, now, cal)
 
 
-def _start(complaint, stage, hop, opd, now, cal) -> Deadline:
-    policy = policy_for(
-        stage=stage, classification=complaint.classification, category_id=complaint.category_id, on=now.date()
-    )
+def _start(complaint, stage, hop, opd, now, cal) -> Deadline | None:
+    try:
+        policy = policy_for(
+            stage=stage,
+            classification=complaint.classification,
+            category_id=complaint.category_id,
+            on=now.astimezone(cal.zone).date(),
+        )
+    except NoPolicy:
+        # No policy configured for this stage: no clock. The data migration loads the defaults.
+        logger.warning(
+            "no SLA policy for stage %s; complaint %s runs without that clock", stage, complaint.pk
+        )
+        return None
     due = _due(policy, now, cal)
     remind_at = None
     if policy.remind_before and policy.unit == DayUnit.WORKING and policy.amount > policy.remind_before:
