@@ -124,10 +124,15 @@ def deadlines_on_transition(*, complaint, action: str, hop, now: datetime) -> No
     for stage in _CANCELS.get(action, ()):
         if d := open_clocks.pop(stage, None):
             d.cancelled_at = now
+            if now > d.due_at and d.breached_at is None and d.paused_at is None:
+                d.breached_at = d.due_at  # it ran out while this OPD held it, even if no sweep saw it
             _store_duration(d, now, cal)
             d.save(
-                update_fields=["cancelled_at", "working_days_taken", "calendar_days_taken", "next_check_at"]
-            )
+                update_fields=[
+                    "cancelled_at", "breached_at", "working_days_taken", "calendar_days_taken",
+                    "next_check_at",
+                ]
+            )  # fmt: skip
     for stage in _MEETS.get(action, ()):
         if d := open_clocks.pop(stage, None):
             _meet(d, now, cal)
@@ -213,6 +218,9 @@ def _resume(d: Deadline, now: datetime, cal: WorkCalendar, *, save: bool = True)
             d.escalate_again_at = add_working_days(d.escalate_again_at, shift, cal)
     else:
         d.due_at += timedelta(days=paused.days)
+        if d.escalate_again_at and d.policy.escalate_again_after:
+            # Keep the second escalation after the moved due time (else it would precede the breach).
+            d.escalate_again_at = add_working_days(d.due_at, d.policy.escalate_again_after, cal)
     d.paused_seconds += int(paused.total_seconds())
     d.paused_at = None
     done = set(d.effects.values_list("kind", "level")) if d.pk else set()

@@ -1,0 +1,112 @@
+"""Fixtures for the outbox tests: default SLA policies, a small Pemda world, an e-mail backend that
+fails on demand and a tiny webhook receiver on 127.0.0.1."""
+
+import json
+import smtplib
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
+
+from aduan.sla.defaults import ensure_default_policies
+from aduan.sla.models import SlaPolicy
+from tests.factories import MembershipFactory, OpdFactory, PemdaFactory
+
+FLAKY_BACKEND = "tests.notifications.conftest.FlakyBackend"
+WEBHOOK_SECRET = "uji-rahasia-webhook"
+
+
+class FlakyBackend(LocmemBackend):
+    """The locmem backend (messages land in ``mail.outbox``), but raises ``error`` while it is set."""
+
+    error: Exception | None = None
+    calls = 0
+
+    def send_messages(self, messages):
+        type(self).calls += 1
+        if type(self).error is not None:
+            raise type(self).error
+        return super().send_messages(messages)
+
+
+@pytest.fixture(autouse=True)
+def default_policies(db):
+    """The default SlaPolicy rows (loaded by a migration; transactional tests empty the table)."""
+    ensure_default_policies(SlaPolicy)
+
+
+@pytest.fixture
+def flaky_mail(settings):
+    settings.EMAIL_BACKEND = FLAKY_BACKEND
+    FlakyBackend.error = smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+    FlakyBackend.calls = 0
+    yield FlakyBackend
+    FlakyBackend.error = None
+    FlakyBackend.calls = 0
+
+
+@dataclass
+class World:
+    pemda: object
+    opd: object
+    other_opd: object
+    koordinator: object
+    petugas: list
+    kepala: object
+    other_petugas: object
+
+
+@pytest.fixture
+def world(db):
+    pemda = PemdaFactory()
+    opd = OpdFactory(pemda=pemda, name="Dinas Pekerjaan Umum")
+    other_opd = OpdFactory(pemda=pemda, name="Dinas Perhubungan")
+    return World(
+        pemda=pemda,
+        opd=opd,
+        other_opd=other_opd,
+        koordinator=MembershipFactory(role="koordinator", pemda=pemda).user,
+        petugas=[MembershipFactory(role="petugas_opd", opd=opd).user for _ in range(2)],
+        kepala=MembershipFactory(role="kepala_opd", opd=opd).user,
+        other_petugas=MembershipFactory(role="petugas_opd", opd=other_opd).user,
+    )
+
+
+@dataclass
+class Receiver:
+    """What the webhook server got, and the status it answers with."""
+
+    status: int = 200
+    requests: list = field(default_factory=list)  # (headers dict, body bytes)
+
+    def json(self, i: int = -1) -> dict:
+        return json.loads(self.requests[i][1])
+
+
+@pytest.fixture
+def webhook(settings):
+    receiver = Receiver()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 (http.server's naming)
+            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            receiver.requests.append((dict(self.headers), body))
+            self.send_response(receiver.status)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    settings.ADUAN_WEBHOOK_URL = f"http://127.0.0.1:{server.server_address[1]}/kirim"
+    settings.ADUAN_WEBHOOK_SECRET = WEBHOOK_SECRET
+    yield receiver
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=5)
