@@ -95,9 +95,8 @@ def staff_complaint_list(request):
         nearest = c.open_deadlines[0] if c.open_deadlines else None
         rows.append((c, Countdown(nearest, now, calendars[c.pemda_id]) if nearest else None))
     zone = page.object_list[0].pemda.zoneinfo if page.object_list else None
-    if zone is not None:
-        timezone.activate(zone)
-    return render(request, "complaints/staff/list.html", {"page": page, "rows": rows, "status": status})
+    with timezone.override(zone):
+        return render(request, "complaints/staff/list.html", {"page": page, "rows": rows, "status": status})
 
 
 @login_required(login_url="complaints:staff-login")
@@ -109,7 +108,6 @@ def staff_complaint_detail(request, pk: int):
     except NotFound:
         raise Http404 from None
     now = timezone.now()
-    timezone.activate(complaint.pemda.zoneinfo)
     cal = calendar_for(complaint.pemda, around=now)
     actor = Actor.staff(request.user)
     identity = selectors.reporter_identity_for(actor=actor, complaint=complaint)
@@ -129,7 +127,8 @@ def staff_complaint_detail(request, pk: int):
         "notifications": notifications,
         "is_closed": complaint.status in CLOSED_STATUSES,
     }
-    return render(request, "complaints/staff/detail.html", context)
+    with timezone.override(complaint.pemda.zoneinfo):
+        return render(request, "complaints/staff/detail.html", context)
 
 
 def track(request, secret: str):
@@ -138,11 +137,11 @@ def track(request, secret: str):
         complaint = selectors.complaint_by_secret(secret)
     except NotFound:
         raise Http404 from None
-    timezone.activate(complaint.pemda.zoneinfo)
     events = complaint.events.select_related("opd").exclude(action__in=INTERNAL_ACTIONS)
     for event in events:
         event.public_note = event.note if event.action in CITIZEN_NOTE_ACTIONS else ""
-    return render(request, "complaints/track.html", {"complaint": complaint, "events": events})
+    with timezone.override(complaint.pemda.zoneinfo):
+        return render(request, "complaints/track.html", {"complaint": complaint, "events": events})
 
 
 # Steps the reporter does not see on the tracking page, and the ones whose note is meant for them.

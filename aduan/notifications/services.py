@@ -238,7 +238,15 @@ def notification_deliver(pk: int, *, now: datetime | None = None) -> bool:
             return False
         notification.attempts += 1
         try:
-            CHANNELS[notification.channel](notification)
+            try:
+                CHANNELS[notification.channel](notification)
+            except ChannelError:
+                raise
+            except (
+                Exception
+            ) as exc:  # a bug (missing template, bad header): record it, don't block the outbox
+                logger.exception("notification %s cannot be sent", pk)
+                raise ChannelError(f"{type(exc).__name__}: {exc}", transient=False) from exc
         except ChannelError as exc:
             notification.last_error = str(exc)[:2000]
             if not exc.transient or notification.attempts >= MAX_ATTEMPTS:
@@ -251,7 +259,7 @@ def notification_deliver(pk: int, *, now: datetime | None = None) -> bool:
             logger.warning("notification %s not sent (attempt %s): %s", pk, notification.attempts, exc)
             return False
         notification.state = DeliveryState.SENT
-        notification.sent_at = timezone.now()
+        notification.sent_at = now
         notification.next_attempt_at = None
         notification.save(update_fields=["attempts", "state", "sent_at", "next_attempt_at", "last_error"])
         return True

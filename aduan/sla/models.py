@@ -160,6 +160,7 @@ class Deadline(models.Model):
     breached_at = models.DateTimeField(_("terlampaui"), null=True, blank=True)
     paused_at = models.DateTimeField(_("dijeda sejak"), null=True, blank=True)
     paused_seconds = models.PositiveIntegerField(_("total jeda (detik)"), default=0)
+    paused_working_days = models.PositiveIntegerField(_("total jeda (hari kerja)"), default=0)
     next_check_at = models.DateTimeField(null=True, blank=True)
     # Stored durations of a completed clock, so medians and percentiles are cheap (compliance).
     working_days_taken = models.IntegerField(null=True, blank=True)

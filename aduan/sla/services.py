@@ -191,7 +191,7 @@ def _meet(d: Deadline, now: datetime, cal: WorkCalendar) -> None:
     _store_duration(d, now, cal)
     d.save(
         update_fields=[
-            "met_at", "breached_at", "paused_at", "paused_seconds", "due_at",
+            "met_at", "breached_at", "paused_at", "paused_seconds", "paused_working_days", "due_at",
             "working_days_taken", "calendar_days_taken", "next_check_at",
         ]
     )  # fmt: skip
@@ -199,9 +199,9 @@ def _meet(d: Deadline, now: datetime, cal: WorkCalendar) -> None:
 
 def _store_duration(d: Deadline, end: datetime, cal: WorkCalendar) -> None:
     """Working and calendar days the clock ran, paused time excluded (for cheap medians)."""
-    start = d.started_at + timedelta(seconds=d.paused_seconds)
-    d.working_days_taken = max(0, count_working_days(start, end, cal)) if end >= start else 0
-    d.calendar_days_taken = max(0, (end - start).days)
+    ran = count_working_days(d.started_at, end, cal) if end >= d.started_at else 0
+    d.working_days_taken = max(0, ran - d.paused_working_days)
+    d.calendar_days_taken = max(0, (end - d.started_at - timedelta(seconds=d.paused_seconds)).days)
     d.next_check_at = None
 
 
@@ -210,8 +210,9 @@ def _resume(d: Deadline, now: datetime, cal: WorkCalendar, *, save: bool = True)
     if d.paused_at is None:
         return
     paused = now - d.paused_at
+    shift = max(0, count_working_days(d.paused_at, now, cal))
+    d.paused_working_days += shift
     if d.policy.unit == DayUnit.WORKING:
-        shift = max(0, count_working_days(d.paused_at, now, cal))
         d.due_at = add_working_days(d.due_at, shift, cal) if shift else d.due_at
         d.remind_at = add_working_days(d.remind_at, shift, cal) if d.remind_at and shift else d.remind_at
         if d.escalate_again_at and shift:
@@ -232,6 +233,7 @@ def _resume(d: Deadline, now: datetime, cal: WorkCalendar, *, save: bool = True)
                 "remind_at",
                 "escalate_again_at",
                 "paused_seconds",
+                "paused_working_days",
                 "paused_at",
                 "next_check_at",
             ]

@@ -214,7 +214,7 @@ def test_hold_pauses_every_open_clock_and_complete_resumes_them_shifted(world):
     assert legal.due_at == wita(2026, 6, 28, 9, 0)
 
 
-def test_meeting_a_paused_clock_stores_calendar_days_without_the_pause(world):
+def test_meeting_a_paused_clock_stores_durations_without_the_pause(world):
     complaint = submit(world)
     move(complaint, Action.HOLD, Actor.staff(world.koordinator), wita(2026, 6, 9, 9, 0), note="Lengkapi.")
     move(complaint, Action.COMPLETE, Actor.staff(world.koordinator), wita(2026, 6, 15, 9, 0), note="Sudah.")
@@ -225,6 +225,10 @@ def test_meeting_a_paused_clock_stores_calendar_days_without_the_pause(world):
     assert verification.met_at == wita(2026, 6, 17, 10, 0)
     assert verification.breached_at is None  # due 18 June after the pause
     assert verification.calendar_days_taken == 3  # 1 day before the hold + 2 days 1 hour after
+    # Working days: Mon 8 → Tue 9 June (1) before the hold; 15 → 17 June after it, the 16th being
+    # 1 Muharram (1). The 4 working days of the hold (9→15 June) are not counted.
+    assert verification.paused_working_days == 4
+    assert verification.working_days_taken == 2
 
 
 def test_meeting_a_clock_late_records_the_breach_for_the_opd_that_held_it(world):
