@@ -6,11 +6,14 @@ ADUAN_REQUIRE_SERVICES=1 (as .ci/run sets) a missing service fails them instead.
 """
 
 import os
+from dataclasses import dataclass
 
 import pytest
 from django.conf import settings
 
 from aduan.complaints.selectors import Actor
+from aduan.sla.defaults import ensure_default_policies
+from aduan.sla.models import SlaPolicy
 
 from .factories import (
     ComplaintFactory,
@@ -92,3 +95,41 @@ def complaint(pemda):
 @pytest.fixture
 def system_actor():
     return Actor.system()
+
+
+@pytest.fixture
+def default_policies(db):
+    """The default SlaPolicy rows: a data migration loads them, but transactional tests empty
+    every table, so tests that need clocks ask for this."""
+    ensure_default_policies(SlaPolicy)
+
+
+@dataclass
+class World:
+    pemda: object
+    opd: object
+    other_opd: object
+    koordinator: object
+    petugas: list
+    kepala: object
+    other_petugas: object
+    other_kepala: object
+
+
+@pytest.fixture
+def world(default_policies):
+    """One Pemda in Asia/Makassar with its koordinator, an OPD with two petugas and a kepala, and a
+    second OPD with its own petugas and kepala."""
+    pemda = PemdaFactory()
+    opd = OpdFactory(pemda=pemda, name="Dinas Pekerjaan Umum")
+    other_opd = OpdFactory(pemda=pemda, name="Dinas Perhubungan")
+    return World(
+        pemda=pemda,
+        opd=opd,
+        other_opd=other_opd,
+        koordinator=MembershipFactory(role="koordinator", pemda=pemda).user,
+        petugas=[MembershipFactory(role="petugas_opd", opd=opd).user for _ in range(2)],
+        kepala=MembershipFactory(role="kepala_opd", opd=opd).user,
+        other_petugas=MembershipFactory(role="petugas_opd", opd=other_opd).user,
+        other_kepala=MembershipFactory(role="kepala_opd", opd=other_opd).user,
+    )

@@ -2,6 +2,9 @@
 number, an identity row and their first event exactly as in production; ``complaint_in_status``
 drives one to any status through the workflow itself."""
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import factory
 
 from aduan.agencies.models import Opd, Pemda, Province, StaffMembership
@@ -133,3 +136,11 @@ def complaint_in_status(status: str, *, pemda=None, opd=None, koordinator=None, 
     complaint.refresh_from_db()
     assert complaint.status == status
     return complaint
+
+
+WITA = ZoneInfo("Asia/Makassar")
+
+
+def wita(*args) -> datetime:
+    """An aware datetime in Asia/Makassar (WITA, UTC+8, no DST)."""
+    return datetime(*args, tzinfo=WITA)

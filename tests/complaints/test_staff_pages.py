@@ -17,8 +17,7 @@ from aduan.complaints.workflow import Action, complaint_transition
 from aduan.notifications.models import Notification
 from aduan.notifications.services import notification_deliver
 from aduan.sla.calendar import count_working_days
-from aduan.sla.defaults import ensure_default_policies
-from aduan.sla.models import Deadline, SlaPolicy, Stage
+from aduan.sla.models import Deadline, Stage
 from aduan.sla.services import calendar_for, deadlines_sweep
 from tests.factories import ComplaintFactory, MembershipFactory, OpdFactory, PemdaFactory
 
@@ -37,8 +36,7 @@ class World:
 
 
 @pytest.fixture
-def world(db):
-    ensure_default_policies(SlaPolicy)  # transactional tests elsewhere may have emptied the table
+def world(default_policies):
     pemda = PemdaFactory()
     opd = OpdFactory(pemda=pemda, name="Dinas Pekerjaan Umum")
     other_opd = OpdFactory(pemda=pemda, name="Dinas Perhubungan")

@@ -34,8 +34,6 @@ from urllib.parse import quote
 import pytest
 from django.conf import settings
 
-from aduan.sla.defaults import ensure_default_policies
-from aduan.sla.models import SlaPolicy
 from config import celery_app
 
 BASE_DIR = settings.BASE_DIR
@@ -295,9 +293,8 @@ class CeleryHarness:
 
 
 @pytest.fixture
-def sla_policies(transactional_db):
+def sla_policies(transactional_db, default_policies):
     """Transactional tests empty every table, so the data migration's policies are gone: recreate."""
-    ensure_default_policies(SlaPolicy)
 
 
 @pytest.fixture

@@ -10,10 +10,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 
-from aduan.sla.defaults import ensure_default_policies
-from aduan.sla.models import SlaPolicy
-from tests.factories import MembershipFactory, OpdFactory, PemdaFactory
-
 FLAKY_BACKEND = "tests.notifications.conftest.FlakyBackend"
 WEBHOOK_SECRET = "uji-rahasia-webhook"
 
@@ -32,9 +28,8 @@ class FlakyBackend(LocmemBackend):
 
 
 @pytest.fixture(autouse=True)
-def default_policies(db):
-    """The default SlaPolicy rows (loaded by a migration; transactional tests empty the table)."""
-    ensure_default_policies(SlaPolicy)
+def _policies(default_policies):
+    """Every outbox test runs with the default SLA policies (from tests/conftest.py)."""
 
 
 @pytest.fixture
@@ -45,33 +40,6 @@ def flaky_mail(settings):
     yield FlakyBackend
     FlakyBackend.error = None
     FlakyBackend.calls = 0
-
-
-@dataclass
-class World:
-    pemda: object
-    opd: object
-    other_opd: object
-    koordinator: object
-    petugas: list
-    kepala: object
-    other_petugas: object
-
-
-@pytest.fixture
-def world(db):
-    pemda = PemdaFactory()
-    opd = OpdFactory(pemda=pemda, name="Dinas Pekerjaan Umum")
-    other_opd = OpdFactory(pemda=pemda, name="Dinas Perhubungan")
-    return World(
-        pemda=pemda,
-        opd=opd,
-        other_opd=other_opd,
-        koordinator=MembershipFactory(role="koordinator", pemda=pemda).user,
-        petugas=[MembershipFactory(role="petugas_opd", opd=opd).user for _ in range(2)],
-        kepala=MembershipFactory(role="kepala_opd", opd=opd).user,
-        other_petugas=MembershipFactory(role="petugas_opd", opd=other_opd).user,
-    )
 
 
 @dataclass

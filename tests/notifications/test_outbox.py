@@ -24,8 +24,7 @@ from aduan.notifications.channels import render
 from aduan.notifications.models import Audience, Channel, DeliveryState, Notification
 from aduan.notifications.services import MAX_ATTEMPTS, digests_send, notification_deliver, notification_queue
 from aduan.sla.services import deadlines_sweep
-from tests.factories import ComplaintFactory
-from tests.sla.conftest import wita
+from tests.factories import ComplaintFactory, wita
 
 from .conftest import WEBHOOK_SECRET
 
@@ -345,11 +344,11 @@ def test_digests_go_once_per_officer_and_head_per_local_day(world):
     next_day = digests_send(now=wita(2026, 6, 14, 7, 0))
 
     # Saturday 07:00: both OPDs' clocks are due within three days.
-    assert first == 4  # two petugas and the kepala of the first OPD, the petugas of the other
+    assert first == 5  # two petugas and the kepala of the first OPD, the petugas and kepala of the other
     assert again == [0, 0]
-    assert next_day == 4
+    assert next_day == 5
     rows = digest_rows().filter(created_at=wita(2026, 6, 13, 7, 0))
-    expected = sorted(u.pk for u in [*world.petugas, world.kepala, world.other_petugas])
+    expected = sorted(u.pk for u in [*world.petugas, world.kepala, world.other_petugas, world.other_kepala])
     assert sorted(rows.values_list("recipient_user_id", flat=True)) == expected
     assert world.koordinator.pk not in set(digest_rows().values_list("recipient_user_id", flat=True))
     mine = rows.get(recipient_user=world.kepala)
@@ -358,4 +357,4 @@ def test_digests_go_once_per_officer_and_head_per_local_day(world):
     assert [i["ticket_number"] for i in mine.context["items"]] == [due_soon.ticket_number]
     assert mine.context["items"][0]["due_at"] == "15-06-2026 10:00 WITA"
     assert mine.context["overdue_count"] == 0
-    assert digest_rows().count() == 8
+    assert digest_rows().count() == 10

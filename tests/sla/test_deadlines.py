@@ -14,9 +14,7 @@ from aduan.complaints.models import ComplaintHop
 from aduan.complaints.selectors import Actor
 from aduan.complaints.workflow import Action, complaint_transition
 from aduan.sla.models import Deadline, HolidayOverride, SlaPolicy, Stage
-from tests.factories import CategoryFactory, ComplaintFactory, PemdaFactory
-
-from .conftest import wita
+from tests.factories import CategoryFactory, ComplaintFactory, PemdaFactory, wita
 
 SUBMITTED_AT = wita(2026, 6, 8, 9, 0)  # Monday
 DISPATCHED_AT = wita(2026, 6, 9, 10, 0)  # Tuesday

@@ -20,9 +20,7 @@ from aduan.notifications.models import Notification
 from aduan.sla import tasks
 from aduan.sla.models import Deadline, DeadlineEffect, Stage
 from aduan.sla.services import deadlines_sweep
-from tests.factories import ComplaintFactory, MembershipFactory
-
-from .conftest import wita
+from tests.factories import ComplaintFactory, MembershipFactory, wita
 
 SUBMITTED_AT = wita(2026, 6, 8, 9, 0)
 DISPATCHED_AT = wita(2026, 6, 8, 10, 0)
