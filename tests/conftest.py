@@ -1,11 +1,13 @@
 """Shared fixtures and the rule for tests that need real services.
 
 Tests marked ``postgres`` need DATABASE_URL to point at PostgreSQL; tests marked ``redis`` need
-REDIS_URL. Without the service they are skipped on a developer's machine, but when
-ADUAN_REQUIRE_SERVICES=1 (as .ci/run sets) a missing service fails them instead.
+REDIS_URL; tests marked ``gettext`` need GNU gettext (xgettext, msgmerge). Without the service
+they are skipped on a developer's machine, but when ADUAN_REQUIRE_SERVICES=1 (as .ci/run sets) a
+missing service fails them instead.
 """
 
 import os
+import shutil
 from dataclasses import dataclass
 
 import pytest
@@ -32,11 +34,13 @@ def _service_missing(marker: str) -> str | None:
             return "PostgreSQL is not configured (set DATABASE_URL=postgres://...)"
     if marker == "redis" and not os.environ.get("REDIS_URL"):
         return "Redis is not configured (set REDIS_URL=redis://...)"
+    if marker == "gettext" and not (shutil.which("xgettext") and shutil.which("msgmerge")):
+        return "GNU gettext is not installed (apt-get install gettext)"
     return None
 
 
 def pytest_runtest_setup(item):
-    for marker in ("postgres", "redis"):
+    for marker in ("postgres", "redis", "gettext"):
         if item.get_closest_marker(marker) is None:
             continue
         missing = _service_missing(marker)

@@ -22,6 +22,7 @@ from aduan.sla.services import calendar_for
 from . import selectors
 from .models import CLOSED_STATUSES, Complaint
 from .selectors import Actor
+from .workflow import Action
 
 
 def home(request):
@@ -114,6 +115,10 @@ def staff_complaint_detail(request, pk: int):
     deadlines = [
         Countdown(d, now, cal) for d in complaint.deadlines.select_related("opd").order_by("started_at", "pk")
     ]
+    events = list(complaint.events.select_related("actor", "opd"))
+    labels = dict(Action.choices)
+    for event in events:
+        event.action_label = labels.get(event.action, event.action)
     notifications = list(complaint.notifications.order_by("created_at", "pk"))
     for n in notifications:
         # The reporter's address is part of their identity: shown only to who may see it.
@@ -123,7 +128,7 @@ def staff_complaint_detail(request, pk: int):
         "identity": identity,
         "deadlines": deadlines,
         "hops": complaint.hops.select_related("opd"),
-        "events": complaint.events.select_related("actor", "opd"),
+        "events": events,
         "notifications": notifications,
         "is_closed": complaint.status in CLOSED_STATUSES,
     }

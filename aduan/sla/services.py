@@ -291,8 +291,10 @@ def deadlines_sweep(*, now: datetime, batch_size: int = 500) -> int:
                 if kind == EffectKind.AUTO_RESOLVE:
                     _auto_resolve(d, now)
                     break  # the transition met this clock
-                notify_deadline_effect(deadline=d, kind=kind, level=level, now=now)
                 done.add((kind, level))
+                if kind == EffectKind.REMINDER and now >= d.due_at:
+                    continue  # too late to remind (the sweep was not running): the escalation speaks
+                notify_deadline_effect(deadline=d, kind=kind, level=level, now=now)
             d.refresh_from_db(fields=["met_at", "cancelled_at", "next_check_at"])
             if d.is_open:
                 d.next_check_at = _next_check(d, done, now)

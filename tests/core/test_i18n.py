@@ -213,9 +213,7 @@ def test_compiled_catalogue_matches_the_po_file(po_entries):
     assert not stale, "django.mo is out of date; run compilemessages:\n" + "\n".join(stale)
 
 
-@pytest.mark.skipif(
-    not (shutil.which("xgettext") and shutil.which("msgmerge")), reason="GNU gettext is not installed"
-)
+@pytest.mark.gettext
 def test_catalogue_has_every_string_of_the_source(tmp_path, settings, monkeypatch, po_entries):
     """Re-extract the strings from a copy of the source: no string may be missing from the .po
     (a new string nobody translated) nor be left there after its source was removed."""
