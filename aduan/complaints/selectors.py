@@ -114,6 +114,32 @@ def complaint_by_secret(secret: str) -> Complaint:
         raise NotFound() from None
 
 
+def complaint_by_ticket_and_contact(ticket_number: str, contact: str) -> Complaint:
+    """The citizen's second way in: the ticket number plus the e-mail or phone given when filing.
+    NotFound (revealing nothing) unless both match."""
+    ticket_number, contact = (ticket_number or "").strip().upper(), (contact or "").strip()
+    if not ticket_number or not contact or len(ticket_number) > 32 or len(contact) > 254:
+        raise NotFound()
+    digits = "".join(ch for ch in contact if ch.isdigit())
+    match = Q(reporter__email__iexact=contact) if "@" in contact else Q(reporter__phone=contact)
+    if digits and "@" not in contact:
+        match |= Q(reporter__phone__endswith=digits[-9:]) if len(digits) >= 9 else Q(pk__in=[])
+    complaint = (
+        Complaint.objects.select_related("pemda", "category", "current_opd")
+        .filter(match, ticket_number=ticket_number)
+        .first()
+    )
+    if complaint is None:
+        raise NotFound()
+    return complaint
+
+
+def complaints_public(*, pemda=None) -> QuerySet[Complaint]:
+    """Complaints anyone may see in public lists: not rahasia. Callers show no personal data."""
+    queryset = Complaint.objects.filter(is_confidential=False)
+    return queryset.filter(pemda=pemda) if pemda is not None else queryset
+
+
 def actor_roles(actor: Actor, complaint: Complaint) -> frozenset[str]:
     """The roles ``actor`` holds for ``complaint`` (empty when it has nothing to do with it)."""
     roles: set[str] = set()

@@ -15,22 +15,26 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aduan.agencies.models import Opd, Pemda
-from aduan.core.exceptions import InvalidInput
+from aduan.core.exceptions import InvalidInput, PermissionDenied
 from aduan.notifications.services import notify_transition
 from aduan.sla.services import deadlines_on_transition
 
 from .models import (
+    SKM_ELEMENTS,
     ActorRole,
     Category,
     Channel,
     Classification,
     Complaint,
     ComplaintEvent,
+    ComplaintRating,
+    ComplaintSupport,
     ReporterIdentity,
+    SkmResponse,
     Status,
     TicketCounter,
 )
-from .selectors import reporter_contact_for_delivery
+from .selectors import actor_roles, reporter_contact_for_delivery
 from .workflow import Action
 
 
@@ -178,3 +182,65 @@ def _full_clean(instance, *, exclude: list[str]) -> None:
     except ValidationError as exc:
         field, messages = next(iter(exc.message_dict.items()))
         raise InvalidInput(messages[0], code="invalid", field=field) from exc
+
+
+def complaint_support(*, complaint_id: int, supporter_key: str, now: datetime | None = None) -> bool:
+    """Count a "+1" on an open complaint, once per supporter; True if it was counted now."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        complaint = Complaint.objects.select_for_update().filter(pk=complaint_id).first()
+        if complaint is None or complaint.is_closed or complaint.is_confidential:
+            raise InvalidInput(_("Aduan ini tidak dapat didukung."), code="support_not_allowed")
+        _support, created = ComplaintSupport.objects.get_or_create(
+            complaint=complaint, supporter_key=supporter_key[:64], defaults={"created_at": now}
+        )
+        if created:
+            Complaint.objects.filter(pk=complaint.pk).update(supporters_count=F("supporters_count") + 1)
+    return created
+
+
+def _reporter_only(actor, complaint) -> None:
+    if ActorRole.CITIZEN not in actor_roles(actor, complaint):
+        raise PermissionDenied(code="reporter_only")
+    if complaint.status != Status.RESOLVED:
+        raise InvalidInput(_("Penilaian dapat diberikan setelah aduan selesai."), code="not_resolved")
+
+
+def complaint_rate(*, complaint_id: int, actor, score: int, comment: str = "", now=None) -> ComplaintRating:
+    """The reporter rates the handling (1–5, with a comment) once the complaint is resolved."""
+    now = now or timezone.now()
+    if not isinstance(score, int) or not 1 <= score <= 5:
+        raise InvalidInput(_("Pilih nilai 1 sampai 5."), code="score_invalid", field="score")
+    comment = (comment or "").strip()
+    if len(comment) > 2000:
+        raise InvalidInput(
+            _("Komentar paling banyak 2000 karakter."), code="comment_too_long", field="comment"
+        )
+    with transaction.atomic():
+        complaint = Complaint.objects.select_for_update().select_related("pemda").get(pk=complaint_id)
+        _reporter_only(actor, complaint)
+        if ComplaintRating.objects.filter(complaint=complaint).exists():
+            raise InvalidInput(_("Aduan ini sudah dinilai."), code="already_rated")
+        return ComplaintRating.objects.create(
+            complaint=complaint, score=score, comment=comment, created_at=now
+        )
+
+
+def complaint_skm_submit(*, complaint_id: int, actor, answers: dict[str, int], now=None) -> SkmResponse:
+    """The reporter answers the SKM survey (nine elements, 1–4 each) once, after resolution."""
+    now = now or timezone.now()
+    names = [name for name, _label in SKM_ELEMENTS]
+    for name in names:
+        value = answers.get(name)
+        if not isinstance(value, int) or not 1 <= value <= 4:
+            raise InvalidInput(
+                _("Jawab setiap unsur dengan nilai 1 sampai 4."), code="skm_invalid", field=name
+            )
+    with transaction.atomic():
+        complaint = Complaint.objects.select_for_update().select_related("pemda").get(pk=complaint_id)
+        _reporter_only(actor, complaint)
+        if SkmResponse.objects.filter(complaint=complaint).exists():
+            raise InvalidInput(_("Survei untuk aduan ini sudah diisi."), code="already_answered")
+        return SkmResponse.objects.create(
+            complaint=complaint, created_at=now, **{n: answers[n] for n in names}
+        )
