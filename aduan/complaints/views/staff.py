@@ -1,4 +1,4 @@
-"""Pages of the citizen portal and the staff workspace (server-rendered).
+"""Staff pages: sign-in, the complaint list with deadline countdowns, the complaint page.
 
 Every page that lists or shows complaints reads them through ``selectors``; times are shown in the
 Pemda's own zone.
@@ -7,33 +7,21 @@ Pemda's own zone.
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
-from aduan.agencies.models import Pemda
 from aduan.core.exceptions import NotFound
 from aduan.notifications.models import Audience
 from aduan.sla.calendar import working_days_left
 from aduan.sla.models import Deadline
 from aduan.sla.services import calendar_for
 
-from . import selectors
-from .models import CLOSED_STATUSES, Complaint
-from .selectors import Actor
-from .workflow import Action
-
-
-def home(request):
-    """What Aduan is, the Pemdas it serves and a few public figures (no personal data)."""
-    month_start = timezone.now().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    pemdas = Pemda.objects.annotate(
-        complaints_total=Count("complaints"),
-        complaints_this_month=Count("complaints", filter=Q(complaints__submitted_at__gte=month_start)),
-        complaints_open=Count("complaints", filter=Q(complaints__closed_at__isnull=True)),
-    ).order_by("name")
-    return render(request, "complaints/home.html", {"pemdas": pemdas, "total": Complaint.objects.count()})
+from .. import selectors
+from ..models import CLOSED_STATUSES
+from ..selectors import Actor
+from ..workflow import Action
 
 
 class StaffLoginView(auth_views.LoginView):
@@ -134,21 +122,3 @@ def staff_complaint_detail(request, pk: int):
     }
     with timezone.override(complaint.pemda.zoneinfo):
         return render(request, "complaints/staff/detail.html", context)
-
-
-def track(request, secret: str):
-    """The citizen's tracking page, reached by the secret link only."""
-    try:
-        complaint = selectors.complaint_by_secret(secret)
-    except NotFound:
-        raise Http404 from None
-    events = complaint.events.select_related("opd").exclude(action__in=INTERNAL_ACTIONS)
-    for event in events:
-        event.public_note = event.note if event.action in CITIZEN_NOTE_ACTIONS else ""
-    with timezone.override(complaint.pemda.zoneinfo):
-        return render(request, "complaints/track.html", {"complaint": complaint, "events": events})
-
-
-# Steps the reporter does not see on the tracking page, and the ones whose note is meant for them.
-INTERNAL_ACTIONS = ("request_redispatch", "redispatch")
-CITIZEN_NOTE_ACTIONS = ("hold", "follow_up", "reply", "complete", "forward_out", "reopen")

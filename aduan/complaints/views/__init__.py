@@ -1,0 +1,1 @@
+"""Pages of the citizen portal (portal, filing, tracking) and the staff workspace (staff)."""
