@@ -1,7 +1,8 @@
 """Shared fixtures and the rule for tests that need real services.
 
 Tests marked ``postgres`` need DATABASE_URL to point at PostgreSQL; tests marked ``redis`` need
-REDIS_URL; tests marked ``gettext`` need GNU gettext (xgettext, msgmerge). Without the service
+REDIS_URL; ``gettext`` needs GNU gettext (xgettext, msgmerge); ``browser`` needs Chromium
+(tests/browser/ are marked automatically). Without the service
 they are skipped on a developer's machine, but when ADUAN_REQUIRE_SERVICES=1 (as .ci/run sets) a
 missing service fails them instead.
 """
@@ -36,11 +37,13 @@ def _service_missing(marker: str) -> str | None:
         return "Redis is not configured (set REDIS_URL=redis://...)"
     if marker == "gettext" and not (shutil.which("xgettext") and shutil.which("msgmerge")):
         return "GNU gettext is not installed (apt-get install gettext)"
+    if marker == "browser" and not shutil.which("chromium"):
+        return "Chromium is not installed (apt-get install chromium)"
     return None
 
 
 def pytest_runtest_setup(item):
-    for marker in ("postgres", "redis", "gettext"):
+    for marker in ("postgres", "redis", "gettext", "browser"):
         if item.get_closest_marker(marker) is None:
             continue
         missing = _service_missing(marker)

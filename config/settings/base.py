@@ -178,3 +178,6 @@ ADUAN_SITE_URL = env.str("ADUAN_SITE_URL", default="http://127.0.0.1:8000")
 # Signed webhook for an SMS / WhatsApp gateway (citizens who left only a phone number).
 ADUAN_WEBHOOK_URL = env.str("ADUAN_WEBHOOK_URL", default="")
 ADUAN_WEBHOOK_SECRET = env.str("ADUAN_WEBHOOK_SECRET", default="")
+# Map tiles for the optional location pin on the filing form (e.g. an OpenStreetMap-compatible
+# tile server of the Pemda: https://tiles.example.id/{z}/{x}/{y}.png). Empty: no map is shown.
+ADUAN_MAP_TILE_URL = env.str("ADUAN_MAP_TILE_URL", default="")
