@@ -124,12 +124,17 @@ def deadlines_on_transition(*, complaint, action: str, hop, now: datetime) -> No
     for stage in _CANCELS.get(action, ()):
         if d := open_clocks.pop(stage, None):
             d.cancelled_at = now
-            if now > d.due_at and d.breached_at is None and d.paused_at is None:
-                d.breached_at = d.due_at  # it ran out while this OPD held it, even if no sweep saw it
+            if (
+                now > d.due_at
+                and d.breached_at is None
+                and d.paused_at is None
+                and d.stage != Stage.REPLY_WINDOW
+            ):
+                _mark_breached(d)  # it ran out while this OPD held it, even if no sweep saw it
             _store_duration(d, now, cal)
             d.save(
                 update_fields=[
-                    "cancelled_at", "breached_at", "working_days_taken", "calendar_days_taken",
+                    "cancelled_at", "breached_at", "opd", "working_days_taken", "calendar_days_taken",
                     "next_check_at",
                 ]
             )  # fmt: skip
@@ -177,7 +182,7 @@ def _start(complaint, stage, hop, opd, now, cal) -> Deadline | None:
         remind_at=remind_at,
         escalate_again_at=escalate_again_at,
     )
-    deadline.next_check_at = _next_check(deadline, set(), now)
+    deadline.next_check_at = _next_check(deadline, set())
     deadline.save()
     return deadline
 
@@ -186,12 +191,13 @@ def _meet(d: Deadline, now: datetime, cal: WorkCalendar) -> None:
     if d.paused_at is not None:
         _resume(d, now, cal, save=False)
     d.met_at = now
-    if now > d.due_at and d.breached_at is None:
-        d.breached_at = d.due_at
+    # The reply window is the reporter's time, not a service deadline: it never breaches.
+    if now > d.due_at and d.breached_at is None and d.stage != Stage.REPLY_WINDOW:
+        _mark_breached(d)
     _store_duration(d, now, cal)
     d.save(
         update_fields=[
-            "met_at", "breached_at", "paused_at", "paused_seconds", "paused_working_days", "due_at",
+            "met_at", "breached_at", "opd", "paused_at", "paused_seconds", "paused_working_days", "due_at",
             "working_days_taken", "calendar_days_taken", "next_check_at",
         ]
     )  # fmt: skip
@@ -225,7 +231,7 @@ def _resume(d: Deadline, now: datetime, cal: WorkCalendar, *, save: bool = True)
     d.paused_seconds += int(paused.total_seconds())
     d.paused_at = None
     done = set(d.effects.values_list("kind", "level")) if d.pk else set()
-    d.next_check_at = _next_check(d, done, now)
+    d.next_check_at = _next_check(d, done)
     if save:
         d.save(
             update_fields=[
@@ -253,7 +259,7 @@ def _pending_effects(d: Deadline, done: set) -> list[tuple[datetime, str, int]]:
     return sorted(t for t in todo if (t[1], t[2]) not in done)
 
 
-def _next_check(d: Deadline, done: set, now: datetime) -> datetime | None:
+def _next_check(d: Deadline, done: set) -> datetime | None:
     pending = _pending_effects(d, done)
     return pending[0][0] if pending else None
 
@@ -264,42 +270,79 @@ def _next_check(d: Deadline, done: set, now: datetime) -> datetime | None:
 def deadlines_sweep(*, now: datetime, batch_size: int = 500) -> int:
     """Act on up to ``batch_size`` clocks whose next check is due; return how many were handled.
 
-    Rows are claimed with ``select_for_update(skip_locked=True)``, so concurrent sweeps share the
-    work instead of repeating it, and every effect is first recorded under its unique key, so a
-    re-run (or a crash and retry) never repeats one. One transaction per batch.
+    Each clock is handled in its own short transaction that locks the complaint first and then the
+    clock — the same order as ``complaint_transition`` — both with SKIP LOCKED: a clock whose
+    complaint is being changed right now, or that another sweep holds, is left for the next run.
+    Every effect is recorded under its unique key before anything is sent, so re-runs, crashes and
+    concurrent sweeps never repeat one. An error on one clock is logged and the others go on.
     """
+    from aduan.complaints.models import Complaint  # noqa: PLC0415 (complaints → sla; read lazily)
+
+    candidates = list(
+        Deadline.objects.open()
+        .filter(paused_at__isnull=True, next_check_at__lte=now)
+        .order_by("next_check_at")
+        .values_list("pk", "complaint_id")[:batch_size]
+    )
+    handled = 0
+    for pk, complaint_id in candidates:
+        try:
+            with transaction.atomic():
+                locked = Complaint.objects.select_for_update(skip_locked=True).filter(pk=complaint_id)
+                if locked.values_list("pk", flat=True).first() is None:
+                    continue
+                deadline = (
+                    Deadline.objects.open()
+                    .filter(pk=pk, paused_at__isnull=True, next_check_at__lte=now)
+                    .select_for_update(skip_locked=True, of=("self",))
+                    .select_related("complaint__pemda", "complaint__current_opd", "opd", "policy")
+                    .first()
+                )
+                if deadline is None:
+                    continue
+                _sweep_one(deadline, now)
+                handled += 1
+        except Exception:
+            logger.exception("deadline %s: sweep failed; it is retried on the next run", pk)
+    return handled
+
+
+def _sweep_one(d: Deadline, now: datetime) -> None:
     from aduan.notifications.services import notify_deadline_effect  # noqa: PLC0415 (app boundary)
 
-    with transaction.atomic():
-        batch = list(
-            Deadline.objects.open()
-            .filter(paused_at__isnull=True, next_check_at__lte=now)
-            .select_for_update(skip_locked=True, of=("self",))
-            .select_related("complaint__pemda", "opd", "policy")
-            .order_by("next_check_at")[:batch_size]
+    done = set(d.effects.values_list("kind", "level"))
+    for at, kind, level in _pending_effects(d, done):
+        if at > now:
+            break
+        if not _record_effect(d, kind, level, now):
+            continue
+        if kind == EffectKind.AUTO_RESOLVE:
+            _auto_resolve(d, now)
+            return  # the transition met this clock
+        if kind == EffectKind.ESCALATION and level == 1 and d.breached_at is None:
+            _mark_breached(d)
+            d.save(update_fields=["breached_at", "opd"])
+        done.add((kind, level))
+        if kind == EffectKind.REMINDER and now >= d.due_at:
+            continue  # too late to remind (the sweep was not running): the escalation speaks
+        notify_deadline_effect(deadline=d, kind=kind, level=level, now=now)
+    d.next_check_at = _next_check(d, done)
+    d.save(update_fields=["next_check_at"])
+
+
+def _mark_breached(d: Deadline) -> None:
+    """The clock ran out: record when, and charge it to the OPD that held the complaint then
+    (clocks that start before any dispatch, like resolution, learn their OPD here)."""
+    from aduan.complaints.models import ComplaintHop  # noqa: PLC0415 (complaints → sla; read lazily)
+
+    d.breached_at = d.due_at
+    if d.opd_id is None:
+        d.opd_id = (
+            ComplaintHop.objects.filter(complaint_id=d.complaint_id, started_at__lte=d.due_at)
+            .filter(Q(ended_at__isnull=True) | Q(ended_at__gt=d.due_at))
+            .values_list("opd_id", flat=True)
+            .first()
         )
-        for d in batch:
-            done = set(d.effects.values_list("kind", "level"))
-            for at, kind, level in _pending_effects(d, done):
-                if at > now:
-                    break
-                if not _record_effect(d, kind, level, now):
-                    continue
-                if kind == EffectKind.ESCALATION and level == 1 and d.breached_at is None:
-                    d.breached_at = d.due_at
-                    d.save(update_fields=["breached_at"])
-                if kind == EffectKind.AUTO_RESOLVE:
-                    _auto_resolve(d, now)
-                    break  # the transition met this clock
-                done.add((kind, level))
-                if kind == EffectKind.REMINDER and now >= d.due_at:
-                    continue  # too late to remind (the sweep was not running): the escalation speaks
-                notify_deadline_effect(deadline=d, kind=kind, level=level, now=now)
-            d.refresh_from_db(fields=["met_at", "cancelled_at", "next_check_at"])
-            if d.is_open:
-                d.next_check_at = _next_check(d, done, now)
-                d.save(update_fields=["next_check_at"])
-    return len(batch)
 
 
 def _record_effect(d: Deadline, kind: str, level: int, now: datetime) -> bool:

@@ -253,6 +253,38 @@ def test_the_reply_window_expiry_resolves_the_complaint_exactly_once(world):
     assert sweep_mail() == []  # the reply window reminds and escalates nobody
 
 
+def test_a_late_auto_resolution_charges_no_breach_to_the_opd(world):
+    """The sweep runs a few minutes after the reply window closed: the window is the reporter's
+    time, so it is met, never breached, and nothing is charged to the OPD."""
+    complaint = dispatched(world)
+    complaint_transition(
+        complaint_id=complaint.pk,
+        action=Action.FOLLOW_UP,
+        actor=Actor.staff(world.petugas[0]),
+        note="Sudah diperbaiki.",
+        now=wita(2026, 6, 9, 9, 0),
+    )
+    late = wita(2026, 6, 24, 9, 7)
+
+    assert deadlines_sweep(now=late) == 1
+
+    reply_window = Deadline.objects.get(complaint=complaint, stage=Stage.REPLY_WINDOW)
+    assert (reply_window.met_at, reply_window.breached_at) == (late, None)
+    assert Deadline.objects.filter(complaint=complaint, breached_at__isnull=False).count() == 0
+
+
+def test_a_resolution_breach_is_charged_to_the_opd_holding_the_complaint_at_its_due_time(world):
+    complaint = dispatched(world)  # resolution clock: submitted 8 June, due 7 August 09:00 WITA
+    resolution = Deadline.objects.get(complaint=complaint, stage=Stage.RESOLUTION)
+    assert (resolution.opd_id, resolution.due_at) == (None, wita(2026, 8, 7, 9, 0))
+
+    deadlines_sweep(now=wita(2026, 8, 7, 9, 1))
+
+    resolution.refresh_from_db()
+    assert resolution.breached_at == wita(2026, 8, 7, 9, 0)
+    assert resolution.opd_id == world.opd.pk
+
+
 def test_a_reply_before_the_sweep_prevents_the_auto_resolution(world):
     complaint = dispatched(world)
     citizen = Actor.citizen(complaint.tracking_secret)
@@ -355,17 +387,16 @@ def _queries_for_one_batch(world, n: int) -> int:
 
 @pytest.mark.parametrize("n", [5, 20])
 def test_queries_per_sweep_batch_grow_by_a_constant_per_clock(world, n):
-    """Measured (verification reminders, two koordinators as recipients): 3 fixed queries (the
-    batch's savepoint, the claiming SELECT, its release) plus 13 per clock: read its effects (1),
-    insert the effect in a savepoint (3), look up the recipients (1), insert one outbox row in a
-    savepoint per recipient (2 x 3), re-read met/cancelled/next_check (1), save next_check_at (1).
-    Linear in the batch, no growth beyond that; the effects read, the re-read and the recipient
-    lookup (the same for every clock of one Pemda) could be batched."""
+    """Measured (verification reminders, two koordinators as recipients): 1 fixed query (the
+    candidates' SELECT) plus 16 per clock: its own transaction (savepoint + release here, 2), lock
+    the complaint (1), lock and read the clock (1), read its effects (1), insert the effect in a
+    savepoint (3), look up the recipients (1), insert one outbox row in a savepoint per recipient
+    (2 x 3), save next_check_at (1). Linear in the batch, no growth beyond that."""
     MembershipFactory(role="koordinator", pemda=world.pemda)  # two recipients per reminder
 
     queries = _queries_for_one_batch(world, n)
 
-    assert queries == 3 + 13 * n
+    assert queries == 1 + 16 * n
 
 
 # ------------------------------------------------------------------------------ concurrency
@@ -401,13 +432,15 @@ def test_two_concurrent_sweeps_do_every_effect_and_send_every_notification_once(
     assert DeadlineEffect.objects.count() == 120
     assert DeadlineEffect.objects.filter(kind="reminder", level=1).count() == 60
     assert DeadlineEffect.objects.filter(kind="escalation", level=1).count() == 60
+    # The reminder comes too late to be sent (the clock is already due): only the escalations,
+    # one to the koordinator per clock, are sent.
     notifications = Notification.objects.filter(kind__in=SWEEP_KINDS)
-    assert notifications.count() == 120
-    assert notifications.values("key").distinct().count() == 120
+    assert notifications.count() == 60
+    assert notifications.values("key").distinct().count() == 60
     assert set(notifications.values_list("state", flat=True)) == {"sent"}
     sweep_keys = [m.extra_headers["X-Aduan-Notification"] for m in mail.outbox]
     sweep_keys = [k for k in sweep_keys if k.startswith("dl")]
-    assert len(sweep_keys) == len(set(sweep_keys)) == 120
+    assert len(sweep_keys) == len(set(sweep_keys)) == 60
     assert Deadline.objects.filter(stage=Stage.VERIFICATION, breached_at__isnull=False).count() == 60
     assert {c.pk for c in complaints} == set(
         DeadlineEffect.objects.values_list("deadline__complaint", flat=True).distinct()
