@@ -42,6 +42,9 @@ def send_email(notification) -> None:
     subject, body = render(notification)
     message = EmailMessage(subject=subject, body=body, to=[notification.address])
     message.extra_headers["X-Aduan-Notification"] = notification.key
+    # The same Message-ID on every attempt, so a receiver can drop a copy resent after a crash.
+    digest = hashlib.sha256(notification.key.encode()).hexdigest()[:32]
+    message.extra_headers["Message-ID"] = f"<{digest}@aduan.notification>"
     try:
         message.send(fail_silently=False)
     except (smtplib.SMTPException, OSError) as exc:

@@ -73,4 +73,4 @@ class Notification(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} → {self.address} ({self.state})"
+        return f"{self.kind} #{self.pk} ({self.state})"

@@ -93,7 +93,8 @@ def notification_queue(
 def _enqueue(pk: int) -> None:
     from .tasks import notification_send  # noqa: PLC0415 (tasks import this module)
 
-    notification_send.delay(pk)
+    # No publish retries: if the broker is down the request must not wait; outbox_flush sends it.
+    notification_send.apply_async((pk,), retry=False)
 
 
 def _staff(*, roles, opd_id=None, pemda_id=None):
@@ -171,7 +172,8 @@ def notify_transition(*, complaint, event, reporter: ReporterContact | None, now
                 context=citizen_context, now=now,
             )  # fmt: skip
 
-    staff_context = {**context, "action": action, "note": "" if action == "reply" else event.note}
+    # The reporter's own words (reply, re-open) may identify them: staff read them on the page.
+    staff_context = {**context, "action": action, "note": "" if action in ("reply", "reopen") else event.note}
     if action in ("dispatch", "redispatch", "reopen"):
         users = _staff(roles=[Role.PETUGAS_OPD], opd_id=complaint.current_opd_id)
         _notify_staff(users, kind="staff_assigned", key=f"ev{event.pk}", complaint=complaint,
@@ -238,16 +240,11 @@ def notification_deliver(pk: int, *, now: datetime | None = None) -> bool:
             return False
         notification.attempts += 1
         try:
-            try:
-                CHANNELS[notification.channel](notification)
-            except ChannelError:
-                raise
-            except (
-                Exception
-            ) as exc:  # a bug (missing template, bad header): record it, don't block the outbox
+            CHANNELS[notification.channel](notification)
+        except Exception as exc:  # noqa: BLE001 — a bug (missing template...) must not block the outbox
+            if not isinstance(exc, ChannelError):
                 logger.exception("notification %s cannot be sent", pk)
-                raise ChannelError(f"{type(exc).__name__}: {exc}", transient=False) from exc
-        except ChannelError as exc:
+                exc = ChannelError(f"{type(exc).__name__}: {exc}", transient=False)
             notification.last_error = str(exc)[:2000]
             if not exc.transient or notification.attempts >= MAX_ATTEMPTS:
                 notification.state = DeliveryState.FAILED

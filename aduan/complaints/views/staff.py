@@ -110,7 +110,12 @@ def staff_complaint_detail(request, pk: int):
     notifications = list(complaint.notifications.order_by("created_at", "pk"))
     for n in notifications:
         # The reporter's address is part of their identity: shown only to who may see it.
-        n.shown_address = n.address if n.audience == Audience.STAFF or identity is not None else "—"
+        may_see = n.audience == Audience.STAFF or identity is not None
+        n.shown_address = n.address if may_see else "—"
+        # A delivery error can quote the address (e.g. a refused recipient): same rule.
+        n.shown_error = (
+            (n.last_error if may_see else n.last_error.split(":", 1)[0]) if n.state != "sent" else ""
+        )
     context = {
         "complaint": complaint,
         "identity": identity,
