@@ -9,7 +9,8 @@ import os
 
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
+# Like WSGI: production unless told otherwise (make run and the tests set the module explicitly).
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
 
 app = Celery("aduan")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -11,10 +11,10 @@ from pathlib import Path
 import environ
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
-VAR_DIR = Path(environ.Env().str("ADUAN_VAR_DIR", default=str(BASE_DIR / "var")))
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+VAR_DIR = Path(env.str("ADUAN_VAR_DIR", default=str(BASE_DIR / "var")))
 
 # --- General ---------------------------------------------------------------------------------
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
@@ -129,11 +129,11 @@ else:
 # --- E-mail ----------------------------------------------------------------------------------
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Aduan <noreply@aduan.localhost>")
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=15)  # a stalled SMTP server must not hold a worker
 
 # --- Celery ----------------------------------------------------------------------------------
 # Broker: CELERY_BROKER_URL, else REDIS_URL, else kombu's filesystem transport under var/celery.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
-CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _queue_dir = VAR_DIR / "celery" / "queue"
     _processed_dir = VAR_DIR / "celery" / "processed"

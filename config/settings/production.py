@@ -10,6 +10,10 @@ SECRET_KEY = env.str("SECRET_KEY")  # no default: ImproperlyConfigured when miss
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("Set ALLOWED_HOSTS to the host names this site answers to.")
+# Production never falls back to the embedded setup: name the real services.
+for _name in ("DATABASE_URL", "CELERY_BROKER_URL", "EMAIL_URL", "ADUAN_SITE_URL"):
+    if not env.str(_name, default=""):
+        raise ImproperlyConfigured(f"Set {_name}: production does not fall back to the embedded setup.")
 
 # HTTPS everywhere; the proxy in front (nginx, a load balancer) sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -112,3 +112,16 @@ def test_prints_summary_unless_quiet(db, capsys):
     out = capsys.readouterr().out
     assert "koordinator@balikpapan.test" in out
     assert str(Status.DISPATCHED.label) in out
+
+
+def test_load_demo_refuses_production_settings_without_force(db, settings):
+    from django.core.management import CommandError
+
+    from aduan.agencies.models import Pemda
+
+    settings.SETTINGS_MODULE = "config.settings.production"
+
+    with pytest.raises(CommandError, match="production settings"):
+        call_command("load_demo", verbosity=0)
+
+    assert not Pemda.objects.exists()

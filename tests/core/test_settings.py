@@ -94,35 +94,52 @@ def test_environment_names_the_real_services(tmp_path):
     assert json.loads(result.stdout.strip().splitlines()[-1])["broker"] == "amqp://guest:guest@mq.internal//"
 
 
+PRODUCTION_ENV = {
+    "DJANGO_SETTINGS_MODULE": "config.settings.production",
+    "SECRET_KEY": STRONG_KEY,
+    "ALLOWED_HOSTS": "aduan.balikpapan.go.id",
+    "DATABASE_URL": "postgres://aduan:pw@db.internal:5432/aduan",
+    "CELERY_BROKER_URL": "redis://cache.internal:6379/0",
+    "EMAIL_URL": "smtp+tls://mailer:pw@smtp.internal:587",
+    "ADUAN_SITE_URL": "https://aduan.balikpapan.go.id",
+}
+
+
 @pytest.mark.parametrize(
-    ("missing", "message"),
-    [("SECRET_KEY", "SECRET_KEY"), ("ALLOWED_HOSTS", "ALLOWED_HOSTS")],
+    "missing",
+    ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "CELERY_BROKER_URL", "EMAIL_URL", "ADUAN_SITE_URL"],
 )
-def test_production_refuses_to_start_without_its_secrets(tmp_path, missing, message):
-    env = {
-        "DJANGO_SETTINGS_MODULE": "config.settings.production",
-        "ADUAN_VAR_DIR": str(tmp_path),
-        "SECRET_KEY": STRONG_KEY,
-        "ALLOWED_HOSTS": "aduan.balikpapan.go.id",
-    }
+def test_production_refuses_to_start_without_its_secrets_and_services(tmp_path, missing):
+    env = {**PRODUCTION_ENV, "ADUAN_VAR_DIR": str(tmp_path)}
     del env[missing]
     result = run_python("import django; django.setup(); print('started')", env)
     assert result.returncode != 0
     assert "started" not in result.stdout
     assert "ImproperlyConfigured" in result.stderr
-    assert message in result.stderr
+    assert missing in result.stderr
 
 
 def test_production_check_deploy_reports_no_warnings(tmp_path):
-    env = {
-        "DJANGO_SETTINGS_MODULE": "config.settings.production",
-        "ADUAN_VAR_DIR": str(tmp_path),
-        "SECRET_KEY": STRONG_KEY,
-        "ALLOWED_HOSTS": "aduan.balikpapan.go.id",
-    }
+    env = {**PRODUCTION_ENV, "ADUAN_VAR_DIR": str(tmp_path)}
     result = run_python("", env, "manage.py", "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_every_model_change_has_its_migration():
+    out = subprocess.run(
+        [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
+        cwd=BASE_DIR,
+        env={
+            **{k: v for k, v in os.environ.items() if k not in _SERVICE_VARS},
+            "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "No changes detected" in out.stdout
 
 
 def test_language_and_zone_defaults():

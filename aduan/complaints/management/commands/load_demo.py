@@ -4,7 +4,8 @@ Idempotent: a second run creates nothing. Prints the complaints per status and t
 unless ``--quiet`` or ``--verbosity 0``.
 """
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from aduan.complaints.demo import DEMO_LOGINS, demo_load
@@ -16,8 +17,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--quiet", action="store_true", help="Jangan cetak ringkasan.")
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Muat juga dengan pengaturan produksi (akun dengan sandi demo!).",
+        )
 
-    def handle(self, *args, quiet=False, verbosity=1, **options):
+    def handle(self, *args, quiet=False, force=False, verbosity=1, **options):
+        if settings.SETTINGS_MODULE.endswith(".production") and not force:
+            raise CommandError(
+                "Refusing to load demo accounts with known passwords under production settings; "
+                "use --force on a throw-away database only."
+            )
         result = demo_load()
         if quiet or verbosity == 0:
             return
