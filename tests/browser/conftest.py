@@ -7,8 +7,9 @@ import shutil
 
 import pytest
 
-# Playwright's sync API runs an event loop in the test's thread; the test still calls the ORM
-# synchronously between page steps, which Django would otherwise refuse.
+# Playwright's sync API keeps an event loop running in the test thread for the whole session; the
+# tests (and the database teardown) still use the ORM synchronously, which Django would otherwise
+# refuse. Subprocess tests drop this variable (tests/core/test_settings.py, _SERVICE_VARS).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM_FLAGS = [

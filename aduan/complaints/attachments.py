@@ -1,0 +1,369 @@
+"""Attachments: what a citizen (or staff) may upload, how it is cleaned, stashed and stored.
+
+Rules (DESIGN.md §9: "uploads allow-listed by content, re-encoded, size- and pixel-capped, served as
+attachments"):
+
+- The type is decided by the bytes, never by the file name or the browser's content type. Allowed:
+  JPEG, PNG and WebP images (Pillow is only allowed to try those three decoders) and PDF documents
+  (``%PDF-`` header and pypdf can read the page tree). Anything else is refused.
+- At most ``MAX_BYTES`` per file, checked against the declared size before anything is read and
+  again while reading; at most ``MAX_FILES`` per submission and per complaint (citizen files).
+- Images: the pixel count is checked from the header before decoding (decompression bombs), the
+  image is decoded fully (truncated or corrupt files are refused), EXIF orientation is applied,
+  it is shrunk so its longest side is at most ``MAX_SIDE`` and re-encoded from its pixels alone in
+  its own format. EXIF (GPS included), XMP, ICC profiles, text chunks and anything appended after
+  the image data are gone; the stored bytes never equal the upload.
+- PDFs are stored as uploaded; they are only ever served as downloads.
+- The display name is the original base name, cleaned, at most 120 characters, and its extension
+  is replaced by the one of the detected type (``laporan.html`` holding a PDF becomes
+  ``laporan.pdf``).
+
+A filing form that is shown again after an error keeps already validated files through
+``stash_upload()`` / ``unstash()``: the bytes wait in the cache under an unguessable token for an
+hour, and the form carries only the token.
+"""
+
+import io
+import os
+import re
+import secrets
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core.cache import cache
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from aduan.core.exceptions import InvalidInput
+
+from .models import Attachment, Complaint
+
+MAX_FILES = 5
+MAX_BYTES = 10 * 1024 * 1024
+MAX_PIXELS = 40_000_000
+MAX_SIDE = 2560
+MAX_NAME_LENGTH = 120
+JPEG_QUALITY = 85
+
+STASH_TIMEOUT = 60 * 60
+STASH_PREFIX = "upload-stash:"
+_TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{32}$")  # secrets.token_urlsafe(24)
+
+FIELD = "attachments"
+
+# Pillow format name → (content type, extension). Pillow may try no other decoder.
+IMAGE_FORMATS = {
+    "JPEG": ("image/jpeg", ".jpg"),
+    "PNG": ("image/png", ".png"),
+    "WEBP": ("image/webp", ".webp"),
+}
+PDF_CONTENT_TYPE = "application/pdf"
+IMAGE_CONTENT_TYPES = frozenset(ct for ct, _ext in IMAGE_FORMATS.values())
+ALLOWED_CONTENT_TYPES = IMAGE_CONTENT_TYPES | {PDF_CONTENT_TYPE}
+
+
+@dataclass(frozen=True)
+class CleanUpload:
+    """A validated upload, ready to be stored: a safe display name, the content type decided from
+    the bytes, and the bytes to store (re-encoded for images, as uploaded for PDFs)."""
+
+    name: str
+    content_type: str
+    data: bytes
+    size: int
+
+
+def _invalid(message, code: str) -> InvalidInput:
+    return InvalidInput(message, code=code, field=FIELD)
+
+
+def _too_large() -> InvalidInput:
+    return _invalid(
+        _("Berkas terlalu besar. Ukuran maksimum %(mb)d MB per berkas.") % {"mb": MAX_BYTES // (1024 * 1024)},
+        "file_too_large",
+    )
+
+
+def _image_too_large() -> InvalidInput:
+    return _invalid(
+        _("Gambar terlalu besar. Maksimum %(mp)d megapiksel.") % {"mp": MAX_PIXELS // 1_000_000},
+        "image_too_large",
+    )
+
+
+def _unsupported() -> InvalidInput:
+    return _invalid(
+        _("Jenis berkas tidak didukung. Unggah foto JPEG, PNG atau WebP, atau dokumen PDF."),
+        "unsupported_type",
+    )
+
+
+# --- Names -------------------------------------------------------------------------------------
+
+
+def safe_name(raw, extension: str) -> str:
+    """The original base name, without any path, control or quoting characters, at most
+    ``MAX_NAME_LENGTH`` characters, ending in ``extension`` (the detected type's)."""
+    name = unicodedata.normalize("NFC", str(raw or ""))
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    # Control and format characters (e.g. U+202E, which flips "gpj.exe" into view) go; odd spaces
+    # become plain ones.
+    name = "".join(
+        " " if unicodedata.category(ch) in ("Zl", "Zp", "Zs") else ch
+        for ch in name
+        if ch not in '"<>:|?*' and unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Cn")
+    )
+    name = " ".join(name.split()).strip(" .")
+    stem = os.path.splitext(name)[0].strip(" .") if "." in name else name
+    stem = stem[: MAX_NAME_LENGTH - len(extension)].rstrip(" .")
+    return f"{stem or 'lampiran'}{extension}"
+
+
+# --- Validation --------------------------------------------------------------------------------
+
+
+def _read_capped(uploaded_file) -> bytes:
+    """All bytes of the upload, refusing it before reading when its declared size is too big and
+    as soon as more than MAX_BYTES arrive (the declared size is not trusted)."""
+    declared = getattr(uploaded_file, "size", None)
+    if declared is not None and declared > MAX_BYTES:
+        raise _too_large()
+    if hasattr(uploaded_file, "seek"):
+        try:
+            uploaded_file.seek(0)
+        except (OSError, ValueError):
+            pass
+    chunks, total = [], 0
+    if hasattr(uploaded_file, "chunks"):
+        iterator = uploaded_file.chunks()
+    else:
+        iterator = iter(lambda: uploaded_file.read(64 * 1024), b"")
+    for chunk in iterator:
+        total += len(chunk)
+        if total > MAX_BYTES:
+            raise _too_large()
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _has_alpha(img: Image.Image) -> bool:
+    return img.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in img.info
+
+
+def _to_srgb(img: Image.Image) -> Image.Image:
+    """Convert pixels described by an embedded ICC profile to sRGB, so that dropping the profile
+    does not change the colours. Left as it is when the profile cannot be used."""
+    icc = img.info.get("icc_profile")
+    if not icc or img.mode not in ("RGB", "RGBA"):
+        return img
+    try:
+        from PIL import ImageCms
+
+        source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+        return ImageCms.profileToProfile(img, source, ImageCms.createProfile("sRGB"), outputMode=img.mode)
+    except Exception:  # noqa: BLE001 - a broken profile only costs colour accuracy
+        return img
+
+
+def _reencode_image(img: Image.Image, fmt: str) -> bytes:
+    """Orientation applied, modes made storable, shrunk to MAX_SIDE, then rebuilt from raw pixels so
+    that no metadata of the upload (EXIF, XMP, ICC, text chunks, trailing bytes) can survive."""
+    img = ImageOps.exif_transpose(img) or img
+    if img.mode == "CMYK":
+        img = img.convert("RGB")
+    elif img.mode == "1":
+        img = img.convert("L")
+    if fmt == "JPEG":
+        if img.mode not in ("RGB", "L"):
+            img = img.convert("RGB")
+    elif fmt == "PNG":
+        if img.mode not in ("RGB", "RGBA", "L", "LA"):
+            img = img.convert("RGBA" if _has_alpha(img) else "RGB")
+    elif img.mode not in ("RGB", "RGBA"):  # WEBP
+        img = img.convert("RGBA" if _has_alpha(img) else "RGB")
+    img = _to_srgb(img)
+    if max(img.size) > MAX_SIDE:
+        img.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
+    pixels_only = Image.frombytes(img.mode, img.size, img.tobytes())
+    out = io.BytesIO()
+    if fmt == "JPEG":
+        pixels_only.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)
+    elif fmt == "PNG":
+        pixels_only.save(out, "PNG", optimize=False, compress_level=6)
+    else:
+        pixels_only.save(out, "WEBP", quality=JPEG_QUALITY, method=4)
+    return out.getvalue()
+
+
+def _clean_image(data: bytes, name) -> CleanUpload | None:
+    """The re-encoded image, or None when the bytes are not JPEG, PNG or WebP."""
+    try:
+        img = Image.open(io.BytesIO(data), formats=list(IMAGE_FORMATS))
+    except Image.DecompressionBombError:
+        raise _image_too_large() from None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+        return None
+    with img:
+        fmt = img.format
+        if fmt not in IMAGE_FORMATS:
+            return None
+        width, height = img.size
+        # Image.open has read only the header: refuse a bomb before any pixel is decoded.
+        if width <= 0 or height <= 0:
+            raise _invalid(_("Gambar rusak atau tidak dapat dibaca."), "invalid_image")
+        if width * height > MAX_PIXELS:
+            raise _image_too_large()
+        try:
+            if fmt == "JPEG":
+                # Decode big photos at a reduced scale straight away (still reads every byte).
+                img.draft(img.mode if img.mode in ("RGB", "L") else None, (MAX_SIDE, MAX_SIDE))
+            img.load()
+            stored = _reencode_image(img, fmt)
+        except Image.DecompressionBombError:
+            raise _image_too_large() from None
+        except Exception:  # noqa: BLE001 - Pillow raises many kinds of errors on broken files
+            raise _invalid(_("Gambar rusak atau tidak dapat dibaca."), "invalid_image") from None
+    content_type, extension = IMAGE_FORMATS[fmt]
+    return CleanUpload(
+        name=safe_name(name, extension), content_type=content_type, data=stored, size=len(stored)
+    )
+
+
+def _clean_pdf(data: bytes, name) -> CleanUpload:
+    from pypdf import PdfReader
+
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        pages = len(reader.pages)
+    except Exception:  # noqa: BLE001 - pypdf raises many kinds of errors on broken files
+        pages = 0
+    if pages < 1:
+        raise _invalid(_("Dokumen PDF rusak, terkunci atau tidak dapat dibaca."), "invalid_pdf")
+    return CleanUpload(name=safe_name(name, ".pdf"), content_type=PDF_CONTENT_TYPE, data=data, size=len(data))
+
+
+def validate_upload(uploaded_file) -> CleanUpload:
+    """Check one uploaded file (a Django ``UploadedFile`` or any file-like object with a ``name``)
+    and return what may be stored, or raise InvalidInput (field "attachments") with one of the codes
+    ``file_too_large``, ``empty_file``, ``image_too_large``, ``invalid_image``, ``invalid_pdf``,
+    ``unsupported_type``."""
+    data = _read_capped(uploaded_file)
+    name = getattr(uploaded_file, "name", "") or ""
+    if not data:
+        raise _invalid(_("Berkas kosong."), "empty_file")
+    if data.startswith(b"%PDF-"):
+        return _clean_pdf(data, name)
+    clean = _clean_image(data, name)
+    if clean is None:
+        raise _unsupported()
+    return clean
+
+
+def validate_uploads(files) -> list[CleanUpload]:
+    """Check the files of one submission: at most MAX_FILES, each as ``validate_upload()``."""
+    files = [f for f in (files or []) if f is not None]
+    if len(files) > MAX_FILES:
+        raise _invalid(
+            _("Paling banyak %(n)d lampiran per aduan.") % {"n": MAX_FILES},
+            "too_many_files",
+        )
+    return [validate_upload(f) for f in files]
+
+
+# --- Stash (keeping validated files while a form is shown again) -------------------------------
+
+
+def stash_upload(clean: CleanUpload) -> str:
+    """Keep a validated upload in the cache for an hour; returns the unguessable token to carry in
+    the form (a hidden field). The token is the only way back to the bytes."""
+    token = secrets.token_urlsafe(24)
+    value = {"name": clean.name, "content_type": clean.content_type, "data": bytes(clean.data)}
+    cache.set(STASH_PREFIX + token, value, timeout=STASH_TIMEOUT)
+    return token
+
+
+def unstash(token) -> CleanUpload | None:
+    """The upload stashed under ``token``, or None when the token is malformed, unknown or expired.
+    The entry stays until it expires or ``stash_discard()`` removes it (the form may be shown
+    again more than once)."""
+    if not isinstance(token, str) or not _TOKEN_RE.match(token):
+        return None
+    value = cache.get(STASH_PREFIX + token)
+    if not isinstance(value, dict):
+        return None
+    try:
+        name, content_type, data = value["name"], value["content_type"], value["data"]
+    except KeyError:
+        return None
+    if content_type not in ALLOWED_CONTENT_TYPES or not isinstance(data, bytes):
+        return None
+    return CleanUpload(name=name, content_type=content_type, data=data, size=len(data))
+
+
+def stash_discard(token) -> None:
+    """Forget a stashed upload (after the complaint it belongs to was filed)."""
+    if isinstance(token, str) and _TOKEN_RE.match(token):
+        cache.delete(STASH_PREFIX + token)
+
+
+# --- Storing -----------------------------------------------------------------------------------
+
+
+def _citizen_files(complaint: Complaint) -> Q:
+    """Attachments that count against the citizen's MAX_FILES: visible to the reporter and not
+    uploaded by someone other than the reporter (staff follow-up files do not count)."""
+    by_reporter = Q(uploaded_by__isnull=True)
+    if complaint.reporter_user_id is not None:
+        by_reporter |= Q(uploaded_by_id=complaint.reporter_user_id)
+    return Q(is_internal=False) & by_reporter
+
+
+def attachment_add(
+    *,
+    complaint: Complaint,
+    upload: CleanUpload,
+    uploaded_by=None,
+    is_internal: bool = False,
+    now: datetime | None = None,
+) -> Attachment:
+    """Store a validated upload on ``complaint``. A citizen's file (no uploader, or the reporter's
+    own account, not internal) is refused once the complaint already has MAX_FILES of them."""
+    if not isinstance(upload, CleanUpload) or upload.content_type not in ALLOWED_CONTENT_TYPES:
+        raise _unsupported()
+    now = now or timezone.now()
+    with transaction.atomic():
+        # Lock the complaint so that concurrent uploads cannot both pass the count.
+        locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
+        uploader_id = getattr(uploaded_by, "pk", None)
+        is_citizen_file = not is_internal and (
+            uploader_id is None
+            or (locked.reporter_user_id is not None and uploader_id == locked.reporter_user_id)
+        )
+        if is_citizen_file and locked.attachments.filter(_citizen_files(locked)).count() >= MAX_FILES:
+            raise _invalid(
+                _("Paling banyak %(n)d lampiran per aduan.") % {"n": MAX_FILES},
+                "too_many_files",
+            )
+        attachment = Attachment(
+            complaint=locked,
+            original_name=upload.name,
+            content_type=upload.content_type,
+            size=len(upload.data),
+            uploaded_by=uploaded_by,
+            is_internal=is_internal,
+            created_at=now,
+        )
+        # upload_to ignores this name: the stored path is complaints/<id>/<random hex>.
+        attachment.file.save("lampiran", ContentFile(upload.data), save=False)
+        stored_name = attachment.file.name
+        try:
+            attachment.save()
+        except BaseException:
+            attachment.file.storage.delete(stored_name)
+            raise
+    return attachment
