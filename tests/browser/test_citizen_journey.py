@@ -54,7 +54,9 @@ def test_anonim_citizen_files_with_a_photo_tracks_replies_accepts_and_rates(phon
     phone.goto(phone.base_url + "/aduan/")
     assert no_horizontal_scroll(phone)
     phone.fill("#id_title", "Jalan berlubang di Jl. MT Haryono")
-    phone.fill("#id_chronology", "Lubang besar di depan ruko nomor 12 sejak dua minggu, sudah dua motor jatuh.")
+    phone.fill(
+        "#id_chronology", "Lubang besar di depan ruko nomor 12 sejak dua minggu, sudah dua motor jatuh."
+    )
     phone.fill("#id_location_text", "Jl. MT Haryono, Balikpapan Selatan")
     phone.select_option("#id_category", label="Jalan rusak")
     phone.check("#id_is_anonymous")
@@ -68,7 +70,8 @@ def test_anonim_citizen_files_with_a_photo_tracks_replies_accepts_and_rates(phon
     assert phone.inner_text(".ticket").strip() == complaint.ticket_number
     link = phone.input_value("#tracking-link")
     assert link.endswith(f"/lacak/{complaint.tracking_secret}/")
-    assert complaint.is_anonymous and complaint.status == Status.SUBMITTED
+    assert complaint.is_anonymous
+    assert complaint.status == Status.SUBMITTED
     assert ReporterIdentity.objects.get(complaint=complaint).name == ""
     stored = Attachment.objects.get(complaint=complaint)
     assert stored.content_type == "image/jpeg"
@@ -77,7 +80,9 @@ def test_anonim_citizen_files_with_a_photo_tracks_replies_accepts_and_rates(phon
     shot(phone, "submitted")
 
     # The OPD answers (through the service layer, as staff would).
-    complaint_transition(complaint_id=complaint.pk, action=Action.DISPATCH, actor=Actor.staff(koordinator), opd=opd)
+    complaint_transition(
+        complaint_id=complaint.pk, action=Action.DISPATCH, actor=Actor.staff(koordinator), opd=opd
+    )
     complaint_transition(
         complaint_id=complaint.pk,
         action=Action.FOLLOW_UP,
@@ -96,7 +101,10 @@ def test_anonim_citizen_files_with_a_photo_tracks_replies_accepts_and_rates(phon
     complaint.refresh_from_db()
     assert complaint.status == Status.DISPATCHED
     complaint_transition(
-        complaint_id=complaint.pk, action=Action.FOLLOW_UP, actor=Actor.staff(petugas), note="Jalan sudah diaspal."
+        complaint_id=complaint.pk,
+        action=Action.FOLLOW_UP,
+        actor=Actor.staff(petugas),
+        note="Jalan sudah diaspal.",
     )
     phone.goto(link)
     phone.click("text=Ya, saya terima jawaban ini")
