@@ -91,17 +91,27 @@ def test_overdue_follow_up_gets_one_reminder_and_one_escalation_from_the_real_wo
 
     harness.route_to_worker()
     worker = harness.start_worker()
+    new = Notification.objects.exclude(pk__in=earlier)
+
+    # First the reminder: move the due time an hour ahead, as if the sweep ran a day earlier (a
+    # reminder is only sent while the deadline is still ahead).
+    due_at = clock.due_at
+    reminded_due = now + timedelta(hours=1)
+    Deadline.objects.filter(pk=clock.pk).update(due_at=reminded_due)
     first = harness.send(sweep)
     assert worker.result_of(first) == "1"  # one clock handled: the follow-up of this complaint
+    wait_for(lambda: new.filter(state="sent").count() == 2, SEND_TIMEOUT, "the worker to send the reminders")
+    assert set(new.values_list("kind", flat=True)) == {"staff_reminder"}
 
-    new = Notification.objects.exclude(pk__in=earlier)
-    wait_for(
-        lambda: new.filter(state="sent").count() == 4,
-        SEND_TIMEOUT,
-        "the worker to send the reminders and escalations",
-    )
+    # Then the deadline passes: the escalation.
+    Deadline.objects.filter(pk=clock.pk).update(due_at=due_at, next_check_at=due_at)
     second = harness.send(sweep)
-    assert worker.result_of(second) == "0"  # nothing due any more: the effects are recorded
+    assert worker.result_of(second) == "1"
+    wait_for(
+        lambda: new.filter(state="sent").count() == 4, SEND_TIMEOUT, "the worker to send the escalations"
+    )
+    third = harness.send(sweep)
+    assert worker.result_of(third) == "0"  # nothing due any more: the effects are recorded
 
     effects = DeadlineEffect.objects.values_list("deadline_id", "kind", "level")
     assert sorted(effects) == [(clock.pk, "escalation", 1), (clock.pk, "reminder", 1)]
@@ -125,7 +135,7 @@ def test_overdue_follow_up_gets_one_reminder_and_one_escalation_from_the_real_wo
     stage = str(clock.get_stage_display())
     subjects = {
         "staff_reminder": f"[{complaint.ticket_number}] Pengingat: tenggat {stage} "
-        f"{local_str(clock.due_at, pemda.zoneinfo)}",
+        f"{local_str(reminded_due, pemda.zoneinfo)}",
         "staff_escalation": f"[{complaint.ticket_number}] Eskalasi: tenggat {stage} terlampaui",
     }
     mails = harness.mails()
