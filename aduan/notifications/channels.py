@@ -3,14 +3,16 @@ failure (``transient`` says whether a retry may help) and returns on success.
 
 - email: Django's mail backend; subject and body from templates/notifications/<lang>/<kind>.txt
   (first line ``Subject: ...``), in the recipient's language.
-- webhook: a JSON POST signed with HMAC-SHA256 (header ``X-Aduan-Signature: sha256=<hex>``) to
-  ADUAN_WEBHOOK_URL, for an SMS or WhatsApp gateway.
+- webhook: a JSON POST to ADUAN_WEBHOOK_URL for an SMS or WhatsApp gateway, with headers
+  ``X-Aduan-Timestamp: <unix seconds>`` and
+  ``X-Aduan-Signature: sha256=<HMAC-SHA256 of "<timestamp>.<body>">``.
 """
 
 import hashlib
 import hmac
 import json
 import smtplib
+import time
 import urllib.error
 import urllib.request
 
@@ -52,8 +54,10 @@ def send_email(notification) -> None:
         raise ChannelError(f"{type(exc).__name__}: {exc}", transient=not permanent) from exc
 
 
-def webhook_signature(body: bytes, secret: str) -> str:
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+def webhook_signature(body: bytes, secret: str, timestamp: str) -> str:
+    """HMAC-SHA256 over ``<timestamp>.<body>``: the receiver checks it and refuses old timestamps
+    (e.g. older than 5 minutes), so a captured request cannot be replayed later."""
+    return "sha256=" + hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
 
 
 def send_webhook(notification) -> None:
@@ -61,6 +65,7 @@ def send_webhook(notification) -> None:
     if not url or not secret:
         raise ChannelError("ADUAN_WEBHOOK_URL / ADUAN_WEBHOOK_SECRET are not set", transient=False)
     subject, body = render(notification)
+    timestamp = str(int(time.time()))
     payload = json.dumps(
         {
             "id": notification.key,
@@ -73,7 +78,11 @@ def send_webhook(notification) -> None:
         url,
         data=payload,
         method="POST",
-        headers={"Content-Type": "application/json", "X-Aduan-Signature": webhook_signature(payload, secret)},
+        headers={
+            "Content-Type": "application/json",
+            "X-Aduan-Timestamp": timestamp,
+            "X-Aduan-Signature": webhook_signature(payload, secret, timestamp),
+        },
     )
     try:
         with urllib.request.urlopen(request, timeout=10) as response:

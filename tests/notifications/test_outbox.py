@@ -9,6 +9,7 @@ import hashlib
 import hmac
 import json
 import smtplib
+import time
 from datetime import timedelta
 
 from django.conf import settings
@@ -212,7 +213,10 @@ def test_a_reporter_with_only_a_phone_gets_a_signed_webhook(
     assert (row.channel, row.address, row.state, row.attempts) == (Channel.WEBHOOK, "081299990000", SENT, 1)
     assert len(webhook.requests) == 1
     headers, body = webhook.requests[0]
-    expected = "sha256=" + hmac.new(WEBHOOK_SECRET.encode(), body, hashlib.sha256).hexdigest()
+    timestamp = headers["X-Aduan-Timestamp"]
+    assert abs(int(timestamp) - time.time()) < 60
+    signed = timestamp.encode() + b"." + body
+    expected = "sha256=" + hmac.new(WEBHOOK_SECRET.encode(), signed, hashlib.sha256).hexdigest()
     assert headers["X-Aduan-Signature"] == expected
     assert headers["Content-Type"] == "application/json"
     payload = json.loads(body)
