@@ -54,6 +54,15 @@ def pytest_runtest_setup(item):
         pytest.skip(missing)
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Every test starts with an empty cache: throttle counters and upload stashes never carry
+    over from one test to the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def pemda(db):
     return PemdaFactory()

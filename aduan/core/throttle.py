@@ -23,6 +23,17 @@ def client_key(request) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), address.encode(), hashlib.sha256).hexdigest()[:32]
 
 
+def throttle_wait(*, scope: str, key: str, limit: int, window_seconds: int) -> int:
+    """Like ``throttle_hit`` but only looks: the seconds to wait if ``limit`` is already used up."""
+    now = int(timezone.now().timestamp())
+    window = now // window_seconds
+    try:
+        count = cache.get(f"throttle:{scope}:{key}:{window}", 0)
+    except Exception:  # noqa: BLE001 — the cache (Redis) is down
+        return 0
+    return (window + 1) * window_seconds - now if count >= limit else 0
+
+
 def throttle_hit(*, scope: str, key: str, limit: int, window_seconds: int) -> int:
     """Count one hit; return 0 if allowed, else the seconds until the window resets. When the cache
     is unreachable the request is let through (a broken cache must not lock citizens out)."""

@@ -110,6 +110,32 @@ def test_a_wrong_password_does_not_sign_in(world, client):
     assert client.get("/staf/").status_code == 302
 
 
+def test_five_wrong_passwords_lock_the_account_even_for_the_right_one(world, client):
+    for _ in range(5):
+        wrong = client.post("/staf/masuk/", {"username": world.petugas.email, "password": "salah"})
+        assert wrong.status_code == 200
+
+    locked = client.post("/staf/masuk/", {"username": world.petugas.email, "password": PASSWORD})
+
+    assert locked.status_code == 429
+    assert 0 < int(locked["Retry-After"]) <= 15 * 60
+    assert "Terlalu banyak permintaan" in locked.content.decode()
+    assert client.get("/staf/").status_code == 302  # not signed in
+    # Another account from the same client is not locked.
+    other = client.post("/staf/masuk/", {"username": world.koordinator.email, "password": PASSWORD})
+    assert other.status_code == 302
+
+
+def test_one_client_may_try_twenty_times_per_quarter_hour(world, client):
+    for n in range(20):
+        client.post("/staf/masuk/", {"username": f"orang{n}@example.id", "password": "salah"})
+
+    refused = client.post("/staf/masuk/", {"username": world.petugas.email, "password": PASSWORD})
+
+    assert refused.status_code == 429
+    assert client.get("/staf/").status_code == 302
+
+
 # -------------------------------------------------------------------------------------- list
 
 

@@ -4,6 +4,8 @@ Every page that lists or shows complaints reads them through ``selectors``; time
 Pemda's own zone.
 """
 
+import hashlib
+
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -13,6 +15,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from aduan.core.exceptions import NotFound
+from aduan.core.throttle import client_key, throttle_hit, throttle_wait
 from aduan.notifications.models import Audience
 from aduan.sla.calendar import working_days_left
 from aduan.sla.models import Deadline
@@ -23,10 +26,52 @@ from ..models import CLOSED_STATUSES
 from ..selectors import Actor
 from ..workflow import Action
 
+LOGIN_WINDOW_SECONDS = 15 * 60
+LOGIN_POSTS_PER_CLIENT = 20
+LOGIN_FAILURES_PER_ACCOUNT = 5
+
+
+def _account_key(request) -> str:
+    email = request.POST.get("username", "").strip().lower()
+    return hashlib.sha256(email.encode()).hexdigest()[:32]
+
 
 class StaffLoginView(auth_views.LoginView):
+    """E-mail sign-in with a lockout: after 5 failed passwords an account refuses every attempt
+    (even the right one) for 15 minutes, and one client may try 20 times per 15 minutes."""
+
     template_name = "complaints/staff/login.html"
     redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        account = _account_key(request)
+        wait = throttle_hit(
+            scope="login",
+            key=client_key(request),
+            limit=LOGIN_POSTS_PER_CLIENT,
+            window_seconds=LOGIN_WINDOW_SECONDS,
+        ) or throttle_wait(
+            scope="login-fail",
+            key=account,
+            limit=LOGIN_FAILURES_PER_ACCOUNT,
+            window_seconds=LOGIN_WINDOW_SECONDS,
+        )
+        if wait:
+            response = render(
+                request, "complaints/429.html", {"retry_after_minutes": -(-wait // 60)}, status=429
+            )
+            response["Retry-After"] = str(wait)
+            return response
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        throttle_hit(
+            scope="login-fail",
+            key=_account_key(self.request),
+            limit=LOGIN_FAILURES_PER_ACCOUNT,
+            window_seconds=LOGIN_WINDOW_SECONDS,
+        )
+        return super().form_invalid(form)
 
 
 class Countdown:
