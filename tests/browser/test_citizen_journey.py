@@ -96,8 +96,8 @@ def test_anonim_citizen_files_with_a_photo_tracks_replies_accepts_and_rates(phon
     assert no_horizontal_scroll(phone)
     shot(phone, "tracking-followed-up")
     phone.fill("#note-reply", "Tambalan sudah lepas lagi setelah hujan kemarin.")
-    phone.click("text=Kirim tanggapan")
-    phone.wait_for_load_state()
+    with phone.expect_navigation():  # the POST and its redirect back to the tracking page
+        phone.click("text=Kirim tanggapan")
     complaint.refresh_from_db()
     assert complaint.status == Status.DISPATCHED
     complaint_transition(
@@ -107,13 +107,13 @@ def test_anonim_citizen_files_with_a_photo_tracks_replies_accepts_and_rates(phon
         note="Jalan sudah diaspal.",
     )
     phone.goto(link)
-    phone.click("text=Ya, saya terima jawaban ini")
-    phone.wait_for_load_state()
+    with phone.expect_navigation():  # the POST and its redirect back to the tracking page
+        phone.click("text=Ya, saya terima jawaban ini")
     complaint.refresh_from_db()
     assert complaint.status == Status.RESOLVED
     phone.check("#score-5")
-    phone.click("text=Kirim penilaian")
-    phone.wait_for_load_state()
+    with phone.expect_navigation():  # the POST and its redirect back to the tracking page
+        phone.click("text=Kirim penilaian")
     assert ComplaintRating.objects.get(complaint=complaint).score == 5
     shot(phone, "tracking-rated")
 
@@ -152,8 +152,8 @@ def test_a_wrong_field_shows_its_error_and_keeps_everything_typed(phone, tmp_pat
 def test_the_citizen_switches_the_portal_to_english(phone):
     balikpapan()
     phone.goto(phone.base_url + "/")
-    phone.select_option("select[name=language]", "en")
-    phone.wait_for_load_state()
+    with phone.expect_navigation():  # the switcher submits itself on change
+        phone.select_option("select[name=language]", "en")
     assert phone.locator("html").get_attribute("lang") == "en"
     assert "Submit a complaint" in phone.content() or "complaint" in phone.inner_text("main").lower()
     assert no_horizontal_scroll(phone)
