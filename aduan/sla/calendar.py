@@ -43,9 +43,11 @@ __all__ = [
     "WorkCalendar",
     "add_calendar_days",
     "add_working_days",
+    "add_working_time",
     "count_working_days",
     "next_working_moment",
     "working_days_left",
+    "working_time_between",
 ]
 
 ONE_DAY = timedelta(days=1)
@@ -126,6 +128,41 @@ def add_working_days(at: datetime, n: int, cal: WorkCalendar) -> datetime:
     for _ in range(n):
         day = _next_working_day(day, cal)
     return _at_local(day, start.time(), cal.zone)
+
+
+def working_time_between(start: datetime, end: datetime, cal: WorkCalendar) -> timedelta:
+    """How much of ``[start, end)`` falls on working days (whole local days count 24 hours). Used to
+    move a paused clock on by exactly the working time it was paused; zero when ``end <= start``."""
+    _require_aware(start, "start")
+    _require_aware(end, "end")
+    total = timedelta(0)
+    cursor = start.astimezone(cal.zone)
+    end_local = end.astimezone(cal.zone)
+    while cursor < end_local:
+        next_midnight = _at_local(cursor.date() + ONE_DAY, time(0), cal.zone).astimezone(cal.zone)
+        stop = min(next_midnight, end_local)
+        if cal.is_working_day(cursor.date()):
+            total += stop - cursor
+        cursor = stop
+    return total
+
+
+def add_working_time(at: datetime, amount: timedelta, cal: WorkCalendar) -> datetime:
+    """The instant reached from ``at`` after ``amount`` of working time (non-working days are
+    skipped whole). ``add_working_time(at, n × 24 h)`` equals ``add_working_days(at, n)`` when
+    ``at`` falls on a working day."""
+    _require_aware(at, "at")
+    if amount < timedelta(0):
+        raise ValueError(f"amount must be >= 0, got {amount}")
+    cursor = next_working_moment(at, cal).astimezone(cal.zone)
+    left = amount
+    while True:
+        next_midnight = _at_local(cursor.date() + ONE_DAY, time(0), cal.zone).astimezone(cal.zone)
+        room = next_midnight - cursor
+        if left < room:
+            return (cursor + left).astimezone(UTC)
+        left -= room
+        cursor = _at_local(_next_working_day(cursor.date(), cal), time(0), cal.zone).astimezone(cal.zone)
 
 
 def add_calendar_days(at: datetime, n: int, cal_or_zone: WorkCalendar | ZoneInfo | str) -> datetime:

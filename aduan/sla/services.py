@@ -18,7 +18,14 @@ from django.utils.translation import gettext_lazy as _
 
 from aduan.core.exceptions import DomainError
 
-from .calendar import WorkCalendar, add_calendar_days, add_working_days, count_working_days
+from .calendar import (
+    WorkCalendar,
+    add_calendar_days,
+    add_working_days,
+    add_working_time,
+    count_working_days,
+    working_time_between,
+)
 from .models import DayUnit, Deadline, DeadlineEffect, EffectKind, HolidayOverride, SlaPolicy, Stage
 from .public_holidays import build_calendar
 
@@ -212,19 +219,22 @@ def _store_duration(d: Deadline, end: datetime, cal: WorkCalendar) -> None:
 
 
 def _resume(d: Deadline, now: datetime, cal: WorkCalendar, *, save: bool = True) -> None:
-    """End a pause: the due time moves on by the working (or calendar) days the clock was paused."""
+    """End a pause: the due time moves on by the working time (or, for calendar clocks, the time)
+    the clock was paused."""
     if d.paused_at is None:
         return
     paused = now - d.paused_at
-    shift = max(0, count_working_days(d.paused_at, now, cal))
-    d.paused_working_days += shift
+    d.paused_working_days += max(0, count_working_days(d.paused_at, now, cal))
     if d.policy.unit == DayUnit.WORKING:
-        d.due_at = add_working_days(d.due_at, shift, cal) if shift else d.due_at
-        d.remind_at = add_working_days(d.remind_at, shift, cal) if d.remind_at and shift else d.remind_at
-        if d.escalate_again_at and shift:
-            d.escalate_again_at = add_working_days(d.escalate_again_at, shift, cal)
+        # Move on by exactly the working time paused (a two-hour hold moves the clock two hours).
+        shift = working_time_between(d.paused_at, now, cal)
+        if shift:
+            d.due_at = add_working_time(d.due_at, shift, cal)
+            d.remind_at = add_working_time(d.remind_at, shift, cal) if d.remind_at else None
+            if d.escalate_again_at:
+                d.escalate_again_at = add_working_time(d.escalate_again_at, shift, cal)
     else:
-        d.due_at += timedelta(days=paused.days)
+        d.due_at += paused
         if d.escalate_again_at and d.policy.escalate_again_after:
             # Keep the second escalation after the moved due time (else it would precede the breach).
             d.escalate_again_at = add_working_days(d.due_at, d.policy.escalate_again_after, cal)

@@ -22,9 +22,11 @@ from aduan.sla.calendar import (
     WorkCalendar,
     add_calendar_days,
     add_working_days,
+    add_working_time,
     count_working_days,
     next_working_moment,
     working_days_left,
+    working_time_between,
 )
 from aduan.sla.public_holidays import build_calendar
 
@@ -443,3 +445,64 @@ def test_naive_datetimes_always_raise(naive, n, cal):
     ):
         with pytest.raises(ValueError, match="timezone-aware"):
             call()
+
+
+# --------------------------------------------------------- working time (moving paused clocks)
+
+HOUR = timedelta(hours=1)
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "expected"),
+    [
+        # Two hours on a Monday morning.
+        (wita(2026, 6, 8, 9, 0), wita(2026, 6, 8, 11, 0), 2 * HOUR),
+        # Friday 22:00 → Monday 02:00 WITA: 2 h of Friday, the weekend not at all, 2 h of Monday.
+        (wita(2026, 6, 12, 22, 0), wita(2026, 6, 15, 2, 0), 4 * HOUR),
+        # Tue 9 June 09:00 → Mon 15 June 09:00: 15 h + Wed, Thu, Fri + 9 h = 4 working days.
+        (wita(2026, 6, 9, 9, 0), wita(2026, 6, 15, 9, 0), 96 * HOUR),
+        # Inside the Idul Fitri holidays and cuti bersama (18–24 March 2026): nothing.
+        (wita(2026, 3, 18, 8, 0), wita(2026, 3, 24, 20, 0), timedelta(0)),
+        # Backwards: nothing.
+        (wita(2026, 6, 8, 11, 0), wita(2026, 6, 8, 9, 0), timedelta(0)),
+    ],
+)
+def test_working_time_between(start, end, expected):
+    assert working_time_between(start, end, WITA_CAL) == expected
+
+
+@pytest.mark.parametrize(
+    ("at", "amount", "expected"),
+    [
+        # A two-hour hold moves a due time of Wed 15:00 to Wed 17:00.
+        (wita(2026, 6, 10, 15, 0), 2 * HOUR, wita(2026, 6, 10, 17, 0)),
+        # Friday 23:00 + 2 h: one hour of Friday, then Monday 01:00.
+        (wita(2026, 6, 12, 23, 0), 2 * HOUR, wita(2026, 6, 15, 1, 0)),
+        # Monday 15 June 23:00 + 2 h skips Tue 16 June (1 Muharram): Wednesday 01:00.
+        (wita(2026, 6, 15, 23, 0), 2 * HOUR, wita(2026, 6, 17, 1, 0)),
+        # Starting on a Saturday: counting begins Monday 00:00.
+        (wita(2026, 6, 13, 10, 0), 3 * HOUR, wita(2026, 6, 15, 3, 0)),
+        (wita(2026, 6, 10, 15, 0), timedelta(0), wita(2026, 6, 10, 15, 0)),
+    ],
+)
+def test_add_working_time(at, amount, expected):
+    assert add_working_time(at, amount, WITA_CAL) == expected
+
+
+def test_add_working_time_refuses_negative_amounts():
+    with pytest.raises(ValueError, match="amount"):
+        add_working_time(wita(2026, 6, 10, 15, 0), -HOUR, WITA_CAL)
+
+
+@PROPERTY
+@given(at=instants, n=day_counts, cal=calendars)
+def test_whole_days_of_working_time_are_working_days(at, n, cal):
+    assert add_working_time(at, timedelta(days=n), cal) == add_working_days(at, n, cal)
+
+
+@PROPERTY
+@given(at=instants, hours=st.integers(min_value=0, max_value=24 * 30), cal=calendars)
+def test_working_time_between_inverts_add_working_time(at, hours, cal):
+    start = next_working_moment(at, cal)
+    end = add_working_time(start, timedelta(hours=hours), cal)
+    assert working_time_between(start, end, cal) == timedelta(hours=hours)

@@ -403,3 +403,18 @@ def test_a_closed_clock_does_not_block_a_new_one_of_the_same_stage(world):
     assert rows.count() == 4
     assert rows.filter(met_at__isnull=True, cancelled_at__isnull=True).count() == 1
     assert Deadline.objects.filter(complaint=complaint, stage=Stage.REPLY_WINDOW).open().count() == 0
+
+
+def test_a_two_hour_hold_moves_a_working_day_clock_by_two_hours(world):
+    """Holds shorter than a working day count too: the clock stops for exactly the working time
+    the complaint waited for the reporter."""
+    complaint = submit(world)  # Monday 8 June 2026 09:00 WITA: verification due Thursday 09:00
+    before = clock(complaint, Stage.VERIFICATION).due_at
+    move(complaint, Action.HOLD, Actor.staff(world.koordinator), wita(2026, 6, 8, 10, 0), note="Lengkapi.")
+    move(complaint, Action.COMPLETE, Actor.staff(world.koordinator), wita(2026, 6, 8, 12, 0), note="Sudah.")
+
+    after = clock(complaint, Stage.VERIFICATION)
+    assert before == wita(2026, 6, 11, 9, 0)
+    assert after.due_at == wita(2026, 6, 11, 11, 0)
+    assert after.remind_at == wita(2026, 6, 10, 11, 0)
+    assert after.paused_seconds == 2 * 3600
