@@ -170,16 +170,17 @@ def reporter_identity_for(*, actor: Actor, complaint: Complaint) -> ReporterIden
     complaint (OPD roles, Ombudsman) see it only when the complaint is not anonim.
     """
     roles = actor_roles(actor, complaint)
-    if ActorRole.KOORDINATOR in roles or ActorRole.CITIZEN in roles:
-        pass
-    elif complaint.is_anonymous:
-        return None
-    elif not roles - {ActorRole.SYSTEM} and not (
-        actor.authenticated_user and complaints_visible_to(actor.user).filter(pk=complaint.pk).exists()
-    ):
-        # Neither a role on the complaint now nor a past holder of it.
-        return None
+    if not roles & {ActorRole.KOORDINATOR, ActorRole.CITIZEN}:
+        if complaint.is_anonymous:
+            return None
+        if not roles - {ActorRole.SYSTEM} and not _may_see(actor, complaint):
+            return None  # neither a role on the complaint now nor a past holder of it
     return ReporterIdentity.objects.filter(complaint=complaint).first()
+
+
+def _may_see(actor: Actor, complaint: Complaint) -> bool:
+    user = actor.authenticated_user
+    return user is not None and complaints_visible_to(user).filter(pk=complaint.pk).exists()
 
 
 def reporter_contact_for_delivery(complaint: Complaint) -> ReporterContact | None:

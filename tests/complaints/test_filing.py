@@ -5,7 +5,6 @@ import re
 from datetime import UTC, date, time, timedelta
 
 import pytest
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -40,14 +39,6 @@ SUBMITTED_URL = reverse("complaints:submitted")
 SIMILAR_URL = reverse("complaints:similar")
 
 pytestmark = pytest.mark.usefixtures("default_policies")
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    """Throttle counters and stashed uploads live in the cache, which outlives a test."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

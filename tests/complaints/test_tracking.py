@@ -4,7 +4,6 @@ look-up /lacak/ by ticket number plus e-mail or phone."""
 import re
 
 import pytest
-from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -20,14 +19,6 @@ from tests.factories import complaint_in_status
 
 GENERIC_MISMATCH = "Nomor tiket atau kontak tidak cocok"
 SKM_NAMES = [f"u{i}" for i in range(1, 10)]
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttle():
-    """The throttle counts in the cache; every test starts with a clean allowance."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def make(world, status, **kwargs):
