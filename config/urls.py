@@ -8,6 +8,9 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", include("aduan.api.urls")),
+    path("open311/", include("aduan.api.open311.urls")),
+    path("kepatuhan/", include("aduan.compliance.urls")),
     path("", include("aduan.complaints.urls")),
 ]
 if settings.DEBUG:

@@ -46,12 +46,18 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "aduan.core",
     "aduan.users",
     "aduan.agencies",
     "aduan.complaints",
     "aduan.sla",
     "aduan.notifications",
+    "aduan.compliance",
+    "aduan.api",
 ]
 
 MIDDLEWARE = [
