@@ -211,6 +211,15 @@ class Complaint(TimeStampedModel):
     )
     channel = models.CharField(_("kanal"), max_length=20, choices=Channel.choices, default=Channel.WEB)
     supporters_count = models.PositiveIntegerField(_("dukungan warga"), default=0, editable=False)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_complaints",
+        verbose_name=_("petugas yang ditunjuk"),
+        editable=False,
+    )
 
     class Meta:
         verbose_name = _("aduan")
@@ -507,3 +516,89 @@ class SkmResponse(models.Model):
 
     def __str__(self) -> str:
         return f"SKM {self.complaint_id}"
+
+
+class ComplaintNote(models.Model):
+    """An internal note staff write on a complaint (append-only). The reporter never sees it: the
+    tracking page, notifications and public lists do not read this table."""
+
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.CASCADE, related_name="notes", verbose_name=_("aduan")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("penulis")
+    )
+    author_role = models.CharField(_("peran penulis"), max_length=20, choices=ActorRole.choices)
+    body = models.TextField(_("catatan internal"), max_length=5000)
+    created_at = models.DateTimeField(_("waktu"), default=timezone.now)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("catatan internal")
+        verbose_name_plural = _("catatan internal")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id}: {self.body[:40]}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("ComplaintNote rows are append-only.")
+        super().save(*args, **kwargs)
+
+
+class CannedResponse(TimeStampedModel):
+    """A ready-made follow-up text an OPD keeps for common answers; staff edit it before posting."""
+
+    opd = models.ForeignKey(
+        Opd, on_delete=models.CASCADE, related_name="canned_responses", verbose_name=_("OPD")
+    )
+    title = models.CharField(_("judul"), max_length=120)
+    body = models.TextField(_("isi"), max_length=5000)
+    is_active = models.BooleanField(_("aktif"), default=True)
+
+    class Meta:
+        verbose_name = _("jawaban siap pakai")
+        verbose_name_plural = _("jawaban siap pakai")
+        ordering = ["opd", "title"]
+        constraints = [models.UniqueConstraint(fields=["opd", "title"], name="canned_response_unique_title")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ComplaintFlag(models.Model):
+    """ "Dipantau Ombudsman": an Ombudsman officer marks a complaint as monitored, with a note the
+    Pemda and the OPD see. At most one open flag per complaint; clearing it keeps the row."""
+
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.CASCADE, related_name="flags", verbose_name=_("aduan")
+    )
+    note = models.TextField(_("catatan pemantauan"), max_length=2000)
+    flagged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("ditandai oleh")
+    )
+    created_at = models.DateTimeField(_("ditandai"), default=timezone.now)
+    cleared_at = models.DateTimeField(_("dicabut"), null=True, blank=True)
+    cleared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("dicabut oleh"),
+    )
+
+    class Meta:
+        verbose_name = _("pemantauan Ombudsman")
+        verbose_name_plural = _("pemantauan Ombudsman")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["complaint"], condition=Q(cleared_at__isnull=True), name="complaint_one_open_flag"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.complaint_id}: {self.note[:40]}"

@@ -13,8 +13,10 @@ Pages, the API, exports and notifications read complaints through these function
 """
 
 import hmac
+import re
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from aduan.agencies.models import Role, StaffMembership
@@ -92,6 +94,62 @@ def complaints_visible_to(user) -> QuerySet[Complaint]:
     if not (pemda_ids or province_ids or opd_ids):
         return Complaint.objects.none()
     return Complaint.objects.filter(scope)
+
+
+def koordinator_pemda_ids(user) -> set[int]:
+    """Pemdas where ``user`` is an active koordinator (who may search by reporter contact)."""
+    if user is None or not user.is_authenticated:
+        return set()
+    return {m.pemda_id for m in _memberships(user) if m.role == Role.KOORDINATOR}
+
+
+TICKET_RE = re.compile(r"^[A-Z]{2,8}-\d{4}-\d{1,9}$")
+
+
+def _search_vector():
+    from django.contrib.postgres.search import SearchVector
+
+    # Exactly the expression of the GIN index in migration 0006, so PostgreSQL uses the index.
+    return SearchVector("title", "chronology", config="simple")
+
+
+def complaint_search(queryset: QuerySet[Complaint], q: str, *, user) -> QuerySet[Complaint]:
+    """Narrow an already scoped ``queryset`` to complaints matching ``q``: the ticket number
+    (whole or its tail), words of the title and chronology (PostgreSQL full-text search with the
+    ``simple`` configuration; every word as a substring on SQLite) and, for the koordinator of the
+    complaint's Pemda only, the reporter's e-mail or phone. The caller scopes; this never widens."""
+    q = " ".join((q or "").split())[:200]
+    if not q:
+        return queryset
+    upper = q.upper()
+    if TICKET_RE.match(upper):
+        match = Q(ticket_number=upper)
+    elif q.isdigit():
+        match = Q(ticket_number__endswith=f"-{int(q):06d}") if len(q) <= 6 else Q(ticket_number__endswith=q)
+    else:
+        match = Q(pk__in=[])
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery
+
+        ids = (
+            Complaint.objects.annotate(search=_search_vector())
+            .filter(search=SearchQuery(q, config="simple", search_type="websearch"))
+            .values("pk")
+        )
+        match |= Q(pk__in=ids)
+    else:
+        words = Q()
+        for word in q.split()[:10]:
+            words &= Q(title__icontains=word) | Q(chronology__icontains=word)
+        match |= words
+    pemda_ids = koordinator_pemda_ids(user)
+    if pemda_ids:
+        contact = Q(reporter__email__iexact=q) if "@" in q else Q(reporter__phone=q)
+        digits = "".join(ch for ch in q if ch.isdigit())
+        if "@" not in q and len(digits) >= 9:
+            contact |= Q(reporter__phone__endswith=digits[-9:])
+        match |= contact & Q(pemda_id__in=pemda_ids)
+    return queryset.filter(match)
 
 
 def complaint_get_for(*, user, pk: int) -> Complaint:

@@ -14,19 +14,24 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from aduan.agencies.models import Opd, Pemda
-from aduan.core.exceptions import InvalidInput, PermissionDenied
+from aduan.agencies.models import Opd, Pemda, Role, StaffMembership
+from aduan.core.exceptions import DomainError, InvalidInput, NotFound, PermissionDenied
 from aduan.notifications.services import notify_transition
 from aduan.sla.services import deadlines_on_transition
 
 from .models import (
+    HELD_BY_OPD_STATUSES,
     SKM_ELEMENTS,
     ActorRole,
+    ArchiveReason,
+    CannedResponse,
     Category,
     Channel,
     Classification,
     Complaint,
     ComplaintEvent,
+    ComplaintFlag,
+    ComplaintNote,
     ComplaintRating,
     ComplaintSupport,
     ReporterIdentity,
@@ -34,8 +39,8 @@ from .models import (
     Status,
     TicketCounter,
 )
-from .selectors import actor_roles, reporter_contact_for_delivery
-from .workflow import Action
+from .selectors import ROLE_PRECEDENCE, Actor, actor_roles, reporter_contact_for_delivery
+from .workflow import NOTE_MAX_LENGTH, Action, Step, complaint_transition
 
 
 @dataclass(frozen=True)
@@ -244,3 +249,249 @@ def complaint_skm_submit(*, complaint_id: int, actor, answers: dict[str, int], n
         return SkmResponse.objects.create(
             complaint=complaint, created_at=now, **{n: answers[n] for n in names}
         )
+
+
+# --- Staff work on a complaint (DESIGN.md §2): assignment, internal notes, canned responses,
+# Ombudsman flags, merging duplicates and bulk moves. Each checks the actor's role *for this
+# complaint* (selectors.actor_roles) under a row lock, and a refusal changes nothing.
+
+
+def _locked_for(actor: Actor, complaint_id: int, roles: set[str]) -> tuple[Complaint, str]:
+    """Lock the complaint and return it with the actor's role among ``roles``, or raise."""
+    try:
+        complaint = (
+            Complaint.objects.select_for_update(of=("self",)).select_related("pemda").get(pk=complaint_id)
+        )
+    except Complaint.DoesNotExist:
+        raise NotFound() from None
+    held = actor_roles(actor, complaint) & roles
+    if not held:
+        raise PermissionDenied(code="role_not_allowed")
+    return complaint, next(r for r in ROLE_PRECEDENCE if r in held)
+
+
+def _text(value: str, *, field: str, max_length: int, required_message) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise InvalidInput(required_message, code=f"{field}_required", field=field)
+    if len(value) > max_length:
+        raise InvalidInput(
+            _("Paling banyak %(max)s karakter.") % {"max": max_length}, code=f"{field}_too_long", field=field
+        )
+    return value
+
+
+def _event(complaint, step: str, actor: Actor, role: str, note: str, now) -> ComplaintEvent:
+    return ComplaintEvent.objects.create(
+        complaint=complaint,
+        action=step,
+        from_status=complaint.status,
+        to_status=complaint.status,
+        actor=actor.authenticated_user,
+        actor_role=role,
+        note=note,
+        created_at=now,
+    )
+
+
+def officers_of(opd_id: int | None):
+    """Active petugas of an OPD: the people a complaint it holds may be assigned to."""
+    from django.contrib.auth import get_user_model
+
+    return (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            memberships__opd_id=opd_id,
+            memberships__role=Role.PETUGAS_OPD,
+            memberships__is_active=True,
+        )
+        .distinct()
+        .order_by("full_name", "email")
+    )
+
+
+def complaint_assign(*, complaint_id: int, actor: Actor, assignee_id: int | None, now=None) -> Complaint:
+    """Assign the complaint to an officer of the OPD holding it (or clear the assignment). The
+    OPD's petugas do this; the new officer must be an active petugas of that OPD."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        complaint, role = _locked_for(actor, complaint_id, {ActorRole.PETUGAS_OPD})
+        if complaint.status not in HELD_BY_OPD_STATUSES:
+            raise InvalidInput(
+                _("Hanya aduan yang sedang ditangani OPD dapat ditugaskan."), code="not_held_by_opd"
+            )
+        assignee = None
+        if assignee_id is not None:
+            assignee = officers_of(complaint.current_opd_id).filter(pk=assignee_id).first()
+            if assignee is None:
+                raise InvalidInput(
+                    _("Pilih petugas aktif dari OPD yang menangani aduan ini."),
+                    code="assignee_invalid",
+                    field="assignee",
+                )
+        if complaint.assigned_to_id == (assignee.pk if assignee else None):
+            return complaint
+        complaint.assigned_to = assignee
+        complaint.save(update_fields=["assigned_to", "updated_at"])
+        name = (assignee.full_name or assignee.email) if assignee else str(_("(tidak ada)"))
+        _event(complaint, Step.ASSIGN, actor, role, name, now)
+    return complaint
+
+
+def complaint_note_add(*, complaint_id: int, actor: Actor, body: str, now=None) -> ComplaintNote:
+    """An internal note on the complaint, for staff only (the koordinator and the holding OPD's
+    petugas write them; everyone who may see the complaint reads them)."""
+    now = now or timezone.now()
+    body = _text(body, field="body", max_length=NOTE_MAX_LENGTH, required_message=_("Catatan wajib diisi."))
+    with transaction.atomic():
+        complaint, role = _locked_for(actor, complaint_id, {ActorRole.KOORDINATOR, ActorRole.PETUGAS_OPD})
+        return ComplaintNote.objects.create(
+            complaint=complaint, author=actor.authenticated_user, author_role=role, body=body, created_at=now
+        )
+
+
+def complaint_flag(*, complaint_id: int, actor: Actor, note: str, now=None) -> ComplaintFlag:
+    """Mark a complaint "dipantau Ombudsman" with a note the Pemda and the OPD see."""
+    now = now or timezone.now()
+    note = _text(note, field="note", max_length=2000, required_message=_("Catatan wajib diisi."))
+    with transaction.atomic():
+        complaint, role = _locked_for(actor, complaint_id, {ActorRole.OMBUDSMAN})
+        if ComplaintFlag.objects.filter(complaint=complaint, cleared_at__isnull=True).exists():
+            raise InvalidInput(_("Aduan ini sudah ditandai dipantau."), code="already_flagged")
+        flag = ComplaintFlag.objects.create(
+            complaint=complaint, note=note, flagged_by=actor.authenticated_user, created_at=now
+        )
+        _event(complaint, Step.FLAG, actor, role, note, now)
+    return flag
+
+
+def complaint_unflag(*, complaint_id: int, actor: Actor, now=None) -> ComplaintFlag:
+    """Clear the open "dipantau Ombudsman" flag (the row stays, with who cleared it and when)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        complaint, role = _locked_for(actor, complaint_id, {ActorRole.OMBUDSMAN})
+        flag = ComplaintFlag.objects.filter(complaint=complaint, cleared_at__isnull=True).first()
+        if flag is None:
+            raise InvalidInput(_("Aduan ini tidak sedang ditandai."), code="not_flagged")
+        flag.cleared_at, flag.cleared_by = now, actor.authenticated_user
+        flag.save(update_fields=["cleared_at", "cleared_by"])
+        _event(complaint, Step.UNFLAG, actor, role, "", now)
+    return flag
+
+
+def _canned_opd_check(actor: Actor, opd: Opd) -> None:
+    user = actor.authenticated_user
+    if (
+        user is None
+        or not StaffMembership.objects.filter(
+            user=user, opd=opd, role__in=[Role.PETUGAS_OPD, Role.KEPALA_OPD], is_active=True
+        ).exists()
+    ):
+        raise PermissionDenied(code="not_opd_staff")
+
+
+def canned_response_save(
+    *, actor: Actor, opd: Opd, title: str, body: str, is_active: bool = True, pk: int | None = None
+) -> CannedResponse:
+    """Create or edit one of the OPD's canned responses (its petugas and kepala keep them)."""
+    _canned_opd_check(actor, opd)
+    title = _text(title, field="title", max_length=120, required_message=_("Judul wajib diisi."))
+    body = _text(body, field="body", max_length=NOTE_MAX_LENGTH, required_message=_("Isi wajib diisi."))
+    with transaction.atomic():
+        if pk is None:
+            canned = CannedResponse(opd=opd)
+        else:
+            canned = CannedResponse.objects.select_for_update().filter(pk=pk, opd=opd).first()
+            if canned is None:
+                raise NotFound()
+        if CannedResponse.objects.filter(opd=opd, title__iexact=title).exclude(pk=canned.pk).exists():
+            raise InvalidInput(_("Judul ini sudah dipakai jawaban lain."), code="title_taken", field="title")
+        canned.title, canned.body, canned.is_active = title, body, is_active
+        canned.save()
+    return canned
+
+
+def complaint_merge(*, duplicate_id: int, original_id: int, actor: Actor, note: str = "", now=None):
+    """Merge a duplicate into its original: the duplicate is archived (reason: duplicate) by one
+    ``complaint_transition()``, its supporters move to the original (each once) and its reporter
+    counts as one more supporter. Both rows are locked in id order, so two merges never deadlock."""
+    now = now or timezone.now()
+    if duplicate_id == original_id:
+        raise InvalidInput(
+            _("Aduan asli harus aduan lain dari pemda yang sama."),
+            code="duplicate_of_invalid",
+            field="duplicate_of",
+        )
+    with transaction.atomic():
+        rows = {
+            c.pk: c
+            for c in Complaint.objects.select_for_update(of=("self",))
+            .select_related("pemda")
+            .filter(pk__in=sorted([duplicate_id, original_id]))
+            .order_by("pk")
+        }
+        original = rows.get(original_id)
+        if original is None or duplicate_id not in rows:
+            raise NotFound()
+        if ActorRole.KOORDINATOR not in actor_roles(actor, original):
+            raise PermissionDenied(code="role_not_allowed")
+        if original.status in (Status.ARCHIVED, Status.FORWARDED_OUT):
+            raise InvalidInput(
+                _("Aduan asli sudah diarsipkan atau diteruskan; pilih aduan lain."),
+                code="original_closed",
+                field="duplicate_of",
+            )
+        result = complaint_transition(
+            complaint_id=duplicate_id,
+            action=Action.ARCHIVE,
+            actor=actor,
+            reason=ArchiveReason.DUPLICATE,
+            duplicate_of=original,
+            note=note or original.ticket_number,
+            now=now,
+        )
+        taken = set(
+            ComplaintSupport.objects.filter(complaint=original).values_list("supporter_key", flat=True)
+        )
+        moved = 0
+        for support in ComplaintSupport.objects.filter(complaint_id=duplicate_id):
+            if support.supporter_key not in taken:
+                ComplaintSupport.objects.create(
+                    complaint=original, supporter_key=support.supporter_key, created_at=support.created_at
+                )
+                taken.add(support.supporter_key)
+                moved += 1
+        reporter_key = f"merged:{result.complaint.ticket_number}"[:64]
+        if reporter_key not in taken:
+            ComplaintSupport.objects.create(complaint=original, supporter_key=reporter_key, created_at=now)
+            moved += 1
+        Complaint.objects.filter(pk=original.pk).update(supporters_count=F("supporters_count") + moved)
+    return result
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    done: list[int]
+    refused: list[tuple[int, DomainError]]
+
+
+BULK_ACTIONS = (Action.DISPATCH, Action.ARCHIVE, Action.HOLD, Action.FORWARD_OUT)
+
+
+def complaints_bulk_transition(
+    *, complaint_ids: list[int], action: str, actor: Actor, **inputs
+) -> BulkResult:
+    """The same move on many complaints: one ``complaint_transition()`` (one transaction) each, so
+    one refusal leaves the others done and itself unchanged."""
+    if action not in BULK_ACTIONS:
+        raise InvalidInput(_("Tindakan ini tidak tersedia untuk banyak aduan."), code="bulk_not_allowed")
+    done, refused = [], []
+    for pk in dict.fromkeys(complaint_ids):
+        try:
+            complaint_transition(complaint_id=pk, action=action, actor=actor, **inputs)
+        except DomainError as exc:
+            refused.append((pk, exc))
+        else:
+            done.append(pk)
+    return BulkResult(done=done, refused=refused)

@@ -57,6 +57,16 @@ class Action(models.TextChoices):
     REOPEN = "reopen", _("Buka kembali")
 
 
+class Step(models.TextChoices):
+    """Recorded steps that are not moves of the state machine: they write a ComplaintEvent (the
+    status stays) through ``services``, never through ``complaint_transition()``. Staff-only:
+    the reporter's tracking page shows none of them."""
+
+    ASSIGN = "assign", _("Tunjuk petugas")
+    FLAG = "flag", _("Tandai dipantau Ombudsman")
+    UNFLAG = "unflag", _("Cabut tanda pemantauan")
+
+
 class TransitionNotAllowed(DomainError):
     code = "transition_not_allowed"
     default_message = _("Tindakan ini tidak dapat dilakukan pada status aduan saat ini.")
@@ -249,7 +259,8 @@ def _apply(complaint, action, to_status, event, *, opd, reason, duplicate_of, in
     if action in (Action.DISPATCH, Action.REDISPATCH):
         _close_open_hop(complaint, event, now)
         complaint.current_opd = opd
-        changed.append("current_opd")
+        complaint.assigned_to = None  # a new OPD assigns its own officer
+        changed += ["current_opd", "assigned_to"]
         ComplaintHop.objects.create(complaint=complaint, opd=opd, started_at=now, started_by=event)
     elif action == Action.REOPEN:
         ComplaintHop.objects.create(

@@ -26,8 +26,10 @@ from ..models import SKM_ELEMENTS, ComplaintRating, SkmResponse, Status
 from ..selectors import Actor
 from ..workflow import NOTE_MAX_LENGTH, Action, allowed_actions, complaint_transition
 
-# Steps the reporter does not see on the tracking page, and the ones whose note is meant for them.
+# Steps the reporter does not see on the tracking page (every Step — assignment, Ombudsman flags —
+# is staff-only too: the page lists the public actions only), and the ones whose note is for them.
 INTERNAL_ACTIONS = ("request_redispatch", "redispatch")
+PUBLIC_ACTIONS = tuple(a for a in Action.values if a not in INTERNAL_ACTIONS)
 CITIZEN_NOTE_ACTIONS = ("hold", "follow_up", "reply", "complete", "forward_out", "reopen")
 
 # The forms on the page and the workflow action each one takes. "reject" is a reply whose note
@@ -141,7 +143,7 @@ def _throttled(request, *, scope: str, limit: int, back_url: str):
 
 
 def _public_events(complaint) -> list:
-    events = list(complaint.events.exclude(action__in=INTERNAL_ACTIONS).order_by("created_at", "pk"))
+    events = list(complaint.events.filter(action__in=PUBLIC_ACTIONS).order_by("created_at", "pk"))
     for event in events:
         note = event.note if event.action in CITIZEN_NOTE_ACTIONS else ""
         label = EVENT_LABELS.get(event.action, event.get_to_status_display())

@@ -1,0 +1,146 @@
+"""Filters and sorting of staff complaint lists, shared by the staff pages and the API.
+
+``StaffComplaintFilter(data, queryset=selectors.complaints_visible_to(user), request=request)``:
+the queryset must already be scoped by the selectors; the filters only narrow it. GET names:
+status (repeatable), category, pemda, opd (the OPD holding it), due=soon|overdue,
+assigned=me|none, breached=1, flagged=1, submitted_from / submitted_to (dates in the Pemda's
+zone), q (search: ticket number, words, reporter contact for the koordinator) and sort.
+"""
+
+from datetime import datetime, time, timedelta
+
+import django_filters
+from django.db.models import Exists, Min, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from aduan.agencies.models import Opd, Pemda
+from aduan.sla.models import Deadline
+
+from . import selectors
+from .models import Category, Complaint, ComplaintFlag, Status
+
+DUE_SOON_WORKING_DAYS = 2
+
+SORTS = {
+    "oldest": ("submitted_at", "pk"),
+    "newest": ("-submitted_at", "-pk"),
+    "due": ("next_due_at", "submitted_at", "pk"),
+    "status": ("status", "submitted_at", "pk"),
+    "supporters": ("-supporters_count", "submitted_at", "pk"),
+}
+SORT_CHOICES = [
+    ("oldest", _("Terlama dulu")),
+    ("newest", _("Terbaru dulu")),
+    ("due", _("Tenggat terdekat")),
+    ("status", _("Status")),
+    ("supporters", _("Dukungan terbanyak")),
+]
+
+
+def with_next_due(queryset):
+    """Annotate ``next_due_at``: the earliest due time of the complaint's running clocks (paused
+    clocks excluded; empty when none run)."""
+    return queryset.annotate(
+        next_due_at=Min(
+            "deadlines__due_at",
+            filter=Q(
+                deadlines__met_at__isnull=True,
+                deadlines__cancelled_at__isnull=True,
+                deadlines__paused_at__isnull=True,
+            ),
+        )
+    )
+
+
+def _running(**extra):
+    return Deadline.objects.filter(
+        complaint=OuterRef("pk"),
+        met_at__isnull=True,
+        cancelled_at__isnull=True,
+        paused_at__isnull=True,
+        **extra,
+    )
+
+
+def _zone_of(request):
+    user = getattr(request, "user", None)
+    pemda_id = next(iter(selectors.koordinator_pemda_ids(user)), None) if user else None
+    pemda = Pemda.objects.filter(pk=pemda_id).first() if pemda_id else None
+    return pemda.zoneinfo if pemda else timezone.get_current_timezone()
+
+
+class StaffComplaintFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=Status.choices, label=_("Status"))
+    category = django_filters.ModelChoiceFilter(queryset=Category.objects.all(), label=_("Kategori"))
+    pemda = django_filters.ModelChoiceFilter(queryset=Pemda.objects.all(), label=_("Pemda"))
+    opd = django_filters.ModelChoiceFilter(
+        field_name="current_opd", queryset=Opd.objects.all(), label=_("OPD penanggung jawab")
+    )
+    due = django_filters.ChoiceFilter(
+        choices=[("soon", _("Segera jatuh tempo")), ("overdue", _("Lewat tenggat"))],
+        method="filter_due",
+        label=_("Tenggat"),
+    )
+    assigned = django_filters.ChoiceFilter(
+        choices=[("me", _("Ditugaskan ke saya")), ("none", _("Belum ditugaskan"))],
+        method="filter_assigned",
+        label=_("Penugasan"),
+    )
+    breached = django_filters.BooleanFilter(method="filter_breached", label=_("Pernah lewat tenggat"))
+    flagged = django_filters.BooleanFilter(method="filter_flagged", label=_("Dipantau Ombudsman"))
+    submitted_from = django_filters.DateFilter(method="filter_from", label=_("Diajukan sejak"))
+    submitted_to = django_filters.DateFilter(method="filter_to", label=_("Diajukan sampai"))
+    q = django_filters.CharFilter(method="filter_q", label=_("Cari"), max_length=200)
+    sort = django_filters.ChoiceFilter(choices=SORT_CHOICES, method="filter_sort", label=_("Urutkan"))
+
+    class Meta:
+        model = Complaint
+        fields: list[str] = []
+
+    def filter_due(self, queryset, name, value):
+        now = timezone.now()
+        if value == "overdue":
+            return queryset.filter(Exists(_running(due_at__lte=now)))
+        from aduan.sla.calendar import add_working_days
+        from aduan.sla.services import calendar_for
+
+        pemda = Pemda.objects.filter(pk__in=queryset.values("pemda_id")[:1]).first()
+        horizon = (
+            add_working_days(now, DUE_SOON_WORKING_DAYS, calendar_for(pemda, around=now))
+            if pemda
+            else now + timedelta(days=DUE_SOON_WORKING_DAYS)
+        )
+        return queryset.filter(Exists(_running(due_at__gt=now, due_at__lte=horizon)))
+
+    def filter_assigned(self, queryset, name, value):
+        if value == "me":
+            user = getattr(self.request, "user", None)
+            return queryset.filter(assigned_to_id=getattr(user, "pk", None))
+        return queryset.filter(assigned_to__isnull=True)
+
+    def filter_breached(self, queryset, name, value):
+        breached = Exists(Deadline.objects.filter(complaint=OuterRef("pk"), breached_at__isnull=False))
+        return queryset.filter(breached) if value else queryset.exclude(breached)
+
+    def filter_flagged(self, queryset, name, value):
+        flagged = Exists(ComplaintFlag.objects.filter(complaint=OuterRef("pk"), cleared_at__isnull=True))
+        return queryset.filter(flagged) if value else queryset.exclude(flagged)
+
+    def filter_from(self, queryset, name, value):
+        zone = _zone_of(self.request)
+        return queryset.filter(submitted_at__gte=datetime.combine(value, time.min, tzinfo=zone))
+
+    def filter_to(self, queryset, name, value):
+        zone = _zone_of(self.request)
+        end = datetime.combine(value + timedelta(days=1), time.min, tzinfo=zone)
+        return queryset.filter(submitted_at__lt=end)
+
+    def filter_q(self, queryset, name, value):
+        return selectors.complaint_search(queryset, value, user=getattr(self.request, "user", None))
+
+    def filter_sort(self, queryset, name, value):
+        order = SORTS.get(value)
+        if value == "due":
+            queryset = with_next_due(queryset)
+        return queryset.order_by(*order) if order else queryset
