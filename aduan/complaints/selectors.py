@@ -103,7 +103,7 @@ def koordinator_pemda_ids(user) -> set[int]:
     return {m.pemda_id for m in _memberships(user) if m.role == Role.KOORDINATOR}
 
 
-TICKET_RE = re.compile(r"^[A-Z]{2,8}-\d{4}-\d{1,9}$")
+TICKET_RE = re.compile(r"^[A-Z0-9]{2,8}-\d{4}-\d{1,9}$")
 
 
 def _search_vector():
