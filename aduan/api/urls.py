@@ -1,4 +1,68 @@
-from django.urls import path  # noqa: F401
+"""The REST API (/api/v1/), its OpenAPI schema (/api/schema/) and documentation pages
+(/api/docs/ Swagger UI, /api/redoc/ ReDoc), served from local static files (sidecar)."""
+
+from django.urls import path, register_converter
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from .views import auth, citizen, reference, staff
+
+
+class IdConverter:
+    """A database id: 1 to 18 digits (anything longer cannot be one and is a 404)."""
+
+    regex = "[0-9]{1,18}"
+
+    def to_python(self, value):
+        return int(value)
+
+    def to_url(self, value):
+        return str(value)
+
+
+register_converter(IdConverter, "id")
 
 app_name = "api"
-urlpatterns: list = []
+
+v1 = [
+    # Access
+    path("auth/token/", auth.TokenApi.as_view(), name="token"),
+    path("me/", auth.MeApi.as_view(), name="me"),
+    # Reference data
+    path("pemdas/", reference.PemdaListApi.as_view(), name="pemda-list"),
+    path("pemdas/<str:code>/", reference.PemdaDetailApi.as_view(), name="pemda-detail"),
+    path("pemdas/<str:code>/opds/", reference.OpdListApi.as_view(), name="opd-list"),
+    path("pemdas/<str:code>/categories/", reference.CategoryListApi.as_view(), name="category-list"),
+    path("pemdas/<str:code>/holidays/", reference.HolidayListApi.as_view(), name="holiday-list"),
+    path("sla-policies/", reference.SlaPolicyListApi.as_view(), name="sla-policy-list"),
+    # Citizens
+    path("complaints/", citizen.ComplaintFileApi.as_view(), name="complaint-file"),
+    path("complaints/public/", citizen.PublicComplaintListApi.as_view(), name="complaint-public-list"),
+    path("complaints/<id:pk>/support/", citizen.SupportApi.as_view(), name="complaint-support"),
+    path("track/<str:secret>/", citizen.TrackApi.as_view(), name="track"),
+    path("track/<str:secret>/attachments/", citizen.AttachmentAddApi.as_view(), name="track-attachments"),
+    path("track/<str:secret>/complete/", citizen.CompleteApi.as_view(), name="track-complete"),
+    path("track/<str:secret>/reply/", citizen.ReplyApi.as_view(), name="track-reply"),
+    path("track/<str:secret>/reject/", citizen.RejectApi.as_view(), name="track-reject"),
+    path("track/<str:secret>/accept/", citizen.AcceptApi.as_view(), name="track-accept"),
+    path("track/<str:secret>/reopen/", citizen.ReopenApi.as_view(), name="track-reopen"),
+    path("track/<str:secret>/rating/", citizen.RateApi.as_view(), name="track-rating"),
+    path("track/<str:secret>/skm/", citizen.SkmApi.as_view(), name="track-skm"),
+    # Staff
+    path("staff/complaints/", staff.ComplaintListApi.as_view(), name="staff-complaint-list"),
+    path("staff/complaints/bulk-transitions/", staff.BulkTransitionApi.as_view(), name="staff-bulk"),
+    path("staff/complaints/<id:pk>/", staff.ComplaintDetailApi.as_view(), name="staff-complaint-detail"),
+    path("staff/complaints/<id:pk>/events/", staff.EventListApi.as_view(), name="staff-events"),
+    path("staff/complaints/<id:pk>/transitions/", staff.TransitionApi.as_view(), name="staff-transitions"),
+    path("staff/complaints/<id:pk>/follow-ups/", staff.FollowUpApi.as_view(), name="staff-follow-ups"),
+    path("staff/complaints/<id:pk>/notes/", staff.NoteListApi.as_view(), name="staff-notes"),
+    path("staff/complaints/<id:pk>/assignment/", staff.AssignmentApi.as_view(), name="staff-assignment"),
+    path("staff/complaints/<id:pk>/flag/", staff.FlagApi.as_view(), name="staff-flag"),
+    path("staff/complaints/<id:pk>/merge/", staff.MergeApi.as_view(), name="staff-merge"),
+]
+
+urlpatterns = [
+    *(path(f"v1/{p.pattern}", p.callback, name=p.name) for p in v1),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+]

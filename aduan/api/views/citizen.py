@@ -1,0 +1,680 @@
+"""The citizen's side of the API: file a complaint (anonymous allowed, throttled), then follow it
+with the tracking secret only — read it, add files, complete, reply, accept, reject, re-open, rate
+and answer the SKM survey — plus the public list and the "+1".
+
+Writes go through ``complaint_submit``, ``attachment_add``, ``complaint_transition`` and the
+rating services; reads through ``selectors`` (``complaint_by_secret``, ``complaints_public``).
+Nothing here returns the reporter's identity or a staff member's name.
+"""
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from aduan.agencies.models import Opd, Pemda
+from aduan.complaints import selectors
+from aduan.complaints.attachments import MAX_FILES, attachment_add, validate_upload, validate_uploads
+from aduan.complaints.models import (
+    SKM_ELEMENTS,
+    Category,
+    Channel,
+    Classification,
+    ComplaintRating,
+    SkmResponse,
+    Status,
+)
+from aduan.complaints.selectors import Actor
+from aduan.complaints.services import (
+    ReporterData,
+    complaint_rate,
+    complaint_skm_submit,
+    complaint_submit,
+    complaint_support,
+)
+from aduan.complaints.views.tracking import (
+    CITIZEN_NOTE_ACTIONS,
+    CITIZEN_STAGES,
+    EVENT_LABELS,
+    PUBLIC_ACTIONS,
+    REJECT_LABEL,
+    REJECT_PREFIX,
+    STATUS_SENTENCES,
+)
+from aduan.complaints.workflow import NOTE_MAX_LENGTH, Action, allowed_actions, complaint_transition
+from aduan.core.exceptions import InvalidInput
+from aduan.core.throttle import client_key
+from aduan.sla.models import Deadline
+
+from ..schema import ERRORS_404, PUBLIC_WRITE_ERRORS
+from ..throttling import FileThrottle, SupportThrottle, TrackPostThrottle, TrackThrottle
+
+TAG = "Pelapor"
+
+# The reporter's moves, by the name the API (and the tracking page) gives them.
+CITIZEN_MOVES = {
+    "complete": Action.COMPLETE,
+    "reply": Action.REPLY,
+    "reject": Action.REPLY,  # a reply whose note says the answer was turned down
+    "accept": Action.ACCEPT,
+    "reopen": Action.REOPEN,
+}
+REJECT_REASON_REQUIRED = _("Tuliskan alasan Anda menolak jawaban.")
+ATTACH_CLOSED = _("Aduan sudah ditutup; lampiran tidak dapat ditambahkan.")
+
+
+# --- File ----------------------------------------------------------------------------------------
+
+
+class FileInput(serializers.Serializer):
+    pemda = serializers.SlugRelatedField(slug_field="code", queryset=Pemda.objects.all())
+    title = serializers.CharField(max_length=200)
+    chronology = serializers.CharField(max_length=10000)
+    classification = serializers.ChoiceField(choices=Classification.choices, default=Classification.PENGADUAN)
+    incident_date = serializers.DateField(required=False, allow_null=True)
+    location_text = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    latitude = serializers.DecimalField(
+        max_digits=9, decimal_places=6, min_value=-90, max_value=90, required=False, allow_null=True
+    )
+    longitude = serializers.DecimalField(
+        max_digits=9, decimal_places=6, min_value=-180, max_value=180, required=False, allow_null=True
+    )
+    category = serializers.PrimaryKeyRelatedField(
+        queryset=Category.objects.all(), required=False, allow_null=True
+    )
+    target_opd = serializers.PrimaryKeyRelatedField(
+        queryset=Opd.objects.all(), required=False, allow_null=True
+    )
+    is_anonymous = serializers.BooleanField(default=False)
+    is_confidential = serializers.BooleanField(default=False)
+    name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
+    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    nik = serializers.CharField(max_length=16, required=False, allow_blank=True, default="")
+    language = serializers.ChoiceField(choices=["id", "en"], default="id")
+    attachments = serializers.ListField(
+        child=serializers.FileField(), required=False, max_length=MAX_FILES, default=list
+    )
+
+
+class FiledOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    ticket_number = serializers.CharField()
+    tracking_secret = serializers.CharField(
+        help_text="Simpan baik-baik: satu-satunya kunci untuk mengikuti aduan."
+    )
+    tracking_url = serializers.CharField(help_text="Halaman pelacakan di portal.")
+    api_url = serializers.CharField(help_text="Alamat aduan ini di API (GET).")
+    status = serializers.CharField()
+
+
+FILE_EXAMPLE = OpenApiExample(
+    "Aduan anonim",
+    value={
+        "pemda": "BPN",
+        "title": "Jalan berlubang di Jl. Sudirman",
+        "chronology": "Lubang besar di depan kantor pos sejak dua minggu, membahayakan pengendara.",
+        "category": 12,
+        "latitude": "-1.267000",
+        "longitude": "116.831000",
+        "is_anonymous": True,
+    },  # fmt: skip
+    request_only=True,
+)
+FILED_EXAMPLE = OpenApiExample(
+    "Tercatat",
+    value={
+        "id": 481,
+        "ticket_number": "BPN-2026-000481",
+        "tracking_secret": "q3V…",
+        "tracking_url": "http://127.0.0.1:8000/lacak/q3V…/",
+        "api_url": "/api/v1/track/q3V…/",
+        "status": "submitted",
+    },  # fmt: skip
+    response_only=True,
+)
+
+
+@extend_schema(
+    tags=[TAG],
+    summary="Ajukan aduan",
+    request={"application/json": FileInput, "multipart/form-data": FileInput},
+    responses={201: FiledOutput, **PUBLIC_WRITE_ERRORS},
+    examples=[FILE_EXAMPLE, FILED_EXAMPLE],
+)
+class ComplaintFileApi(APIView):
+    """File a complaint, signed in or not (anonymous allowed). Files (JPEG, PNG, WebP, PDF, at most
+    five) may come along as multipart ``attachments``. Answers the ticket number and the tracking
+    secret, the only key to follow the complaint. Ten filings per client and hour."""
+
+    permission_classes = [AllowAny]
+    throttle_classes = [FileThrottle]
+
+    def post(self, request):
+        data = FileInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        d = data.validated_data
+        uploads = validate_uploads(d["attachments"])
+        with transaction.atomic():
+            complaint = complaint_submit(
+                pemda=d["pemda"],
+                title=d["title"],
+                chronology=d["chronology"],
+                reporter=ReporterData(
+                    name=d["name"], email=d["email"], phone=d["phone"], nik=d["nik"], language=d["language"]
+                ),
+                classification=d["classification"],
+                incident_date=d.get("incident_date"),
+                location_text=d["location_text"],
+                latitude=d.get("latitude"),
+                longitude=d.get("longitude"),
+                category=d.get("category"),
+                target_opd=d.get("target_opd"),
+                is_anonymous=d["is_anonymous"],
+                is_confidential=d["is_confidential"],
+                reporter_user=request.user,
+                channel=Channel.API,
+            )
+            for clean in uploads:
+                attachment_add(complaint=complaint, upload=clean)
+        secret = complaint.tracking_secret
+        body = {
+            "id": complaint.pk,
+            "ticket_number": complaint.ticket_number,
+            "tracking_secret": secret,
+            "tracking_url": request.build_absolute_uri(reverse("complaints:track", args=[secret])),
+            "api_url": reverse("api:track", args=[secret]),
+            "status": complaint.status,
+        }
+        return Response(FiledOutput(body).data, status=status.HTTP_201_CREATED)
+
+
+# --- Track ---------------------------------------------------------------------------------------
+
+
+class CitizenEventOutput(serializers.Serializer):
+    action = serializers.CharField()
+    label = serializers.CharField()
+    status = serializers.CharField()
+    note = serializers.CharField(allow_blank=True)
+    created_at = serializers.DateTimeField()
+
+
+class CitizenClockOutput(serializers.Serializer):
+    stage = serializers.CharField()
+    label = serializers.CharField()
+    due_at = serializers.DateTimeField()
+    is_paused = serializers.BooleanField()
+
+
+class AttachmentOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    content_type = serializers.CharField()
+    size = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    download_url = serializers.CharField()
+
+
+class RatingOutput(serializers.Serializer):
+    score = serializers.IntegerField()
+    comment = serializers.CharField(allow_blank=True)
+
+
+class TrackOutput(serializers.Serializer):
+    ticket_number = serializers.CharField()
+    pemda = serializers.CharField()
+    title = serializers.CharField()
+    classification = serializers.CharField()
+    category = serializers.CharField(allow_null=True)
+    opd = serializers.CharField(allow_null=True, help_text="OPD yang menangani (bila sudah didisposisikan).")
+    status = serializers.ChoiceField(choices=Status.choices)
+    status_label = serializers.CharField()
+    status_sentence = serializers.CharField()
+    is_anonymous = serializers.BooleanField()
+    is_confidential = serializers.BooleanField()
+    submitted_at = serializers.DateTimeField()
+    closed_at = serializers.DateTimeField(allow_null=True)
+    forwarded_to = serializers.CharField(allow_blank=True)
+    actions = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Tindakan yang dapat Anda lakukan sekarang: complete, reply, reject, accept, reopen.",
+    )
+    events = CitizenEventOutput(many=True)
+    clocks = CitizenClockOutput(many=True)
+    attachments = AttachmentOutput(many=True)
+    rating = RatingOutput(allow_null=True)
+    skm_answered = serializers.BooleanField()
+
+
+def _citizen_events(complaint) -> list[dict]:
+    out = []
+    for e in complaint.events.filter(action__in=PUBLIC_ACTIONS).order_by("created_at", "pk"):
+        note = e.note if e.action in CITIZEN_NOTE_ACTIONS else ""
+        label = EVENT_LABELS.get(e.action, e.get_to_status_display())
+        if e.action == Action.REPLY and note.startswith(REJECT_PREFIX):
+            label, note = REJECT_LABEL, note[len(REJECT_PREFIX) :]
+        out.append(
+            {
+                "action": e.action,
+                "label": str(label),
+                "status": e.to_status,
+                "note": note,
+                "created_at": e.created_at,
+            }
+        )
+    return out
+
+
+def track_body(complaint, secret: str) -> dict:
+    """What the reporter sees of their complaint: no staff names, no internal notes or files."""
+    actor = Actor.citizen(secret)
+    allowed = set(allowed_actions(actor=actor, complaint=complaint))
+    actions = [name for name, action in CITIZEN_MOVES.items() if action in allowed]
+    clocks = [
+        {
+            "stage": d.stage,
+            "label": str(CITIZEN_STAGES[d.stage]),
+            "due_at": d.due_at,
+            "is_paused": d.paused_at is not None,
+        }
+        for d in Deadline.objects.open()
+        .filter(complaint=complaint, stage__in=list(CITIZEN_STAGES))
+        .order_by("due_at", "pk")
+    ]
+    attachments = [
+        {
+            "id": a.pk,
+            "name": a.original_name,
+            "content_type": a.content_type,
+            "size": a.size,
+            "created_at": a.created_at,
+            "download_url": reverse("complaints:citizen-attachment", args=[secret, a.pk]),
+        }  # fmt: skip
+        for a in complaint.attachments.filter(is_internal=False).order_by("created_at", "pk")
+    ]
+    rating = ComplaintRating.objects.filter(complaint=complaint).first()
+    return {
+        "ticket_number": complaint.ticket_number,
+        "pemda": complaint.pemda.code,
+        "title": complaint.title,
+        "classification": complaint.classification,
+        "category": complaint.category.name if complaint.category_id else None,
+        "opd": str(complaint.current_opd) if complaint.current_opd_id else None,
+        "status": complaint.status,
+        "status_label": str(complaint.get_status_display()),
+        "status_sentence": str(STATUS_SENTENCES.get(complaint.status, "")),
+        "is_anonymous": complaint.is_anonymous,
+        "is_confidential": complaint.is_confidential,
+        "submitted_at": complaint.submitted_at,
+        "closed_at": complaint.closed_at,
+        "forwarded_to": complaint.forwarded_to,
+        "actions": actions,
+        "events": _citizen_events(complaint),
+        "clocks": clocks,
+        "attachments": attachments,
+        "rating": {"score": rating.score, "comment": rating.comment} if rating else None,
+        "skm_answered": SkmResponse.objects.filter(complaint=complaint).exists(),
+    }
+
+
+def _tracked(secret: str):
+    return selectors.complaint_by_secret(secret)
+
+
+def _tracked_response(secret: str, code=status.HTTP_200_OK) -> Response:
+    complaint = _tracked(secret)  # read again: the move changed it
+    return Response(TrackOutput(track_body(complaint, secret)).data, status=code)
+
+
+SECRET_PARAM = OpenApiParameter("secret", str, OpenApiParameter.PATH, description="Kode pelacakan rahasia.")
+
+
+@extend_schema(
+    tags=[TAG],
+    summary="Lacak aduan",
+    parameters=[SECRET_PARAM],
+    responses={200: TrackOutput, **ERRORS_404},
+    examples=[
+        OpenApiExample(
+            "Ditindaklanjuti",
+            value={
+                "ticket_number": "BPN-2026-000481",
+                "pemda": "BPN",
+                "title": "Jalan berlubang di Jl. Sudirman",
+                "classification": "pengaduan",
+                "category": "Jalan rusak",
+                "opd": "DPU",
+                "status": "followed_up",
+                "status_label": "Ditindaklanjuti",
+                "status_sentence": "OPD sudah menjawab aduan Anda. …",
+                "is_anonymous": True,
+                "is_confidential": False,
+                "submitted_at": "2026-06-08T01:00:00Z",
+                "closed_at": None,
+                "forwarded_to": "",
+                "actions": ["reply", "reject", "accept"],
+                "events": [
+                    {
+                        "action": "follow_up",
+                        "label": "Jawaban OPD",
+                        "status": "followed_up",
+                        "note": "Lubang sudah ditambal.",
+                        "created_at": "2026-06-10T02:00:00Z",
+                    }
+                ],
+                "clocks": [],
+                "attachments": [],
+                "rating": None,
+                "skm_answered": False,
+            },  # fmt: skip
+            response_only=True,
+        )
+    ],
+)
+class TrackApi(APIView):
+    """The complaint behind a tracking secret, as its reporter sees it: status, public timeline,
+    running clocks, files and the moves open to the reporter now."""
+
+    permission_classes = [AllowAny]
+    throttle_classes = [TrackThrottle]
+
+    def get(self, request, secret: str):
+        return _tracked_response(secret)
+
+
+# --- The reporter's moves --------------------------------------------------------------------
+
+
+class MoveInput(serializers.Serializer):
+    note = serializers.CharField(max_length=NOTE_MAX_LENGTH, required=False, allow_blank=True, default="")
+
+
+class _MoveApi(APIView):
+    """One move of the reporter through ``complaint_transition``."""
+
+    permission_classes = [AllowAny]
+    throttle_classes = [TrackPostThrottle]
+    move = ""
+
+    def post(self, request, secret: str):
+        complaint = _tracked(secret)
+        data = MoveInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        note = data.validated_data["note"]
+        if self.move == "reject":
+            if not note.strip():
+                raise InvalidInput(REJECT_REASON_REQUIRED, code="reason_required", field="note")
+            note = REJECT_PREFIX + note.strip()
+        complaint_transition(
+            complaint_id=complaint.pk, action=CITIZEN_MOVES[self.move], actor=Actor.citizen(secret), note=note
+        )
+        return _tracked_response(secret)
+
+
+def _move_schema(move: str, summary: str, note_example: str | None):
+    examples = [OpenApiExample(move, value={"note": note_example} if note_example else {}, request_only=True)]
+    return extend_schema(
+        tags=[TAG],
+        summary=summary,
+        parameters=[SECRET_PARAM],
+        request=MoveInput,
+        responses={200: TrackOutput, **PUBLIC_WRITE_ERRORS},
+        examples=examples,
+    )
+
+
+@_move_schema("complete", "Lengkapi aduan yang ditunda", "Lokasinya di depan kantor pos Jl. Sudirman No. 5.")
+class CompleteApi(_MoveApi):
+    """Send the details the koordinator asked for; the complaint is verified again (note required)."""
+
+    move = "complete"
+
+
+@_move_schema("reply", "Tanggapi jawaban OPD", "Lubang di sisi kiri jalan belum ditambal.")
+class ReplyApi(_MoveApi):
+    """Answer the OPD's follow-up; the complaint goes back to the OPD with a new clock (note required)."""
+
+    move = "reply"
+
+
+@_move_schema("reject", "Tolak jawaban OPD", "Jawaban tidak sesuai dengan masalah saya.")
+class RejectApi(_MoveApi):
+    """Turn the OPD's answer down with a reason; the complaint goes back to the OPD."""
+
+    move = "reject"
+
+
+@_move_schema("accept", "Terima jawaban OPD", None)
+class AcceptApi(_MoveApi):
+    """Accept the OPD's answer: the complaint is resolved."""
+
+    move = "accept"
+
+
+@_move_schema("reopen", "Buka kembali aduan", "Jalan berlubang lagi setelah hujan.")
+class ReopenApi(_MoveApi):
+    """Re-open a resolved complaint within the Pemda's window (note required)."""
+
+    move = "reopen"
+
+
+# --- Rating and SKM ------------------------------------------------------------------------------
+
+
+class RatingInput(serializers.Serializer):
+    score = serializers.IntegerField(min_value=1, max_value=5)
+    comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+@extend_schema(
+    tags=[TAG],
+    summary="Nilai penanganan",
+    parameters=[SECRET_PARAM],
+    request=RatingInput,
+    responses={201: TrackOutput, **PUBLIC_WRITE_ERRORS},
+    examples=[OpenApiExample("Puas", value={"score": 4, "comment": "Cepat ditangani."}, request_only=True)],
+)
+class RateApi(APIView):
+    """Rate the handling 1–5 with a comment, once, after the complaint is resolved."""
+
+    permission_classes = [AllowAny]
+    throttle_classes = [TrackPostThrottle]
+
+    def post(self, request, secret: str):
+        complaint = _tracked(secret)
+        data = RatingInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        complaint_rate(complaint_id=complaint.pk, actor=Actor.citizen(secret), **data.validated_data)
+        return _tracked_response(secret, status.HTTP_201_CREATED)
+
+
+SkmInput = type(
+    "SkmInput",
+    (serializers.Serializer,),
+    {
+        name: serializers.IntegerField(min_value=1, max_value=4, help_text=str(label))
+        for name, label in SKM_ELEMENTS
+    },
+)
+
+
+@extend_schema(
+    tags=[TAG],
+    summary="Isi Survei Kepuasan Masyarakat",
+    parameters=[SECRET_PARAM],
+    request=SkmInput,
+    responses={201: TrackOutput, **PUBLIC_WRITE_ERRORS},
+    examples=[OpenApiExample("Baik", value={n: 3 for n, _l in SKM_ELEMENTS}, request_only=True)],
+)
+class SkmApi(APIView):
+    """The SKM survey (PermenPANRB 14/2017): nine elements, 1–4 each, once, after resolution."""
+
+    permission_classes = [AllowAny]
+    throttle_classes = [TrackPostThrottle]
+
+    def post(self, request, secret: str):
+        complaint = _tracked(secret)
+        data = SkmInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        complaint_skm_submit(
+            complaint_id=complaint.pk, actor=Actor.citizen(secret), answers=dict(data.validated_data)
+        )
+        return _tracked_response(secret, status.HTTP_201_CREATED)
+
+
+# --- Files ---------------------------------------------------------------------------------------
+
+
+class UploadInput(serializers.Serializer):
+    file = serializers.FileField()
+
+
+@extend_schema(
+    tags=[TAG],
+    summary="Tambah lampiran",
+    parameters=[SECRET_PARAM],
+    request={"multipart/form-data": UploadInput},
+    responses={201: AttachmentOutput, **PUBLIC_WRITE_ERRORS},
+    examples=[
+        OpenApiExample(
+            "Foto",
+            value={
+                "id": 91,
+                "name": "lubang.jpg",
+                "content_type": "image/jpeg",
+                "size": 183044,
+                "created_at": "2026-06-08T01:05:00Z",
+                "download_url": "/lacak/q3V…/lampiran/91/",
+            },
+            response_only=True,
+        )
+    ],  # fmt: skip
+)
+class AttachmentAddApi(APIView):
+    """Add a photo or document (JPEG, PNG, WebP, PDF; at most five per complaint) while the
+    complaint is open. Images are re-encoded without their metadata."""
+
+    permission_classes = [AllowAny]
+    throttle_classes = [TrackPostThrottle]
+
+    def post(self, request, secret: str):
+        complaint = _tracked(secret)
+        data = UploadInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        if complaint.is_closed:
+            raise InvalidInput(ATTACH_CLOSED, code="complaint_closed", field="file")
+        clean = validate_upload(data.validated_data["file"])
+        a = attachment_add(complaint=complaint, upload=clean)
+        body = {
+            "id": a.pk, "name": a.original_name, "content_type": a.content_type, "size": a.size,
+            "created_at": a.created_at,
+            "download_url": reverse("complaints:citizen-attachment", args=[secret, a.pk]),
+        }  # fmt: skip
+        return Response(AttachmentOutput(body).data, status=status.HTTP_201_CREATED)
+
+
+# --- Public list and support -----------------------------------------------------------------
+
+
+class PublicComplaintOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    ticket_number = serializers.CharField()
+    pemda = serializers.CharField(source="pemda.code")
+    title = serializers.CharField()
+    category = serializers.CharField(source="category.name", allow_null=True, default=None)
+    opd = serializers.CharField(source="current_opd.name", allow_null=True, default=None)
+    status = serializers.ChoiceField(choices=Status.choices)
+    submitted_at = serializers.DateTimeField()
+    supporters_count = serializers.IntegerField()
+
+
+@extend_schema(
+    tags=[TAG],
+    summary="Daftar aduan publik",
+    parameters=[
+        OpenApiParameter("pemda", str, description="Kode pemda, mis. BPN."),
+        OpenApiParameter("status", str, enum=Status.values),
+        OpenApiParameter("opd", int),
+        OpenApiParameter("category", int),
+    ],
+    examples=[
+        OpenApiExample(
+            "Satu aduan",
+            value={
+                "id": 481,
+                "ticket_number": "BPN-2026-000481",
+                "pemda": "BPN",
+                "title": "Jalan berlubang",
+                "category": "Jalan rusak",
+                "opd": "Dinas Pekerjaan Umum",
+                "status": "dispatched",
+                "submitted_at": "2026-06-08T01:00:00Z",
+                "supporters_count": 3,
+            },
+            response_only=True,
+        )
+    ],  # fmt: skip
+)
+class PublicComplaintListApi(generics.ListAPIView):
+    """Complaints that are not rahasia, newest first, without any personal data or chronology.
+    Filters that do not fit are ignored, as on the portal's public list."""
+
+    permission_classes = [AllowAny]
+    serializer_class = PublicComplaintOutput
+    filter_backends: list = []
+
+    def get_queryset(self):
+        params = self.request.query_params
+        pemda = Pemda.objects.filter(code=params.get("pemda", "")[:10].upper()).first()
+        queryset = selectors.complaints_public(pemda=pemda)
+        if params.get("pemda") and pemda is None:
+            queryset = queryset.none()
+        if (value := params.get("status", "")) in Status.values:
+            queryset = queryset.filter(status=value)
+        for param, column in (("opd", "current_opd_id"), ("category", "category_id")):
+            raw = params.get(param, "")
+            if raw.isdigit() and len(raw) <= 18:
+                queryset = queryset.filter(**{column: int(raw)})
+        return (
+            queryset.select_related("pemda", "category", "current_opd")
+            .only(
+                "pk",
+                "ticket_number",
+                "pemda__code",
+                "title",
+                "category__name",
+                "current_opd__name",
+                "status",
+                "submitted_at",
+                "supporters_count",
+            )  # fmt: skip
+            .order_by("-submitted_at", "-pk")
+        )
+
+
+class SupportOutput(serializers.Serializer):
+    counted = serializers.BooleanField(help_text="false: dukungan Anda sudah tercatat sebelumnya.")
+
+
+@extend_schema(
+    tags=[TAG],
+    summary="Dukung aduan (+1)",
+    request=None,
+    responses={200: SupportOutput, **PUBLIC_WRITE_ERRORS},
+    examples=[OpenApiExample("Tercatat", value={"counted": True}, response_only=True)],
+)
+class SupportApi(APIView):
+    """A "+1" on an open, public complaint instead of filing the same problem again; counted once
+    per client."""
+
+    permission_classes = [AllowAny]
+    throttle_classes = [SupportThrottle]
+
+    def post(self, request, pk: int):
+        counted = complaint_support(complaint_id=pk, supporter_key=f"api:{client_key(request)}")
+        return Response(SupportOutput({"counted": counted}).data)
