@@ -1,0 +1,570 @@
+"""Complaint-handling metrics per OPD, per Pemda and per province, for any period.
+
+``metrics_for(pemdas=..., period=..., now=...)`` runs a FIXED number of queries (11) whatever the
+number of complaints, OPDs or Pemdas: counts and sums are SQL aggregates grouped by (Pemda, OPD);
+medians and p90 come from one ordered query of the stored integer durations per family
+(``Deadline.working_days_taken``, written when a clock stops) — portable to SQLite and PostgreSQL.
+OPD figures roll up to the Pemda and the Pemda to the province in Python (sums and merged lists).
+
+Periods are calendar spans in each Pemda's own time zone (half-open ``[start, end)``); several
+Pemdas in different zones are handled in the same queries by one condition per zone.
+
+What each figure means:
+- received: Pemda — complaints submitted in the period; OPD — complaints dispatched or re-dispatched
+  to it in the period (its hops, each complaint once).
+- verified ≤ 3 HK: verification clocks met or breached in the period; on time = met, never breached.
+- dispatched: first dispatches in the period (a complaint counts once, for the OPD it first went to).
+- followed up: first-follow-up clocks met in the period; ≤ 5 HK = met without a breach, out of all
+  met or breached in the period (a clock cancelled by re-dispatch after running out is a breach of
+  the OPD that let it run out — the SLA app charges it to that hop's OPD).
+- resolved: resolution clocks met in the period by a real resolution (accept or auto-resolve; not
+  archiving or forwarding), for the OPD whose hop ended with it; on target = never breached.
+- days to follow-up / to resolution: median and p90 (nearest rank) of ``working_days_taken``.
+- backlog: complaints open at the end of the period (or now, if earlier), by age in calendar days
+  since submission, for the OPD holding them now.
+- re-open rate: re-opened complaints (hops started by a re-open in the period) ÷ resolved.
+- breaches: clocks whose deadline passed in the period, per stage, charged to the hop's OPD
+  (verification breaches are the koordinator's: no OPD).
+- supporters: "+1"s on complaints submitted in the period; mean rating and SKM of answers given in
+  the period, for the OPD that last resolved the complaint.
+"""
+
+import math
+import re
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
+
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce, TruncMonth
+from django.utils.translation import gettext_lazy as _
+
+from aduan.agencies.models import Opd
+from aduan.complaints.models import Complaint, ComplaintHop, ComplaintRating, SkmResponse
+from aduan.sla.models import Deadline, Stage
+
+from .skm import SkmResult, skm_from_sums
+
+DISPATCH_ACTIONS = ("dispatch", "redispatch")
+RESOLVE_ACTIONS = ("accept", "auto_resolve")
+ON_TIME = Q(met_at__isnull=False, breached_at__isnull=True)
+SKM_FIELDS = tuple(f"u{i}" for i in range(1, 10))
+
+# (key, label, lowest age in days, highest age in days or None)
+BACKLOG_BUCKETS = (
+    ("0_3", _("0–3 hari"), 0, 3),
+    ("4_7", _("4–7 hari"), 4, 7),
+    ("8_14", _("8–14 hari"), 8, 14),
+    ("15_30", _("15–30 hari"), 15, 30),
+    ("31_60", _("31–60 hari"), 31, 60),
+    ("60_plus", _("> 60 hari"), 61, None),
+)
+
+
+# --- Periods ----------------------------------------------------------------------------------
+
+_PERIOD_RE = re.compile(r"^(\d{4})(?:-(\d{2})|-[Qq]([1-4]))?$")
+_CUSTOM_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$")
+
+
+@dataclass(frozen=True)
+class Period:
+    """A span of local calendar days ``[first, last]`` (a month, quarter, year or custom range);
+    its instants are computed in each Pemda's zone by ``bounds``."""
+
+    first: date
+    last: date
+    key: str
+
+    @classmethod
+    def year(cls, year: int) -> "Period":
+        return cls(date(year, 1, 1), date(year, 12, 31), f"{year}")
+
+    @classmethod
+    def month(cls, year: int, month: int) -> "Period":
+        nxt = date(year + (month == 12), month % 12 + 1, 1)
+        return cls(date(year, month, 1), nxt - timedelta(days=1), f"{year}-{month:02d}")
+
+    @classmethod
+    def quarter(cls, year: int, quarter: int) -> "Period":
+        first = date(year, 3 * quarter - 2, 1)
+        last = Period.month(year, 3 * quarter).last
+        return cls(first, last, f"{year}-Q{quarter}")
+
+    @classmethod
+    def parse(cls, text: str | None) -> "Period | None":
+        """``2026``, ``2026-11``, ``2026-Q2`` or ``2026-01-01..2026-03-15``; None if not one."""
+        text = (text or "").strip()
+        try:
+            if m := _CUSTOM_RE.match(text):
+                first, last = date.fromisoformat(m.group(1)), date.fromisoformat(m.group(2))
+                if first > last or (last - first).days > 3660:
+                    return None
+                return cls(first, last, text)
+            if m := _PERIOD_RE.match(text):
+                year = int(m.group(1))
+                if not 2000 <= year <= 2100:
+                    return None
+                if m.group(2):
+                    month = int(m.group(2))
+                    return cls.month(year, month) if 1 <= month <= 12 else None
+                if m.group(3):
+                    return cls.quarter(year, int(m.group(3)))
+                return cls.year(year)
+        except ValueError:
+            return None
+        return None
+
+    def bounds(self, zone: ZoneInfo) -> tuple[datetime, datetime]:
+        start = datetime(self.first.year, self.first.month, self.first.day, tzinfo=zone)
+        nxt = self.last + timedelta(days=1)
+        return start, datetime(nxt.year, nxt.month, nxt.day, tzinfo=zone)
+
+    @property
+    def label(self) -> str:
+        return self.key.replace("..", " s.d. ")
+
+
+class _Zones:
+    """The Pemdas of a query grouped by time zone, to build one condition per zone."""
+
+    def __init__(self, pemdas: Iterable, period: Period):
+        self.by_zone: dict[str, list[int]] = defaultdict(list)
+        for p in pemdas:
+            self.by_zone[p.timezone].append(p.pk)
+        self.period = period
+
+    def within(self, field_name: str, pemda_field: str) -> Q:
+        """``field_name`` inside the period, in the zone of the row's Pemda."""
+        q = Q(pk__in=[])
+        for zone, ids in self.by_zone.items():
+            start, end = self.period.bounds(ZoneInfo(zone))
+            q |= Q(**{f"{pemda_field}__in": ids, f"{field_name}__gte": start, f"{field_name}__lt": end})
+        return q
+
+    def scope(self, pemda_field: str) -> Q:
+        return Q(**{f"{pemda_field}__in": [pk for ids in self.by_zone.values() for pk in ids]})
+
+    def as_of(self, zone: str, now: datetime) -> datetime:
+        return min(self.period.bounds(ZoneInfo(zone))[1], now)
+
+
+# --- Figures ----------------------------------------------------------------------------------
+
+
+def _pct(part: int, whole: int) -> Decimal | None:
+    if not whole:
+        return None
+    return (Decimal(100) * part / whole).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+def median(values: list[int]) -> Decimal | None:
+    return Decimal(str(statistics.median(values))) if values else None
+
+
+def p90(values: list[int]) -> int | None:
+    """90th percentile by nearest rank of a sorted list."""
+    if not values:
+        return None
+    return values[max(0, math.ceil(0.9 * len(values)) - 1)]
+
+
+@dataclass
+class Figures:
+    """The metrics of one OPD, one Pemda or one province for one period."""
+
+    level: str = "pemda"  # opd | pemda | province
+    submitted: int = 0
+    received_by_opd: int = 0
+    verified_total: int = 0
+    verified_on_time: int = 0
+    dispatched: int = 0
+    follow_up_total: int = 0
+    followed_up: int = 0
+    followed_up_on_time: int = 0
+    resolved: int = 0
+    resolved_on_time: int = 0
+    follow_up_days: list[int] = field(default_factory=list)
+    resolve_days: list[int] = field(default_factory=list)
+    backlog: dict[str, int] = field(default_factory=lambda: {b[0]: 0 for b in BACKLOG_BUCKETS})
+    reopened: int = 0
+    breaches: dict[str, int] = field(default_factory=dict)
+    supporters: int = 0
+    rating_sum: int = 0
+    rating_count: int = 0
+    skm_sums: list[int] = field(default_factory=lambda: [0] * 9)
+    skm_count: int = 0
+    channels: set[str] = field(default_factory=set)
+
+    def merge(self, other: "Figures") -> None:
+        for name in (
+            "submitted received_by_opd verified_total verified_on_time dispatched follow_up_total "
+            "followed_up followed_up_on_time resolved resolved_on_time reopened supporters rating_sum "
+            "rating_count skm_count"
+        ).split():
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.follow_up_days = sorted(self.follow_up_days + other.follow_up_days)
+        self.resolve_days = sorted(self.resolve_days + other.resolve_days)
+        for k, v in other.backlog.items():
+            self.backlog[k] = self.backlog.get(k, 0) + v
+        for k, v in other.breaches.items():
+            self.breaches[k] = self.breaches.get(k, 0) + v
+        self.skm_sums = [a + b for a, b in zip(self.skm_sums, other.skm_sums, strict=True)]
+        self.channels |= other.channels
+
+    # What the tables show --------------------------------------------------------------------
+
+    @property
+    def received(self) -> int:
+        return self.received_by_opd if self.level == "opd" else self.submitted
+
+    @property
+    def verified_on_time_pct(self) -> Decimal | None:
+        return _pct(self.verified_on_time, self.verified_total)
+
+    @property
+    def followed_up_on_time_pct(self) -> Decimal | None:
+        return _pct(self.followed_up_on_time, self.follow_up_total)
+
+    @property
+    def resolved_on_time_pct(self) -> Decimal | None:
+        return _pct(self.resolved_on_time, self.resolved)
+
+    @property
+    def reopen_rate_pct(self) -> Decimal | None:
+        return _pct(self.reopened, self.resolved)
+
+    @property
+    def median_follow_up_days(self) -> Decimal | None:
+        return median(self.follow_up_days)
+
+    @property
+    def p90_follow_up_days(self) -> int | None:
+        return p90(self.follow_up_days)
+
+    @property
+    def median_resolve_days(self) -> Decimal | None:
+        return median(self.resolve_days)
+
+    @property
+    def p90_resolve_days(self) -> int | None:
+        return p90(self.resolve_days)
+
+    @property
+    def backlog_total(self) -> int:
+        return sum(self.backlog.values())
+
+    @property
+    def breaches_total(self) -> int:
+        return sum(self.breaches.values())
+
+    @property
+    def mean_rating(self) -> Decimal | None:
+        if not self.rating_count:
+            return None
+        return (Decimal(self.rating_sum) / self.rating_count).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+    @property
+    def skm_result(self) -> SkmResult | None:
+        return skm_from_sums(sums=self.skm_sums, respondents=self.skm_count)
+
+    @property
+    def skm(self) -> Decimal | None:
+        result = self.skm_result
+        return result.value if result else None
+
+    @property
+    def channels_count(self) -> int | None:
+        return len(self.channels) if self.submitted else None
+
+    def scoring_metrics(self) -> dict[str, Decimal | None]:
+        """The values the Pengaduan indicators may be scored from (scoring.METRIC_LABELS)."""
+        values = {
+            "verified_on_time_pct": self.verified_on_time_pct,
+            "followed_up_on_time_pct": self.followed_up_on_time_pct,
+            "resolved_on_time_pct": self.resolved_on_time_pct,
+            "reopen_rate_pct": self.reopen_rate_pct,
+            "mean_rating": self.mean_rating,
+            "skm": self.skm,
+            "channels_count": None if self.channels_count is None else Decimal(self.channels_count),
+        }
+        if self.level == "opd":  # verification and channels belong to the Pemda, not to an OPD
+            values.pop("verified_on_time_pct")
+            values.pop("channels_count")
+        return values
+
+
+@dataclass
+class Metrics:
+    period: Period
+    pemdas: list
+    opds: list[Opd]
+    by_opd: dict[int, Figures]
+    by_pemda: dict[int, Figures]
+    by_province: dict[int, Figures]
+
+    def opds_of(self, pemda) -> list[Opd]:
+        return [o for o in self.opds if o.pemda_id == pemda.pk]
+
+
+# --- The queries ------------------------------------------------------------------------------
+
+
+def _resolution_opd() -> Subquery:
+    """The OPD whose hop ended with the resolution that met this (resolution) clock."""
+    return Subquery(
+        ComplaintHop.objects.filter(
+            complaint_id=OuterRef("complaint_id"),
+            ended_at=OuterRef("met_at"),
+            ended_by__action__in=RESOLVE_ACTIONS,
+        ).values("opd_id")[:1]
+    )
+
+
+def _last_resolving_opd() -> Subquery:
+    """The OPD that held the complaint (of a rating or survey) when it was last resolved."""
+    return Subquery(
+        ComplaintHop.objects.filter(
+            complaint_id=OuterRef("complaint_id"), ended_by__action__in=RESOLVE_ACTIONS
+        )
+        .order_by("-ended_at", "-pk")
+        .values("opd_id")[:1]
+    )
+
+
+def metrics_for(*, pemdas: Iterable, period: Period, now: datetime) -> Metrics:
+    """Metrics of ``pemdas`` (and their OPDs and provinces) for ``period``: 11 queries."""
+    pemdas = list(pemdas)
+    zones = _Zones(pemdas, period)
+    cells: dict[tuple[int, int | None], Figures] = defaultdict(lambda: Figures(level="opd"))
+
+    # 1. Submitted complaints: count, supporters, channels (per Pemda, OPD holding them now, channel).
+    for pemda_id, opd_id, channel, n, supporters in (
+        Complaint.objects.filter(zones.within("submitted_at", "pemda_id"))
+        .values("pemda_id", "current_opd_id", "channel")
+        .annotate(n=Count("pk"), supporters=Sum("supporters_count"))
+        .values_list("pemda_id", "current_opd_id", "channel", "n", "supporters")
+    ):
+        cell = cells[(pemda_id, opd_id)]
+        cell.submitted += n
+        cell.supporters += supporters or 0
+        cell.channels.add(channel)
+
+    # 2. Verification clocks (the koordinator's: no OPD).
+    for pemda_id, total, on_time in (
+        Deadline.objects.filter(
+            zones.within("met_at", "complaint__pemda_id")
+            | zones.within("breached_at", "complaint__pemda_id"),
+            stage=Stage.VERIFICATION,
+        )
+        .values("complaint__pemda_id")
+        .annotate(
+            total=Count("pk"), on_time=Count("pk", filter=Q(met_at__isnull=False, breached_at__isnull=True))
+        )
+        .values_list("complaint__pemda_id", "total", "on_time")
+    ):
+        cells[(pemda_id, None)].verified_total += total
+        cells[(pemda_id, None)].verified_on_time += on_time
+
+    # 3. Hops started in the period: received by the OPD, first dispatches, re-opens.
+    for pemda_id, opd_id, received, first, reopened in (
+        ComplaintHop.objects.filter(zones.within("started_at", "complaint__pemda_id"))
+        .values("complaint__pemda_id", "opd_id")
+        .annotate(
+            received=Count("complaint_id", distinct=True, filter=Q(started_by__action__in=DISPATCH_ACTIONS)),
+            first=Count("pk", filter=Q(started_by__action="dispatch")),
+            reopened=Count("pk", filter=Q(started_by__action="reopen")),
+        )
+        .values_list("complaint__pemda_id", "opd_id", "received", "first", "reopened")
+    ):
+        cell = cells[(pemda_id, opd_id)]
+        cell.received_by_opd += received
+        cell.dispatched += first
+        cell.reopened += reopened
+
+    # 4. Follow-up clocks met or breached in the period (counts), 5. their durations (ordered).
+    met = zones.within("met_at", "complaint__pemda_id")
+    follow_ups = Deadline.objects.filter(stage=Stage.FOLLOW_UP)
+    for pemda_id, opd_id, total, done, on_time in (
+        follow_ups.filter(met | zones.within("breached_at", "complaint__pemda_id"))
+        .values("complaint__pemda_id", "opd_id")
+        .annotate(
+            total=Count("pk"),
+            done=Count("pk", filter=met),
+            on_time=Count("pk", filter=met & Q(breached_at__isnull=True)),
+        )
+        .values_list("complaint__pemda_id", "opd_id", "total", "done", "on_time")
+    ):
+        cell = cells[(pemda_id, opd_id)]
+        cell.follow_up_total += total
+        cell.followed_up += done
+        cell.followed_up_on_time += on_time
+    for pemda_id, opd_id, days in (
+        follow_ups.filter(met, working_days_taken__isnull=False)
+        .order_by("working_days_taken")
+        .values_list("complaint__pemda_id", "opd_id", "working_days_taken")
+    ):
+        cells[(pemda_id, opd_id)].follow_up_days.append(days)
+
+    # 6. Resolutions in the period, with durations (one ordered query: counts and lists).
+    for pemda_id, opd_id, days, breached_at in (
+        Deadline.objects.filter(met, stage=Stage.RESOLUTION)
+        .annotate(resolved_by=_resolution_opd())
+        .filter(resolved_by__isnull=False)
+        .order_by(F("working_days_taken").asc(nulls_last=True))
+        .values_list("complaint__pemda_id", "resolved_by", "working_days_taken", "breached_at")
+    ):
+        cell = cells[(pemda_id, opd_id)]
+        cell.resolved += 1
+        cell.resolved_on_time += breached_at is None
+        if days is not None:
+            cell.resolve_days.append(days)
+
+    # 7. Backlog at the end of the period (or now), by age.
+    bucket_counts = {}
+    for key, _label, low, high in BACKLOG_BUCKETS:
+        cond = Q(pk__in=[])
+        for zone, ids in zones.by_zone.items():
+            as_of = zones.as_of(zone, now)
+            age = Q(pemda_id__in=ids, submitted_at__lte=as_of - timedelta(days=low))
+            if high is not None:
+                age &= Q(submitted_at__gt=as_of - timedelta(days=high + 1))
+            cond |= age
+        bucket_counts[key] = Count("pk", filter=cond)
+    open_at = Q(pk__in=[])
+    for zone, ids in zones.by_zone.items():
+        as_of = zones.as_of(zone, now)
+        open_at |= Q(pemda_id__in=ids, submitted_at__lt=as_of) & (
+            Q(closed_at__isnull=True) | Q(closed_at__gte=as_of)
+        )
+    for row in (
+        Complaint.objects.filter(open_at).values("pemda_id", "current_opd_id").annotate(**bucket_counts)
+    ):
+        cell = cells[(row["pemda_id"], row["current_opd_id"])]
+        for key, *_rest in BACKLOG_BUCKETS:
+            cell.backlog[key] += row[key]
+
+    # 8. Breaches whose deadline fell in the period, per stage and the hop's OPD.
+    for pemda_id, opd_id, stage, n in (
+        Deadline.objects.filter(zones.within("breached_at", "complaint__pemda_id"))
+        .exclude(stage=Stage.REPLY_WINDOW)
+        .values("complaint__pemda_id", "opd_id", "stage")
+        .annotate(n=Count("pk"))
+        .values_list("complaint__pemda_id", "opd_id", "stage", "n")
+    ):
+        breaches = cells[(pemda_id, opd_id)].breaches
+        breaches[stage] = breaches.get(stage, 0) + n
+
+    # 9. Ratings given in the period.
+    for pemda_id, opd_id, total, n in (
+        ComplaintRating.objects.filter(zones.within("created_at", "complaint__pemda_id"))
+        .annotate(rated_opd=_last_resolving_opd())
+        .values("complaint__pemda_id", "rated_opd")
+        .annotate(total=Sum("score"), n=Count("pk"))
+        .values_list("complaint__pemda_id", "rated_opd", "total", "n")
+    ):
+        cells[(pemda_id, opd_id)].rating_sum += total or 0
+        cells[(pemda_id, opd_id)].rating_count += n
+
+    # 10. SKM answers given in the period (element totals, so NRRs merge exactly).
+    for row in (
+        SkmResponse.objects.filter(zones.within("created_at", "complaint__pemda_id"))
+        .annotate(rated_opd=_last_resolving_opd())
+        .values("complaint__pemda_id", "rated_opd")
+        .annotate(n=Count("pk"), **{f"s_{f}": Sum(f) for f in SKM_FIELDS})
+    ):
+        cell = cells[(row["complaint__pemda_id"], row["rated_opd"])]
+        cell.skm_count += row["n"]
+        cell.skm_sums = [a + (row[f"s_{f}"] or 0) for a, f in zip(cell.skm_sums, SKM_FIELDS, strict=True)]
+
+    # 11. The OPDs: active ones, and inactive ones with figures.
+    with_data = {opd_id for (_p, opd_id) in cells if opd_id is not None}
+    opds = list(
+        Opd.objects.filter(zones.scope("pemda_id"))
+        .filter(Q(is_active=True) | Q(pk__in=with_data))
+        .select_related("pemda")
+        .order_by("pemda__name", "name")
+    )
+
+    by_opd = {o.pk: cells.get((o.pemda_id, o.pk)) or Figures(level="opd") for o in opds}
+    by_pemda = {p.pk: Figures(level="pemda") for p in pemdas}
+    for (pemda_id, _opd_id), cell in cells.items():
+        by_pemda[pemda_id].merge(cell)
+    by_province: dict[int, Figures] = {}
+    for p in pemdas:
+        by_province.setdefault(p.province_id, Figures(level="province")).merge(by_pemda[p.pk])
+    return Metrics(
+        period=period, pemdas=pemdas, opds=opds, by_opd=by_opd, by_pemda=by_pemda, by_province=by_province
+    )
+
+
+# --- Month by month (one Pemda) ---------------------------------------------------------------
+
+
+@dataclass
+class MonthCell:
+    total: int = 0
+    on_time: int = 0
+
+    @property
+    def pct(self) -> Decimal | None:
+        return _pct(self.on_time, self.total)
+
+
+@dataclass
+class Trend:
+    months: list[date]  # first day of each month
+    received: dict[date, int]
+    follow_up: dict[date, MonthCell]  # whole Pemda
+    heat: dict[int, dict[date, MonthCell]]  # OPD id → month → follow-up clocks
+
+
+def trend_for(*, pemda, last_month: date, months: int = 12) -> Trend:
+    """Received complaints and follow-up clocks on time per month for the ``months`` months up to
+    ``last_month`` in the Pemda's zone, and the same per OPD (the SLA heat map): 2 queries."""
+    zone = pemda.zoneinfo
+    firsts = []
+    y, m = last_month.year, last_month.month
+    for _i in range(months):
+        firsts.append(date(y, m, 1))
+        y, m = (y, m - 1) if m > 1 else (y - 1, 12)
+    firsts.reverse()
+    period = Period(firsts[0], Period.month(last_month.year, last_month.month).last, "trend")
+    start, end = period.bounds(zone)
+
+    received = {f: 0 for f in firsts}
+    for month, n in (
+        Complaint.objects.filter(pemda=pemda, submitted_at__gte=start, submitted_at__lt=end)
+        .annotate(month=TruncMonth("submitted_at", tzinfo=zone))
+        .values("month")
+        .annotate(n=Count("pk"))
+        .values_list("month", "n")
+    ):
+        received[_as_date(month, zone)] = n
+
+    follow_up = {f: MonthCell() for f in firsts}
+    heat: dict[int, dict[date, MonthCell]] = defaultdict(lambda: {f: MonthCell() for f in firsts})
+    for opd_id, month, total, on_time in (
+        Deadline.objects.filter(complaint__pemda=pemda, stage=Stage.FOLLOW_UP)
+        .annotate(settled=Coalesce("breached_at", "met_at"))
+        .filter(settled__gte=start, settled__lt=end)
+        .annotate(month=TruncMonth("settled", tzinfo=zone))
+        .values("opd_id", "month")
+        .annotate(total=Count("pk"), on_time=Count("pk", filter=Q(breached_at__isnull=True)))
+        .values_list("opd_id", "month", "total", "on_time")
+    ):
+        key = _as_date(month, zone)
+        for cell in (follow_up[key], heat[opd_id][key]):
+            cell.total += total
+            cell.on_time += on_time
+    return Trend(months=firsts, received=received, follow_up=follow_up, heat=dict(heat))
+
+
+def _as_date(value, zone) -> date:
+    if isinstance(value, datetime):
+        return value.astimezone(zone).date().replace(day=1) if value.tzinfo else value.date().replace(day=1)
+    return value.replace(day=1)
