@@ -682,8 +682,53 @@ COMPLAINTS = [
         answer="BPBD bersama Damkar dan Manggala Agni telah memadamkan api; luas lahan terbakar sekitar "
         "dua hektare. Pemantauan titik panas dilanjutkan.",
     ),
+    # A duplicate pair left for the koordinator to merge in the triage queue (staff workspace demo).
+    C(
+        "Lampu jalan padam di Jl. Jenderal Sudirman depan Pasar Klandasan",
+        "Sudah seminggu lima lampu jalan di depan Pasar Klandasan padam. Malam hari sangat gelap dan "
+        "rawan jambret. Mohon segera diperbaiki.",
+        "new",
+        category="Jalan rusak",
+        location="Jl. Jenderal Sudirman depan Pasar Klandasan, Balikpapan Kota",
+    ),
+    C(
+        "Lampu PJU mati depan Pasar Klandasan, Jl. Sudirman gelap",
+        "Lampu penerangan jalan di Jl. Sudirman dekat Pasar Klandasan mati semua sejak minggu lalu, "
+        "pejalan kaki takut lewat malam hari.",
+        "new",
+        category="Jalan rusak",
+        location="Jl. Sudirman, Klandasan Ilir, Balikpapan Kota",
+    ),
 ]
 del C
+
+# Canned responses (jawaban siap pakai) per OPD short name: (title, body).
+CANNED_RESPONSES = {
+    "DPU": [
+        (
+            "Perbaikan dijadwalkan",
+            "Terima kasih atas laporan Anda. Tim UPT Pemeliharaan Jalan DPU telah meninjau lokasi dan "
+            "menjadwalkan perbaikan dalam minggu ini. Kami akan mengabarkan bila pekerjaan selesai.",
+        ),
+        (
+            "Sudah diperbaiki",
+            "Terima kasih atas laporan Anda. Kerusakan di lokasi yang Anda laporkan telah kami perbaiki. "
+            "Mohon konfirmasi bila masih ada masalah.",
+        ),
+        (
+            "Minta foto tambahan",
+            "Terima kasih. Agar tim kami dapat menemukan lokasi dengan tepat, mohon kirimkan foto dan "
+            "patokan terdekat (nomor rumah, nama toko, atau tiang listrik).",
+        ),
+    ],
+    "Disdukcapil": [
+        (
+            "Dokumen siap diambil",
+            "Dokumen kependudukan Anda sudah dicetak dan dapat diambil di kantor Disdukcapil pada jam "
+            "layanan dengan membawa bukti pengajuan.",
+        ),
+    ],
+}
 
 DEFAULT_HOLD_NOTE = "Mohon lengkapi lokasi yang jelas dan lampirkan foto kondisi di lapangan."
 DEFAULT_COMPLETE_NOTE = "Sudah saya lengkapi: lokasi tepat dan foto terlampir."
@@ -727,8 +772,50 @@ def demo_load(*, now: datetime | None = None) -> DemoResult:
         created = 0
         if not pemda.complaints.exists():
             created = _load_complaints(pemda, opds, categories, staff, now)
+        _load_workspace(pemda, opds, staff, now)
     counts = Counter(pemda.complaints.values_list("status", flat=True))
     return DemoResult(pemda=pemda, complaints_created=created, status_counts=dict(counts))
+
+
+def _load_workspace(pemda, opds, staff, now) -> None:
+    """What the staff workspace shows besides complaints: canned responses per OPD, a few DPU
+    complaints assigned to its petugas, an internal note and an Ombudsman flag. Each part is
+    written only when it is missing, through the services."""
+    from .models import CannedResponse, ComplaintFlag, ComplaintNote, Status
+    from .services import canned_response_save, complaint_assign, complaint_flag, complaint_note_add
+    from .workflow import Step
+
+    for short_name, responses in CANNED_RESPONSES.items():
+        author = Actor.staff(staff[f"petugas:{short_name}"])
+        for title, body in responses:
+            if not CannedResponse.objects.filter(opd=opds[short_name], title=title).exists():
+                canned_response_save(actor=author, opd=opds[short_name], title=title, body=body)
+
+    dpu = opds["DPU"]
+    petugas = staff["petugas:DPU"]
+    held = pemda.complaints.filter(
+        current_opd=dpu, status__in=[Status.DISPATCHED, Status.FOLLOWED_UP]
+    ).order_by("submitted_at", "pk")
+    if not pemda.complaints.filter(events__action=Step.ASSIGN).exists():
+        for complaint in held[:2]:
+            complaint_assign(
+                complaint_id=complaint.pk, actor=Actor.staff(petugas), assignee_id=petugas.pk, now=now
+            )
+    watched = held.first()
+    if watched is not None and not ComplaintFlag.objects.filter(complaint__pemda=pemda).exists():
+        complaint_flag(
+            complaint_id=watched.pk,
+            actor=Actor.staff(staff["ombudsman"]),
+            note="Ombudsman memantau penanganan aduan ini; mohon tindak lanjut sebelum tenggat.",
+            now=now,
+        )
+    if watched is not None and not ComplaintNote.objects.filter(complaint__pemda=pemda).exists():
+        complaint_note_add(
+            complaint_id=watched.pk,
+            actor=Actor.staff(petugas),
+            body="Sudah koordinasi dengan UPT Pemeliharaan Jalan; survei lokasi dijadwalkan Kamis.",
+            now=now,
+        )
 
 
 def _load_opds(pemda: Pemda) -> dict[str, Opd]:

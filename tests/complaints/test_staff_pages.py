@@ -255,11 +255,11 @@ def test_an_anonim_reporter_is_hidden_from_the_opd_but_not_from_the_koordinator(
     client.force_login(world.koordinator)
     for_koordinator = client.get(detail_url(complaint)).content.decode()
 
-    assert "Identitas disembunyikan" in for_petugas
+    assert "Identitas dirahasiakan" in for_petugas
     for secret in (NAME, EMAIL, PHONE):
         assert secret not in for_petugas
     assert for_petugas.count("Pelapor: —") == 2  # the citizen notifications' recipient column
-    assert "Identitas disembunyikan" not in for_koordinator
+    assert "Identitas dirahasiakan" not in for_koordinator
     assert NAME in for_koordinator
     assert f"Pelapor: {EMAIL}" in for_koordinator
 
