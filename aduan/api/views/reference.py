@@ -25,6 +25,7 @@ TAG = "Referensi"
 class PemdaOutput(serializers.ModelSerializer):
     province = serializers.CharField(source="province.name")
     province_code = serializers.CharField(source="province.code")
+    reopen_window_days = serializers.IntegerField()  # declared: the model's range depends on the database
 
     class Meta:
         model = Pemda
@@ -145,6 +146,7 @@ class CategoryListApi(generics.ListAPIView):
 
 class SlaPolicyOutput(serializers.ModelSerializer):
     category = serializers.IntegerField(source="category_id", allow_null=True)
+    amount = serializers.IntegerField()  # declared: the model's range depends on the database
 
     class Meta:
         model = SlaPolicy

@@ -122,7 +122,7 @@ class FlagOutput(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
-class ComplaintDetailOutput(ComplaintRowOutput):
+class ComplaintFactsOutput(ComplaintRowOutput):
     chronology = serializers.CharField()
     incident_date = serializers.DateField(allow_null=True)
     location_text = serializers.CharField(allow_blank=True)
@@ -133,6 +133,9 @@ class ComplaintDetailOutput(ComplaintRowOutput):
     duplicate_of = serializers.IntegerField(source="duplicate_of_id", allow_null=True)
     forwarded_to = serializers.CharField(allow_blank=True)
     channel = serializers.CharField()
+
+
+class ComplaintDetailOutput(ComplaintFactsOutput):
     reporter = ReporterOutput(allow_null=True, help_text="null: identitas dirahasiakan (anonim) bagi Anda.")
     allowed_actions = serializers.ListField(
         child=serializers.CharField(), help_text="Tindakan alur kerja yang terbuka bagi Anda sekarang."
@@ -164,7 +167,7 @@ def detail_body(request, complaint) -> dict:
         .first()
     )
     return {
-        **ComplaintDetailOutput(complaint).data,
+        **ComplaintFactsOutput(complaint).data,
         "reporter": ReporterOutput(identity).data if identity else None,
         "allowed_actions": allowed_actions(actor=actor, complaint=complaint),
         "deadlines": DeadlineOutput(complaint.deadlines.order_by("started_at", "pk"), many=True).data,
@@ -619,7 +622,9 @@ class BulkOutput(serializers.Serializer):
     tags=[TAG], summary="Tindakan untuk banyak aduan", request=BulkInput,
     responses={200: BulkOutput, 400: STAFF_WRITE_ERRORS[400], 401: STAFF_WRITE_ERRORS[401]},
     examples=[
-        OpenApiExample("Disposisi", value={"ids": [481, 482], "action": "dispatch", "opd": 6}, request_only=True),
+        OpenApiExample(
+            "Disposisi", value={"ids": [481, 482], "action": "dispatch", "opd": 6}, request_only=True
+        ),
         OpenApiExample(
             "Hasil",
             value={"done": [481], "refused": [{
