@@ -8,6 +8,7 @@ nothing here relies on long ETA/countdown tasks.
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 # Like WSGI: production unless told otherwise (make run and the tests set the module explicitly).
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
@@ -34,6 +35,13 @@ app.conf.beat_schedule = {
         "task": "aduan.notifications.tasks.digests",
         "schedule": 15 * 60.0,
         "options": {"expires": 14 * 60},
+    },
+    # Compliance scores of every Pemda for its current year, nightly (02:30 WITA); a no-op when
+    # nothing changed (aduan/compliance/services.py: score_compute).
+    "compliance-recompute": {
+        "task": "aduan.compliance.tasks.recompute_all",
+        "schedule": crontab(hour=18, minute=30),
+        "options": {"expires": 6 * 3600},
     },
     # Liveness: proves beat and a worker are alive; the healthcheck page reads its timestamp.
     "heartbeat": {

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from aduan.complaints.demo import DEMO_LOGINS, demo_load
 from aduan.complaints.models import Status
+from aduan.compliance.demo import compliance_demo_load
 
 
 class Command(BaseCommand):
@@ -30,6 +31,7 @@ class Command(BaseCommand):
                 "use --force on a throw-away database only."
             )
         result = demo_load()
+        compliance_demo_load()
         if quiet or verbosity == 0:
             return
         if result.complaints_created:
