@@ -1,0 +1,237 @@
+"""Shared pieces of the benchmarks: Django setup, timing statistics, a gunicorn server on loopback
+and a bounded HTTP load generator (threads with keep-alive connections).
+
+Every benchmark prints its figures as ``name: value unit`` lines and returns them as a dict, so
+``bench/run.py`` can print a summary and the smoke test can check that each one ran.
+"""
+
+import http.client
+import os
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/aduan_bench"
+
+
+def django_setup() -> None:
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
+    os.environ.setdefault("DATABASE_URL", DEFAULT_DB)
+    import django
+
+    django.setup()
+
+
+def percentile(values, p: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    k = (len(ordered) - 1) * p / 100
+    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def summary(name: str, seconds: list[float]) -> dict:
+    """Median and p95 in milliseconds of repeated timings."""
+    ms = [s * 1000 for s in seconds]
+    return {f"{name}_median_ms": round(statistics.median(ms), 2), f"{name}_p95_ms": round(percentile(ms, 95), 2)}
+
+
+def report(figures: dict, *, title: str) -> dict:
+    print(f"\n== {title}")
+    for key, value in figures.items():
+        print(f"{key}: {value}")
+    sys.stdout.flush()
+    return figures
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process and its children, in MB (from /proc)."""
+    total = 0
+    pids = [pid]
+    try:
+        children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+        pids += [int(p) for p in children]
+    except OSError:
+        pass
+    for p in pids:
+        try:
+            text = Path(f"/proc/{p}/status").read_text()
+        except OSError:
+            continue
+        match = re.search(r"VmRSS:\s+(\d+) kB", text)
+        if match:
+            total = max(total, int(match.group(1)))
+    return round(total / 1024, 1)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def gunicorn(*, workers: int = 4, env: dict | None = None, app: str = "config.wsgi"):
+    """Run gunicorn on a free loopback port; yield (port, process)."""
+    port = free_port()
+    environment = {
+        **os.environ,
+        "DJANGO_DEBUG": "0",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "LOG_LEVEL": "WARNING",
+        **(env or {}),
+    }
+    cmd = [
+        sys.executable, "-m", "gunicorn", app, "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+        "--worker-class", "sync", "--keep-alive", "5", "--log-level", "warning", "--chdir", str(ROOT),
+    ]  # fmt: skip
+    proc = subprocess.Popen(cmd, env=environment, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                    break
+            except OSError:
+                if proc.poll() is not None:
+                    raise RuntimeError("gunicorn exited during start-up") from None
+                time.sleep(0.2)
+        else:
+            raise RuntimeError("gunicorn did not start within 30 s")
+        yield port, proc
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+@dataclass
+class LoadResult:
+    latencies: list[float] = field(default_factory=list)
+    errors: int = 0
+    statuses: dict = field(default_factory=dict)
+    seconds: float = 0.0
+    peak_rss_mb: float = 0.0
+
+    def figures(self, name: str) -> dict:
+        ok = len(self.latencies)
+        return {
+            f"{name}_requests": ok + self.errors,
+            f"{name}_errors": self.errors,
+            f"{name}_rps": round(ok / self.seconds, 1) if self.seconds else 0.0,
+            **summary(name, self.latencies),
+            f"{name}_server_peak_rss_mb": self.peak_rss_mb,
+        }
+
+
+def load(
+    *,
+    port: int,
+    make_request,
+    clients: int,
+    max_requests: int,
+    max_seconds: float,
+    server_pid: int | None = None,
+    expect=(200, 201),
+) -> LoadResult:
+    """Drive ``clients`` threads, each with its own keep-alive connection, until ``max_requests``
+    are done or ``max_seconds`` pass. ``make_request(i)`` returns (method, path, body, headers)."""
+    result = LoadResult()
+    lock = threading.Lock()
+    counter = iter(range(max_requests))
+    stop_at = time.monotonic() + max_seconds
+
+    def worker():
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        while time.monotonic() < stop_at:
+            with lock:
+                i = next(counter, None)
+            if i is None:
+                break
+            method, path, body, headers = make_request(i)
+            started = time.perf_counter()
+            try:
+                conn.request(method, path, body=body, headers=headers)
+                response = conn.getresponse()
+                response.read()
+                status = response.status
+            except (OSError, http.client.HTTPException):
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                status = 0
+            elapsed = time.perf_counter() - started
+            with lock:
+                result.statuses[status] = result.statuses.get(status, 0) + 1
+                if status in expect:
+                    result.latencies.append(elapsed)
+                else:
+                    result.errors += 1
+        conn.close()
+
+    def sampler():
+        while time.monotonic() < stop_at and any(t.is_alive() for t in threads):
+            result.peak_rss_mb = max(result.peak_rss_mb, rss_mb(server_pid))
+            time.sleep(0.5)
+
+    threads = [threading.Thread(target=worker) for _ in range(clients)]
+    started = time.monotonic()
+    for t in threads:
+        t.start()
+    watcher = threading.Thread(target=sampler) if server_pid else None
+    if watcher:
+        watcher.start()
+    for t in threads:
+        t.join()
+    result.seconds = time.monotonic() - started
+    if watcher:
+        watcher.join()
+    return result
+
+
+def login_cookie(port: int, email: str, password: str) -> str:
+    """Sign in through the staff login page; return the Cookie header value."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("GET", "/staf/masuk/")
+    response = conn.getresponse()
+    page = response.read().decode()
+    cookies = _cookies(response)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    body = f"username={email}&password={password}&csrfmiddlewaretoken={token}"
+    conn.request(
+        "POST",
+        "/staf/masuk/",
+        body=body,
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items()),
+            "Referer": f"http://127.0.0.1:{port}/staf/masuk/",
+        },
+    )
+    response = conn.getresponse()
+    response.read()
+    cookies.update(_cookies(response))
+    if "sessionid" not in cookies:
+        raise RuntimeError(f"sign-in as {email} failed (status {response.status})")
+    return "; ".join(f"{k}={v}" for k, v in cookies.items())
+
+
+def _cookies(response) -> dict:
+    jar = {}
+    for header, value in response.getheaders():
+        if header.lower() == "set-cookie":
+            name, _, rest = value.partition("=")
+            jar[name.strip()] = rest.split(";", 1)[0]
+    return jar
