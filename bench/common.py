@@ -44,7 +44,10 @@ def percentile(values, p: float) -> float:
 def summary(name: str, seconds: list[float]) -> dict:
     """Median and p95 in milliseconds of repeated timings."""
     ms = [s * 1000 for s in seconds]
-    return {f"{name}_median_ms": round(statistics.median(ms), 2), f"{name}_p95_ms": round(percentile(ms, 95), 2)}
+    return {
+        f"{name}_median_ms": round(statistics.median(ms), 2),
+        f"{name}_p95_ms": round(percentile(ms, 95), 2),
+    }
 
 
 def report(figures: dict, *, title: str) -> dict:

@@ -80,7 +80,8 @@ def run(*, open_target: int = 250_000, claim: int = 1_000, sweep: int = 10_000, 
 
             # Full sweep: ``sweep`` clocks due now; they remind (due in 3 days) or escalate.
             Deadline.objects.filter(pk__in=due_ids).update(next_check_at=now - timedelta(minutes=5))
-            Deadline.objects.filter(pk__in=due_ids[: len(due_ids) // 2]).update(due_at=now - timedelta(hours=1))
+            late = due_ids[: len(due_ids) // 2]
+            Deadline.objects.filter(pk__in=late).update(due_at=now - timedelta(hours=1))
             from aduan.notifications.models import Notification
             from aduan.sla.models import DeadlineEffect
 
