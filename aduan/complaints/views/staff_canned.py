@@ -24,7 +24,9 @@ def _opd_of(request):
         forbid()
     opds = list(Opd.objects.filter(pk__in=opd_ids).order_by("name"))
     wanted = request.POST.get("opd") or request.GET.get("opd")
-    chosen = next((o for o in opds if str(o.pk) == wanted), opds[0])
+    chosen = next((o for o in opds if str(o.pk) == wanted), None if wanted else opds[0])
+    if chosen is None:
+        raise Http404  # not one of the user's OPDs
     return chosen, opds
 
 

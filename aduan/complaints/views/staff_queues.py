@@ -7,6 +7,7 @@ the exports reuse the same scopes.
 from django import forms
 from django.contrib import messages
 from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -154,8 +155,11 @@ def staff_triage_bulk(request):
     if not me.is_koordinator:
         forbid()
     posted = [int(v) for v in request.POST.getlist("complaints") if v.isdigit()]
-    scope = triage_scope(request.user)
-    visible = list(scope.filter(pk__in=posted).values_list("pk", flat=True)) if posted else []
+    visible = list(
+        selectors.complaints_visible_to(request.user).filter(pk__in=posted).values_list("pk", flat=True)
+    )
+    if len(set(visible)) != len(set(posted)):
+        raise Http404  # a complaint this user may not see: reveal nothing, do nothing
     form = BulkForm(request.POST, complaint_ids=visible, pemda_ids=me.pemda_ids)
     if not form.is_valid():
         return staff_triage(request, bulk_form=form)
