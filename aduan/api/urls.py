@@ -4,7 +4,7 @@
 from django.urls import path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from .views import auth, citizen, reference, staff
+from .views import auth, citizen, reference, staff, webhooks
 
 
 class IdConverter:
@@ -58,6 +58,8 @@ v1 = [
     path("staff/complaints/<id:pk>/assignment/", staff.AssignmentApi.as_view(), name="staff-assignment"),
     path("staff/complaints/<id:pk>/flag/", staff.FlagApi.as_view(), name="staff-flag"),
     path("staff/complaints/<id:pk>/merge/", staff.MergeApi.as_view(), name="staff-merge"),
+    path("staff/webhooks/", webhooks.WebhookListApi.as_view(), name="webhook-list"),
+    path("staff/webhooks/<id:pk>/", webhooks.WebhookDetailApi.as_view(), name="webhook-detail"),
 ]
 
 urlpatterns = [

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from .models import Notification
+from .models import Notification, WebhookEndpoint
 
 
 @admin.register(Notification)
@@ -24,3 +24,12 @@ class NotificationAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(admin.ModelAdmin):
+    """A Pemda's integration webhooks (HTTPS; the model's clean() refuses anything else)."""
+
+    list_display = ["pemda", "url", "is_active", "created_at"]
+    list_filter = ["is_active", "pemda"]
+    readonly_fields = ["secret"]

@@ -6,6 +6,10 @@ failure (``transient`` says whether a retry may help) and returns on success.
 - webhook: a JSON POST to ADUAN_WEBHOOK_URL for an SMS or WhatsApp gateway, with headers
   ``X-Aduan-Timestamp: <unix seconds>`` and
   ``X-Aduan-Signature: sha256=<HMAC-SHA256 of "<timestamp>.<body>">``.
+- integration: a Pemda's registered endpoint (WebhookEndpoint) gets the JSON event of a move,
+  signed the same way with the endpoint's own secret, plus ``X-Aduan-Event`` and
+  ``X-Aduan-Delivery`` (the outbox key: the same on every retry, so receivers can drop copies).
+  HTTPS only (http:// to loopback only where ADUAN_WEBHOOK_ALLOW_HTTP_LOOPBACK or DEBUG allows).
 """
 
 import hashlib
@@ -65,7 +69,6 @@ def send_webhook(notification) -> None:
     if not url or not secret:
         raise ChannelError("ADUAN_WEBHOOK_URL / ADUAN_WEBHOOK_SECRET are not set", transient=False)
     subject, body = render(notification)
-    timestamp = str(int(time.time()))
     payload = json.dumps(
         {
             "id": notification.key,
@@ -74,6 +77,25 @@ def send_webhook(notification) -> None:
             "text": f"{subject}\n{body}",
         }
     ).encode()
+    _post_signed(url, payload, secret)
+
+
+def send_integration(notification) -> None:
+    from .models import WebhookEndpoint, webhook_url_allowed  # noqa: PLC0415
+
+    endpoint = WebhookEndpoint.objects.filter(pk=notification.context.get("endpoint"), is_active=True).first()
+    if endpoint is None:
+        raise ChannelError("webhook endpoint removed or inactive", transient=False)
+    if not webhook_url_allowed(endpoint.url):
+        raise ChannelError("webhook endpoint is not HTTPS", transient=False)
+    event = notification.context.get("event", {})
+    payload = json.dumps({"id": notification.key, **event}).encode()
+    extra = {"X-Aduan-Event": str(event.get("type", "")), "X-Aduan-Delivery": notification.key}
+    _post_signed(endpoint.url, payload, endpoint.secret, extra)
+
+
+def _post_signed(url: str, payload: bytes, secret: str, extra_headers: dict | None = None) -> None:
+    timestamp = str(int(time.time()))
     request = urllib.request.Request(
         url,
         data=payload,
@@ -82,6 +104,7 @@ def send_webhook(notification) -> None:
             "Content-Type": "application/json",
             "X-Aduan-Timestamp": timestamp,
             "X-Aduan-Signature": webhook_signature(payload, secret, timestamp),
+            **(extra_headers or {}),
         },
     )
     try:
@@ -93,4 +116,4 @@ def send_webhook(notification) -> None:
         raise ChannelError(f"{type(exc).__name__}: {exc}") from exc
 
 
-CHANNELS = {"email": send_email, "webhook": send_webhook}
+CHANNELS = {"email": send_email, "webhook": send_webhook, "integration": send_integration}

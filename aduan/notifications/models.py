@@ -4,22 +4,34 @@ A Notification row is written in the same transaction as the business change tha
 (a status change, a reminder, an escalation); a Celery task delivers it after commit. ``key`` is
 unique, so the same message can never be queued twice, and the delivery state (with attempts and
 the last error) is kept on the row, so it is never sent twice and staff can see what happened.
+
+A WebhookEndpoint is an HTTPS address a Pemda registers for its integrations: every accepted move
+on one of its complaints is queued in the outbox as a signed JSON event (ids, ticket number,
+status, OPD, times; never personal data) and delivered with the outbox's retries.
 """
 
+import secrets
+from urllib.parse import urlsplit
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from aduan.core.models import TimeStampedModel
 
 
 class Channel(models.TextChoices):
     EMAIL = "email", _("E-mail")
     WEBHOOK = "webhook", _("Webhook (SMS/WhatsApp)")
+    INTEGRATION = "integration", _("Webhook integrasi pemda")
 
 
 class Audience(models.TextChoices):
     CITIZEN = "citizen", _("Pelapor")
     STAFF = "staff", _("Petugas")
+    INTEGRATION = "integration", _("Sistem terintegrasi")
 
 
 class DeliveryState(models.TextChoices):
@@ -33,8 +45,8 @@ class Notification(models.Model):
 
     key = models.CharField(_("kunci"), max_length=200, unique=True)
     kind = models.CharField(_("jenis"), max_length=40)
-    channel = models.CharField(_("kanal"), max_length=10, choices=Channel.choices)
-    audience = models.CharField(_("penerima"), max_length=10, choices=Audience.choices)
+    channel = models.CharField(_("kanal"), max_length=20, choices=Channel.choices)
+    audience = models.CharField(_("penerima"), max_length=20, choices=Audience.choices)
     complaint = models.ForeignKey(
         "complaints.Complaint",
         on_delete=models.CASCADE,
@@ -74,3 +86,52 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk} ({self.state})"
+
+
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def webhook_url_allowed(url: str) -> bool:
+    """HTTPS only; plain http:// to this machine only when ADUAN_WEBHOOK_ALLOW_HTTP_LOOPBACK (tests)
+    or DEBUG allows it."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        return False
+    if not host or parts.username or parts.password:
+        return False
+    if parts.scheme == "https":
+        return True
+    allow_loopback = getattr(settings, "ADUAN_WEBHOOK_ALLOW_HTTP_LOOPBACK", settings.DEBUG)
+    return parts.scheme == "http" and host in LOOPBACK_HOSTS and bool(allow_loopback)
+
+
+def new_webhook_secret() -> str:
+    return secrets.token_hex(32)
+
+
+class WebhookEndpoint(TimeStampedModel):
+    """An address where a Pemda's integration receives signed JSON events about its complaints
+    (``X-Aduan-Signature: sha256=<HMAC of "<timestamp>.<body>" with ``secret``>``)."""
+
+    pemda = models.ForeignKey(
+        "agencies.Pemda", on_delete=models.CASCADE, related_name="webhook_endpoints", verbose_name=_("pemda")
+    )
+    url = models.URLField(_("alamat"), max_length=254, help_text=_("Harus HTTPS."))
+    secret = models.CharField(_("kunci tanda tangan"), max_length=64, default=new_webhook_secret)
+    description = models.CharField(_("keterangan"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("aktif"), default=True)
+
+    class Meta:
+        verbose_name = _("webhook integrasi")
+        verbose_name_plural = _("webhook integrasi")
+        ordering = ["pemda", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.pemda_id}: {self.url}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.url and not webhook_url_allowed(self.url):
+            raise ValidationError({"url": _("Alamat webhook harus HTTPS.")})

@@ -6,6 +6,8 @@
 - ``notify_deadline_effect``: reminders and escalations from the deadline sweep.
 - ``digests_send``: one daily digest per OPD officer of what is due and overdue.
 - ``notification_deliver``: send one pending row under a row lock; record the outcome.
+- ``webhook_endpoint_register`` / ``webhook_endpoint_deactivate``: a Pemda's integration webhooks;
+  ``notify_transition`` queues one signed event per active endpoint for every accepted move.
 
 Staff notifications never carry the reporter's identity; citizen notifications go only to the
 reporter's own contact, which the complaints app hands in.
@@ -19,11 +21,13 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from aduan.agencies.models import Role, StaffMembership
+from aduan.core.exceptions import InvalidInput, NotFound
 
 from .channels import CHANNELS, ChannelError
-from .models import Audience, Channel, DeliveryState, Notification
+from .models import Audience, Channel, DeliveryState, Notification, WebhookEndpoint, webhook_url_allowed
 
 logger = logging.getLogger(__name__)
 
@@ -186,6 +190,70 @@ def notify_transition(*, complaint, event, reporter: ReporterContact | None, now
         users = _staff(roles=[Role.KOORDINATOR], pemda_id=complaint.pemda_id)
         _notify_staff(users, kind="staff_redispatch_requested", key=f"ev{event.pk}", complaint=complaint,
                       context=staff_context, now=now)  # fmt: skip
+    notify_integrations(complaint=complaint, event=event, now=now)
+
+
+def integration_event(*, complaint, event) -> dict:
+    """The JSON an integration receives for one move: ids, ticket number, statuses, OPD and times.
+    Never personal data, never notes (a note may quote the reporter)."""
+    opd = complaint.current_opd if complaint.current_opd_id else None
+    return {
+        "event_id": event.pk,
+        "type": f"complaint.{event.action}",
+        "occurred_at": event.created_at.isoformat(),
+        "complaint": {
+            "id": complaint.pk,
+            "ticket_number": complaint.ticket_number,
+            "pemda": complaint.pemda.code,
+            "status": complaint.status,
+            "from_status": event.from_status,
+            "opd": {"id": opd.pk, "name": opd.name} if opd else None,
+            "category_id": complaint.category_id,
+            "submitted_at": complaint.submitted_at.isoformat(),
+            "status_changed_at": complaint.status_changed_at.isoformat(),
+            "closed_at": complaint.closed_at.isoformat() if complaint.closed_at else None,
+        },
+    }
+
+
+def notify_integrations(*, complaint, event, now: datetime) -> int:
+    """Queue the event for every active webhook endpoint of the complaint's Pemda."""
+    endpoints = list(
+        WebhookEndpoint.objects.filter(pemda_id=complaint.pemda_id, is_active=True).order_by("pk")
+    )
+    if not endpoints:
+        return 0
+    payload = integration_event(complaint=complaint, event=event)
+    queued = 0
+    for endpoint in endpoints:
+        queued += (
+            notification_queue(
+                key=f"ev{event.pk}:wh{endpoint.pk}",
+                kind="integration_event",
+                channel=Channel.INTEGRATION,
+                audience=Audience.INTEGRATION,
+                address=endpoint.url,
+                complaint=complaint,
+                context={"endpoint": endpoint.pk, "event": payload},
+                now=now,
+            )
+            is not None
+        )
+    return queued
+
+
+def webhook_endpoint_register(*, pemda, url: str, description: str = "") -> WebhookEndpoint:
+    """Register an HTTPS endpoint for the Pemda's integrations; its signing secret is generated."""
+    url = (url or "").strip()
+    if len(url) > 254 or not webhook_url_allowed(url):
+        raise InvalidInput(_("Alamat webhook harus HTTPS."), code="webhook_url_invalid", field="url")
+    return WebhookEndpoint.objects.create(pemda=pemda, url=url, description=(description or "").strip()[:200])
+
+
+def webhook_endpoint_deactivate(*, endpoint_id: int, pemda_ids) -> None:
+    """Stop sending to an endpoint (pending events to it fail without being sent)."""
+    if not WebhookEndpoint.objects.filter(pk=endpoint_id, pemda_id__in=pemda_ids).update(is_active=False):
+        raise NotFound()
 
 
 def notify_deadline_effect(*, deadline, kind: str, level: int, now: datetime) -> int:

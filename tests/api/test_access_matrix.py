@@ -18,7 +18,7 @@ def _staff_routes() -> list[tuple[str, str]]:
     for pattern in api_urls.urlpatterns:
         assert isinstance(pattern, URLPattern)
         route = str(pattern.pattern)
-        if not route.startswith("v1/staff/") or "<id:pk>" not in route:
+        if not route.startswith("v1/staff/complaints/") or "<id:pk>" not in route:
             continue
         view = pattern.callback.view_class
         for method in ("get", "post", "put", "delete"):

@@ -306,3 +306,43 @@ def test_bulk_moves_report_each_complaint(as_user, world):
     ]
     foreign.refresh_from_db()
     assert foreign.status == Status.SUBMITTED
+
+
+# ------------------------------------------------------------------------------------ webhooks
+
+
+def test_the_koordinator_registers_a_webhook_and_sees_the_secret_once(as_user, world):
+    client = as_user(world.koordinator)
+
+    created = client.post(
+        "/api/v1/staff/webhooks/",
+        {"pemda": world.pemda.code, "url": "https://hook.example.id/aduan"},
+        format="json",
+    )
+    listed = client.get("/api/v1/staff/webhooks/").json()
+
+    assert created.status_code == 201
+    assert len(created.json()["secret"]) == 64
+    assert [(w["url"], w["is_active"]) for w in listed] == [("https://hook.example.id/aduan", True)]
+    assert "secret" not in listed[0]
+    assert client.delete(f"/api/v1/staff/webhooks/{created.json()['id']}/").status_code == 204
+    assert client.get("/api/v1/staff/webhooks/").json()[0]["is_active"] is False
+
+
+def test_only_the_pemdas_koordinator_registers_and_only_https(as_user, world):
+    from aduan.notifications.models import WebhookEndpoint
+
+    petugas = as_user(world.petugas[0]).post(
+        "/api/v1/staff/webhooks/",
+        {"pemda": world.pemda.code, "url": "https://hook.example.id/"},
+        format="json",
+    )
+    plain = as_user(world.koordinator).post(
+        "/api/v1/staff/webhooks/",
+        {"pemda": world.pemda.code, "url": "http://hook.example.id/"},
+        format="json",
+    )
+
+    assert (petugas.status_code, petugas.json()["code"]) == (403, "koordinator_only")
+    assert (plain.status_code, plain.json()["code"]) == (400, "webhook_url_invalid")
+    assert not WebhookEndpoint.objects.exists()

@@ -1,7 +1,7 @@
 """Issue or revoke a user's API token (REST ``Authorization: Token <key>`` and Open311 ``api_key``).
 
-    .venv/bin/python manage.py api_token koordinator@balikpapan.test            # print (create) it
-    .venv/bin/python manage.py api_token koordinator@balikpapan.test --revoke   # revoke it
+.venv/bin/python manage.py api_token koordinator@balikpapan.test            # print (create) it
+.venv/bin/python manage.py api_token koordinator@balikpapan.test --revoke   # revoke it
 """
 
 from django.contrib.auth import get_user_model
