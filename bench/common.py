@@ -44,6 +44,8 @@ def percentile(values, p: float) -> float:
 def summary(name: str, seconds: list[float]) -> dict:
     """Median and p95 in milliseconds of repeated timings."""
     ms = [s * 1000 for s in seconds]
+    if not ms:
+        return {f"{name}_median_ms": None, f"{name}_p95_ms": None}
     return {
         f"{name}_median_ms": round(statistics.median(ms), 2),
         f"{name}_p95_ms": round(percentile(ms, 95), 2),
