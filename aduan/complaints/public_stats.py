@@ -35,6 +35,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, OuterRef, Q, Subquery, Sum
 
 from aduan.agencies.models import Opd
@@ -267,7 +269,23 @@ def pemda_figures(*, pemdas: Iterable | None, period: Period) -> Figures:
 
 def opd_table(*, pemdas: Iterable | None, period: Period) -> OpdTable:
     """One row per OPD of the given Pemdas (None: all) — active OPDs, and inactive ones that have
-    figures in the period — plus the totals: six queries."""
+    figures in the period — plus the totals: six queries, or none when the same table was computed
+    in the last ``ADUAN_PUBLIC_STATS_CACHE_SECONDS`` (public figures: a few minutes old is fine, and
+    at national scale the aggregates take seconds)."""
+    pemdas = list(pemdas) if pemdas is not None else None
+    seconds = settings.ADUAN_PUBLIC_STATS_CACHE_SECONDS
+    if not seconds:
+        return _opd_table(pemdas=pemdas, period=period)
+    scope = ",".join(str(p.pk) for p in sorted(pemdas, key=lambda p: p.pk)) if pemdas is not None else "all"
+    key = f"public-stats:v1:{scope}:{period.year}:{period.month}:{period.zone.key}"
+    table = cache.get(key)
+    if table is None:
+        table = _opd_table(pemdas=pemdas, period=period)
+        cache.set(key, table, seconds)
+    return table
+
+
+def _opd_table(*, pemdas: list | None, period: Period) -> OpdTable:
     received, follow_up, resolve_days, ratings, submitted = _by_opd(pemdas, period)
     with_data = set(received) | set(follow_up) | set(resolve_days) | set(ratings)
     with_data |= {opd_id for opd_id, (_n, s) in submitted.items() if s}
