@@ -33,6 +33,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
@@ -40,13 +41,13 @@ SOURCES = ("entered", "metric", "evidence")
 
 # Metrics the Pengaduan indicators may be scored from (names of ``metrics.Figures`` properties).
 METRIC_LABELS = {
-    "verified_on_time_pct": "Verifikasi dan disposisi ≤ 3 hari kerja (%)",
-    "followed_up_on_time_pct": "Tindak lanjut pertama ≤ 5 hari kerja (%)",
-    "resolved_on_time_pct": "Selesai dalam target penyelesaian (%)",
-    "reopen_rate_pct": "Aduan dibuka kembali (%)",
-    "mean_rating": "Rata-rata penilaian pelapor (1–5)",
-    "skm": "Nilai SKM (25–100)",
-    "channels_count": "Jumlah kanal pengaduan yang dipakai",
+    "verified_on_time_pct": gettext_lazy("Verifikasi dan disposisi ≤ 3 hari kerja (%)"),
+    "followed_up_on_time_pct": gettext_lazy("Tindak lanjut pertama ≤ 5 hari kerja (%)"),
+    "resolved_on_time_pct": gettext_lazy("Selesai dalam target penyelesaian (%)"),
+    "reopen_rate_pct": gettext_lazy("Aduan dibuka kembali (%)"),
+    "mean_rating": gettext_lazy("Rata-rata penilaian pelapor (1–5)"),
+    "skm": gettext_lazy("Nilai SKM (25–100)"),
+    "channels_count": gettext_lazy("Jumlah kanal pengaduan yang dipakai"),
 }
 
 # Evidence kinds the Pemda records (EvidenceItem.kind) and methodologies refer to.
