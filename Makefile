@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?= -n 2
 
-.PHONY: run test lint format install migrate demo clean
+.PHONY: run test lint format install migrate demo clean bench
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Aduan needs Python 3.11 or newer (found %s); set PYTHON=python3.x" % sys.version.split()[0])'
@@ -43,3 +43,15 @@ test: lint
 
 clean:
 	rm -rf $(VENV) var/ .pytest_cache .ruff_cache
+
+# Benchmarks (issue 8) on their own PostgreSQL database, filled once with `generate_synthetic`
+# (BENCH_SIZE=ci: 1 M complaints). Figures print to the terminal and to var/bench/.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/aduan_bench
+BENCH_SIZE ?= ci
+bench: install
+	psql "$(dir $(BENCH_DATABASE_URL))postgres" -qtAc "select 1 from pg_database where datname='$(notdir $(BENCH_DATABASE_URL))'" | grep -q 1 \
+		|| psql "$(dir $(BENCH_DATABASE_URL))postgres" -qc "create database $(notdir $(BENCH_DATABASE_URL))"
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py migrate --noinput -v0
+	mkdir -p var/bench
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/run.py --size $(BENCH_SIZE) $(BENCH_ARGS) \
+		| tee var/bench/$$(date +%Y%m%d-%H%M%S).txt

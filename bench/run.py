@@ -1,0 +1,84 @@
+"""Run the benchmarks: ``python bench/run.py [generate] [sweep] [web] [metrics] [pages] [--size ci]``.
+
+Without names it runs them all. ``make bench`` runs this against a separate benchmark database
+(BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/aduan_bench), creating, migrating
+and filling it first when it is empty. ``--smoke`` runs every benchmark at a tiny size and for a
+few seconds (what ``make test`` does through tests/bench/test_smoke.py).
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import ROOT, django_setup  # noqa: E402
+
+ALL = ("generate", "sweep", "web", "metrics", "pages")
+
+
+def main(argv=None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("names", nargs="*", help="any of " + ", ".join(ALL) + " (default: all)")
+    parser.add_argument("--size", default="ci")
+    parser.add_argument("--smoke", action="store_true")
+    args = parser.parse_args(argv)
+    names = args.names or list(ALL)
+    for name in names:
+        if name not in ALL:
+            parser.error(f"unknown benchmark {name!r}; choose from {', '.join(ALL)}")
+    os.environ.setdefault("DATABASE_URL", os.environ.get("BENCH_DATABASE_URL", "") or "")
+    if not os.environ["DATABASE_URL"]:
+        os.environ["DATABASE_URL"] = "postgres://postgres@127.0.0.1:5432/aduan_bench"
+    django_setup()
+    figures: dict = {}
+    started = time.monotonic()
+    smoke = args.smoke
+    if "generate" in names:
+        figures["generate"] = generate(size="tiny" if smoke else args.size)
+    if "sweep" in names:
+        import sweep
+
+        figures["sweep"] = sweep.run(**({"open_target": 2_000, "claim": 100, "sweep": 200} if smoke else {}))
+    if "web" in names:
+        import web
+
+        short = {"seconds": 3, "clients": 4, "max_requests": 60, "workers": 2} if smoke else {}
+        figures["submit"] = web.submit(**short)
+        figures["staff"] = web.staff(**short)
+    if "pages" in names:
+        import web
+
+        figures["pages"] = web.pages(**({"repeats": 2} if smoke else {}))
+    if "metrics" in names:
+        import metrics
+
+        figures["metrics"] = metrics.run(**({"repeats": 1} if smoke else {}))
+    print(f"\nall benchmarks done in {time.monotonic() - started:.0f} s")
+    return figures
+
+
+def generate(*, size: str) -> dict:
+    """Fill the benchmark database unless it already holds synthetic data."""
+    from aduan.agencies.models import Pemda
+
+    if Pemda.objects.filter(code__startswith="SY").exists():
+        print("\n== generate\nalready_filled: true")
+        return {"already_filled": True}
+    started = time.monotonic()
+    subprocess.run(
+        [sys.executable, "manage.py", "generate_synthetic", "--size", size],
+        cwd=ROOT,
+        check=True,
+        env=os.environ,
+    )
+    seconds = round(time.monotonic() - started, 1)
+    print(f"\n== generate\nsize: {size}\ngenerate_seconds: {seconds}")
+    return {"size": size, "generate_seconds": seconds}
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,44 @@
+"""Benchmark smoke (issue 8): every benchmark in bench/ runs at a tiny size and prints its figures.
+It asserts that they ran and that nothing failed — never a speed (bench/README.md has the figures
+of the full runs, ``make bench``)."""
+
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+BENCH = Path(__file__).resolve().parents[2] / "bench"
+
+pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
+
+
+def _database_url() -> str:
+    db = settings.DATABASES["default"]
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def test_every_benchmark_runs_and_prints_its_figures(default_policies, monkeypatch, capsys):
+    import os
+
+    monkeypatch.syspath_prepend(str(BENCH))
+    monkeypatch.setenv("DATABASE_URL", _database_url())  # gunicorn serves the test database
+    monkeypatch.setenv("BENCH_BROKER_URL", os.environ["REDIS_URL"])
+    sys.modules.pop("run", None)
+    import run
+
+    figures = run.main(["--smoke"])
+    out = capsys.readouterr().out
+    titles = ("deadline sweep", "citizen submit", "staff inbox", "public statistics", "metrics recompute")
+    for title in titles:
+        assert f"== {title}" in out
+    assert figures["generate"]["size"] == "tiny"
+    assert figures["sweep"]["claimed"] == 100
+    assert figures["sweep"]["swept"] == 200
+    assert figures["submit"]["submit_errors"] == 0
+    assert figures["submit"]["submit_requests"] > 0
+    assert figures["submit"]["bare_drf_create_errors"] == 0
+    assert figures["staff"]["inbox_errors"] == figures["staff"]["detail_errors"] == 0
+    assert figures["pages"]["public_statistics_status"] == figures["pages"]["dashboard_status"] == 200
+    assert figures["metrics"]["opds"] >= 20
