@@ -13,17 +13,17 @@ from .models import ArchiveReason, CannedResponse, Complaint
 from .services import BULK_ACTIONS
 from .workflow import NOTE_MAX_LENGTH, Action
 
-# The inputs each staff move asks for, in the order they are shown.
+# The inputs each staff move asks for; the buttons are shown in this order (usual step first).
 ACTION_FIELDS: dict[str, tuple[str, ...]] = {
     Action.DISPATCH: ("opd", "note"),
-    Action.REDISPATCH: ("opd", "note"),
-    Action.HOLD: ("note",),
+    Action.FOLLOW_UP: ("note",),
     Action.COMPLETE: ("note",),
+    Action.REOPEN: ("note",),
+    Action.HOLD: ("note",),
+    Action.REDISPATCH: ("opd", "note"),
     Action.ARCHIVE: ("reason", "duplicate_of", "note"),
     Action.FORWARD_OUT: ("institution", "note"),
     Action.REQUEST_REDISPATCH: ("note",),
-    Action.FOLLOW_UP: ("note",),
-    Action.REOPEN: ("note",),
 }
 
 NOTE_LABELS = {

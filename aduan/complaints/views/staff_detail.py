@@ -44,14 +44,19 @@ NOTE_ROLES = frozenset({ActorRole.KOORDINATOR, ActorRole.PETUGAS_OPD})
 STEP_LABELS = dict(Step.choices)
 
 
+# The order of the buttons: the usual next step first (it is shown open).
+BUTTON_ORDER = [a for a in ACTION_FIELDS]
+
+
 def staff_actions(*, actor: Actor, complaint, roles=None) -> list[str]:
-    """The moves this staff member may make on ``complaint`` now, in the table's order."""
+    """The moves this staff member may make on ``complaint`` now, the usual next step first."""
     roles = selectors.actor_roles(actor, complaint) if roles is None else roles
-    return [
+    allowed = [
         a
         for a in allowed_actions(actor=actor, complaint=complaint)
         if TRANSITIONS[a].roles & roles & STAFF_ROLES and a in ACTION_FIELDS
     ]
+    return sorted(allowed, key=BUTTON_ORDER.index)
 
 
 def _complaint_or_404(request, pk):
@@ -147,6 +152,7 @@ def _detail(request, complaint, *, bound=None, status=200):
         "flag_form": bound.get("flag") or (FlagForm() if is_ombudsman and open_flag is None else None),
         "can_unflag": is_ombudsman and open_flag is not None,
         "read_only": not (actions or can_assign or can_note or is_ombudsman),
+        "bound_any": bool(bound),
         "pemda_for_zone": complaint.pemda,
     }
     return staff_render(request, "complaints/staff/detail.html", context, status=status)

@@ -77,7 +77,7 @@ QUEUES = {
 }
 
 
-def _limit_filter_choices(filterset, user, base):
+def _limit_filter_choices(filterset, user, queue):
     """Offer only the Pemdas, OPDs and categories this user can see in the filter form."""
     form = filterset.form
     me = staff_user(user)
@@ -92,7 +92,10 @@ def _limit_filter_choices(filterset, user, base):
     form.fields["category"].queryset = Category.objects.filter(
         Q(pemda__in=pemdas) | Q(pemda__isnull=True), is_active=True
     ).order_by("name")
-    form.fields["status"].widget = forms.CheckboxSelectMultiple(choices=form.fields["status"].choices)
+    choices = form.fields["status"].choices
+    if queue == "triage":
+        choices = [c for c in choices if c[0] in TRIAGE_STATUSES]
+    form.fields["status"].widget = forms.CheckboxSelectMultiple(choices=choices)
 
 
 def queue_base(request, queue: str):
@@ -110,7 +113,7 @@ def queue_base(request, queue: str):
 def queue_page(request, queue: str, *, template, title, filter_fields, default_sort, stage=None, extra=None):
     base = queue_base(request, queue)
     filterset, page, rows, query = filtered_page(request, base, default_sort=default_sort, stage=stage)
-    _limit_filter_choices(filterset, request.user, base)
+    _limit_filter_choices(filterset, request.user, queue)
     context = {
         "title": title,
         "queue": queue,
