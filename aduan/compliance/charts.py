@@ -16,9 +16,9 @@ def _month(d: date) -> str:
 
 
 def bar_chart(*, months: list[date], values: dict[date, int], title: str) -> SafeString:
-    w, h, left, bottom, top = 640, 220, 34, 34, 16
+    w, h, left, bottom, top = 420, 200, 30, 30, 18
     top_value = max([*values.values(), 1])
-    step = (w - left - 8) / max(len(months), 1)
+    step = (w - left - 24) / max(len(months), 1)
     parts = [
         f'<svg class="chart" viewBox="0 0 {w} {h}" role="img" aria-label="{escape(title)}" '
         f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>',
@@ -38,9 +38,10 @@ def bar_chart(*, months: list[date], values: dict[date, int], title: str) -> Saf
             parts.append(
                 f'<text x="{x + step * 0.35:.1f}" y="{h - bottom - bh - 3:.1f}" text-anchor="middle" class="val">{v}</text>'
             )
-        parts.append(
-            f'<text x="{x + step * 0.35:.1f}" y="{h - 12}" text-anchor="middle" class="axis">{escape(_month(m))}</text>'
-        )
+        if (len(months) - 1 - i) % 2 == 0:  # every other month, ending with the last
+            parts.append(
+                f'<text x="{x + step * 0.35:.1f}" y="{h - 8}" text-anchor="middle" class="axis">{escape(_month(m))}</text>'
+            )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 (every text is escaped above)
 
@@ -48,8 +49,8 @@ def bar_chart(*, months: list[date], values: dict[date, int], title: str) -> Saf
 def percent_line(
     *, months: list[date], values: dict[date, Decimal | None], title: str, target: int = 90
 ) -> SafeString:
-    w, h, left, bottom, top = 640, 220, 34, 34, 12
-    step = (w - left - 8) / max(len(months), 1)
+    w, h, left, bottom, top = 420, 200, 50, 30, 12
+    step = (w - left - 24) / max(len(months), 1)
 
     def y(p) -> float:
         return h - bottom - (h - bottom - top) * float(p) / 100
@@ -68,9 +69,10 @@ def percent_line(
     points = []
     for i, m in enumerate(months):
         x = left + i * step + step / 2
-        parts.append(
-            f'<text x="{x:.1f}" y="{h - 12}" text-anchor="middle" class="axis">{escape(_month(m))}</text>'
-        )
+        if (len(months) - 1 - i) % 2 == 0:  # every other month, ending with the last
+            parts.append(
+                f'<text x="{x:.1f}" y="{h - 8}" text-anchor="middle" class="axis">{escape(_month(m))}</text>'
+            )
         v = values.get(m)
         if v is None:
             continue

@@ -38,6 +38,7 @@ from .services import (
 from .tasks import recompute
 
 LOGIN_URL = "complaints:staff-login"
+HEAT_MONTHS = 6  # the heat map shows the last six months (the charts twelve): readable on a phone
 OPEN_STATUSES = ("submitted", "on_hold", "dispatched", "followed_up")
 
 
@@ -287,7 +288,7 @@ def pemda_dashboard(request, pk: int):
     rows, key, descending = _sorted(rows, request, OPD_COLUMNS)
     last_month = min(period.last, timezone.localtime(now, pemda.zoneinfo).date()).replace(day=1)
     trend = trend_for(pemda=pemda, last_month=last_month)
-    heat = []
+    heat, heat_months = [], trend.months[-HEAT_MONTHS:]
     for opd in m.opds:
         cells = trend.heat.get(opd.pk)
         if not cells:
@@ -303,6 +304,7 @@ def pemda_dashboard(request, pk: int):
                         drill(pemda=pemda.pk, opd=opd.pk, **_month_span(month)),
                     )
                     for month, cell in cells.items()
+                    if month in heat_months
                 ],
             }
         )
@@ -334,6 +336,7 @@ def pemda_dashboard(request, pk: int):
             title=_("Tindak lanjut ≤ 5 hari kerja per bulan (%)"),
         ),
         "heat": heat,
+        "heat_months": heat_months,
         "drill": {
             "received": drill(pemda=pemda.pk, **_span(period)),
             "backlog": drill(pemda=pemda.pk, status=OPEN_STATUSES),
