@@ -1,25 +1,21 @@
 """The REST API (/api/v1/), its OpenAPI schema (/api/schema/) and documentation pages
 (/api/docs/ Swagger UI, /api/redoc/ ReDoc), served from local static files (sidecar)."""
 
-from django.urls import path, register_converter
+from django.http import JsonResponse
+from django.urls import path, re_path
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from aduan.core.exceptions import NotFound
 
 from .views import auth, citizen, reference, staff, webhooks
 
 
-class IdConverter:
-    """A database id: 1 to 18 digits (anything longer cannot be one and is a 404)."""
+@csrf_exempt
+def not_found(request, *args, **kwargs):
+    """Any other address under /api/: the API's JSON 404, never an HTML page."""
+    return JsonResponse({"code": NotFound.code, "message": str(NotFound.default_message)}, status=404)
 
-    regex = "[0-9]{1,18}"
-
-    def to_python(self, value):
-        return int(value)
-
-    def to_url(self, value):
-        return str(value)
-
-
-register_converter(IdConverter, "id")
 
 app_name = "api"
 
@@ -37,7 +33,7 @@ v1 = [
     # Citizens
     path("complaints/", citizen.ComplaintFileApi.as_view(), name="complaint-file"),
     path("complaints/public/", citizen.PublicComplaintListApi.as_view(), name="complaint-public-list"),
-    path("complaints/<id:pk>/support/", citizen.SupportApi.as_view(), name="complaint-support"),
+    path("complaints/<int:pk>/support/", citizen.SupportApi.as_view(), name="complaint-support"),
     path("track/<str:secret>/", citizen.TrackApi.as_view(), name="track"),
     path("track/<str:secret>/attachments/", citizen.AttachmentAddApi.as_view(), name="track-attachments"),
     path("track/<str:secret>/complete/", citizen.CompleteApi.as_view(), name="track-complete"),
@@ -50,16 +46,16 @@ v1 = [
     # Staff
     path("staff/complaints/", staff.ComplaintListApi.as_view(), name="staff-complaint-list"),
     path("staff/complaints/bulk-transitions/", staff.BulkTransitionApi.as_view(), name="staff-bulk"),
-    path("staff/complaints/<id:pk>/", staff.ComplaintDetailApi.as_view(), name="staff-complaint-detail"),
-    path("staff/complaints/<id:pk>/events/", staff.EventListApi.as_view(), name="staff-events"),
-    path("staff/complaints/<id:pk>/transitions/", staff.TransitionApi.as_view(), name="staff-transitions"),
-    path("staff/complaints/<id:pk>/follow-ups/", staff.FollowUpApi.as_view(), name="staff-follow-ups"),
-    path("staff/complaints/<id:pk>/notes/", staff.NoteListApi.as_view(), name="staff-notes"),
-    path("staff/complaints/<id:pk>/assignment/", staff.AssignmentApi.as_view(), name="staff-assignment"),
-    path("staff/complaints/<id:pk>/flag/", staff.FlagApi.as_view(), name="staff-flag"),
-    path("staff/complaints/<id:pk>/merge/", staff.MergeApi.as_view(), name="staff-merge"),
+    path("staff/complaints/<int:pk>/", staff.ComplaintDetailApi.as_view(), name="staff-complaint-detail"),
+    path("staff/complaints/<int:pk>/events/", staff.EventListApi.as_view(), name="staff-events"),
+    path("staff/complaints/<int:pk>/transitions/", staff.TransitionApi.as_view(), name="staff-transitions"),
+    path("staff/complaints/<int:pk>/follow-ups/", staff.FollowUpApi.as_view(), name="staff-follow-ups"),
+    path("staff/complaints/<int:pk>/notes/", staff.NoteListApi.as_view(), name="staff-notes"),
+    path("staff/complaints/<int:pk>/assignment/", staff.AssignmentApi.as_view(), name="staff-assignment"),
+    path("staff/complaints/<int:pk>/flag/", staff.FlagApi.as_view(), name="staff-flag"),
+    path("staff/complaints/<int:pk>/merge/", staff.MergeApi.as_view(), name="staff-merge"),
     path("staff/webhooks/", webhooks.WebhookListApi.as_view(), name="webhook-list"),
-    path("staff/webhooks/<id:pk>/", webhooks.WebhookDetailApi.as_view(), name="webhook-detail"),
+    path("staff/webhooks/<int:pk>/", webhooks.WebhookDetailApi.as_view(), name="webhook-detail"),
 ]
 
 urlpatterns = [
@@ -67,4 +63,5 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    re_path(r"^", not_found),
 ]

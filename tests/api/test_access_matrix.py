@@ -18,12 +18,14 @@ def _staff_routes() -> list[tuple[str, str]]:
     for pattern in api_urls.urlpatterns:
         assert isinstance(pattern, URLPattern)
         route = str(pattern.pattern)
-        if not route.startswith("v1/staff/complaints/") or "<id:pk>" not in route:
+        if not hasattr(pattern.callback, "view_class"):
+            continue
+        if not route.startswith("v1/staff/complaints/") or "<int:pk>" not in route:
             continue
         view = pattern.callback.view_class
         for method in ("get", "post", "put", "delete"):
             if hasattr(view, method):
-                routes.append((method, "/api/" + route.replace("<id:pk>", "{pk}")))
+                routes.append((method, "/api/" + route.replace("<int:pk>", "{pk}")))
     return routes
 
 

@@ -7,6 +7,8 @@ rating services; reads through ``selectors`` (``complaint_by_secret``, ``complai
 Nothing here returns the reporter's identity or a staff member's name.
 """
 
+import re
+
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -63,6 +65,7 @@ CITIZEN_MOVES = {
     "accept": Action.ACCEPT,
     "reopen": Action.REOPEN,
 }
+PEMDA_CODE_RE = re.compile(r"^[A-Za-z0-9]{2,10}$")
 REJECT_REASON_REQUIRED = _("Tuliskan alasan Anda menolak jawaban.")
 ATTACH_CLOSED = _("Aduan sudah ditutup; lampiran tidak dapat ditambahkan.")
 
@@ -596,6 +599,7 @@ class PublicComplaintOutput(serializers.Serializer):
 @extend_schema(
     tags=[TAG],
     summary="Daftar aduan publik",
+    responses={200: PublicComplaintOutput(many=True), **ERRORS_404},
     parameters=[
         OpenApiParameter("pemda", str, description="Kode pemda, mis. BPN."),
         OpenApiParameter("status", str, enum=Status.values),
@@ -630,9 +634,10 @@ class PublicComplaintListApi(generics.ListAPIView):
 
     def get_queryset(self):
         params = self.request.query_params
-        pemda = Pemda.objects.filter(code=params.get("pemda", "")[:10].upper()).first()
+        code = params.get("pemda", "")
+        pemda = Pemda.objects.filter(code=code.upper()).first() if PEMDA_CODE_RE.match(code) else None
         queryset = selectors.complaints_public(pemda=pemda)
-        if params.get("pemda") and pemda is None:
+        if code and pemda is None:
             queryset = queryset.none()
         if (value := params.get("status", "")) in Status.values:
             queryset = queryset.filter(status=value)

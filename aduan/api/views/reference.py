@@ -48,7 +48,12 @@ PEMDA_EXAMPLE = OpenApiExample(
 )
 
 
-@extend_schema(tags=[TAG], summary="Daftar pemda", examples=[PEMDA_EXAMPLE])
+@extend_schema(
+    tags=[TAG],
+    summary="Daftar pemda",
+    examples=[PEMDA_EXAMPLE],
+    responses={200: PemdaOutput(many=True), **ERRORS_404},
+)
 class PemdaListApi(generics.ListAPIView):
     """Every local government served here."""
 
@@ -79,6 +84,7 @@ class OpdOutput(serializers.ModelSerializer):
 @extend_schema(
     tags=[TAG],
     summary="OPD sebuah pemda",
+    responses={200: OpdOutput(many=True), **ERRORS_404},
     examples=[
         OpenApiExample(
             "DPU",
@@ -120,6 +126,7 @@ class CategoryOutput(serializers.ModelSerializer):
 @extend_schema(
     tags=[TAG],
     summary="Kategori aduan sebuah pemda",
+    responses={200: CategoryOutput(many=True), **ERRORS_404},
     examples=[
         OpenApiExample(
             "Jalan rusak",
@@ -156,6 +163,7 @@ class SlaPolicyOutput(serializers.ModelSerializer):
 @extend_schema(
     tags=[TAG],
     summary="Kebijakan tenggat (SLA)",
+    responses={200: SlaPolicyOutput(many=True), **ERRORS_404},
     examples=[
         OpenApiExample(
             "Verifikasi 3 hari kerja",

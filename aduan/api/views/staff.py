@@ -189,7 +189,7 @@ def _detail_response(request, pk: int, code=status.HTTP_200_OK) -> Response:
 @extend_schema(
     tags=[TAG],
     summary="Daftar aduan",
-    responses={200: ComplaintRowOutput(many=True), 401: STAFF_READ_ERRORS[401]},
+    responses={200: ComplaintRowOutput(many=True), 400: STAFF_WRITE_ERRORS[400], **STAFF_READ_ERRORS},
     examples=[OpenApiExample("Satu baris", value=ROW_EXAMPLE, response_only=True)],
 )
 class ComplaintListApi(generics.ListAPIView):
