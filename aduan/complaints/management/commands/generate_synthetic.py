@@ -14,7 +14,7 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=20261128)
 
     def handle(self, *args, size, seed, **options):
-        if settings.SETTINGS_MODULE.endswith(".production"):
+        if (settings.SETTINGS_MODULE or "").endswith(".production"):
             raise CommandError("Refusing to generate synthetic data under production settings.")
         try:
             counts = generate(size_name=size, seed=seed, stdout=self.stdout)

@@ -25,7 +25,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, quiet=False, force=False, verbosity=1, **options):
-        if settings.SETTINGS_MODULE.endswith(".production") and not force:
+        if (settings.SETTINGS_MODULE or "").endswith(".production") and not force:
             raise CommandError(
                 "Refusing to load demo accounts with known passwords under production settings; "
                 "use --force on a throw-away database only."
