@@ -32,14 +32,14 @@ What each figure means:
 import math
 import re
 import statistics
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils.translation import gettext_lazy as _
 
@@ -173,6 +173,32 @@ def p90(values: list[int]) -> int | None:
     return values[max(0, math.ceil(0.9 * len(values)) - 1)]
 
 
+def _nth(hist: dict[int, int], rank: int) -> int:
+    """The ``rank``-th smallest value (1-based) of a histogram {value: count}."""
+    seen = 0
+    for value in sorted(hist):
+        seen += hist[value]
+        if seen >= rank:
+            return value
+    raise ValueError("rank beyond the histogram")
+
+
+def median_of(hist: dict[int, int]) -> Decimal | None:
+    """Median of a histogram, as ``median`` gives for the expanded list."""
+    n = sum(hist.values())
+    if not n:
+        return None
+    if n % 2:
+        return Decimal(_nth(hist, (n + 1) // 2))
+    return (Decimal(_nth(hist, n // 2)) + Decimal(_nth(hist, n // 2 + 1))) / 2
+
+
+def p90_of(hist: dict[int, int]) -> int | None:
+    """90th percentile by nearest rank of a histogram, as ``p90`` gives for the expanded list."""
+    n = sum(hist.values())
+    return _nth(hist, max(1, math.ceil(0.9 * n))) if n else None
+
+
 @dataclass
 class Figures:
     """The metrics of one OPD, one Pemda or one province for one period."""
@@ -188,8 +214,10 @@ class Figures:
     followed_up_on_time: int = 0
     resolved: int = 0
     resolved_on_time: int = 0
-    follow_up_days: list[int] = field(default_factory=list)
-    resolve_days: list[int] = field(default_factory=list)
+    # Durations in working days as histograms {days: clocks}: a few dozen keys per OPD whatever the
+    # number of complaints, so they travel from SQL as grouped counts and merge by addition.
+    follow_up_hist: Counter = field(default_factory=Counter)
+    resolve_hist: Counter = field(default_factory=Counter)
     backlog: dict[str, int] = field(default_factory=lambda: {b[0]: 0 for b in BACKLOG_BUCKETS})
     reopened: int = 0
     breaches: dict[str, int] = field(default_factory=dict)
@@ -207,8 +235,8 @@ class Figures:
             "rating_count skm_count"
         ).split():
             setattr(self, name, getattr(self, name) + getattr(other, name))
-        self.follow_up_days = sorted(self.follow_up_days + other.follow_up_days)
-        self.resolve_days = sorted(self.resolve_days + other.resolve_days)
+        self.follow_up_hist.update(other.follow_up_hist)
+        self.resolve_hist.update(other.resolve_hist)
         for k, v in other.backlog.items():
             self.backlog[k] = self.backlog.get(k, 0) + v
         for k, v in other.breaches.items():
@@ -239,20 +267,29 @@ class Figures:
         return _pct(self.reopened, self.resolved)
 
     @property
+    def follow_up_days(self) -> list[int]:
+        """Every first-follow-up duration, sorted (the histogram expanded)."""
+        return sorted(self.follow_up_hist.elements())
+
+    @property
+    def resolve_days(self) -> list[int]:
+        return sorted(self.resolve_hist.elements())
+
+    @property
     def median_follow_up_days(self) -> Decimal | None:
-        return median(self.follow_up_days)
+        return median_of(self.follow_up_hist)
 
     @property
     def p90_follow_up_days(self) -> int | None:
-        return p90(self.follow_up_days)
+        return p90_of(self.follow_up_hist)
 
     @property
     def median_resolve_days(self) -> Decimal | None:
-        return median(self.resolve_days)
+        return median_of(self.resolve_hist)
 
     @property
     def p90_resolve_days(self) -> int | None:
-        return p90(self.resolve_days)
+        return p90_of(self.resolve_hist)
 
     @property
     def backlog_total(self) -> int:
@@ -403,26 +440,30 @@ def metrics_for(*, pemdas: Iterable, period: Period, now: datetime) -> Metrics:
         cell.follow_up_total += total
         cell.followed_up += done
         cell.followed_up_on_time += on_time
-    for pemda_id, opd_id, days in (
+    for pemda_id, opd_id, days, n in (
         follow_ups.filter(met, working_days_taken__isnull=False)
-        .order_by("working_days_taken")
-        .values_list("complaint__pemda_id", "opd_id", "working_days_taken")
+        .values("complaint__pemda_id", "opd_id", "working_days_taken")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("complaint__pemda_id", "opd_id", "working_days_taken", "n")
     ):
-        cells[(pemda_id, opd_id)].follow_up_days.append(days)
+        cells[(pemda_id, opd_id)].follow_up_hist[days] += n
 
-    # 6. Resolutions in the period, with durations (one ordered query: counts and lists).
-    for pemda_id, opd_id, days, breached_at in (
+    # 6. Resolutions in the period: counts and the duration histogram in one grouped query.
+    for pemda_id, opd_id, days, n, on_time in (
         Deadline.objects.filter(met, stage=Stage.RESOLUTION)
         .annotate(resolved_by=_resolution_opd())
         .filter(resolved_by__isnull=False)
-        .order_by(F("working_days_taken").asc(nulls_last=True))
-        .values_list("complaint__pemda_id", "resolved_by", "working_days_taken", "breached_at")
+        .values("complaint__pemda_id", "resolved_by", "working_days_taken")
+        .annotate(n=Count("pk"), on_time=Count("pk", filter=Q(breached_at__isnull=True)))
+        .order_by()
+        .values_list("complaint__pemda_id", "resolved_by", "working_days_taken", "n", "on_time")
     ):
         cell = cells[(pemda_id, opd_id)]
-        cell.resolved += 1
-        cell.resolved_on_time += breached_at is None
+        cell.resolved += n
+        cell.resolved_on_time += on_time
         if days is not None:
-            cell.resolve_days.append(days)
+            cell.resolve_hist[days] += n
 
     # 7. Backlog at the end of the period (or now), by age.
     bucket_counts = {}
