@@ -512,10 +512,10 @@ class _Generator:
                     if end < now:
                         status, closed_at = "resolved", end
                         action, role = ("accept", "citizen") if end is t4 else ("auto_resolve", "system")
-                        self.event(action, "followed_up", status, None, role, None, end)
+                        resolved_by = self.event(action, "followed_up", status, None, role, None, end)
                         self.meet(Stage.REPLY_WINDOW, end)
                         self.meet(Stage.RESOLUTION, end)
-                        self.end_hop(hop, end, None)
+                        self.end_hop(hop, end, resolved_by)
                         if rng.random() < 0.4:
                             score = rng.choices((1, 2, 3, 4, 5), cum_weights=(5, 12, 27, 65, 100))[0]
                             self.w.add(ComplaintRating._meta.db_table, RATING_COLS, (cid, score, "", end))

@@ -39,7 +39,7 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils.translation import gettext_lazy as _
 
@@ -351,17 +351,6 @@ class Metrics:
 # --- The queries ------------------------------------------------------------------------------
 
 
-def _resolution_opd() -> Subquery:
-    """The OPD whose hop ended with the resolution that met this (resolution) clock."""
-    return Subquery(
-        ComplaintHop.objects.filter(
-            complaint_id=OuterRef("complaint_id"),
-            ended_at=OuterRef("met_at"),
-            ended_by__action__in=RESOLVE_ACTIONS,
-        ).values("opd_id")[:1]
-    )
-
-
 def _last_resolving_opd() -> Subquery:
     """The OPD that held the complaint (of a rating or survey) when it was last resolved."""
     return Subquery(
@@ -449,15 +438,25 @@ def metrics_for(*, pemdas: Iterable, period: Period, now: datetime) -> Metrics:
     ):
         cells[(pemda_id, opd_id)].follow_up_hist[days] += n
 
-    # 6. Resolutions in the period: counts and the duration histogram in one grouped query.
+    # 6. Resolutions in the period: counts and the duration histogram in one grouped query, driven
+    # by the hops a resolution ended (one per resolution) and reading each one's resolution clock
+    # through the (complaint, stage) index — no per-clock search among hops.
+    clock = Deadline.objects.filter(
+        complaint_id=OuterRef("complaint_id"), stage=Stage.RESOLUTION, met_at=OuterRef("ended_at")
+    )
     for pemda_id, opd_id, days, n, on_time in (
-        Deadline.objects.filter(met, stage=Stage.RESOLUTION)
-        .annotate(resolved_by=_resolution_opd())
-        .filter(resolved_by__isnull=False)
-        .values("complaint__pemda_id", "resolved_by", "working_days_taken")
-        .annotate(n=Count("pk"), on_time=Count("pk", filter=Q(breached_at__isnull=True)))
+        ComplaintHop.objects.filter(
+            zones.within("ended_at", "complaint__pemda_id"), ended_by__action__in=RESOLVE_ACTIONS
+        )
+        .annotate(
+            days=Subquery(clock.values("working_days_taken")[:1]),
+            late=Exists(clock.filter(breached_at__isnull=False)),
+        )
+        .filter(Exists(clock))
+        .values("complaint__pemda_id", "opd_id", "days")
+        .annotate(n=Count("pk"), on_time=Count("pk", filter=Q(late=False)))
         .order_by()
-        .values_list("complaint__pemda_id", "resolved_by", "working_days_taken", "n", "on_time")
+        .values_list("complaint__pemda_id", "opd_id", "days", "n", "on_time")
     ):
         cell = cells[(pemda_id, opd_id)]
         cell.resolved += n

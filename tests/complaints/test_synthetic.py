@@ -36,6 +36,11 @@ def test_hops_and_ticket_counters_are_consistent(small):
         hop = ComplaintHop.objects.get(complaint=c, ended_at__isnull=True)
         assert hop.opd_id == c.current_opd_id
     assert sum(TicketCounter.objects.values_list("last_number", flat=True)) == 400
+    resolved = Complaint.objects.filter(status="resolved")
+    assert resolved.exists()
+    ends = ComplaintHop.objects.filter(complaint__in=resolved, ended_at__isnull=False, ended_by__isnull=False)
+    assert set(ends.values_list("ended_by__action", flat=True)) <= {"accept", "auto_resolve", "redispatch"}
+    assert ends.filter(ended_by__action__in=["accept", "auto_resolve"]).count() == resolved.count()
     assert Complaint.objects.values("ticket_number").distinct().count() == 400
 
 
