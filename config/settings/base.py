@@ -83,6 +83,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "aduan.complaints.context_processors.staff_navigation",
             ],
         },
     },
@@ -220,6 +221,7 @@ ADUAN_PUBLIC_STATS_CACHE_SECONDS = env.int("ADUAN_PUBLIC_STATS_CACHE_SECONDS", d
 # Signed webhook for an SMS / WhatsApp gateway (citizens who left only a phone number).
 ADUAN_WEBHOOK_URL = env.str("ADUAN_WEBHOOK_URL", default="")
 ADUAN_WEBHOOK_SECRET = env.str("ADUAN_WEBHOOK_SECRET", default="")
+ADUAN_WEBHOOK_ALLOW_HTTP_LOOPBACK = env.bool("ADUAN_WEBHOOK_ALLOW_HTTP_LOOPBACK", default=False)
 # Map tiles for the optional location pin on the filing form (e.g. an OpenStreetMap-compatible
 # tile server of the Pemda: https://tiles.example.id/{z}/{x}/{y}.png). Empty: no map is shown.
 ADUAN_MAP_TILE_URL = env.str("ADUAN_MAP_TILE_URL", default="")

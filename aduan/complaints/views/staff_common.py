@@ -105,7 +105,10 @@ def staff_nav(user) -> list[tuple[str, str, str]]:
     items.append(("staff-list", _("Semua aduan")))
     if me.opd_ids:
         items.append(("staff-canned", _("Jawaban siap pakai")))
-    return [(name, reverse(f"complaints:{name}"), label) for name, label in items]
+    nav = [(name, reverse(f"complaints:{name}"), label) for name, label in items]
+    if me.is_koordinator or me.is_ombudsman or me.opd_ids:
+        nav.append(("compliance", reverse("compliance:index"), _("Kepatuhan")))
+    return nav
 
 
 def staff_render(request, template: str, context: dict, *, status: int = 200, zone=None):
