@@ -8,7 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from aduan.core.exceptions import NotFound
 
-from .views import auth, citizen, reference, staff, webhooks
+from .views import auth, canned, citizen, compliance, reference, staff, webhooks
 
 
 @csrf_exempt
@@ -30,6 +30,10 @@ v1 = [
     path("pemdas/<str:code>/categories/", reference.CategoryListApi.as_view(), name="category-list"),
     path("pemdas/<str:code>/holidays/", reference.HolidayListApi.as_view(), name="holiday-list"),
     path("sla-policies/", reference.SlaPolicyListApi.as_view(), name="sla-policy-list"),
+    # Compliance (read-only, scoped by role)
+    path("metrics/", compliance.MetricsApi.as_view(), name="metrics"),
+    path("pemdas/<str:code>/scores/", compliance.ScoreListApi.as_view(), name="score-list"),
+    path("pemdas/<str:code>/scores/<int:year>/", compliance.ScoreYearListApi.as_view(), name="score-year"),
     # Citizens
     path("complaints/", citizen.ComplaintFileApi.as_view(), name="complaint-file"),
     path("complaints/public/", citizen.PublicComplaintListApi.as_view(), name="complaint-public-list"),
@@ -54,6 +58,9 @@ v1 = [
     path("staff/complaints/<int:pk>/assignment/", staff.AssignmentApi.as_view(), name="staff-assignment"),
     path("staff/complaints/<int:pk>/flag/", staff.FlagApi.as_view(), name="staff-flag"),
     path("staff/complaints/<int:pk>/merge/", staff.MergeApi.as_view(), name="staff-merge"),
+    path("staff/complaints/<int:pk>/attachments/", staff.EvidenceAddApi.as_view(), name="staff-attachments"),
+    path("staff/canned-responses/", canned.CannedListApi.as_view(), name="canned-list"),
+    path("staff/canned-responses/<int:pk>/", canned.CannedDetailApi.as_view(), name="canned-detail"),
     path("staff/webhooks/", webhooks.WebhookListApi.as_view(), name="webhook-list"),
     path("staff/webhooks/<int:pk>/", webhooks.WebhookDetailApi.as_view(), name="webhook-detail"),
 ]

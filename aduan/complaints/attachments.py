@@ -331,14 +331,20 @@ def attachment_add(
     is_internal: bool = False,
     now: datetime | None = None,
 ) -> Attachment:
-    """Store a validated upload on ``complaint``. A citizen's file (no uploader, or the reporter's
-    own account, not internal) is refused once the complaint already has MAX_FILES of them."""
+    """Store a validated upload on ``complaint``. Refused (``complaint_closed``) once the complaint
+    is closed — resolved, archived or forwarded out — whoever uploads: the pages and the API share
+    this rule. A citizen's file (no uploader, or the reporter's own account, not internal) is
+    refused once the complaint already has MAX_FILES of them."""
     if not isinstance(upload, CleanUpload) or upload.content_type not in ALLOWED_CONTENT_TYPES:
         raise _unsupported()
     now = now or timezone.now()
     with transaction.atomic():
         # Lock the complaint so that concurrent uploads cannot both pass the count.
         locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
+        if locked.is_closed:  # about the complaint, not the file: no field named
+            raise InvalidInput(
+                _("Aduan sudah ditutup; lampiran tidak dapat ditambahkan."), code="complaint_closed"
+            )
         uploader_id = getattr(uploaded_by, "pk", None)
         is_citizen_file = not is_internal and (
             uploader_id is None

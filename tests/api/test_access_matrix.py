@@ -1,13 +1,22 @@
 """The cross-Pemda / cross-OPD matrix over the API's URL configuration: every staff route that
 takes a complaint id is called with every method it serves by staff who may not see the complaint
 (koordinator of another Pemda, petugas and kepala of another OPD, Ombudsman of another province);
-each answers 404 — existence never leaks — and nothing changes. Lists never include it."""
+each answers 404 — existence never leaks — and nothing changes. Lists never include it.
+
+The same outsiders against the other scoped resources: an OPD's canned responses (every method of
+the detail route: 404 for OPD staff, 403 without an OPD role, nothing changed; the list never shows
+them) and a Pemda's compliance figures and scores (never listed; 404 when asked for by code)."""
 
 import pytest
 from django.urls import URLPattern
 
 from aduan.api import urls as api_urls
-from aduan.complaints.models import ComplaintFlag, ComplaintNote
+from aduan.complaints.models import Attachment, CannedResponse, ComplaintFlag, ComplaintNote
+from aduan.complaints.selectors import Actor
+from aduan.complaints.services import canned_response_save
+from aduan.compliance.methodologies import ensure_initial_methodologies
+from aduan.compliance.models import Methodology
+from aduan.compliance.services import assessment_entry_record, score_compute
 from tests.factories import ComplaintFactory, MembershipFactory, OpdFactory, PemdaFactory
 
 from .test_staff import dispatched
@@ -23,7 +32,7 @@ def _staff_routes() -> list[tuple[str, str]]:
         if not route.startswith("v1/staff/complaints/") or "<int:pk>" not in route:
             continue
         view = pattern.callback.view_class
-        for method in ("get", "post", "put", "delete"):
+        for method in ("get", "post", "put", "patch", "delete"):
             if hasattr(view, method):
                 routes.append((method, "/api/" + route.replace("<int:pk>", "{pk}")))
     return routes
@@ -34,8 +43,9 @@ BODIES = {"post": {"action": "hold", "note": "x", "body": "x", "original": 1}, "
 
 
 def test_the_matrix_covers_every_staff_route():
-    assert len({path for _m, path in ROUTES}) == 8
-    assert len(ROUTES) >= 11
+    assert len({path for _m, path in ROUTES}) == 9
+    assert len(ROUTES) >= 12
+    assert ("post", "/api/v1/staff/complaints/{pk}/attachments/") in ROUTES
 
 
 @pytest.fixture
@@ -59,6 +69,7 @@ def _snapshot(c):
     return (
         c.status, c.current_opd_id, c.assigned_to_id, c.events.count(),
         ComplaintNote.objects.filter(complaint=c).count(), ComplaintFlag.objects.filter(complaint=c).count(),
+        Attachment.objects.filter(complaint=c).count(),
     )  # fmt: skip
 
 
@@ -93,3 +104,71 @@ def test_lists_never_leak(as_user, world, outsiders):
         "done": [],
         "refused": [{"id": c.pk, "code": "not_found", "message": "Data tidak ditemukan."}],
     }
+
+
+# ------------------------------------------------------------------------- canned responses
+
+
+@pytest.mark.parametrize("method", ["get", "put", "patch", "delete"])
+def test_outsiders_never_reach_an_opds_canned_response(as_user, world, outsiders, method):
+    canned = canned_response_save(
+        actor=Actor.staff(world.kepala), opd=world.opd, title="Sudah ditambal", body="Lubang sudah ditambal."
+    )
+    before = list(CannedResponse.objects.values_list("pk", "opd_id", "title", "body", "is_active"))
+
+    for who, user in outsiders.items():
+        response = getattr(as_user(user), method)(
+            f"/api/v1/staff/canned-responses/{canned.pk}/", {"title": "Diambil", "body": "x"}, format="json"
+        )
+        has_opd_role = who.startswith(("petugas", "kepala"))
+        if method == "delete":  # not offered to anyone
+            assert response.status_code == 405, who
+        else:
+            assert response.status_code == (404 if has_opd_role else 403), (who, response.status_code)
+
+    assert list(CannedResponse.objects.values_list("pk", "opd_id", "title", "body", "is_active")) == before
+
+
+def test_canned_lists_never_leak(as_user, world, outsiders):
+    canned_response_save(actor=Actor.staff(world.kepala), opd=world.opd, title="Satu", body="Isi")
+
+    for who, user in outsiders.items():
+        response = as_user(user).get("/api/v1/staff/canned-responses/", {"opd": world.opd.pk})
+        if response.status_code == 200:
+            assert response.json()["results"] == [], who
+        else:
+            assert response.status_code == 403, who
+        own = as_user(user).get("/api/v1/staff/canned-responses/")
+        assert own.status_code == 403 or all(r["opd"] != world.opd.pk for r in own.json()["results"]), who
+
+
+# ------------------------------------------------------------------------------- compliance
+
+
+def test_compliance_figures_and_scores_never_leak(as_user, world, outsiders):
+    ensure_initial_methodologies(Methodology)
+    ombudsman = MembershipFactory(role="ombudsman", province=world.pemda.province).user
+    for code in ("input", "proses", "output"):
+        assessment_entry_record(
+            pemda=world.pemda, year=2022, kind="dimension", code=code, value=90, user=ombudsman
+        )
+    score_compute(pemda_id=world.pemda.pk, year=2022)
+    dispatched(world)
+
+    for who, user in outsiders.items():
+        client = as_user(user)
+        listed = client.get("/api/v1/metrics/")
+        assert listed.status_code == 200, who
+        for pemda in listed.json()["pemdas"]:
+            if pemda["code"] == world.pemda.code:  # a petugas/kepala of world's other OPD
+                assert pemda["figures"] is None, who
+                assert world.opd.pk not in {r["id"] for r in pemda["opds"]}, who
+        if not who.endswith("another OPD"):
+            assert world.pemda.code not in {p["code"] for p in listed.json()["pemdas"]}, who
+            assert client.get("/api/v1/metrics/", {"pemda": world.pemda.code}).status_code == 404, who
+        for url in (
+            f"/api/v1/pemdas/{world.pemda.code}/scores/",
+            f"/api/v1/pemdas/{world.pemda.code}/scores/2022/",
+        ):
+            response = client.get(url)
+            assert (response.status_code, response.json()["code"]) == (404, "not_found"), (who, url)

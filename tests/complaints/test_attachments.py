@@ -467,6 +467,32 @@ def test_staff_and_internal_files_do_not_count_against_the_citizen(complaint, ko
     assert internal.uploaded_by == koordinator
 
 
+@pytest.mark.parametrize("status", [Status.RESOLVED, Status.ARCHIVED, Status.FORWARDED_OUT])
+def test_attachment_add_refuses_every_file_on_a_closed_complaint(pemda, koordinator, status):
+    complaint = complaint_in_status(status, pemda=pemda, koordinator=koordinator)
+    clean = validate_upload(upload(image_bytes("PNG"), "f.png"))
+
+    for who, internal in [(None, False), (koordinator, False), (koordinator, True)]:
+        with pytest.raises(InvalidInput) as info:
+            attachment_add(complaint=complaint, upload=clean, uploaded_by=who, is_internal=internal)
+        assert info.value.code == "complaint_closed"
+    assert not complaint.attachments.exists()
+
+
+def test_the_staff_page_shares_the_closed_rule(client, pemda, koordinator):
+    complaint = complaint_in_status(Status.ARCHIVED, pemda=pemda, koordinator=koordinator)
+    client.force_login(koordinator)
+
+    response = client.post(
+        reverse("complaints:staff-attachment-add", kwargs={"pk": complaint.pk}),
+        {"file": upload(image_bytes("PNG"), "bukti.png"), "is_internal": "on"},
+    )
+
+    assert response.status_code == 400
+    assert "Aduan sudah ditutup; lampiran tidak dapat ditambahkan." in response.content.decode()
+    assert not complaint.attachments.exists()
+
+
 def test_attachment_add_refuses_anything_but_a_clean_upload(complaint):
     with pytest.raises(InvalidInput) as info:
         attachment_add(

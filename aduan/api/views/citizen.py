@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 from aduan.agencies.models import Opd, Pemda
 from aduan.complaints import selectors
 from aduan.complaints.attachments import MAX_FILES, attachment_add, validate_upload, validate_uploads
+from aduan.complaints.citizen_view import CITIZEN_STAGES, REJECT_PREFIX, STATUS_SENTENCES, public_events
 from aduan.complaints.models import (
     SKM_ELEMENTS,
     Category,
@@ -37,15 +38,6 @@ from aduan.complaints.services import (
     complaint_skm_submit,
     complaint_submit,
     complaint_support,
-)
-from aduan.complaints.views.tracking import (
-    CITIZEN_NOTE_ACTIONS,
-    CITIZEN_STAGES,
-    EVENT_LABELS,
-    PUBLIC_ACTIONS,
-    REJECT_LABEL,
-    REJECT_PREFIX,
-    STATUS_SENTENCES,
 )
 from aduan.complaints.workflow import NOTE_MAX_LENGTH, Action, allowed_actions, complaint_transition
 from aduan.core.exceptions import InvalidInput
@@ -67,7 +59,6 @@ CITIZEN_MOVES = {
 }
 PEMDA_CODE_RE = re.compile(r"^[A-Za-z0-9]{2,10}$")
 REJECT_REASON_REQUIRED = _("Tuliskan alasan Anda menolak jawaban.")
-ATTACH_CLOSED = _("Aduan sudah ditutup; lampiran tidak dapat ditambahkan.")
 
 
 # --- File ----------------------------------------------------------------------------------------
@@ -255,22 +246,7 @@ class TrackOutput(serializers.Serializer):
 
 
 def _citizen_events(complaint) -> list[dict]:
-    out = []
-    for e in complaint.events.filter(action__in=PUBLIC_ACTIONS).order_by("created_at", "pk"):
-        note = e.note if e.action in CITIZEN_NOTE_ACTIONS else ""
-        label = EVENT_LABELS.get(e.action, e.get_to_status_display())
-        if e.action == Action.REPLY and note.startswith(REJECT_PREFIX):
-            label, note = REJECT_LABEL, note[len(REJECT_PREFIX) :]
-        out.append(
-            {
-                "action": e.action,
-                "label": str(label),
-                "status": e.to_status,
-                "note": note,
-                "created_at": e.created_at,
-            }
-        )
-    return out
+    return [vars(seen) for _event, seen in public_events(complaint)]
 
 
 def track_body(complaint, secret: str) -> dict:
@@ -569,8 +545,6 @@ class AttachmentAddApi(APIView):
         complaint = _tracked(secret)
         data = UploadInput(data=request.data)
         data.is_valid(raise_exception=True)
-        if complaint.is_closed:
-            raise InvalidInput(ATTACH_CLOSED, code="complaint_closed", field="file")
         clean = validate_upload(data.validated_data["file"])
         a = attachment_add(complaint=complaint, upload=clean)
         body = {

@@ -20,7 +20,7 @@ from rest_framework.views import APIView
 
 from aduan.agencies.models import Opd
 from aduan.complaints import selectors
-from aduan.complaints.attachments import MAX_FILES, attachment_add, validate_uploads
+from aduan.complaints.attachments import MAX_FILES, attachment_add, validate_upload, validate_uploads
 from aduan.complaints.filters import StaffComplaintFilter, with_next_due
 from aduan.complaints.models import ActorRole, ArchiveReason, ComplaintFlag, Status
 from aduan.complaints.selectors import Actor
@@ -40,12 +40,15 @@ from aduan.complaints.workflow import (
     allowed_actions,
     complaint_transition,
 )
-from aduan.core.exceptions import InvalidInput, NotFound
+from aduan.core.exceptions import InvalidInput, NotFound, PermissionDenied
 from aduan.sla.models import Deadline
 
 from ..schema import STAFF_READ_ERRORS, STAFF_WRITE_ERRORS
 
 TAG = "Petugas"
+# Who may add evidence files to a complaint: as on the staff page, the koordinator and the
+# holding OPD's petugas (the same roles that write internal notes).
+UPLOAD_ROLES = frozenset({ActorRole.KOORDINATOR, ActorRole.PETUGAS_OPD})
 STAFF_ACTIONS = [a for a in TRANSITIONS if a != Action.AUTO_RESOLVE]
 
 
@@ -431,6 +434,51 @@ class FollowUpApi(APIView):
             for clean in uploads:
                 attachment_add(complaint=result.complaint, upload=clean, uploaded_by=request.user)
         return _detail_response(request, pk, status.HTTP_201_CREATED)
+
+
+class EvidenceInput(serializers.Serializer):
+    file = serializers.FileField()
+    is_internal = serializers.BooleanField(
+        default=True, help_text="true (bawaan): hanya petugas; false: terlihat juga oleh pelapor."
+    )
+
+
+@extend_schema(
+    tags=[TAG],
+    summary="Tambah bukti (lampiran petugas)",
+    request={"multipart/form-data": EvidenceInput},
+    responses={201: StaffAttachmentOutput, **STAFF_WRITE_ERRORS},
+    examples=[
+        OpenApiExample(
+            "Foto lapangan",
+            value={
+                "id": 92, "name": "tambal.jpg", "content_type": "image/jpeg", "size": 201433,
+                "is_internal": True, "created_at": "2026-06-09T04:00:00Z",
+                "download_url": "/staf/lampiran/92/",
+            },
+            response_only=True,
+        )
+    ],
+)  # fmt: skip
+class EvidenceAddApi(APIView):
+    """A photo or document from staff (JPEG, PNG, WebP, PDF; images re-encoded without metadata),
+    internal by default. The koordinator and the holding OPD's petugas add them, while the
+    complaint is open; anyone else who may see the complaint is refused and nothing is stored."""
+
+    def post(self, request, pk: int):
+        complaint = _visible(request, pk)
+        if not selectors.actor_roles(Actor.staff(request.user), complaint) & UPLOAD_ROLES:
+            raise PermissionDenied(code="role_not_allowed")
+        data = EvidenceInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        clean = validate_upload(data.validated_data["file"])
+        attachment = attachment_add(
+            complaint=complaint,
+            upload=clean,
+            uploaded_by=request.user,
+            is_internal=data.validated_data["is_internal"],
+        )
+        return Response(StaffAttachmentOutput(attachment).data, status=status.HTTP_201_CREATED)
 
 
 # --- Notes, assignment, flags -------------------------------------------------------------------

@@ -19,21 +19,21 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from aduan.core.exceptions import DomainError, InvalidInput, NotFound
 from aduan.core.throttle import client_key, throttle_hit
-from aduan.sla.models import Deadline, Stage
+from aduan.sla.models import Deadline
 
 from .. import selectors, services
+from ..citizen_view import (
+    CITIZEN_STAGES,
+    REJECT_PREFIX,
+    STATUS_SENTENCES,
+    public_events,
+)
 from ..models import SKM_ELEMENTS, ComplaintRating, SkmResponse, Status
 from ..selectors import Actor
 from ..workflow import NOTE_MAX_LENGTH, Action, allowed_actions, complaint_transition
 
-# Steps the reporter does not see on the tracking page (every Step — assignment, Ombudsman flags —
-# is staff-only too: the page lists the public actions only), and the ones whose note is for them.
-INTERNAL_ACTIONS = ("request_redispatch", "redispatch")
-PUBLIC_ACTIONS = tuple(a for a in Action.values if a not in INTERNAL_ACTIONS)
-CITIZEN_NOTE_ACTIONS = ("hold", "follow_up", "reply", "complete", "forward_out", "reopen")
-
 # The forms on the page and the workflow action each one takes. "reject" is a reply whose note
-# starts with REJECT_PREFIX, so staff see at once that the answer was turned down.
+# starts with REJECT_PREFIX (citizen_view), so staff see at once that the answer was turned down.
 FORM_ACTIONS = {
     "complete": Action.COMPLETE,
     "accept": Action.ACCEPT,
@@ -41,53 +41,9 @@ FORM_ACTIONS = {
     "reject": Action.REPLY,
     "reopen": Action.REOPEN,
 }
-# Stored in the note (data read by Indonesian staff), so deliberately not translated.
-REJECT_PREFIX = "Jawaban ditolak: "
-
 LOOKUP_LIMIT = 20  # look-ups per client and hour
 POST_LIMIT = 30  # moves, ratings and surveys per client and hour
 WINDOW_SECONDS = 3600
-
-STATUS_SENTENCES = {
-    Status.SUBMITTED: _("Aduan Anda sudah kami terima dan sedang diperiksa oleh koordinator pengaduan."),
-    Status.ON_HOLD: _(
-        "Kami menunggu keterangan tambahan dari Anda. Lengkapi aduan Anda di bawah ini agar dapat "
-        "kami proses."
-    ),
-    Status.DISPATCHED: _("Aduan Anda sudah diteruskan ke OPD yang berwenang dan sedang ditangani."),
-    Status.FOLLOWED_UP: _(
-        "OPD sudah menjawab aduan Anda. Baca jawabannya, lalu terima jawaban itu atau tanggapi bila Anda "
-        "belum puas."
-    ),
-    Status.RESOLVED: _("Aduan Anda sudah selesai."),
-    Status.ARCHIVED: _("Aduan Anda diarsipkan dan tidak diproses lebih lanjut."),
-    Status.FORWARDED_OUT: _(
-        "Aduan Anda bukan kewenangan pemerintah daerah ini dan sudah kami teruskan ke instansi yang "
-        "berwenang."
-    ),
-}
-
-EVENT_LABELS = {
-    Action.SUBMIT: _("Aduan diterima"),
-    Action.DISPATCH: _("Aduan diverifikasi dan diteruskan ke OPD"),
-    Action.HOLD: _("Aduan ditunda: kami meminta keterangan tambahan"),
-    Action.COMPLETE: _("Keterangan tambahan diterima"),
-    Action.ARCHIVE: _("Aduan diarsipkan"),
-    Action.FORWARD_OUT: _("Aduan diteruskan ke instansi lain"),
-    Action.FOLLOW_UP: _("Jawaban OPD"),
-    Action.REPLY: _("Anda menanggapi jawaban OPD"),
-    Action.ACCEPT: _("Anda menerima jawaban OPD"),
-    Action.AUTO_RESOLVE: _("Selesai otomatis: tidak ada tanggapan dalam batas waktu"),
-    Action.REOPEN: _("Aduan dibuka kembali"),
-}
-REJECT_LABEL = _("Anda menolak jawaban OPD")
-
-# The clocks the reporter cares about, in their words.
-CITIZEN_STAGES = {
-    Stage.VERIFICATION: _("Pemeriksaan dan penerusan ke OPD paling lambat"),
-    Stage.FOLLOW_UP: _("Jawaban OPD paling lambat"),
-    Stage.REPLY_WINDOW: _("Tanggapan Anda paling lambat (sesudahnya aduan dianggap selesai)"),
-}
 
 SUCCESS_MESSAGES = {
     "complete": _(
@@ -143,14 +99,11 @@ def _throttled(request, *, scope: str, limit: int, back_url: str):
 
 
 def _public_events(complaint) -> list:
-    events = list(complaint.events.filter(action__in=PUBLIC_ACTIONS).order_by("created_at", "pk"))
-    for event in events:
-        note = event.note if event.action in CITIZEN_NOTE_ACTIONS else ""
-        label = EVENT_LABELS.get(event.action, event.get_to_status_display())
-        if event.action == Action.REPLY and note.startswith(REJECT_PREFIX):
-            label, note = REJECT_LABEL, note[len(REJECT_PREFIX) :]
-        event.public_label = label
-        event.public_note = note
+    events = []
+    for event, seen in public_events(complaint):
+        event.public_label = seen.label
+        event.public_note = seen.note
+        events.append(event)
     return events
 
 

@@ -1,0 +1,95 @@
+"""What the reporter sees of their complaint, in their words: the public steps of the timeline and
+their labels, the sentence for each status, the clocks they care about, and how a rejected answer
+is stored. Shared by the tracking pages (views/tracking.py) and the citizen API
+(aduan/api/views/citizen.py), so both tell the reporter the same thing. No views, no queries
+beyond ``public_events``.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.utils.translation import gettext_lazy as _
+
+from aduan.sla.models import Stage
+
+from .models import Status
+from .workflow import Action
+
+# Steps the reporter does not see on the tracking page (every Step — assignment, Ombudsman flags —
+# is staff-only too: the page lists the public actions only), and the ones whose note is for them.
+INTERNAL_ACTIONS = ("request_redispatch", "redispatch")
+PUBLIC_ACTIONS = tuple(a for a in Action.values if a not in INTERNAL_ACTIONS)
+CITIZEN_NOTE_ACTIONS = ("hold", "follow_up", "reply", "complete", "forward_out", "reopen")
+
+# Stored in the note (data read by Indonesian staff), so deliberately not translated.
+REJECT_PREFIX = "Jawaban ditolak: "
+
+STATUS_SENTENCES = {
+    Status.SUBMITTED: _("Aduan Anda sudah kami terima dan sedang diperiksa oleh koordinator pengaduan."),
+    Status.ON_HOLD: _(
+        "Kami menunggu keterangan tambahan dari Anda. Lengkapi aduan Anda di bawah ini agar dapat "
+        "kami proses."
+    ),
+    Status.DISPATCHED: _("Aduan Anda sudah diteruskan ke OPD yang berwenang dan sedang ditangani."),
+    Status.FOLLOWED_UP: _(
+        "OPD sudah menjawab aduan Anda. Baca jawabannya, lalu terima jawaban itu atau tanggapi bila Anda "
+        "belum puas."
+    ),
+    Status.RESOLVED: _("Aduan Anda sudah selesai."),
+    Status.ARCHIVED: _("Aduan Anda diarsipkan dan tidak diproses lebih lanjut."),
+    Status.FORWARDED_OUT: _(
+        "Aduan Anda bukan kewenangan pemerintah daerah ini dan sudah kami teruskan ke instansi yang "
+        "berwenang."
+    ),
+}
+
+EVENT_LABELS = {
+    Action.SUBMIT: _("Aduan diterima"),
+    Action.DISPATCH: _("Aduan diverifikasi dan diteruskan ke OPD"),
+    Action.HOLD: _("Aduan ditunda: kami meminta keterangan tambahan"),
+    Action.COMPLETE: _("Keterangan tambahan diterima"),
+    Action.ARCHIVE: _("Aduan diarsipkan"),
+    Action.FORWARD_OUT: _("Aduan diteruskan ke instansi lain"),
+    Action.FOLLOW_UP: _("Jawaban OPD"),
+    Action.REPLY: _("Anda menanggapi jawaban OPD"),
+    Action.ACCEPT: _("Anda menerima jawaban OPD"),
+    Action.AUTO_RESOLVE: _("Selesai otomatis: tidak ada tanggapan dalam batas waktu"),
+    Action.REOPEN: _("Aduan dibuka kembali"),
+}
+REJECT_LABEL = _("Anda menolak jawaban OPD")
+
+# The clocks the reporter cares about, in their words.
+CITIZEN_STAGES = {
+    Stage.VERIFICATION: _("Pemeriksaan dan penerusan ke OPD paling lambat"),
+    Stage.FOLLOW_UP: _("Jawaban OPD paling lambat"),
+    Stage.REPLY_WINDOW: _("Tanggapan Anda paling lambat (sesudahnya aduan dianggap selesai)"),
+}
+
+
+@dataclass(frozen=True)
+class PublicEvent:
+    """One step of the timeline as the reporter sees it (no staff name, no internal note)."""
+
+    action: str
+    label: str
+    status: str
+    note: str
+    created_at: datetime
+
+
+def public_event(event) -> PublicEvent:
+    """The reporter's view of one ComplaintEvent whose action is in PUBLIC_ACTIONS: its label, and
+    its note only where the note is meant for them (a rejection shows its reason, unprefixed)."""
+    note = event.note if event.action in CITIZEN_NOTE_ACTIONS else ""
+    label = EVENT_LABELS.get(event.action, event.get_to_status_display())
+    if event.action == Action.REPLY and note.startswith(REJECT_PREFIX):
+        label, note = REJECT_LABEL, note[len(REJECT_PREFIX) :]
+    return PublicEvent(
+        action=event.action, label=str(label), status=event.to_status, note=note, created_at=event.created_at
+    )
+
+
+def public_events(complaint) -> list[tuple[object, PublicEvent]]:
+    """The complaint's public timeline, oldest first: (event row, what the reporter sees of it)."""
+    rows = complaint.events.filter(action__in=PUBLIC_ACTIONS).order_by("created_at", "pk")
+    return [(e, public_event(e)) for e in rows]
