@@ -6,8 +6,8 @@ import io
 import pytest
 from PIL import Image
 
+from aduan.complaints.citizen_view import REJECT_PREFIX
 from aduan.complaints.models import Attachment, Channel, Complaint, ComplaintRating, ReporterIdentity, Status
-from aduan.complaints.views.tracking import REJECT_PREFIX
 from tests.factories import CategoryFactory, ComplaintFactory, complaint_in_status
 
 pytestmark = pytest.mark.django_db
