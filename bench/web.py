@@ -13,6 +13,7 @@ fewer than that.
 import http.client
 import json
 import os
+import random
 import time
 
 from common import LoadResult, gunicorn, login_cookie, report, summary
@@ -103,14 +104,16 @@ def _run(port, make_request, *, clients, max_requests, max_seconds, pid, per_add
     lock = threading.Lock()
     counter = iter(range(max_requests))
     stop_at = time.monotonic() + max_seconds
-    addresses = iter(range(1, 250 * 250))
+    # a fresh range of loopback addresses each run: throttle counters of earlier runs never matter
+    first = random.randrange(1, 250**3 - 100_000)
+    addresses = iter(range(first, first + 100_000))
 
     def connect():
         if per_address is None:
             return http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         with lock:
             n = next(addresses)
-        source = (f"127.0.{n // 250 + 1}.{n % 250 + 1}", 0)
+        source = (f"127.{n // 62_500 % 250 + 1}.{n // 250 % 250 + 1}.{n % 250 + 1}", 0)
         return http.client.HTTPConnection("127.0.0.1", port, timeout=30, source_address=source)
 
     def worker():

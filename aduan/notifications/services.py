@@ -101,14 +101,22 @@ def _enqueue(pk: int) -> None:
     notification_send.apply_async((pk,), retry=False)
 
 
-def _staff(*, roles, opd_id=None, pemda_id=None):
+def _staff(*, roles, opd_id=None, pemda_id=None, cache: dict | None = None):
+    """Active staff with one of ``roles`` in an OPD or a Pemda. ``cache`` (a dict the caller keeps
+    for one batch, e.g. one sweep) answers repeated questions without a query."""
+    key = (tuple(roles), opd_id, pemda_id)
+    if cache is not None and key in cache:
+        return list(cache[key])
     query = StaffMembership.objects.filter(is_active=True, user__is_active=True, role__in=roles)
     scope = Q()
     if opd_id is not None:
         scope |= Q(opd_id=opd_id)
     if pemda_id is not None:
         scope |= Q(pemda_id=pemda_id)
-    return [m.user for m in query.filter(scope).select_related("user").order_by("user_id")]
+    users = [m.user for m in query.filter(scope).select_related("user").order_by("user_id")]
+    if cache is not None:
+        cache[key] = users
+    return list(users)
 
 
 def _complaint_context(complaint) -> dict:
@@ -259,6 +267,16 @@ def webhook_endpoint_deactivate(*, endpoint_id: int, pemda_ids) -> None:
 def notify_deadline_effect(*, deadline, kind: str, level: int, now: datetime) -> int:
     """Queue a reminder (to whoever must act) or an escalation (to the kepala OPD and the
     koordinator) for one deadline effect; return how many messages were queued."""
+    return notifications_queue_many(
+        deadline_effect_notifications(deadline=deadline, kind=kind, level=level, now=now)
+    )
+
+
+def deadline_effect_notifications(
+    *, deadline, kind: str, level: int, now: datetime, staff_cache: dict | None = None
+) -> list[Notification]:
+    """The (unsaved) outbox rows of one deadline effect, one per staff recipient; the sweep writes
+    the rows of many effects with one ``notifications_queue_many``."""
     complaint = deadline.complaint
     zone = complaint.pemda.zoneinfo
     opd_id = deadline.opd_id or complaint.current_opd_id
@@ -271,23 +289,57 @@ def notify_deadline_effect(*, deadline, kind: str, level: int, now: datetime) ->
     }
     if kind == "reminder":
         if deadline.stage == "verification":
-            users = _staff(roles=[Role.KOORDINATOR], pemda_id=complaint.pemda_id)
+            users = _staff(roles=[Role.KOORDINATOR], pemda_id=complaint.pemda_id, cache=staff_cache)
         else:
-            users = _staff(roles=[Role.PETUGAS_OPD], opd_id=opd_id)
+            users = _staff(roles=[Role.PETUGAS_OPD], opd_id=opd_id, cache=staff_cache)
         mail_kind = "staff_reminder"
     else:
-        users = _staff(roles=[Role.KOORDINATOR], pemda_id=complaint.pemda_id)
+        users = _staff(roles=[Role.KOORDINATOR], pemda_id=complaint.pemda_id, cache=staff_cache)
         if opd_id is not None:
-            users += _staff(roles=[Role.KEPALA_OPD], opd_id=opd_id)
+            users += _staff(roles=[Role.KEPALA_OPD], opd_id=opd_id, cache=staff_cache)
         mail_kind = "staff_escalation"
-    return _notify_staff(
-        users,
-        kind=mail_kind,
-        key=f"dl{deadline.pk}:{kind}:{level}",
-        complaint=complaint,
-        context=context,
-        now=now,
-    )
+    key = f"dl{deadline.pk}:{kind}:{level}"
+    rows = []
+    for user in {u.pk: u for u in users}.values():
+        if not user.email:
+            continue
+        rows.append(
+            Notification(
+                key=f"{key}:u{user.pk}"[:200],
+                kind=mail_kind,
+                channel=Channel.EMAIL,
+                audience=Audience.STAFF,
+                address=user.email,
+                recipient_user=user,
+                complaint=complaint,
+                language="id",
+                context={
+                    **context,
+                    "recipient": user.get_full_name(),
+                    "link": site_url(f"/staf/aduan/{complaint.pk}/"),
+                },
+                created_at=now,
+                next_attempt_at=now,
+            )
+        )
+    return rows
+
+
+def notifications_queue_many(rows: list[Notification]) -> int:
+    """Write many outbox rows in one INSERT and send each after commit. Their keys must be new
+    (the caller holds the lock that makes them so): a duplicate key aborts the transaction rather
+    than silently sending nothing."""
+    if not rows:
+        return 0
+    created = Notification.objects.bulk_create(rows)
+    pks = [n.pk for n in created]
+
+    def enqueue_all():
+        for pk in pks:
+            _enqueue(pk)
+
+    transaction.on_commit(enqueue_all, robust=True)
+    return len(pks)
 
 
 def notification_deliver(pk: int, *, now: datetime | None = None) -> bool:

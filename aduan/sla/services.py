@@ -12,7 +12,7 @@ import functools
 import logging
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -277,17 +277,21 @@ def _next_check(d: Deadline, done: set) -> datetime | None:
 # --- The sweep --------------------------------------------------------------------------------
 
 
+SWEEP_CHUNK = 100  # clocks handled per transaction by the sweep
+
+
 def deadlines_sweep(*, now: datetime, batch_size: int = 500) -> int:
     """Act on up to ``batch_size`` clocks whose next check is due; return how many were handled.
 
-    Each clock is handled in its own short transaction that locks the complaint first and then the
-    clock — the same order as ``complaint_transition`` — both with SKIP LOCKED: a clock whose
-    complaint is being changed right now, or that another sweep holds, is left for the next run.
-    Every effect is recorded under its unique key before anything is sent, so re-runs, crashes and
-    concurrent sweeps never repeat one. An error on one clock is logged and the others go on.
+    Clocks are handled in chunks of ``SWEEP_CHUNK``, each in one short transaction that locks the
+    chunk's complaints first and then its clocks — the same order as ``complaint_transition`` —
+    both with SKIP LOCKED: a clock whose complaint is being changed right now, or that another sweep
+    holds, is left for the next run (and SKIP LOCKED never waits, so sweeps cannot deadlock). The
+    effects already recorded are read under those locks, so every effect is recorded (under its
+    unique key) and acted on once; the chunk's effects, clock updates and outbox rows are written
+    with one statement each. If a chunk fails, its clocks are retried one per transaction, so one
+    bad clock is logged and the others go on.
     """
-    from aduan.complaints.models import Complaint  # noqa: PLC0415 (complaints → sla; read lazily)
-
     candidates = list(
         Deadline.objects.open()
         .filter(paused_at__isnull=True, next_check_at__lte=now)
@@ -295,49 +299,107 @@ def deadlines_sweep(*, now: datetime, batch_size: int = 500) -> int:
         .values_list("pk", "complaint_id")[:batch_size]
     )
     handled = 0
-    for pk, complaint_id in candidates:
+    for start in range(0, len(candidates), SWEEP_CHUNK):
+        part = candidates[start : start + SWEEP_CHUNK]
         try:
-            with transaction.atomic():
-                locked = Complaint.objects.select_for_update(skip_locked=True).filter(pk=complaint_id)
-                if locked.values_list("pk", flat=True).first() is None:
-                    continue
-                deadline = (
-                    Deadline.objects.open()
-                    .filter(pk=pk, paused_at__isnull=True, next_check_at__lte=now)
-                    .select_for_update(skip_locked=True, of=("self",))
-                    .select_related("complaint__pemda", "complaint__current_opd", "opd", "policy")
-                    .first()
-                )
-                if deadline is None:
-                    continue
-                _sweep_one(deadline, now)
-                handled += 1
+            handled += _sweep_chunk(part, now)
         except Exception:
-            logger.exception("deadline %s: sweep failed; it is retried on the next run", pk)
+            logger.warning("sweep: a chunk of %s clocks failed; retrying them one by one", len(part))
+            for pk, complaint_id in part:
+                try:
+                    handled += _sweep_chunk([(pk, complaint_id)], now)
+                except Exception:
+                    logger.exception("deadline %s: sweep failed; it is retried on the next run", pk)
     return handled
 
 
-def _sweep_one(d: Deadline, now: datetime) -> None:
-    from aduan.notifications.services import notify_deadline_effect  # noqa: PLC0415 (app boundary)
+def _sweep_chunk(part: list[tuple[int, int]], now: datetime) -> int:
+    from aduan.complaints.models import Complaint  # noqa: PLC0415 (complaints → sla; read lazily)
 
-    done = set(d.effects.values_list("kind", "level"))
+    with transaction.atomic():
+        locked = set(
+            Complaint.objects.select_for_update(skip_locked=True)
+            .filter(pk__in={complaint_id for _pk, complaint_id in part})
+            .values_list("pk", flat=True)
+        )
+        if not locked:
+            return 0
+        deadlines = list(
+            Deadline.objects.open()
+            .filter(
+                pk__in=[pk for pk, complaint_id in part if complaint_id in locked],
+                paused_at__isnull=True,
+                next_check_at__lte=now,
+            )
+            .select_for_update(skip_locked=True, of=("self",))
+            .select_related("complaint__pemda", "complaint__current_opd", "opd", "policy")
+            .order_by("pk")
+        )
+        if not deadlines:
+            return 0
+        done: dict[int, set] = {d.pk: set() for d in deadlines}
+        for deadline_id, kind, level in DeadlineEffect.objects.filter(deadline__in=deadlines).values_list(
+            "deadline_id", "kind", "level"
+        ):
+            done[deadline_id].add((kind, level))
+        batch = _SweepBatch(now)
+        for d in deadlines:
+            _sweep_one(d, now, done[d.pk], batch)
+        batch.write()
+    return len(deadlines)
+
+
+class _SweepBatch:
+    """What one chunk of the sweep writes, collected so that each kind is one statement."""
+
+    def __init__(self, now: datetime):
+        self.now = now
+        self.effects: list[DeadlineEffect] = []
+        self.breached: list[Deadline] = []
+        self.checked: list[Deadline] = []
+        self.notify: list[tuple[Deadline, str, int]] = []
+        self.auto_resolve: list[Deadline] = []
+
+    def write(self) -> None:
+        from aduan.notifications.services import (  # noqa: PLC0415 (app boundary)
+            deadline_effect_notifications,
+            notifications_queue_many,
+        )
+
+        DeadlineEffect.objects.bulk_create(self.effects)
+        if self.breached:
+            Deadline.objects.bulk_update(self.breached, ["breached_at", "opd"])
+        if self.checked:
+            Deadline.objects.bulk_update(self.checked, ["next_check_at"])
+        staff_cache: dict = {}
+        rows = []
+        for d, kind, level in self.notify:
+            rows += deadline_effect_notifications(
+                deadline=d, kind=kind, level=level, now=self.now, staff_cache=staff_cache
+            )
+        notifications_queue_many(rows)
+        for d in self.auto_resolve:  # after its effect row: the transition meets the clock
+            _auto_resolve(d, self.now)
+
+
+def _sweep_one(d: Deadline, now: datetime, done: set, batch: _SweepBatch) -> None:
+    """Decide what one locked clock owes now (effects read under the lock: ``done``)."""
     for at, kind, level in _pending_effects(d, done):
         if at > now:
             break
-        if not _record_effect(d, kind, level, now):
-            continue
+        batch.effects.append(DeadlineEffect(deadline=d, kind=kind, level=level, created_at=now))
         if kind == EffectKind.AUTO_RESOLVE:
-            _auto_resolve(d, now)
+            batch.auto_resolve.append(d)
             return  # the transition met this clock
         if kind == EffectKind.ESCALATION and level == 1 and d.breached_at is None:
             _mark_breached(d)
-            d.save(update_fields=["breached_at", "opd"])
+            batch.breached.append(d)
         done.add((kind, level))
         if kind == EffectKind.REMINDER and now >= d.due_at:
             continue  # too late to remind (the sweep was not running): the escalation speaks
-        notify_deadline_effect(deadline=d, kind=kind, level=level, now=now)
+        batch.notify.append((d, kind, level))
     d.next_check_at = _next_check(d, done)
-    d.save(update_fields=["next_check_at"])
+    batch.checked.append(d)
 
 
 def _mark_breached(d: Deadline) -> None:
@@ -353,16 +415,6 @@ def _mark_breached(d: Deadline) -> None:
             .values_list("opd_id", flat=True)
             .first()
         )
-
-
-def _record_effect(d: Deadline, kind: str, level: int, now: datetime) -> bool:
-    """Record that an effect happened; False if it already had (never act twice)."""
-    try:
-        with transaction.atomic():
-            DeadlineEffect.objects.create(deadline=d, kind=kind, level=level, created_at=now)
-    except IntegrityError:
-        return False
-    return True
 
 
 def _auto_resolve(d: Deadline, now: datetime) -> None:

@@ -385,18 +385,28 @@ def _queries_for_one_batch(world, n: int) -> int:
     return len(ctx.captured_queries)
 
 
-@pytest.mark.parametrize("n", [5, 20])
-def test_queries_per_sweep_batch_grow_by_a_constant_per_clock(world, n):
-    """Measured (verification reminders, two koordinators as recipients): 1 fixed query (the
-    candidates' SELECT) plus 16 per clock: its own transaction (savepoint + release here, 2), lock
-    the complaint (1), lock and read the clock (1), read its effects (1), insert the effect in a
-    savepoint (3), look up the recipients (1), insert one outbox row in a savepoint per recipient
-    (2 x 3), save next_check_at (1). Linear in the batch, no growth beyond that."""
+@pytest.mark.parametrize("n", [1, 5, 20])
+def test_queries_per_sweep_chunk_do_not_grow_with_its_clocks(world, n):
+    """Verification reminders, two koordinators as recipients each: 1 query (the candidates'
+    SELECT) plus, per chunk of up to SWEEP_CHUNK clocks, its transaction (savepoint + release here,
+    2), lock the complaints (1), lock and read the clocks (1), read their effects (1), insert the
+    effects (1), save next_check_at (1), look up the recipients once per Pemda/OPD (1), insert the
+    outbox rows (1): 10 whatever the number of clocks in the chunk."""
     MembershipFactory(role="koordinator", pemda=world.pemda)  # two recipients per reminder
 
     queries = _queries_for_one_batch(world, n)
 
-    assert queries == 1 + 16 * n
+    assert queries == 10
+    assert Notification.objects.filter(kind="staff_reminder").count() == 2 * n
+
+
+def test_a_sweep_of_several_chunks_costs_a_constant_per_chunk(world, monkeypatch):
+    from aduan.sla import services
+
+    monkeypatch.setattr(services, "SWEEP_CHUNK", 4)
+    MembershipFactory(role="koordinator", pemda=world.pemda)
+
+    assert _queries_for_one_batch(world, 10) == 1 + 3 * 9  # chunks of 4, 4 and 2
 
 
 # ------------------------------------------------------------------------------ concurrency
