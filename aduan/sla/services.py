@@ -343,6 +343,7 @@ def _sweep_chunk(part: list[tuple[int, int]], now: datetime) -> int:
         ):
             done[deadline_id].add((kind, level))
         batch = _SweepBatch(now)
+        batch.hop_complaints = {d.complaint_id for d in deadlines if d.opd_id is None}
         for d in deadlines:
             _sweep_one(d, now, done[d.pk], batch)
         batch.write()
@@ -359,11 +360,21 @@ class _SweepBatch:
         self.checked: list[Deadline] = []
         self.notify: list[tuple[Deadline, str, int]] = []
         self.auto_resolve: list[Deadline] = []
+        self.hop_complaints: set[int] = set()
+        self._hops: dict[int, list[tuple]] | None = None
+
+    def hops_of(self, complaint_id: int) -> list[tuple]:
+        """The complaint's hops; the first call reads those of every clock in the chunk that may
+        need them (one query), a chunk without breaches reads none."""
+        if self._hops is None:
+            self._hops = _hops_of(self.hop_complaints | {complaint_id})
+        return self._hops.get(complaint_id, [])
 
     def write(self) -> None:
         from aduan.notifications.services import (  # noqa: PLC0415 (app boundary)
             deadline_effect_notifications,
             notifications_queue_many,
+            staff_cache_for,
         )
 
         DeadlineEffect.objects.bulk_create(self.effects)
@@ -371,7 +382,14 @@ class _SweepBatch:
             Deadline.objects.bulk_update(self.breached, ["breached_at", "opd"])
         if self.checked:
             Deadline.objects.bulk_update(self.checked, ["next_check_at"])
-        staff_cache: dict = {}
+        staff_cache = staff_cache_for(
+            pemda_ids={d.complaint.pemda_id for d, _kind, _level in self.notify},
+            opd_ids={
+                opd_id
+                for d, _kind, _level in self.notify
+                if (opd_id := d.opd_id or d.complaint.current_opd_id) is not None
+            },
+        )
         rows = []
         for d, kind, level in self.notify:
             rows += deadline_effect_notifications(
@@ -392,7 +410,7 @@ def _sweep_one(d: Deadline, now: datetime, done: set, batch: _SweepBatch) -> Non
             batch.auto_resolve.append(d)
             return  # the transition met this clock
         if kind == EffectKind.ESCALATION and level == 1 and d.breached_at is None:
-            _mark_breached(d)
+            _mark_breached(d, hops=batch.hops_of(d.complaint_id))
             batch.breached.append(d)
         done.add((kind, level))
         if kind == EffectKind.REMINDER and now >= d.due_at:
@@ -402,18 +420,34 @@ def _sweep_one(d: Deadline, now: datetime, done: set, batch: _SweepBatch) -> Non
     batch.checked.append(d)
 
 
-def _mark_breached(d: Deadline) -> None:
-    """The clock ran out: record when, and charge it to the OPD that held the complaint then
-    (clocks that start before any dispatch, like resolution, learn their OPD here)."""
+def _hops_of(complaint_ids) -> dict[int, list[tuple]]:
+    """(opd_id, started_at, ended_at) of every hop of the given complaints, in one query."""
     from aduan.complaints.models import ComplaintHop  # noqa: PLC0415 (complaints → sla; read lazily)
 
+    hops: dict[int, list[tuple]] = {}
+    if complaint_ids:
+        for complaint_id, opd_id, started_at, ended_at in ComplaintHop.objects.filter(
+            complaint_id__in=list(complaint_ids)
+        ).values_list("complaint_id", "opd_id", "started_at", "ended_at"):
+            hops.setdefault(complaint_id, []).append((opd_id, started_at, ended_at))
+    return hops
+
+
+def _mark_breached(d: Deadline, *, hops: list[tuple] | None = None) -> None:
+    """The clock ran out: record when, and charge it to the OPD that held the complaint then
+    (clocks that start before any dispatch, like resolution, learn their OPD here). ``hops`` of
+    the complaint may be given (the sweep reads them for a whole chunk at once)."""
     d.breached_at = d.due_at
     if d.opd_id is None:
-        d.opd_id = (
-            ComplaintHop.objects.filter(complaint_id=d.complaint_id, started_at__lte=d.due_at)
-            .filter(Q(ended_at__isnull=True) | Q(ended_at__gt=d.due_at))
-            .values_list("opd_id", flat=True)
-            .first()
+        if hops is None:
+            hops = _hops_of([d.complaint_id]).get(d.complaint_id, [])
+        d.opd_id = next(
+            (
+                opd_id
+                for opd_id, started_at, ended_at in sorted(hops, key=lambda h: h[1])
+                if started_at <= d.due_at and (ended_at is None or ended_at > d.due_at)
+            ),
+            None,
         )
 
 
