@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from aduan.core.exceptions import DomainError, PermissionDenied
@@ -636,7 +637,9 @@ def assessment(request, pk: int, year: int):
             except DomainError as exc:
                 form.add_error(None, str(exc))
         if not form.errors:
-            messages.success(request, _("%(n)s isian disimpan.") % {"n": changed})
+            messages.success(
+                request, ngettext("%(n)s isian disimpan.", "%(n)s isian disimpan.", changed) % {"n": changed}
+            )
             return redirect(reverse("compliance:pemda", args=[pemda.pk]) + f"?tahun={year}")
     return render(
         request,

@@ -92,8 +92,8 @@ LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 def webhook_url_allowed(url: str) -> bool:
-    """HTTPS only; plain http:// to this machine only when ADUAN_WEBHOOK_ALLOW_HTTP_LOOPBACK (tests)
-    or DEBUG allows it."""
+    """HTTPS only; plain http:// to this machine only when ADUAN_WEBHOOK_ALLOW_HTTP_LOOPBACK is on
+    (tests, local development) — never because of DEBUG alone."""
     try:
         parts = urlsplit(url)
         host = parts.hostname
@@ -103,7 +103,7 @@ def webhook_url_allowed(url: str) -> bool:
         return False
     if parts.scheme == "https":
         return True
-    allow_loopback = getattr(settings, "ADUAN_WEBHOOK_ALLOW_HTTP_LOOPBACK", settings.DEBUG)
+    allow_loopback = settings.ADUAN_WEBHOOK_ALLOW_HTTP_LOOPBACK
     return parts.scheme == "http" and host in LOOPBACK_HOSTS and bool(allow_loopback)
 
 

@@ -678,3 +678,17 @@ def test_concurrent_uploads_cannot_pass_the_limit_together(monkeypatch):
         t.join(30)
     assert sorted(results) == ["ok", "too_many_files"]
     assert Attachment.objects.filter(complaint=complaint).count() == MAX_FILES
+
+
+def test_the_staff_page_shows_why_a_file_was_refused(client, pemda, koordinator):
+    complaint = ComplaintFactory(pemda=pemda)
+    client.force_login(koordinator)
+
+    response = client.post(
+        reverse("complaints:staff-attachment-add", kwargs={"pk": complaint.pk}),
+        {"file": upload(b"<html><script>alert(1)</script></html>", "bukti.png"), "is_internal": "on"},
+    )
+
+    assert response.status_code == 400
+    assert "Jenis berkas tidak didukung." in response.content.decode()  # beside the file field
+    assert not complaint.attachments.exists()

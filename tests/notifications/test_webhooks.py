@@ -141,12 +141,13 @@ def test_https_is_required_outside_tests(pemda, settings, url, allow_loopback, o
         assert not WebhookEndpoint.objects.exists()
 
 
-def test_loopback_http_follows_debug_by_default(pemda, settings):
-    del settings.ADUAN_WEBHOOK_ALLOW_HTTP_LOOPBACK  # not set: DEBUG decides
-    settings.DEBUG = False
+def test_loopback_http_needs_the_setting_even_in_debug(pemda, settings):
+    settings.ADUAN_WEBHOOK_ALLOW_HTTP_LOOPBACK = False
+    settings.DEBUG = True
     with pytest.raises(InvalidInput):
         webhook_endpoint_register(pemda=pemda, url="http://localhost:9/x")
+    assert not pemda.webhook_endpoints.exists()
 
-    settings.DEBUG = True
+    settings.ADUAN_WEBHOOK_ALLOW_HTTP_LOOPBACK = True
 
     assert webhook_endpoint_register(pemda=pemda, url="http://localhost:9/x").pk is not None

@@ -278,7 +278,7 @@ def staff_attachment_add(request, pk: int):
             is_internal=form.cleaned_data["is_internal"],
         )
     except DomainError as error:
-        error.params.setdefault("field", "file")
+        error.params["field"] = "file"  # every upload error (type, size, pixels) concerns the file
         return _refused(request, complaint, "attachment", form, error)
     messages.success(request, _("Lampiran ditambahkan."))
     return _back(request, complaint)

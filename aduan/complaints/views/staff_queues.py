@@ -10,8 +10,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from aduan.agencies.models import Opd, Pemda
@@ -174,7 +173,8 @@ def staff_triage_bulk(request):
     )
     tickets = dict(Complaint.objects.filter(pk__in=posted).values_list("pk", "ticket_number"))
     if result.done:
-        messages.success(request, _("%(n)d aduan diproses.") % {"n": len(result.done)})
+        n = len(result.done)
+        messages.success(request, ngettext("%(n)d aduan diproses.", "%(n)d aduan diproses.", n) % {"n": n})
     for pk, error in result.refused:
         messages.error(request, f"{tickets.get(pk, pk)}: {error}")
     return redirect("complaints:staff-triage")

@@ -60,7 +60,8 @@ class Command(BaseCommand):
         for label, value in rows:
             out(f"  {label:<45} {value}")
         heads = (_("diterima"), _("TL≤5HK"), _("selesai"), _("terlampaui"))
-        out(f"  {_('Per OPD'):<45} {heads[0]:>9} {heads[1]:>8} {heads[2]:>8} {heads[3]:>10}")
+        per_opd = _("Per OPD")
+        out(f"  {per_opd:<45} {heads[0]:>9} {heads[1]:>8} {heads[2]:>8} {heads[3]:>10}")
         for opd in m.opds:
             g = m.by_opd[opd.pk]
             on_time = _fmt(g.followed_up_on_time_pct)
