@@ -228,6 +228,14 @@ class Complaint(TimeStampedModel):
         indexes = [
             models.Index(fields=["pemda", "status", "submitted_at"], name="complaint_pemda_status"),
             models.Index(fields=["current_opd", "status"], name="complaint_opd_status"),
+            # Staff lists of a Pemda, newest first (the default sort): no sort of the whole Pemda.
+            models.Index(fields=["pemda", "-submitted_at", "-id"], name="complaint_pemda_newest"),
+            # The public list: newest complaints that are not rahasia.
+            models.Index(
+                fields=["-submitted_at", "-id"],
+                condition=Q(is_confidential=False),
+                name="complaint_public_newest",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -361,7 +369,9 @@ class ComplaintEvent(models.Model):
         Opd, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("OPD tujuan")
     )
     note = models.TextField(_("catatan"), blank=True)
-    created_at = models.DateTimeField(_("waktu"), default=timezone.now, db_index=True)
+    # Append-only, so rows arrive in time order: PostgreSQL gets a BRIN index on this column
+    # (migration 0008, a few pages for 100 M rows) instead of a B-tree (gigabytes).
+    created_at = models.DateTimeField(_("waktu"), default=timezone.now)
 
     objects = AppendOnlyQuerySet.as_manager()
 
@@ -401,7 +411,11 @@ class ComplaintHop(models.Model):
         verbose_name = _("perpindahan OPD")
         verbose_name_plural = _("perpindahan OPD")
         ordering = ["started_at", "pk"]
-        indexes = [models.Index(fields=["opd", "complaint"], name="hop_opd_complaint")]
+        indexes = [
+            models.Index(fields=["opd", "complaint"], name="hop_opd_complaint"),
+            # Metrics read the hops a resolution ended in a period.
+            models.Index(fields=["ended_at"], condition=Q(ended_at__isnull=False), name="hop_ended"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["complaint"], condition=Q(ended_at__isnull=True), name="hop_one_open_per_complaint"
