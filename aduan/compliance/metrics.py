@@ -29,6 +29,7 @@ What each figure means:
   the period, for the OPD that last resolved the complaint.
 """
 
+import hashlib
 import math
 import re
 import statistics
@@ -39,6 +40,8 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils.translation import gettext_lazy as _
@@ -540,6 +543,43 @@ def metrics_for(*, pemdas: Iterable, period: Period, now: datetime) -> Metrics:
     return Metrics(
         period=period, pemdas=pemdas, opds=opds, by_opd=by_opd, by_pemda=by_pemda, by_province=by_province
     )
+
+
+# --- Cached for pages ---------------------------------------------------------------------------
+
+
+def _cache_key(prefix: str, *parts) -> str:
+    raw = ":".join(str(p) for p in parts)
+    return f"compliance:{prefix}:v1:" + hashlib.sha256(raw.encode()).hexdigest()[:32]
+
+
+def metrics_cached(*, pemdas: Iterable, period: Period, now: datetime) -> Metrics:
+    """``metrics_for`` for pages: the same figures, computed at most once per
+    ``ADUAN_METRICS_CACHE_SECONDS`` for the same Pemdas and period (0: always computed). The
+    aggregates of a big Pemda's year take seconds; a dashboard must answer in milliseconds."""
+    pemdas = list(pemdas)
+    seconds = settings.ADUAN_METRICS_CACHE_SECONDS
+    if not seconds:
+        return metrics_for(pemdas=pemdas, period=period, now=now)
+    key = _cache_key("metrics", sorted(p.pk for p in pemdas), period.first, period.last)
+    metrics = cache.get(key)
+    if metrics is None:
+        metrics = metrics_for(pemdas=pemdas, period=period, now=now)
+        cache.set(key, metrics, seconds)
+    return metrics
+
+
+def trend_cached(*, pemda, last_month: date, months: int = 12) -> "Trend":
+    """``trend_for`` cached like ``metrics_cached``."""
+    seconds = settings.ADUAN_METRICS_CACHE_SECONDS
+    if not seconds:
+        return trend_for(pemda=pemda, last_month=last_month, months=months)
+    key = _cache_key("trend", pemda.pk, last_month, months)
+    trend = cache.get(key)
+    if trend is None:
+        trend = trend_for(pemda=pemda, last_month=last_month, months=months)
+        cache.set(key, trend, seconds)
+    return trend
 
 
 # --- Month by month (one Pemda) ---------------------------------------------------------------

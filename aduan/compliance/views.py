@@ -26,7 +26,7 @@ from aduan.core.exceptions import DomainError, PermissionDenied
 
 from . import charts, selectors
 from .forms import AssessmentForm, EvidenceForm
-from .metrics import BACKLOG_BUCKETS, Period, metrics_for, trend_for
+from .metrics import BACKLOG_BUCKETS, Period, metrics_cached, trend_cached
 from .models import ComplianceScore, EvidenceItem
 from .scoring import METRIC_LABELS, ScoreInputs, dec, decompose, what_if
 from .services import (
@@ -146,7 +146,7 @@ def _row(name, figures, columns, extra=None) -> dict:
 
 
 def _league(request, pemdas, period):
-    m = metrics_for(pemdas=pemdas, period=period, now=_now())
+    m = metrics_cached(pemdas=pemdas, period=period, now=_now())
     scores = selectors.latest_scores(pemdas=pemdas)
     rows = []
     for p in pemdas:
@@ -271,7 +271,7 @@ def pemda_dashboard(request, pk: int):
             after_definition=snapshot.definition,
             after=result,
         )
-    m = metrics_for(pemdas=[pemda], period=period, now=now)
+    m = metrics_cached(pemdas=[pemda], period=period, now=now)
     rows = []
     opd_scores = (snapshot.result.get("opds", {}) if snapshot else {}) if year == period.first.year else {}
     for opd in m.opds:
@@ -288,7 +288,7 @@ def pemda_dashboard(request, pk: int):
         rows.append(row)
     rows, key, descending = _sorted(rows, request, OPD_COLUMNS)
     last_month = min(period.last, timezone.localtime(now, pemda.zoneinfo).date()).replace(day=1)
-    trend = trend_for(pemda=pemda, last_month=last_month)
+    trend = trend_cached(pemda=pemda, last_month=last_month)
     heat, heat_months = [], trend.months[-HEAT_MONTHS:]
     for opd in m.opds:
         cells = trend.heat.get(opd.pk)
@@ -364,10 +364,10 @@ def opd_detail(request, pk: int, opd_pk: int):
     pemda = opd.pemda
     now = _now()
     period = _period(request, pemda.zoneinfo)
-    m = metrics_for(pemdas=[pemda], period=period, now=now)
+    m = metrics_cached(pemdas=[pemda], period=period, now=now)
     f = m.by_opd[opd.pk]
     last_month = min(period.last, timezone.localtime(now, pemda.zoneinfo).date()).replace(day=1)
-    trend = trend_for(pemda=pemda, last_month=last_month)
+    trend = trend_cached(pemda=pemda, last_month=last_month)
     cells = trend.heat.get(opd.pk, {})
     base = {"pemda": pemda.pk, "opd": opd.pk}
     figures = [
@@ -486,7 +486,7 @@ def export_pemda(request, pk: int, table: str, fmt: str):
     now = _now()
     period = _period(request, pemda.zoneinfo)
     if table == "opd":
-        m = metrics_for(pemdas=[pemda], period=period, now=now)
+        m = metrics_cached(pemdas=[pemda], period=period, now=now)
         header = (
             [_("OPD")] + [c[1] for c in _columns(OPD_COLUMNS)] + [label for _k, label, *_r in BACKLOG_BUCKETS]
         )
@@ -499,7 +499,7 @@ def export_pemda(request, pk: int, table: str, fmt: str):
         return _table_export(f"{pemda.code}-opd-{period.key}", header, body, fmt)
     if table == "heatmap":
         last_month = min(period.last, timezone.localtime(now, pemda.zoneinfo).date()).replace(day=1)
-        trend = trend_for(pemda=pemda, last_month=last_month)
+        trend = trend_cached(pemda=pemda, last_month=last_month)
         names = {o.pk: o.name for o in pemda.opds.all()}
         header = [_("OPD")] + [mo.strftime("%Y-%m") for mo in trend.months]
         body = [

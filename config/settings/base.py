@@ -218,6 +218,8 @@ LOGGING = {
 ADUAN_SITE_URL = env.str("ADUAN_SITE_URL", default="http://127.0.0.1:8000")
 # Public statistics are cached this many seconds (0: computed on every request).
 ADUAN_PUBLIC_STATS_CACHE_SECONDS = env.int("ADUAN_PUBLIC_STATS_CACHE_SECONDS", default=300)
+# Dashboard metrics are cached this many seconds per Pemda and period (0: computed on every request).
+ADUAN_METRICS_CACHE_SECONDS = env.int("ADUAN_METRICS_CACHE_SECONDS", default=600)
 # Signed webhook for an SMS / WhatsApp gateway (citizens who left only a phone number).
 ADUAN_WEBHOOK_URL = env.str("ADUAN_WEBHOOK_URL", default="")
 ADUAN_WEBHOOK_SECRET = env.str("ADUAN_WEBHOOK_SECRET", default="")
