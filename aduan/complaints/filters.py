@@ -63,6 +63,35 @@ def _running(**extra):
     )
 
 
+def _scope_pemda_ids(request) -> set[int] | None:
+    """Pemdas whose OPDs and categories the user's filter lists offer (None: no user, all)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return set()
+    ids: set[int] = set()
+    for m in selectors._memberships(user):
+        if m.role == "koordinator":
+            ids.add(m.pemda_id)
+        elif m.role in ("petugas_opd", "kepala_opd"):
+            ids.add(m.opd.pemda_id)
+        elif m.role == "ombudsman":
+            ids.update(Pemda.objects.filter(province_id=m.province_id).values_list("pk", flat=True))
+    return ids
+
+
+def _pemda_choices(request):
+    return Pemda.objects.filter(pk__in=_scope_pemda_ids(request)).order_by("name")
+
+
+def _opd_choices(request):
+    return Opd.objects.filter(pemda_id__in=_scope_pemda_ids(request)).order_by("name")
+
+
+def _category_choices(request):
+    ids = _scope_pemda_ids(request)
+    return Category.objects.filter(Q(pemda__isnull=True) | Q(pemda_id__in=ids)).order_by("name")
+
+
 def _zone_of(request):
     user = getattr(request, "user", None)
     pemda_id = next(iter(selectors.koordinator_pemda_ids(user)), None) if user else None
@@ -72,10 +101,11 @@ def _zone_of(request):
 
 class StaffComplaintFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=Status.choices, label=_("Status"))
-    category = django_filters.ModelChoiceFilter(queryset=Category.objects.all(), label=_("Kategori"))
-    pemda = django_filters.ModelChoiceFilter(queryset=Pemda.objects.all(), label=_("Pemda"))
+    # Choices are what the user's roles reach (a petugas is not offered every OPD of the country).
+    category = django_filters.ModelChoiceFilter(queryset=_category_choices, label=_("Kategori"))
+    pemda = django_filters.ModelChoiceFilter(queryset=_pemda_choices, label=_("Pemda"))
     opd = django_filters.ModelChoiceFilter(
-        field_name="current_opd", queryset=Opd.objects.all(), label=_("OPD penanggung jawab")
+        field_name="current_opd", queryset=_opd_choices, label=_("OPD penanggung jawab")
     )
     due = django_filters.ChoiceFilter(
         choices=[("soon", _("Segera jatuh tempo")), ("overdue", _("Lewat tenggat"))],

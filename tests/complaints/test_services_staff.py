@@ -409,9 +409,22 @@ def test_filters_overdue_and_breached(world, default_policies):
     assert _filtered(world.koordinator, breached="false") == [fresh]
 
 
-def test_a_filter_for_another_pemda_shows_nothing(world):
+def test_filter_choices_reach_only_the_users_pemdas(world):
+    from django.test import RequestFactory
+
     ComplaintFactory(pemda=world.pemda)
     other = PemdaFactory()
     ComplaintFactory(pemda=other)
-    assert _filtered(world.koordinator, pemda=other.pk) == []
-    assert _filtered(world.koordinator, opd=OpdFactory(pemda=other).pk) == []
+    foreign_opd = OpdFactory(pemda=other)
+    for params in ({"pemda": other.pk}, {"opd": foreign_opd.pk}):
+        request = RequestFactory().get("/staf/", params)
+        request.user = world.koordinator
+        f = StaffComplaintFilter(
+            request.GET, queryset=complaints_visible_to(world.koordinator), request=request
+        )
+        assert not f.is_valid()  # not a choice offered to this user: the list shows nothing
+    request = RequestFactory().get("/staf/")
+    request.user = world.petugas[0]
+    f = StaffComplaintFilter(request.GET, queryset=complaints_visible_to(world.petugas[0]), request=request)
+    assert set(f.form.fields["opd"].queryset) == {world.opd, world.other_opd}
+    assert set(f.form.fields["pemda"].queryset) == {world.pemda}
