@@ -42,7 +42,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils.translation import gettext_lazy as _
 
@@ -441,25 +441,20 @@ def metrics_for(*, pemdas: Iterable, period: Period, now: datetime) -> Metrics:
     ):
         cells[(pemda_id, opd_id)].follow_up_hist[days] += n
 
-    # 6. Resolutions in the period: counts and the duration histogram in one grouped query, driven
-    # by the hops a resolution ended (one per resolution) and reading each one's resolution clock
-    # through the (complaint, stage) index — no per-clock search among hops.
-    clock = Deadline.objects.filter(
-        complaint_id=OuterRef("complaint_id"), stage=Stage.RESOLUTION, met_at=OuterRef("ended_at")
-    )
+    # 6. Resolutions in the period: counts and the duration histogram in one grouped query. A
+    # resolution clock met in the period joined to the hop that a resolving event ended at the same
+    # moment (plain joins the planner can hash, not a hop search per clock).
     for pemda_id, opd_id, days, n, on_time in (
-        ComplaintHop.objects.filter(
-            zones.within("ended_at", "complaint__pemda_id"), ended_by__action__in=RESOLVE_ACTIONS
+        Deadline.objects.filter(
+            met,
+            stage=Stage.RESOLUTION,
+            complaint__hops__ended_at=F("met_at"),
+            complaint__hops__ended_by__action__in=RESOLVE_ACTIONS,
         )
-        .annotate(
-            days=Subquery(clock.values("working_days_taken")[:1]),
-            late=Exists(clock.filter(breached_at__isnull=False)),
-        )
-        .filter(Exists(clock))
-        .values("complaint__pemda_id", "opd_id", "days")
-        .annotate(n=Count("pk"), on_time=Count("pk", filter=Q(late=False)))
+        .values("complaint__pemda_id", "complaint__hops__opd_id", "working_days_taken")
+        .annotate(n=Count("pk"), on_time=Count("pk", filter=Q(breached_at__isnull=True)))
         .order_by()
-        .values_list("complaint__pemda_id", "opd_id", "days", "n", "on_time")
+        .values_list("complaint__pemda_id", "complaint__hops__opd_id", "working_days_taken", "n", "on_time")
     ):
         cell = cells[(pemda_id, opd_id)]
         cell.resolved += n
