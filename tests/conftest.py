@@ -60,7 +60,10 @@ def _empty_cache():
     over from one test to the next."""
     from django.core.cache import cache
 
+    from aduan.sla.services import policies_cache_clear
+
     cache.clear()
+    policies_cache_clear()  # rows of an earlier test's (rolled back or flushed) database are gone
 
 
 @pytest.fixture

@@ -6,3 +6,12 @@ class SlaConfig(AppConfig):
     name = "aduan.sla"
     label = "sla"
     verbose_name = _("Tenggat dan kalender kerja")
+
+    def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
+        from .models import SlaPolicy
+        from .services import policies_cache_clear
+
+        post_save.connect(policies_cache_clear, sender=SlaPolicy, dispatch_uid="sla-policy-cache-save")
+        post_delete.connect(policies_cache_clear, sender=SlaPolicy, dispatch_uid="sla-policy-cache-delete")

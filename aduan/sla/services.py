@@ -10,6 +10,7 @@
 
 import functools
 import logging
+import time
 from datetime import datetime, timedelta
 
 from django.db import transaction
@@ -60,16 +61,38 @@ def calendar_for(pemda, *, around: datetime) -> WorkCalendar:
     return _calendar_cached(pemda.timezone, years, tuple((d, h) for _, d, h in ordered))
 
 
+# Policies are few and change rarely: each process keeps them all for POLICY_CACHE_SECONDS (a
+# saved or deleted policy clears this process's copy at once; other processes see it within that
+# time). Filing a complaint needs three of them: no query per clock.
+POLICY_CACHE_SECONDS = 60
+_policy_cache: dict = {"rows": None, "expires": 0.0}
+
+
+def policies_cache_clear(**_signal_kwargs) -> None:
+    _policy_cache["rows"] = None
+
+
+def _policies() -> list[SlaPolicy]:
+    now = time.monotonic()
+    rows = _policy_cache["rows"]
+    if rows is None or now >= _policy_cache["expires"]:
+        rows = list(SlaPolicy.objects.all())
+        _policy_cache.update(rows=rows, expires=now + POLICY_CACHE_SECONDS)
+    return rows
+
+
 def policy_for(*, stage: str, classification: str, category_id: int | None, on) -> SlaPolicy:
     """The most specific policy in force on day ``on``: for the category, else the classification,
     else the stage's default; the latest version whose ``effective_from`` is not after ``on``."""
-    candidates = SlaPolicy.objects.filter(stage=stage, effective_from__lte=on).filter(
-        Q(category_id=category_id, category__isnull=False)
-        | Q(category__isnull=True, classification=classification)
-        | Q(category__isnull=True, classification="")
-    )
     best = None
-    for p in candidates:
+    for p in _policies():
+        if p.stage != stage or p.effective_from > on:
+            continue
+        if p.category_id is not None:
+            if p.category_id != category_id:
+                continue
+        elif p.classification not in ("", classification):
+            continue
         rank = (2 if p.category_id else 1 if p.classification else 0, p.effective_from)
         if best is None or rank > best[0]:
             best = (rank, p)
