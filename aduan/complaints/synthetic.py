@@ -558,7 +558,7 @@ def _recreate_indexes(dropped, stdout, *, connections_count: int = 2) -> None:
     def build():
         try:
             with connections["default"].cursor() as cursor:
-                cursor.execute("SET maintenance_work_mem = '256MB'")
+                cursor.execute("SET maintenance_work_mem = '1GB'")
                 while True:
                     with lock:
                         if not pending:
