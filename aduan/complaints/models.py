@@ -345,7 +345,25 @@ class AppendOnlyQuerySet(models.QuerySet):
         raise TypeError(f"{self.model.__name__} rows are append-only.")
 
 
-class ComplaintEvent(models.Model):
+class AppendOnlyModel(models.Model):
+    """Rows that are written once and never changed or removed (timelines, notes): neither an
+    instance nor a queryset can update or delete them."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError(f"{type(self).__name__} rows are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError(f"{type(self).__name__} rows are append-only.")
+
+
+class ComplaintEvent(AppendOnlyModel):
     """One accepted move on a complaint's timeline (append-only): who, in which role, what, from
     which status to which, with which note, when. ``complaint_transition()`` writes exactly one per
     move in the same transaction; ``complaint_submit()`` writes the first."""
@@ -373,8 +391,6 @@ class ComplaintEvent(models.Model):
     # (migration 0008, a few pages for 100 M rows) instead of a B-tree (gigabytes).
     created_at = models.DateTimeField(_("waktu"), default=timezone.now)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("riwayat aduan")
         verbose_name_plural = _("riwayat aduan")
@@ -382,14 +398,6 @@ class ComplaintEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.complaint_id}: {self.action} {self.from_status or '∅'} → {self.to_status}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise TypeError("ComplaintEvent rows are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise TypeError("ComplaintEvent rows are append-only.")
 
 
 class ComplaintHop(models.Model):
@@ -532,7 +540,7 @@ class SkmResponse(models.Model):
         return f"SKM {self.complaint_id}"
 
 
-class ComplaintNote(models.Model):
+class ComplaintNote(AppendOnlyModel):
     """An internal note staff write on a complaint (append-only). The reporter never sees it: the
     tracking page, notifications and public lists do not read this table."""
 
@@ -546,8 +554,6 @@ class ComplaintNote(models.Model):
     body = models.TextField(_("catatan internal"), max_length=5000)
     created_at = models.DateTimeField(_("waktu"), default=timezone.now)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("catatan internal")
         verbose_name_plural = _("catatan internal")
@@ -555,11 +561,6 @@ class ComplaintNote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.complaint_id}: {self.body[:40]}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise TypeError("ComplaintNote rows are append-only.")
-        super().save(*args, **kwargs)
 
 
 class CannedResponse(TimeStampedModel):

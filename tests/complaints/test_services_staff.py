@@ -156,6 +156,9 @@ def test_notes_are_append_only(world, held):
         note.save()
     with pytest.raises(TypeError):
         ComplaintNote.objects.filter(pk=note.pk).update(body="b")
+    with pytest.raises(TypeError):
+        note.delete()
+    assert ComplaintNote.objects.get(pk=note.pk).body == "a"
 
 
 # --- canned responses -----------------------------------------------------------------------------
