@@ -80,6 +80,61 @@ def rss_mb(pid: int) -> float:
     return round(total / 1024, 1)
 
 
+def peak_rss_mb(pid: int) -> float:
+    """The highest resident memory any process of the tree (``pid`` and its children) reached, in
+    MB (VmHWM from /proc: the kernel's own high-water mark, no sampling gaps)."""
+    pids = [pid]
+    try:
+        children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+        pids += [int(p) for p in children]
+    except OSError:
+        pass
+    peak = 0
+    for p in pids:
+        try:
+            match = re.search(r"VmHWM:\s+(\d+) kB", Path(f"/proc/{p}/status").read_text())
+        except OSError:
+            continue
+        if match:
+            peak = max(peak, int(match.group(1)))
+    return round(peak / 1024, 1)
+
+
+@contextmanager
+def celery_worker(*, env: dict | None = None):
+    """A real Celery worker (one pool process) consuming the benchmark's broker; yield the process."""
+    environment = {**os.environ, "EMAIL_URL": "dummymail://", "LOG_LEVEL": "WARNING", **(env or {})}
+    cmd = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "config",
+        "worker",
+        "--concurrency",
+        "1",
+        "--loglevel",
+        "WARNING",
+    ]
+    proc = subprocess.Popen(
+        cmd,
+        env=environment,
+        cwd=ROOT,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        time.sleep(3)  # connected and consuming
+        yield proc
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

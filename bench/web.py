@@ -16,7 +16,7 @@ import os
 import random
 import time
 
-from common import LoadResult, gunicorn, login_cookie, report, summary
+from common import LoadResult, celery_worker, gunicorn, login_cookie, peak_rss_mb, report, summary
 
 
 def _env():
@@ -50,7 +50,7 @@ def submit(*, seconds: float = 60, clients: int = 16, max_requests: int = 20_000
     figures: dict = {}
     _cleanup_bare()
     run = int(time.time()) % 100_000
-    with gunicorn(workers=workers, env=_env()) as (port, proc):
+    with gunicorn(workers=workers, env=_env()) as (port, proc), celery_worker(env=_env()) as worker:
         bare = _run(
             port,
             lambda i: (
@@ -77,6 +77,8 @@ def submit(*, seconds: float = 60, clients: int = 16, max_requests: int = 20_000
         )
         figures.update(filed.figures("submit"))
         figures["submit_statuses"] = filed.statuses
+        figures["web_worker_peak_rss_mb"] = peak_rss_mb(proc.pid)
+        figures["celery_worker_peak_rss_mb"] = peak_rss_mb(worker.pid)
     if figures["bare_drf_create_rps"]:
         figures["submit_ratio_to_bare_drf"] = round(figures["submit_rps"] / figures["bare_drf_create_rps"], 3)
     _cleanup_bare()

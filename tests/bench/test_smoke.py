@@ -39,6 +39,8 @@ def test_every_benchmark_runs_and_prints_its_figures(default_policies, monkeypat
     assert figures["submit"]["submit_errors"] == 0
     assert figures["submit"]["submit_requests"] > 0
     assert figures["submit"]["bare_drf_create_errors"] == 0
+    assert 0 < figures["submit"]["celery_worker_peak_rss_mb"] < 1000  # a real worker ran beside the server
+    assert 0 < figures["submit"]["web_worker_peak_rss_mb"] < 1000
     assert figures["staff"]["inbox_errors"] == figures["staff"]["detail_errors"] == 0
     assert figures["pages"]["public_statistics_status"] == figures["pages"]["dashboard_status"] == 200
     assert figures["metrics"]["opds"] >= 20
