@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
+from aduan.complaints.exports import safe_cell
 from aduan.core.exceptions import DomainError, PermissionDenied
 
 from . import charts, selectors
@@ -434,14 +435,23 @@ def _pair(a, b):
 # --- Exports ----------------------------------------------------------------------------------
 
 
+def _cell(value):
+    """Numbers stay numbers; text is neutralised where a spreadsheet would run it as a formula."""
+    if value is None:
+        return ""
+    if isinstance(value, bool | int | float | Decimal):
+        return value
+    return safe_cell(value)
+
+
 def _table_export(name: str, header: list[str], body: list[list], fmt: str) -> HttpResponse:
     filename = f"{name}.{fmt}"
     if fmt == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        writer.writerow([str(h) for h in header])
+        writer.writerow([safe_cell(h) for h in header])
         for row in body:
-            writer.writerow(["" if v is None else v for v in row])
+            writer.writerow([_cell(v) for v in row])
         response = HttpResponse(buffer.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
     else:
         from openpyxl import Workbook  # noqa: PLC0415
@@ -449,9 +459,9 @@ def _table_export(name: str, header: list[str], body: list[list], fmt: str) -> H
         wb = Workbook()
         ws = wb.active
         ws.title = name[:31]
-        ws.append([str(h) for h in header])
+        ws.append([safe_cell(h) for h in header])
         for row in body:
-            ws.append([float(v) if isinstance(v, Decimal) else v for v in row])
+            ws.append([float(v) if isinstance(v, Decimal) else _cell(v) for v in row])
         out = io.BytesIO()
         wb.save(out)
         response = HttpResponse(
@@ -539,7 +549,10 @@ def export_pemda(request, pk: int, table: str, fmt: str):
         ]
         return _table_export(f"{pemda.code}-nilai-kepatuhan", header, body, fmt)
     if table == "indikator":
-        year = int(request.GET.get("tahun") or timezone.localtime(now, pemda.zoneinfo).year)
+        try:
+            year = int(request.GET.get("tahun") or timezone.localtime(now, pemda.zoneinfo).year)
+        except ValueError:
+            raise Http404() from None
         result = _explain(_snapshot_for(pemda, year))
         if result is None:
             raise Http404()

@@ -19,6 +19,7 @@ import smtplib
 import time
 import urllib.error
 import urllib.request
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -55,7 +56,20 @@ def send_email(notification) -> None:
         message.send(fail_silently=False)
     except (smtplib.SMTPException, OSError) as exc:
         permanent = isinstance(exc, smtplib.SMTPRecipientsRefused)
-        raise ChannelError(f"{type(exc).__name__}: {exc}", transient=not permanent) from exc
+        raise ChannelError(_mail_error(exc), transient=not permanent) from exc
+
+
+def _mail_error(exc: Exception) -> str:
+    """What went wrong, without the server's text: it can quote the recipient's address, and this
+    text is stored and logged."""
+    codes = []
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = sorted({str(code) for code, _msg in exc.recipients.values()})
+    elif isinstance(exc, smtplib.SMTPResponseException):
+        codes = [str(exc.smtp_code)]
+    elif isinstance(exc, OSError) and exc.errno:
+        codes = [f"errno {exc.errno}"]
+    return f"{type(exc).__name__}: {' '.join(codes) or 'no detail'}"
 
 
 def webhook_signature(body: bytes, secret: str, timestamp: str) -> str:
@@ -81,13 +95,22 @@ def send_webhook(notification) -> None:
 
 
 def send_integration(notification) -> None:
-    from .models import WebhookEndpoint, webhook_url_allowed  # noqa: PLC0415
+    from .models import (  # noqa: PLC0415
+        LOOPBACK_HOSTS,
+        WebhookEndpoint,
+        host_is_public,
+        webhook_url_allowed,
+    )
 
     endpoint = WebhookEndpoint.objects.filter(pk=notification.context.get("endpoint"), is_active=True).first()
     if endpoint is None:
         raise ChannelError("webhook endpoint removed or inactive", transient=False)
     if not webhook_url_allowed(endpoint.url):
         raise ChannelError("webhook endpoint is not HTTPS", transient=False)
+    host = urlsplit(endpoint.url).hostname or ""
+    allow_loopback = settings.ADUAN_WEBHOOK_ALLOW_HTTP_LOOPBACK and host in LOOPBACK_HOSTS
+    if not allow_loopback and not host_is_public(host, resolve=True):
+        raise ChannelError("webhook host is not a public address", transient=False)
     event = notification.context.get("event", {})
     payload = json.dumps({"id": notification.key, **event}).encode()
     extra = {"X-Aduan-Event": str(event.get("type", "")), "X-Aduan-Delivery": notification.key}
@@ -108,12 +131,22 @@ def _post_signed(url: str, payload: bytes, secret: str, extra_headers: dict | No
         },
     )
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:
+        with _OPENER.open(request, timeout=10) as response:
             response.read()
     except urllib.error.HTTPError as exc:
         raise ChannelError(f"HTTP {exc.code}", transient=exc.code >= 500 or exc.code == 429) from exc
     except (TimeoutError, urllib.error.URLError, OSError) as exc:
-        raise ChannelError(f"{type(exc).__name__}: {exc}") from exc
+        raise ChannelError(type(exc).__name__) from exc
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A webhook answer that redirects is an error, not a second request somewhere else."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
 
 
 CHANNELS = {"email": send_email, "webhook": send_webhook, "integration": send_integration}

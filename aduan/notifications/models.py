@@ -101,10 +101,32 @@ def webhook_url_allowed(url: str) -> bool:
         return False
     if not host or parts.username or parts.password:
         return False
+    allow_loopback = bool(settings.ADUAN_WEBHOOK_ALLOW_HTTP_LOOPBACK)
     if parts.scheme == "https":
-        return True
-    allow_loopback = settings.ADUAN_WEBHOOK_ALLOW_HTTP_LOOPBACK
-    return parts.scheme == "http" and host in LOOPBACK_HOSTS and bool(allow_loopback)
+        return host_is_public(host) or (allow_loopback and host in LOOPBACK_HOSTS)
+    return parts.scheme == "http" and host in LOOPBACK_HOSTS and allow_loopback
+
+
+def host_is_public(host: str, *, resolve: bool = False) -> bool:
+    """False for an address inside this network (loopback, private, link-local, reserved...): a
+    webhook must not make the server call its own neighbours. Names are resolved only when
+    ``resolve`` (at sending time); an unresolvable name is not public."""
+    import ipaddress
+    import socket
+
+    try:
+        addresses = [ipaddress.ip_address(host.strip("[]"))]
+    except ValueError:
+        if host.lower() in LOOPBACK_HOSTS or host.lower().endswith((".localhost", ".local", ".internal")):
+            return False
+        if not resolve:
+            return True
+        try:
+            infos = socket.getaddrinfo(host, None)
+        except OSError:
+            return False
+        addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
+    return bool(addresses) and all(a.is_global for a in addresses)
 
 
 def new_webhook_secret() -> str:

@@ -260,6 +260,18 @@ def test_assignment(as_user, world):
     assert c.assigned_to_id == world.petugas[1].pk
 
 
+def test_only_the_holding_opds_petugas_see_its_officers(as_user, world):
+    c = dispatched(world)
+    for user in (
+        world.koordinator,
+        world.kepala,
+        MembershipFactory(role="ombudsman", province=world.pemda.province).user,
+    ):
+        response = as_user(user).get(url(c, "assignment"))
+        assert (response.status_code, response.json()["code"]) == (403, "role_not_allowed")
+        assert "email" not in response.content.decode()
+
+
 def test_the_ombudsman_flags_and_clears(as_user, world):
     c = dispatched(world)
     ombudsman = as_user(MembershipFactory(role="ombudsman", province=world.pemda.province).user)

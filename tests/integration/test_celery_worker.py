@@ -239,9 +239,7 @@ def test_mail_server_down_for_a_while_message_is_delivered_once_after_the_backof
     assert _logged_results(worker, send_task) == ["False"]
     notification.refresh_from_db()
     assert (notification.state, notification.attempts) == ("pending", 1)
-    assert notification.last_error == (
-        "SMTPServerDisconnected: Connection unexpectedly closed (test mail server is down)"
-    )
+    assert notification.last_error == "SMTPServerDisconnected: no detail"  # the server's text is not kept
     assert notification.sent_at is None
     first_try = notification.next_attempt_at - timedelta(seconds=15)
     assert notification.created_at <= first_try <= timezone.now()

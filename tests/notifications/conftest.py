@@ -62,6 +62,8 @@ def webhook(settings):
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
             receiver.requests.append((dict(self.headers), body))
             self.send_response(receiver.status)
+            if 300 <= receiver.status < 400:  # a redirect elsewhere, which must not be followed
+                self.send_header("Location", "http://127.0.0.1:9/elsewhere")
             self.send_header("Content-Length", "2")
             self.end_headers()
             self.wfile.write(b"ok")

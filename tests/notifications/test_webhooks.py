@@ -127,6 +127,14 @@ def test_a_deactivated_endpoint_is_not_sent_what_was_queued(world, endpoint, web
         ("https://user:pw@integrasi.example.id/", False, False),
         ("ftp://integrasi.example.id/", True, False),
         ("bukan url", True, False),
+        # an address inside the server's own network is never a webhook (no SSRF)
+        ("https://127.0.0.1/aduan", False, False),
+        ("https://10.1.2.3/aduan", True, False),
+        ("https://169.254.169.254/latest/meta-data", False, False),
+        ("https://[::1]/aduan", False, False),
+        ("https://db.internal/aduan", False, False),
+        ("https://203.0.113.9/aduan", False, False),  # documentation range: not global
+        ("https://8.8.8.8/aduan", False, True),
     ],
 )
 def test_https_is_required_outside_tests(pemda, settings, url, allow_loopback, ok):
@@ -151,3 +159,14 @@ def test_loopback_http_needs_the_setting_even_in_debug(pemda, settings):
     settings.ADUAN_WEBHOOK_ALLOW_HTTP_LOOPBACK = True
 
     assert webhook_endpoint_register(pemda=pemda, url="http://localhost:9/x").pk is not None
+
+
+def test_a_redirecting_receiver_is_not_followed(world, endpoint, webhook, settings):
+    from aduan.notifications.channels import ChannelError as Err
+    from aduan.notifications.channels import _post_signed
+
+    webhook.status = 302
+    with pytest.raises(Err) as failed:
+        _post_signed(endpoint.url, b"{}", endpoint.secret)
+    assert str(failed.value) == "HTTP 302"
+    assert len(webhook.requests) == 1  # one request, to the receiver only

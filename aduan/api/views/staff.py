@@ -567,6 +567,9 @@ class AssignmentApi(APIView):
     )  # fmt: skip
     def get(self, request, pk: int):
         complaint = _visible(request, pk)
+        # Like the page: only the holding OPD's petugas, who assign, see the list of its officers.
+        if ActorRole.PETUGAS_OPD not in selectors.actor_roles(Actor.staff(request.user), complaint):
+            raise PermissionDenied(code="role_not_allowed")
         return Response(OfficerOutput(officers_of(complaint.current_opd_id), many=True).data)
 
     @extend_schema(
