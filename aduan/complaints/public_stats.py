@@ -161,17 +161,6 @@ def _scope(prefix: str, pemdas: Iterable | None) -> Q:
     return Q(**{f"{prefix}__in": [p.pk for p in pemdas]})
 
 
-def _resolution_opd() -> Subquery:
-    """The OPD whose hop ended with the resolution that met this (resolution) deadline."""
-    return Subquery(
-        ComplaintHop.objects.filter(
-            complaint_id=OuterRef("complaint_id"),
-            ended_at=OuterRef("met_at"),
-            ended_by__action__in=RESOLVE_ACTIONS,
-        ).values("opd_id")[:1]
-    )
-
-
 def _last_resolving_opd() -> Subquery:
     """The OPD that held the complaint (of a rating) when it was last resolved."""
     return Subquery(
@@ -218,10 +207,9 @@ def _by_opd(pemdas, period: Period) -> tuple[dict, dict, dict, dict, dict]:
             stage=Stage.RESOLUTION,
             working_days_taken__isnull=False,
         )
-        .annotate(resolved_by=_resolution_opd())
-        .filter(resolved_by__isnull=False)
+        .filter(resolved_by__isnull=False)  # met by a resolution; the clock stores who resolved it
         .order_by("working_days_taken")
-        .values_list("resolved_by", "working_days_taken")
+        .values_list("resolved_by_id", "working_days_taken")
     )
     for opd_id, days in rows:
         resolve_days[opd_id].append(days)  # stays sorted: the query orders by days

@@ -124,6 +124,7 @@ DEADLINE_COLS = (
     "next_check_at",
     "working_days_taken",
     "calendar_days_taken",
+    "resolved_by_id",
 )
 RATING_COLS = ("complaint_id", "score", "comment", "created_at")
 ATTACHMENT_COLS = (
@@ -684,7 +685,7 @@ class _Generator:
                         action, role = ("accept", "citizen") if end is t4 else ("auto_resolve", "system")
                         resolved_by = self.event(action, "followed_up", status, None, role, None, end)
                         self.meet(Stage.REPLY_WINDOW, end)
-                        self.meet(Stage.RESOLUTION, end)
+                        self.meet(Stage.RESOLUTION, end, resolved_by=current_opd)
                         self.end_hop(hop, end, resolved_by)
                         if rng.random() < 0.4:
                             score = rng.choices((1, 2, 3, 4, 5), cum_weights=(5, 12, 27, 65, 100))[0]
@@ -781,12 +782,13 @@ class _Generator:
             "end": None,
             "met": False,
             "policy": self.policies[stage],
+            "resolved_by": None,
         }
 
-    def meet(self, stage, at) -> None:
+    def meet(self, stage, at, *, resolved_by=None) -> None:
         clock = self.clocks.get(stage)
         if clock and clock["end"] is None:
-            clock["end"], clock["met"] = at, True
+            clock["end"], clock["met"], clock["resolved_by"] = at, True, resolved_by
             self._flush_clock(stage, clock)
 
     def cancel(self, stage, at) -> None:
@@ -840,6 +842,7 @@ class _Generator:
                 next_check,
                 taken,
                 cal_taken,
+                c["resolved_by"],
             ),
         )
         c["end"] = c["end"] or now  # written: never again

@@ -42,7 +42,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils.translation import gettext_lazy as _
 
@@ -441,20 +441,14 @@ def metrics_for(*, pemdas: Iterable, period: Period, now: datetime) -> Metrics:
     ):
         cells[(pemda_id, opd_id)].follow_up_hist[days] += n
 
-    # 6. Resolutions in the period: counts and the duration histogram in one grouped query. A
-    # resolution clock met in the period joined to the hop that a resolving event ended at the same
-    # moment (plain joins the planner can hash, not a hop search per clock).
+    # 6. Resolutions in the period: counts and the duration histogram in one grouped query over the
+    # resolution clocks met in the period by a resolution (the clock stores the resolving OPD).
     for pemda_id, opd_id, days, n, on_time in (
-        Deadline.objects.filter(
-            met,
-            stage=Stage.RESOLUTION,
-            complaint__hops__ended_at=F("met_at"),
-            complaint__hops__ended_by__action__in=RESOLVE_ACTIONS,
-        )
-        .values("complaint__pemda_id", "complaint__hops__opd_id", "working_days_taken")
+        Deadline.objects.filter(met, stage=Stage.RESOLUTION, resolved_by__isnull=False)
+        .values("complaint__pemda_id", "resolved_by_id", "working_days_taken")
         .annotate(n=Count("pk"), on_time=Count("pk", filter=Q(breached_at__isnull=True)))
         .order_by()
-        .values_list("complaint__pemda_id", "complaint__hops__opd_id", "working_days_taken", "n", "on_time")
+        .values_list("complaint__pemda_id", "resolved_by_id", "working_days_taken", "n", "on_time")
     ):
         cell = cells[(pemda_id, opd_id)]
         cell.resolved += n

@@ -150,6 +150,17 @@ class Deadline(models.Model):
         related_name="deadlines",
         verbose_name=_("OPD"),
     )
+    # Resolution clocks: the OPD that held the complaint when a resolution (accept or auto-resolve)
+    # met the clock — so metrics count resolutions per OPD with a plain grouped scan.
+    resolved_by = models.ForeignKey(
+        "agencies.Opd",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("diselesaikan oleh OPD"),
+        editable=False,
+    )
     policy = models.ForeignKey(SlaPolicy, on_delete=models.PROTECT, related_name="deadlines")
     started_at = models.DateTimeField(_("mulai"))
     due_at = models.DateTimeField(_("tenggat"))

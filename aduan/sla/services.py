@@ -127,6 +127,7 @@ _MEETS = {
     "accept": (Stage.REPLY_WINDOW, Stage.RESOLUTION),
     "auto_resolve": (Stage.REPLY_WINDOW, Stage.RESOLUTION),
 }
+RESOLVING_ACTIONS = frozenset({"accept", "auto_resolve"})
 _CANCELS = {
     "redispatch": (Stage.FOLLOW_UP,),
     "forward_out": (Stage.FOLLOW_UP, Stage.REPLY_WINDOW),
@@ -170,6 +171,8 @@ def deadlines_on_transition(*, complaint, action: str, hop, now: datetime) -> No
             )  # fmt: skip
     for stage in _MEETS.get(action, ()):
         if d := open_clocks.pop(stage, None):
+            if stage == Stage.RESOLUTION and action in RESOLVING_ACTIONS:
+                d.resolved_by_id = complaint.current_opd_id  # who resolved it, for the metrics
             _meet(d, now, cal)
     for stage in _STARTS.get(action, ()):
         if stage in open_clocks:  # e.g. reopen while a resolution clock still runs: keep it
@@ -228,7 +231,7 @@ def _meet(d: Deadline, now: datetime, cal: WorkCalendar) -> None:
     d.save(
         update_fields=[
             "met_at", "breached_at", "opd", "paused_at", "paused_seconds", "paused_working_days", "due_at",
-            "working_days_taken", "calendar_days_taken", "next_check_at",
+            "working_days_taken", "calendar_days_taken", "next_check_at", "resolved_by",
         ]
     )  # fmt: skip
 

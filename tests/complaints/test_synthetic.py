@@ -3,7 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 
 from aduan.complaints.models import Complaint, ComplaintEvent, ComplaintHop, TicketCounter
 from aduan.complaints.synthetic import SIZES, Size, add_working_days, generate, working_days_between
@@ -41,6 +41,9 @@ def test_hops_and_ticket_counters_are_consistent(small):
     ends = ComplaintHop.objects.filter(complaint__in=resolved, ended_at__isnull=False, ended_by__isnull=False)
     assert set(ends.values_list("ended_by__action", flat=True)) <= {"accept", "auto_resolve", "redispatch"}
     assert ends.filter(ended_by__action__in=["accept", "auto_resolve"]).count() == resolved.count()
+    clocks = Deadline.objects.filter(complaint__in=resolved, stage=Stage.RESOLUTION)
+    assert clocks.filter(resolved_by__isnull=False).count() == resolved.count()
+    assert not clocks.exclude(resolved_by=F("complaint__current_opd")).exists()
     assert Complaint.objects.values("ticket_number").distinct().count() == 400
 
 
