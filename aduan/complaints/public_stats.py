@@ -46,7 +46,6 @@ from .models import Complaint, ComplaintHop, ComplaintRating
 
 # Workflow actions (aduan.complaints.workflow.Action values; not imported to keep this module light).
 DISPATCH_ACTIONS = ("dispatch", "redispatch")
-RESOLVE_ACTIONS = ("accept", "auto_resolve")
 
 _PERIOD_RE = re.compile(r"^(\d{4})(?:-(\d{2}))?$")
 MIN_YEAR, MAX_YEAR = 2000, 2100
@@ -161,14 +160,15 @@ def _scope(prefix: str, pemdas: Iterable | None) -> Q:
     return Q(**{f"{prefix}__in": [p.pk for p in pemdas]})
 
 
-def _last_resolving_opd() -> Subquery:
-    """The OPD that held the complaint (of a rating) when it was last resolved."""
+def last_resolving_opd() -> Subquery:
+    """The OPD that held the complaint (of a rating or survey) when it was last resolved: the
+    resolving OPD stored on its latest resolution clock (one index lookup per row)."""
     return Subquery(
-        ComplaintHop.objects.filter(
-            complaint_id=OuterRef("complaint_id"), ended_by__action__in=RESOLVE_ACTIONS
+        Deadline.objects.filter(
+            complaint_id=OuterRef("complaint_id"), stage=Stage.RESOLUTION, resolved_by__isnull=False
         )
-        .order_by("-ended_at", "-pk")
-        .values("opd_id")[:1]
+        .order_by("-met_at", "-pk")
+        .values("resolved_by_id")[:1]
     )
 
 
@@ -219,7 +219,7 @@ def _by_opd(pemdas, period: Period) -> tuple[dict, dict, dict, dict, dict]:
         for opd_id, total, n in ComplaintRating.objects.filter(
             _scope("complaint__pemda_id", pemdas), period.q("created_at")
         )
-        .annotate(rated_opd=_last_resolving_opd())
+        .annotate(rated_opd=last_resolving_opd())
         .values("rated_opd")
         .annotate(total=Sum("score"), n=Count("pk"))
         .values_list("rated_opd", "total", "n")

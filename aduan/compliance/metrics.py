@@ -42,18 +42,18 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils.translation import gettext_lazy as _
 
 from aduan.agencies.models import Opd
 from aduan.complaints.models import Complaint, ComplaintHop, ComplaintRating, SkmResponse
+from aduan.complaints.public_stats import last_resolving_opd
 from aduan.sla.models import Deadline, Stage
 
 from .skm import SkmResult, skm_from_sums
 
 DISPATCH_ACTIONS = ("dispatch", "redispatch")
-RESOLVE_ACTIONS = ("accept", "auto_resolve")
 ON_TIME = Q(met_at__isnull=False, breached_at__isnull=True)
 SKM_FIELDS = tuple(f"u{i}" for i in range(1, 10))
 
@@ -354,17 +354,6 @@ class Metrics:
 # --- The queries ------------------------------------------------------------------------------
 
 
-def _last_resolving_opd() -> Subquery:
-    """The OPD that held the complaint (of a rating or survey) when it was last resolved."""
-    return Subquery(
-        ComplaintHop.objects.filter(
-            complaint_id=OuterRef("complaint_id"), ended_by__action__in=RESOLVE_ACTIONS
-        )
-        .order_by("-ended_at", "-pk")
-        .values("opd_id")[:1]
-    )
-
-
 def metrics_for(*, pemdas: Iterable, period: Period, now: datetime) -> Metrics:
     """Metrics of ``pemdas`` (and their OPDs and provinces) for ``period``: 11 queries."""
     pemdas = list(pemdas)
@@ -494,7 +483,7 @@ def metrics_for(*, pemdas: Iterable, period: Period, now: datetime) -> Metrics:
     # 9. Ratings given in the period.
     for pemda_id, opd_id, total, n in (
         ComplaintRating.objects.filter(zones.within("created_at", "complaint__pemda_id"))
-        .annotate(rated_opd=_last_resolving_opd())
+        .annotate(rated_opd=last_resolving_opd())
         .values("complaint__pemda_id", "rated_opd")
         .annotate(total=Sum("score"), n=Count("pk"))
         .values_list("complaint__pemda_id", "rated_opd", "total", "n")
@@ -505,7 +494,7 @@ def metrics_for(*, pemdas: Iterable, period: Period, now: datetime) -> Metrics:
     # 10. SKM answers given in the period (element totals, so NRRs merge exactly).
     for row in (
         SkmResponse.objects.filter(zones.within("created_at", "complaint__pemda_id"))
-        .annotate(rated_opd=_last_resolving_opd())
+        .annotate(rated_opd=last_resolving_opd())
         .values("complaint__pemda_id", "rated_opd")
         .annotate(n=Count("pk"), **{f"s_{f}": Sum(f) for f in SKM_FIELDS})
     ):
