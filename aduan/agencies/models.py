@@ -64,6 +64,11 @@ class Pemda(TimeStampedModel):
         default=30,
         help_text=_("Berapa hari kalender setelah selesai pelapor masih dapat membuka kembali aduannya."),
     )
+    two_factor_required = models.BooleanField(
+        _("wajib verifikasi dua langkah"),
+        default=False,
+        help_text=_("Koordinator dan staf Ombudsman wajib masuk dengan kode TOTP."),
+    )
 
     class Meta:
         verbose_name = _("pemerintah daerah")

@@ -296,6 +296,13 @@ class ReporterIdentity(models.Model):
         default="id",
         help_text=_("Bahasa pesan untuk pelapor."),
     )
+    anonymised_at = models.DateTimeField(
+        _("dianonimkan"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Waktu data pribadi pelapor dihapus (masa retensi habis atau permintaan penghapusan)."),
+    )
 
     class Meta:
         verbose_name = _("identitas pelapor")
@@ -308,6 +315,15 @@ class ReporterIdentity(models.Model):
 def attachment_path(instance: "Attachment", filename: str) -> str:
     # The stored name never contains what the citizen typed; the original is kept in a column.
     return f"complaints/{instance.complaint_id}/{secrets.token_hex(16)}"
+
+
+class ScanStatus(models.TextChoices):
+    """Uploads stay in quarantine (not served) until the scanner hook calls them clean."""
+
+    PENDING = "pending", _("menunggu pemindaian")
+    CLEAN = "clean", _("bersih")
+    INFECTED = "infected", _("terinfeksi (dikarantina)")
+    ERROR = "error", _("gagal dipindai")
 
 
 class Attachment(models.Model):
@@ -327,6 +343,22 @@ class Attachment(models.Model):
         _("internal"), default=False, help_text=_("Tidak terlihat oleh pelapor.")
     )
     created_at = models.DateTimeField(_("diunggah"), default=timezone.now)
+    scan_status = models.CharField(
+        _("hasil pemindaian"),
+        max_length=20,
+        choices=ScanStatus.choices,
+        default=ScanStatus.PENDING,
+        editable=False,
+    )
+    scan_detail = models.CharField(_("keterangan pemindaian"), max_length=200, blank=True, editable=False)
+    scanned_at = models.DateTimeField(_("dipindai"), null=True, blank=True, editable=False)
+    purged_at = models.DateTimeField(
+        _("berkas dihapus"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Berkas dihapus karena masa retensi habis, permintaan penghapusan, atau virus."),
+    )
 
     class Meta:
         verbose_name = _("lampiran")
@@ -390,11 +422,19 @@ class ComplaintEvent(AppendOnlyModel):
     # Append-only, so rows arrive in time order: PostgreSQL gets a BRIN index on this column
     # (migration 0008, a few pages for 100 M rows) instead of a B-tree (gigabytes).
     created_at = models.DateTimeField(_("waktu"), default=timezone.now)
+    # Tamper evidence: events of one complaint form a hash chain (seq 1, 2, ...; each hash covers
+    # the previous one). ``manage.py verify_audit`` recomputes every chain.
+    seq = models.PositiveIntegerField(_("urutan"), null=True, editable=False)
+    prev_hash = models.CharField(_("hash sebelumnya"), max_length=64, blank=True, editable=False)
+    hash = models.CharField(_("hash"), max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("riwayat aduan")
         verbose_name_plural = _("riwayat aduan")
         ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["complaint", "seq"], name="event_complaint_seq_unique"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.complaint_id}: {self.action} {self.from_status or '∅'} → {self.to_status}"

@@ -102,6 +102,8 @@ EVENT_COLS = (
     "opd_id",
     "note",
     "created_at",
+    "prev_hash",
+    "hash",
 )
 HOP_COLS = ("id", "complaint_id", "opd_id", "started_at", "ended_at", "started_by_id", "ended_by_id")
 DEADLINE_COLS = (
@@ -137,6 +139,9 @@ ATTACHMENT_COLS = (
     "uploaded_by_id",
     "is_internal",
     "created_at",
+    "scan_status",
+    "scan_detail",
+    "scanned_at",
 )
 
 TITLES = (
@@ -748,6 +753,9 @@ class _Generator:
                     None,
                     False,
                     submitted,
+                    "clean",
+                    "",
+                    submitted,
                 ),
             )
             self.counts["attachments"] += 1
@@ -758,7 +766,7 @@ class _Generator:
         self.w.add(
             ComplaintEvent._meta.db_table,
             EVENT_COLS,
-            (eid, self.cid, action, from_status, to_status, actor_id, role, opd_id, "", at),
+            (eid, self.cid, action, from_status, to_status, actor_id, role, opd_id, "", at, "", ""),
         )
         self.counts["events"] += 1
         return eid
