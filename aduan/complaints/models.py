@@ -424,7 +424,7 @@ class ComplaintEvent(AppendOnlyModel):
     created_at = models.DateTimeField(_("waktu"), default=timezone.now)
     # Tamper evidence: events of one complaint form a hash chain (seq 1, 2, ...; each hash covers
     # the previous one). ``manage.py verify_audit`` recomputes every chain.
-    seq = models.PositiveIntegerField(_("urutan"), null=True, editable=False)
+    seq = models.PositiveIntegerField(_("urutan"), editable=False)
     prev_hash = models.CharField(_("hash sebelumnya"), max_length=64, blank=True, editable=False)
     hash = models.CharField(_("hash"), max_length=64, blank=True, editable=False)
 
@@ -438,6 +438,13 @@ class ComplaintEvent(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.complaint_id}: {self.action} {self.from_status or '∅'} → {self.to_status}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is None and not self.hash:  # written without audit.event_append(): chain it here
+            from .audit import event_seal
+
+            event_seal(self)
+        super().save(*args, **kwargs)
 
 
 class ComplaintHop(models.Model):

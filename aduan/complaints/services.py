@@ -19,6 +19,7 @@ from aduan.core.exceptions import DomainError, InvalidInput, NotFound, Permissio
 from aduan.notifications.services import notify_transition
 from aduan.sla.services import deadlines_on_transition
 
+from .audit import event_append
 from .models import (
     HELD_BY_OPD_STATUSES,
     SKM_ELEMENTS,
@@ -164,8 +165,9 @@ def complaint_submit(
         complaint.save()
         identity.complaint = complaint
         identity.save()
-        event = ComplaintEvent.objects.create(
+        event = event_append(
             complaint=complaint,
+            first=True,  # created just above in this transaction: nobody else can see it yet
             action=Action.SUBMIT,
             from_status="",
             to_status=Status.SUBMITTED,
@@ -282,7 +284,7 @@ def _text(value: str, *, field: str, max_length: int, required_message) -> str:
 
 
 def _event(complaint, step: str, actor: Actor, role: str, note: str, now) -> ComplaintEvent:
-    return ComplaintEvent.objects.create(
+    return event_append(
         complaint=complaint,
         action=step,
         from_status=complaint.status,

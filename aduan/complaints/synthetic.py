@@ -27,6 +27,7 @@ from aduan.agencies.models import Opd, Pemda, Province, StaffMembership
 from aduan.sla.models import SlaPolicy, Stage
 from aduan.users.models import User
 
+from .audit import GENESIS, event_hash
 from .models import (
     Attachment,
     Complaint,
@@ -102,6 +103,7 @@ EVENT_COLS = (
     "opd_id",
     "note",
     "created_at",
+    "seq",
     "prev_hash",
     "hash",
 )
@@ -631,6 +633,7 @@ class _Generator:
         opd_id, petugas_id = rng.choice(place.opds)
         status, closed_at, current_opd, archive_reason, forwarded = "submitted", None, None, "", ""
         self.clocks: dict[str, list] = {}
+        self.seq, self.last_hash = 0, GENESIS  # the complaint's hash chain (audit.py)
         self.event("submit", "", "submitted", None, "citizen", None, submitted)
         self.start(Stage.VERIFICATION, submitted, 3, None, None)
         self.start(Stage.RESOLUTION, submitted, 60, None, None, calendar=True)
@@ -763,11 +766,27 @@ class _Generator:
 
     def event(self, action, from_status, to_status, actor_id, role, opd_id, at) -> int:
         eid = self.ids[ComplaintEvent].take()
+        self.seq += 1
+        digest = event_hash(
+            prev_hash=self.last_hash,
+            complaint_id=self.cid,
+            seq=self.seq,
+            action=action,
+            from_status=from_status,
+            to_status=to_status,
+            actor_id=actor_id,
+            actor_role=role,
+            opd_id=opd_id,
+            note="",
+            created_at=at,
+        )
         self.w.add(
             ComplaintEvent._meta.db_table,
             EVENT_COLS,
-            (eid, self.cid, action, from_status, to_status, actor_id, role, opd_id, "", at, "", ""),
-        )
+            (eid, self.cid, action, from_status, to_status, actor_id, role, opd_id, "", at, self.seq,
+             self.last_hash, digest),
+        )  # fmt: skip
+        self.last_hash = digest
         self.counts["events"] += 1
         return eid
 

@@ -27,6 +27,7 @@ from aduan.core.exceptions import DomainError, InvalidInput, NotFound, Permissio
 from aduan.notifications.services import notify_transition
 from aduan.sla.services import deadlines_on_transition
 
+from .audit import event_append
 from .models import (
     CLOSED_STATUSES,
     ActorRole,
@@ -175,7 +176,7 @@ def complaint_transition(
 
         from_status = complaint.status
         to_status = transition.target or from_status
-        event = ComplaintEvent.objects.create(
+        event = event_append(
             complaint=complaint,
             action=action,
             from_status=from_status,

@@ -51,6 +51,7 @@ def clone(template: Complaint, n: int, start: int) -> None:
                 actor_role=event.actor_role,
                 opd_id=event.opd_id,
                 created_at=event.created_at,
+                seq=1,
             )
             for c in complaints
         ]
