@@ -43,6 +43,13 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=18, minute=30),
         "options": {"expires": 6 * 3600},
     },
+    # Retention of personal data (UU 27/2022): anonymise identities, purge files and scrub outbox
+    # addresses of complaints closed longer than ADUAN_RETENTION_DAYS; nightly, 03:00 WITA.
+    "privacy-retention": {
+        "task": "aduan.privacy.tasks.retention_apply",
+        "schedule": crontab(hour=19, minute=0),
+        "options": {"expires": 6 * 3600},
+    },
     # Liveness: proves beat and a worker are alive; the healthcheck page reads its timestamp.
     "heartbeat": {
         "task": "aduan.core.tasks.heartbeat",

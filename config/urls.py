@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/", include("aduan.api.urls")),
     path("open311/", include("aduan.api.open311.urls")),
     path("kepatuhan/", include("aduan.compliance.urls")),
+    path("", include("aduan.privacy.urls")),
     path("", include("aduan.complaints.urls")),
 ]
 if settings.DEBUG:

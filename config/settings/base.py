@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "aduan.sla",
     "aduan.notifications",
     "aduan.compliance",
+    "aduan.privacy",
     "aduan.api",
 ]
 
@@ -227,3 +228,10 @@ ADUAN_WEBHOOK_ALLOW_HTTP_LOOPBACK = env.bool("ADUAN_WEBHOOK_ALLOW_HTTP_LOOPBACK"
 # Map tiles for the optional location pin on the filing form (e.g. an OpenStreetMap-compatible
 # tile server of the Pemda: https://tiles.example.id/{z}/{x}/{y}.png). Empty: no map is shown.
 ADUAN_MAP_TILE_URL = env.str("ADUAN_MAP_TILE_URL", default="")
+# Retention of personal data per data class (UU 27/2022), in days counted from the complaint's
+# closing; the daily job aduan.privacy.tasks.retention_apply acts on closed complaints only.
+ADUAN_RETENTION_DAYS = {
+    "reporter_identity": env.int("ADUAN_RETENTION_IDENTITY_DAYS", default=5 * 365),
+    "attachments": env.int("ADUAN_RETENTION_ATTACHMENTS_DAYS", default=2 * 365),
+    "outbox": env.int("ADUAN_RETENTION_OUTBOX_DAYS", default=365),
+}
