@@ -9,6 +9,7 @@ Business rules (deadlines, methodologies) live in the database, not here.
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -50,6 +51,8 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "aduan.core",
     "aduan.users",
     "aduan.agencies",
@@ -69,8 +72,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "aduan.users.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 
 TEMPLATES = [
@@ -85,6 +91,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "aduan.complaints.context_processors.staff_navigation",
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -115,6 +122,43 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)  # one working day
+# Two-factor sign-in (TOTP, django-otp): optional for staff, required by a Pemda's switch for its
+# koordinator and the province's Ombudsman (aduan/users/twofactor.py). The issuer is shown in the app.
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Aduan")
+
+# --- Security headers ------------------------------------------------------------------------
+# In every environment; production.py adds HTTPS (HSTS, secure cookies). docs/security.md.
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+# Content-Security-Policy (django-csp 4): only this site's own files; scripts and <style> blocks
+# need the per-response nonce ({{ CSP_NONCE }}), so an injected <script> or on*= handler never runs.
+# style="..." attributes stay allowed (style-src-attr): layout only, they cannot run code.
+_MAP_TILE_URL = env.str("ADUAN_MAP_TILE_URL", default="")
+_map_origin = ""
+if _MAP_TILE_URL:
+    from urllib.parse import urlsplit
+
+    _tile = urlsplit(_MAP_TILE_URL.replace("{s}", "a"))
+    _map_origin = f"{_tile.scheme}://{_tile.netloc}"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", NONCE],
+        "style-src": ["'self'", NONCE],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:", *([_map_origin] if _map_origin else [])],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 # --- Static and media files ------------------------------------------------------------------
 STATIC_URL = "static/"
@@ -171,7 +215,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "aduan.users.twofactor.VerifiedSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],

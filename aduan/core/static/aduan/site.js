@@ -1,0 +1,13 @@
+/* Small behaviours of every page, kept out of the HTML so the Content-Security-Policy can refuse
+   inline scripts and on*= handlers: a language menu that submits on change, print buttons. */
+(function () {
+  "use strict";
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    if (target.matches && target.matches("[data-submit-on-change]") && target.form) target.form.submit();
+  });
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-print]");
+    if (button) window.print();
+  });
+})();

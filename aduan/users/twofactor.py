@@ -1,0 +1,72 @@
+"""Two-factor sign-in (TOTP through django-otp) for staff: who must verify, and the API's session
+authentication that ignores an unverified session.
+
+Optional for every staff member (they enrol at /staf/dua-langkah/daftar/). Once a Pemda turns on
+``two_factor_required``, its koordinator and the Ombudsman staff of its province must sign in with
+a code too; anyone with a confirmed device (superusers included) must always use it. Per-user API
+tokens are unaffected: they are for integrations (docs/security.md).
+"""
+
+from django.db.models import Q
+from django_otp import user_has_device
+from drf_spectacular.authentication import SessionScheme
+from rest_framework.authentication import SessionAuthentication
+
+from aduan.agencies.models import Role, StaffMembership
+
+
+def required_by_pemda(user) -> bool:
+    """Whether a Pemda that turned on two-factor counts this user among its koordinator or the
+    Ombudsman staff of its province (active memberships only)."""
+    if not user.is_authenticated:
+        return False
+    return (
+        StaffMembership.objects.filter(user=user, is_active=True)
+        .filter(
+            Q(role=Role.KOORDINATOR, pemda__two_factor_required=True)
+            | Q(role=Role.OMBUDSMAN, province__pemdas__two_factor_required=True)
+        )
+        .exists()
+    )
+
+
+def has_confirmed_device(user) -> bool:
+    return user.is_authenticated and user_has_device(user, confirmed=True)
+
+
+def verification_needed(user) -> str | None:
+    """None when this signed-in user may go on; else where to send them: "verify" (they have a
+    device) or "setup" (they must enrol first). Cached on the user object for the request."""
+    if not user.is_authenticated:
+        return None
+    cached = getattr(user, "_aduan_otp_needed", False)
+    if cached is not False:
+        return cached
+    is_verified = getattr(user, "is_verified", None)
+    if is_verified is not None and is_verified():
+        needed = None
+    elif has_confirmed_device(user):
+        needed = "verify"
+    elif required_by_pemda(user):
+        needed = "setup"
+    else:
+        needed = None
+    user._aduan_otp_needed = needed
+    return needed
+
+
+class VerifiedSessionAuthentication(SessionAuthentication):
+    """DRF session authentication that treats a session still waiting for its second step as
+    signed out (tokens, for integrations, go through TokenAuthentication unchanged)."""
+
+    def authenticate(self, request):
+        result = super().authenticate(request)
+        if result is not None and verification_needed(result[0]):
+            return None
+        return result
+
+
+class VerifiedSessionScheme(SessionScheme):
+    """The OpenAPI description of ``VerifiedSessionAuthentication``: Django's session cookie."""
+
+    target_class = "aduan.users.twofactor.VerifiedSessionAuthentication"
