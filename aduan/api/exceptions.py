@@ -13,6 +13,7 @@ PermissionDenied 403, a move the state machine refuses 409, any other DomainErro
 import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions as drf
@@ -58,6 +59,12 @@ def error_body(code: str, message, **extra) -> dict:
     return body
 
 
+def _text(message) -> str:
+    """A message as JSON can carry it: DRF quotes the input in some messages ("… is not a valid
+    choice"), and a lone surrogate sent as a JSON escape cannot be encoded (it was a 500)."""
+    return str(message).encode("utf-8", "replace").decode("utf-8")
+
+
 def _flatten(detail) -> dict:
     """DRF's nested ValidationError detail as {field: [messages]} (others under "non_field_errors")."""
     if isinstance(detail, dict):
@@ -67,15 +74,28 @@ def _flatten(detail) -> dict:
                 for sub, messages in _flatten(value).items():
                     out[f"{key}.{sub}"] = messages
             else:
-                out[str(key)] = [str(m) for m in (value if isinstance(value, list) else [value])]
+                out[_text(key)] = [_text(m) for m in (value if isinstance(value, list) else [value])]
         return out
     items = detail if isinstance(detail, list) else [detail]
-    return {"non_field_errors": [str(m) for m in items]}
+    return {"non_field_errors": [_text(m) for m in items]}
 
 
 def exception_handler(exc, context):
     """DRF's EXCEPTION_HANDLER: every error as {code, message, ...}; anything unknown is left to
     Django (a 500 that is logged), which the schemathesis tests make sure never happens on input."""
+    if isinstance(exc, RequestDataTooBig | TooManyFieldsSent | TooManyFilesSent):
+        # Django's limits on a body (DATA_UPLOAD_MAX_MEMORY_SIZE, ..._NUMBER_FIELDS/FILES), hit
+        # while the request is parsed: the API's own body instead of Django's HTML 400 page.
+        too_big = isinstance(exc, RequestDataTooBig)
+        return Response(
+            error_body(
+                "request_too_large" if too_big else "too_many_fields",
+                _("Isi permintaan terlalu besar.")
+                if too_big
+                else _("Isi permintaan memuat terlalu banyak isian."),
+            ),
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE if too_big else status.HTTP_400_BAD_REQUEST,
+        )
     if isinstance(exc, DomainError):
         set_rollback()
         field = exc.params.get("field") if isinstance(exc, InvalidInput) else None

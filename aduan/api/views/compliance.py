@@ -21,6 +21,7 @@ from aduan.compliance import selectors
 from aduan.compliance.metrics import BACKLOG_BUCKETS, Period, metrics_for
 from aduan.compliance.models import ComplianceScore
 from aduan.core.exceptions import InvalidInput, NotFound, PermissionDenied
+from aduan.core.validators import has_nul
 
 from ..schema import ERROR_400, STAFF_READ_ERRORS
 
@@ -252,7 +253,9 @@ def _visible_pemda(request, code: str) -> Pemda:
     """A Pemda whose scores the user may see (ombudsman: province; koordinator: own), else 404."""
     if not _has_compliance_role(request.user):
         raise PermissionDenied()
-    pemda = selectors.pemdas_visible_to(request.user).filter(code__iexact=code).first()
+    pemda = (
+        None if has_nul(code) else selectors.pemdas_visible_to(request.user).filter(code__iexact=code).first()
+    )
     if pemda is None:
         raise NotFound()
     return pemda

@@ -4,6 +4,7 @@ working-day calendar (holidays). No personal data lives here."""
 from datetime import date
 
 from django.db.models import F, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
@@ -14,12 +15,20 @@ from rest_framework.views import APIView
 
 from aduan.agencies.models import Opd, Pemda
 from aduan.complaints.models import Category
+from aduan.core.validators import has_nul
 from aduan.sla.models import HolidayOverride, SlaPolicy
 from aduan.sla.public_holidays import national_holidays
 
 from ..schema import ERRORS_404
 
 TAG = "Referensi"
+
+
+def _pemda(code: str) -> Pemda:
+    """The Pemda of a path's code, else 404 (a code with NUL too: PostgreSQL cannot compare it)."""
+    if has_nul(code):
+        raise Http404
+    return get_object_or_404(Pemda, code=code)
 
 
 class PemdaOutput(serializers.ModelSerializer):
@@ -72,6 +81,11 @@ class PemdaDetailApi(generics.RetrieveAPIView):
     lookup_field = "code"
     lookup_url_kwarg = "code"
 
+    def get_object(self):
+        if has_nul(self.kwargs["code"]):
+            raise Http404
+        return super().get_object()
+
 
 class OpdOutput(serializers.ModelSerializer):
     pemda = serializers.CharField(source="pemda.code")
@@ -109,7 +123,7 @@ class OpdListApi(generics.ListAPIView):
     queryset = Opd.objects.none()  # for the schema; get_queryset scopes by the Pemda
 
     def get_queryset(self):
-        pemda = get_object_or_404(Pemda, code=self.kwargs["code"])
+        pemda = _pemda(self.kwargs["code"])
         return Opd.objects.filter(pemda=pemda).select_related("pemda").order_by("-is_active", "name", "pk")
 
 
@@ -143,7 +157,7 @@ class CategoryListApi(generics.ListAPIView):
     queryset = Category.objects.none()  # for the schema; get_queryset scopes by the Pemda
 
     def get_queryset(self):
-        pemda = get_object_or_404(Pemda, code=self.kwargs["code"])
+        pemda = _pemda(self.kwargs["code"])
         return (
             Category.objects.filter(Q(pemda=pemda) | Q(pemda__isnull=True), is_active=True)
             .select_related("pemda")
@@ -227,7 +241,7 @@ class HolidayListApi(APIView):
     permission_classes = [AllowAny]
 
     def get(self, request, code: str):
-        pemda = get_object_or_404(Pemda, code=code)
+        pemda = _pemda(code)
         raw = request.query_params.get("year", "")
         year = int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else timezone.localdate().year
         rows: dict[date, dict] = {
