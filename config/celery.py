@@ -43,6 +43,12 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=18, minute=30),
         "options": {"expires": 6 * 3600},
     },
+    # Virus scans of attachments still in quarantine (scan task lost, or the scanner was down).
+    "attachments-rescan": {
+        "task": "aduan.complaints.tasks.attachments_rescan",
+        "schedule": 5 * 60.0,
+        "options": {"expires": 4 * 60},
+    },
     # Retention of personal data (UU 27/2022): anonymise identities, purge files and scrub outbox
     # addresses of complaints closed longer than ADUAN_RETENTION_DAYS; nightly, 03:00 WITA.
     "privacy-retention": {

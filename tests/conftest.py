@@ -2,7 +2,8 @@
 
 Tests marked ``postgres`` need DATABASE_URL to point at PostgreSQL; tests marked ``redis`` need
 REDIS_URL; ``gettext`` needs GNU gettext (xgettext, msgmerge); ``browser`` needs Chromium
-(tests/browser/ are marked automatically). Without the service
+(tests/browser/ are marked automatically); ``clamav`` needs ClamAV's clamd binary (the tests start
+their own daemon). Without the service
 they are skipped on a developer's machine, but when ADUAN_REQUIRE_SERVICES=1 (as .ci/run sets) a
 missing service fails them instead.
 """
@@ -39,11 +40,13 @@ def _service_missing(marker: str) -> str | None:
         return "GNU gettext is not installed (apt-get install gettext)"
     if marker == "browser" and not shutil.which("chromium"):
         return "Chromium is not installed (apt-get install chromium)"
+    if marker == "clamav" and not shutil.which("clamd", path=os.environ.get("PATH", "") + ":/usr/sbin"):
+        return "ClamAV's clamd is not installed (apt-get install clamav-daemon)"
     return None
 
 
 def pytest_runtest_setup(item):
-    for marker in ("postgres", "redis", "gettext", "browser"):
+    for marker in ("postgres", "redis", "gettext", "browser", "clamav"):
         if item.get_closest_marker(marker) is None:
             continue
         missing = _service_missing(marker)

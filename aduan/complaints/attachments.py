@@ -21,15 +21,24 @@ attachments"):
 A filing form that is shown again after an error keeps already validated files through
 ``stash_upload()`` / ``unstash()``: the bytes wait in the cache under an unguessable token for an
 hour, and the form carries only the token.
+
+Virus scanning and quarantine (issue 9): every stored file starts ``pending`` and is served by no
+page or API until the scanner hook (aduan/core/scanning.py, ``ADUAN_UPLOAD_SCANNER``) calls it
+``clean``. ``attachment_add()`` queues ``tasks.attachment_scan`` when its transaction commits;
+``attachment_scan()`` below records the verdict. An infected file is deleted from storage at once
+(``purged_at``); a failed scan (``error``, e.g. clamd down) keeps the file in quarantine and is
+retried with backoff, and the ``attachments-rescan`` beat job picks up anything left pending or
+failed for longer than ``RESCAN_AFTER``.
 """
 
 import io
+import logging
 import os
 import re
 import secrets
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core.cache import cache
 from django.core.files.base import ContentFile
@@ -41,7 +50,9 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from aduan.core.exceptions import InvalidInput
 
-from .models import Attachment, Complaint
+from .models import Attachment, Complaint, ScanStatus
+
+logger = logging.getLogger(__name__)
 
 MAX_FILES = 5
 MAX_BYTES = 10 * 1024 * 1024
@@ -372,4 +383,85 @@ def attachment_add(
         except BaseException:
             attachment.file.storage.delete(stored_name)
             raise
+        pk = attachment.pk
+        transaction.on_commit(lambda: _enqueue_scan(pk), robust=True)
     return attachment
+
+
+# --- Virus scanning and quarantine ----------------------------------------------------------------
+
+RESCAN_AFTER = timedelta(minutes=5)
+SCANNABLE = (ScanStatus.PENDING, ScanStatus.ERROR)
+
+
+def _enqueue_scan(pk: int) -> None:
+    from .tasks import attachment_scan as scan_task  # noqa: PLC0415 (tasks import this module)
+
+    # No publish retries: if the broker is down the upload must not wait; attachments-rescan
+    # scans it later.
+    scan_task.apply_async((pk,), retry=False)
+
+
+def attachment_is_servable(attachment: Attachment) -> bool:
+    """Only files the scanner called clean, and not purged, leave quarantine."""
+    return attachment.scan_status == ScanStatus.CLEAN and attachment.purged_at is None
+
+
+def attachment_scan(pk: int, *, scanner=None, now: datetime | None = None) -> str | None:
+    """Scan one attachment that is pending or failed before, and record the verdict (``clean``,
+    ``infected`` or ``error``); returns it, or None when there was nothing to do (unknown row,
+    already decided, purged). Infected files are deleted from storage and marked purged. Logs
+    carry the row id and the signature name only (no file name: it may hold personal data)."""
+    from aduan.core.scanning import ERROR, INFECTED, ScanResult, get_scanner  # noqa: PLC0415
+
+    attachment = Attachment.objects.filter(pk=pk, scan_status__in=SCANNABLE, purged_at__isnull=True).first()
+    if attachment is None:
+        return None
+    try:
+        with attachment.file.open("rb") as handle:
+            data = handle.read()
+    except (FileNotFoundError, ValueError, OSError):
+        result = ScanResult(ERROR, "berkas tidak ditemukan di penyimpanan")
+    else:
+        result = (scanner or get_scanner()).scan(data)
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = (
+            Attachment.objects.select_for_update()
+            .filter(pk=pk, scan_status__in=SCANNABLE, purged_at__isnull=True)
+            .first()
+        )
+        if locked is None:  # decided or purged meanwhile
+            return None
+        locked.scan_status = result.status
+        locked.scan_detail = result.detail
+        locked.scanned_at = now
+        fields = ["scan_status", "scan_detail", "scanned_at"]
+        if result.status == INFECTED:
+            locked.purged_at = now
+            fields.append("purged_at")
+        locked.save(update_fields=fields)
+        if result.status == INFECTED:
+            locked.file.storage.delete(locked.file.name)
+    if result.status == INFECTED:
+        logger.warning("attachment %s infected (%s): file deleted", pk, result.detail)
+    elif result.status == ERROR:
+        logger.warning("attachment %s not scanned: %s", pk, result.detail)
+    return result.status
+
+
+def attachments_due_for_scan(*, now: datetime | None = None, limit: int = 100) -> list[int]:
+    """Attachments left in quarantine for longer than RESCAN_AFTER: pending ones whose scan task
+    was lost, and failed ones (``error``) whose last attempt is that old; oldest first."""
+    now = now or timezone.now()
+    cutoff = now - RESCAN_AFTER
+    due = (
+        Q(scan_status=ScanStatus.PENDING, created_at__lte=cutoff)
+        | Q(scan_status=ScanStatus.ERROR, scanned_at__lte=cutoff)
+        | Q(scan_status=ScanStatus.ERROR, scanned_at__isnull=True)
+    )
+    return list(
+        Attachment.objects.filter(due, purged_at__isnull=True)
+        .order_by("created_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )

@@ -279,3 +279,15 @@ ADUAN_RETENTION_DAYS = {
     "attachments": env.int("ADUAN_RETENTION_ATTACHMENTS_DAYS", default=2 * 365),
     "outbox": env.int("ADUAN_RETENTION_OUTBOX_DAYS", default=365),
 }
+# Upload virus scanning (aduan/core/scanning.py): files are quarantined until the scanner calls them
+# clean. ClamAV's clamd is used when ADUAN_CLAMD_HOST or ADUAN_CLAMD_SOCKET is set; otherwise
+# nothing is scanned (files pass, marked "tidak dipindai"). ADUAN_UPLOAD_SCANNER overrides the choice.
+ADUAN_CLAMD_HOST = env.str("ADUAN_CLAMD_HOST", default="")
+ADUAN_CLAMD_PORT = env.int("ADUAN_CLAMD_PORT", default=3310)
+ADUAN_CLAMD_SOCKET = env.str("ADUAN_CLAMD_SOCKET", default="")
+ADUAN_CLAMD_TIMEOUT = env.float("ADUAN_CLAMD_TIMEOUT", default=30.0)
+ADUAN_UPLOAD_SCANNER = env.str(
+    "ADUAN_UPLOAD_SCANNER",
+    default="aduan.core.scanning."
+    + ("ClamdScanner" if ADUAN_CLAMD_HOST or ADUAN_CLAMD_SOCKET else "NoScanner"),
+)

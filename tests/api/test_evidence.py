@@ -34,7 +34,8 @@ def test_the_koordinator_and_the_holding_petugas_add_internal_evidence(as_user, 
     assert (body["name"], body["content_type"], body["is_internal"]) == ("lapangan.png", "image/png", True)
     stored = Attachment.objects.get(complaint=c)
     assert (stored.pk, stored.uploaded_by_id, stored.is_internal) == (body["id"], user.pk, True)
-    assert body["download_url"] == f"/staf/lampiran/{stored.pk}/"
+    # Quarantined until the scan task runs after commit (tests/uploads/ follow it to the download).
+    assert (body["scan_status"], body["download_url"]) == ("pending", None)
 
 
 def test_evidence_for_the_reporter_too(as_user, world):

@@ -21,6 +21,7 @@ from aduan.complaints.attachments import (
     MAX_SIDE,
     CleanUpload,
     attachment_add,
+    attachment_scan,
     safe_name,
     stash_discard,
     stash_upload,
@@ -527,14 +528,22 @@ def staff_url(attachment):
     return reverse("complaints:staff-attachment", kwargs={"pk": attachment.pk})
 
 
+def scanned(attachment):
+    """What the scan task does once the upload commits (the default scanner passes every file;
+    quarantine itself is tested in tests/uploads/)."""
+    attachment_scan(attachment.pk)
+    attachment.refresh_from_db()
+    return attachment
+
+
 @pytest.fixture
 def files(complaint):
     image = validate_upload(upload(image_bytes("JPEG"), "jalan.jpg"))
     pdf = validate_upload(upload(pdf_bytes(), "surat kuasa.pdf"))
     return {
-        "image": attachment_add(complaint=complaint, upload=image),
-        "pdf": attachment_add(complaint=complaint, upload=pdf),
-        "internal": attachment_add(complaint=complaint, upload=pdf, is_internal=True),
+        "image": scanned(attachment_add(complaint=complaint, upload=image)),
+        "pdf": scanned(attachment_add(complaint=complaint, upload=pdf)),
+        "internal": scanned(attachment_add(complaint=complaint, upload=pdf, is_internal=True)),
         "image_bytes": image.data,
         "pdf_bytes": pdf.data,
     }
@@ -565,7 +574,9 @@ def test_citizen_with_a_wrong_secret_gets_404(client, complaint, files):
 
 def test_citizen_cannot_reach_another_complaints_attachment(client, complaint, files):
     other = ComplaintFactory(pemda=complaint.pemda)
-    theirs = attachment_add(complaint=other, upload=validate_upload(upload(image_bytes("PNG"), "x.png")))
+    theirs = scanned(
+        attachment_add(complaint=other, upload=validate_upload(upload(image_bytes("PNG"), "x.png")))
+    )
     assert client.get(citizen_url(complaint, theirs)).status_code == 404
     assert client.get(citizen_url(other, theirs)).status_code == 200
 
@@ -618,8 +629,8 @@ def test_staff_out_of_scope_gets_404(client, complaint, files, stranger):
 
 def test_opd_staff_see_attachments_of_complaints_their_opd_holds(client, pemda, opd, petugas, other_opd):
     complaint = complaint_in_status(Status.DISPATCHED, pemda=pemda, opd=opd)
-    attachment = attachment_add(
-        complaint=complaint, upload=validate_upload(upload(image_bytes("WEBP"), "a.webp"))
+    attachment = scanned(
+        attachment_add(complaint=complaint, upload=validate_upload(upload(image_bytes("WEBP"), "a.webp")))
     )
     client.force_login(petugas)
     response = client.get(staff_url(attachment))

@@ -153,7 +153,7 @@ def test_only_the_citizens_attachments_that_are_not_internal_are_linked(world, c
     complaint = make(world, Status.DISPATCHED)
     shown = Attachment.objects.create(
         complaint=complaint, file=ContentFile(b"foto", name="a.jpg"), original_name="foto-jalan.jpg",
-        content_type="image/jpeg", size=4,
+        content_type="image/jpeg", size=4, scan_status="clean",
     )  # fmt: skip
     Attachment.objects.create(
         complaint=complaint, file=ContentFile(b"memo", name="b.pdf"), original_name="memo-internal.pdf",

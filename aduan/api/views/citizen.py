@@ -20,7 +20,13 @@ from rest_framework.views import APIView
 
 from aduan.agencies.models import Opd, Pemda
 from aduan.complaints import selectors
-from aduan.complaints.attachments import MAX_FILES, attachment_add, validate_upload, validate_uploads
+from aduan.complaints.attachments import (
+    MAX_FILES,
+    attachment_add,
+    attachment_is_servable,
+    validate_upload,
+    validate_uploads,
+)
 from aduan.complaints.citizen_view import CITIZEN_STAGES, REJECT_PREFIX, STATUS_SENTENCES, public_events
 from aduan.complaints.models import (
     SKM_ELEMENTS,
@@ -28,6 +34,7 @@ from aduan.complaints.models import (
     Channel,
     Classification,
     ComplaintRating,
+    ScanStatus,
     SkmResponse,
     Status,
 )
@@ -221,7 +228,18 @@ class AttachmentOutput(serializers.Serializer):
     content_type = serializers.CharField()
     size = serializers.IntegerField()
     created_at = serializers.DateTimeField()
-    download_url = serializers.CharField()
+    scan_status = serializers.ChoiceField(
+        choices=ScanStatus.choices,
+        help_text="Pemindaian virus: berkas hanya dapat diunduh bila clean (pending/error: sedang diperiksa; "
+        "infected: diblokir dan dihapus).",
+    )
+    download_url = serializers.CharField(allow_null=True, help_text="null sampai berkas dinyatakan bersih.")
+
+
+def _citizen_download_url(secret: str, a) -> str | None:
+    if not attachment_is_servable(a):
+        return None
+    return reverse("complaints:citizen-attachment", args=[secret, a.pk])
 
 
 class RatingOutput(serializers.Serializer):
@@ -282,7 +300,8 @@ def track_body(complaint, secret: str) -> dict:
             "content_type": a.content_type,
             "size": a.size,
             "created_at": a.created_at,
-            "download_url": reverse("complaints:citizen-attachment", args=[secret, a.pk]),
+            "scan_status": a.scan_status,
+            "download_url": _citizen_download_url(secret, a),
         }  # fmt: skip
         for a in complaint.attachments.filter(is_internal=False).order_by("created_at", "pk")
     ]
@@ -540,7 +559,8 @@ class UploadInput(serializers.Serializer):
                 "content_type": "image/jpeg",
                 "size": 183044,
                 "created_at": "2026-06-08T01:05:00Z",
-                "download_url": "/lacak/q3V…/lampiran/91/",
+                "scan_status": "pending",
+                "download_url": None,
             },
             response_only=True,
         )
@@ -559,10 +579,11 @@ class AttachmentAddApi(APIView):
         data.is_valid(raise_exception=True)
         clean = validate_upload(data.validated_data["file"])
         a = attachment_add(complaint=complaint, upload=clean)
+        a.refresh_from_db(fields=["scan_status", "purged_at"])  # scanned already when tasks run eagerly
         body = {
             "id": a.pk, "name": a.original_name, "content_type": a.content_type, "size": a.size,
-            "created_at": a.created_at,
-            "download_url": reverse("complaints:citizen-attachment", args=[secret, a.pk]),
+            "created_at": a.created_at, "scan_status": a.scan_status,
+            "download_url": _citizen_download_url(secret, a),
         }  # fmt: skip
         return Response(AttachmentOutput(body).data, status=status.HTTP_201_CREATED)
 

@@ -20,9 +20,15 @@ from rest_framework.views import APIView
 
 from aduan.agencies.models import Opd
 from aduan.complaints import selectors
-from aduan.complaints.attachments import MAX_FILES, attachment_add, validate_upload, validate_uploads
+from aduan.complaints.attachments import (
+    MAX_FILES,
+    attachment_add,
+    attachment_is_servable,
+    validate_upload,
+    validate_uploads,
+)
 from aduan.complaints.filters import StaffComplaintFilter, with_next_due
-from aduan.complaints.models import ActorRole, ArchiveReason, ComplaintFlag, Status
+from aduan.complaints.models import ActorRole, ArchiveReason, ComplaintFlag, ScanStatus, Status
 from aduan.complaints.selectors import Actor
 from aduan.complaints.services import (
     complaint_assign,
@@ -114,10 +120,15 @@ class StaffAttachmentOutput(serializers.Serializer):
     size = serializers.IntegerField()
     is_internal = serializers.BooleanField()
     created_at = serializers.DateTimeField()
-    download_url = serializers.SerializerMethodField()
+    scan_status = serializers.ChoiceField(
+        choices=ScanStatus.choices,
+        help_text="Pemindaian virus: berkas hanya dapat diunduh bila clean (pending/error: sedang diperiksa; "
+        "infected: diblokir dan dihapus).",
+    )
+    download_url = serializers.SerializerMethodField(help_text="null sampai berkas dinyatakan bersih.")
 
-    def get_download_url(self, obj) -> str:
-        return reverse("complaints:staff-attachment", args=[obj.pk])
+    def get_download_url(self, obj) -> str | None:
+        return reverse("complaints:staff-attachment", args=[obj.pk]) if attachment_is_servable(obj) else None
 
 
 class FlagOutput(serializers.Serializer):
@@ -454,7 +465,7 @@ class EvidenceInput(serializers.Serializer):
             value={
                 "id": 92, "name": "tambal.jpg", "content_type": "image/jpeg", "size": 201433,
                 "is_internal": True, "created_at": "2026-06-09T04:00:00Z",
-                "download_url": "/staf/lampiran/92/",
+                "scan_status": "pending", "download_url": None,
             },
             response_only=True,
         )
@@ -478,6 +489,7 @@ class EvidenceAddApi(APIView):
             uploaded_by=request.user,
             is_internal=data.validated_data["is_internal"],
         )
+        attachment.refresh_from_db(fields=["scan_status", "purged_at"])  # scanned already when eager
         return Response(StaffAttachmentOutput(attachment).data, status=status.HTTP_201_CREATED)
 
 

@@ -5,9 +5,11 @@
 - ``staff_download``: signed-in staff, only attachments of complaints ``selectors.complaints_visible_to``
   lets them see (internal ones included).
 
-Anything else is a 404 (existence is never revealed). Images that passed ``attachments.validate_upload``
-are shown inline with their own content type; everything else (PDFs, or a row whose content type is
-not one we produce) is sent as a download. Every response forbids sniffing, scripts and caching.
+Anything else is a 404 (existence is never revealed), and so is every file still in quarantine
+(scan pending or failed) or blocked as infected: only files the scanner called clean are served.
+Images that passed ``attachments.validate_upload`` are shown inline with their own content type;
+everything else (PDFs, or a row whose content type is not one we produce) is sent as a download.
+Every response forbids sniffing, scripts and caching.
 """
 
 from django.contrib.auth.decorators import login_required
@@ -17,13 +19,15 @@ from django.views.decorators.http import require_safe
 from aduan.core.exceptions import NotFound
 
 from .. import selectors
-from ..attachments import IMAGE_CONTENT_TYPES, PDF_CONTENT_TYPE
+from ..attachments import IMAGE_CONTENT_TYPES, PDF_CONTENT_TYPE, attachment_is_servable
 from ..models import Attachment
 
 CONTENT_SECURITY_POLICY = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
 
 
 def _serve(attachment: Attachment) -> FileResponse:
+    if not attachment_is_servable(attachment):
+        raise Http404
     try:
         handle = attachment.file.open("rb")
     except (FileNotFoundError, ValueError):

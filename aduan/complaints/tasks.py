@@ -1,0 +1,36 @@
+"""Attachment virus scanning (issue 9): repeat-safe tasks that re-read the row and do nothing once
+a verdict is recorded (aduan/complaints/attachments.py: attachment_scan)."""
+
+from celery import shared_task
+
+from aduan.core.scanning import ERROR
+
+from .attachments import attachment_scan as scan_one
+from .attachments import attachments_due_for_scan
+
+MAX_RETRIES = 6  # 1, 2, 4, 8, 16, 32 minutes; the beat job carries on after that
+
+
+@shared_task(name="aduan.complaints.tasks.attachment_scan", bind=True, ignore_result=True)
+def attachment_scan(self, pk: int) -> str | None:
+    """Scan one stored attachment (queued when its upload commits). A failed scan (scanner
+    unreachable) is retried with exponential backoff; the file stays in quarantine meanwhile."""
+    verdict = scan_one(pk)
+    if verdict == ERROR and not self.request.is_eager and self.request.retries < MAX_RETRIES:
+        raise self.retry(countdown=60 * 2**self.request.retries, max_retries=MAX_RETRIES)
+    return verdict
+
+
+@shared_task(name="aduan.complaints.tasks.attachments_rescan", ignore_result=True)
+def attachments_rescan(limit: int = 100) -> dict:
+    """Scan attachments left in quarantine: pending ones whose task was lost (broker down at upload
+    time, worker killed) and failed ones. Stops at the first failure: the scanner is down, the
+    next run tries again."""
+    counts = {}
+    for pk in attachments_due_for_scan(limit=limit):
+        verdict = scan_one(pk)
+        key = verdict or "skipped"
+        counts[key] = counts.get(key, 0) + 1
+        if verdict == ERROR:
+            break
+    return counts
