@@ -256,6 +256,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # Django's template engine logs every missing variable at DEBUG with the page's whole context
+    # (a reporter's name, e-mail, NIK): never below INFO, whatever LOG_LEVEL says (UU 27/2022).
+    "loggers": {"django.template": {"level": "INFO"}},
 }
 
 # --- Aduan -----------------------------------------------------------------------------------

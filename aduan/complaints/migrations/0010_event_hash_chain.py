@@ -49,8 +49,7 @@ def trigger_sql(table: str, name: str, allowed: list[str]) -> str:
 def backfill(apps, schema_editor):
     ComplaintEvent = apps.get_model("complaints", "ComplaintEvent")
     table = ComplaintEvent._meta.db_table
-    with schema_editor.connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {table} SET seq = NULL WHERE seq IS NOT NULL")
+    # seq is still NULL everywhere here (0009 added it; nothing wrote it before this migration).
     rows = (
         ComplaintEvent.objects.order_by("complaint_id", "created_at", "id")
         .values_list(
