@@ -368,3 +368,53 @@ def test_a_file_missing_from_storage_is_an_error_and_stays_unserved(client, comp
     a.refresh_from_db()
     assert (a.scan_status, a.scan_detail) == (ScanStatus.ERROR, "berkas tidak ditemukan di penyimpanan")
     assert client.get(citizen_url(a)).status_code == 404
+
+
+# --- the task: backoff on a failed scan, and the beat entry ----------------------------------------
+
+
+def test_a_failed_scan_is_retried_with_exponential_backoff(settings, complaint):
+    from celery.exceptions import Retry
+
+    from aduan.complaints.tasks import attachment_scan as scan_task
+
+    settings.ADUAN_UPLOAD_SCANNER = "aduan.core.scanning.ClamdScanner"
+    settings.ADUAN_CLAMD_HOST, settings.ADUAN_CLAMD_PORT = "127.0.0.1", free_port()  # nothing listens
+    settings.ADUAN_CLAMD_SOCKET, settings.ADUAN_CLAMD_TIMEOUT = "", 2
+    a = attachment_add(complaint=complaint, upload=validate_upload(SimpleUploadedFile("x.png", png())))
+
+    # As a worker runs it (not eagerly): the failure asks Celery for a retry 60 s, then 120 s later.
+    for retries, countdown in ((0, 60), (1, 120), (3, 480)):
+        scan_task.push_request(
+            id=f"scan-{retries}",
+            retries=retries,
+            is_eager=False,
+            called_directly=False,
+            args=[a.pk],
+            kwargs={},
+        )
+        try:
+            with pytest.raises(Retry) as retry:
+                scan_task.run(a.pk)
+        finally:
+            scan_task.pop_request()
+        assert retry.value.when == countdown
+        assert Attachment.objects.get(pk=a.pk).scan_status == ScanStatus.ERROR
+
+    # Out of retries: the task gives up quietly and the beat job takes over.
+    scan_task.push_request(
+        id="scan-last", retries=6, is_eager=False, called_directly=False, args=[a.pk], kwargs={}
+    )
+    try:
+        assert scan_task.run(a.pk) == "error"
+    finally:
+        scan_task.pop_request()
+
+
+def test_the_rescan_job_is_on_the_beat_schedule():
+    from config import celery_app
+
+    entry = celery_app.conf.beat_schedule["attachments-rescan"]
+    assert entry["task"] == attachments_rescan.name
+    assert entry["task"] in celery_app.tasks
+    assert entry["schedule"] <= RESCAN_AFTER.total_seconds()
