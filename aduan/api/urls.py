@@ -1,6 +1,7 @@
 """The REST API (/api/v1/), its OpenAPI schema (/api/schema/) and documentation pages
 (/api/docs/ Swagger UI, /api/redoc/ ReDoc), served from local static files (sidecar)."""
 
+from csp.decorators import csp_replace
 from django.http import JsonResponse
 from django.urls import path, re_path
 from django.views.decorators.csrf import csrf_exempt
@@ -18,6 +19,10 @@ def not_found(request, *args, **kwargs):
 
 
 app_name = "api"
+
+# ReDoc writes its styles into <style> elements while it runs (styled-components) and searches in a
+# blob: worker: that page alone allows inline styles; its scripts still need the nonce.
+REDOC_CSP = {"style-src": ["'self'", "'unsafe-inline'"], "worker-src": ["'self'", "blob:"]}
 
 v1 = [
     # Access
@@ -69,6 +74,6 @@ urlpatterns = [
     *(path(f"v1/{p.pattern}", p.callback, name=p.name) for p in v1),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    path("redoc/", csp_replace(REDOC_CSP)(SpectacularRedocView.as_view(url_name="api:schema")), name="redoc"),
     re_path(r"^", not_found),
 ]
