@@ -1,11 +1,13 @@
 """The retention job: per data class, counted from closing, closed complaints only, in chunks,
 idempotent, recorded in RetentionRun without personal data."""
 
+import io
 import json
 import threading
 from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import override_settings
 from django.utils import timezone
@@ -203,3 +205,18 @@ def test_a_complaint_locked_by_a_move_is_skipped_and_taken_by_the_next_run(defau
     second = retention_apply(now=now)
     assert second.identities_anonymised == 1
     assert ReporterIdentity.objects.get(complaint=locked).nik == ""
+
+
+@override_settings(ADUAN_RETENTION_DAYS=DAYS)
+def test_the_command_runs_the_job_and_prints_the_counts(place):
+    pemda, opd, petugas = place
+    closed_days_ago(make(Status.RESOLVED, pemda=pemda, opd=opd, petugas=petugas), 3000, timezone.now())
+    out = io.StringIO()
+
+    call_command("retention_apply", stdout=out)
+
+    run = RetentionRun.objects.get()
+    assert out.getvalue().startswith(
+        f"RetentionRun {run.pk}: 1 identities anonymised, 2 attachment files purged"
+    )
+    assert REPORTER.nik not in out.getvalue()
