@@ -8,6 +8,7 @@ from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from aduan.core.exceptions import NotFound
+from aduan.privacy import api as privacy_api
 
 from .views import auth, canned, citizen, compliance, reference, staff, webhooks
 
@@ -52,6 +53,7 @@ v1 = [
     path("track/<str:secret>/reopen/", citizen.ReopenApi.as_view(), name="track-reopen"),
     path("track/<str:secret>/rating/", citizen.RateApi.as_view(), name="track-rating"),
     path("track/<str:secret>/skm/", citizen.SkmApi.as_view(), name="track-skm"),
+    path("track/<str:secret>/my-data/", privacy_api.MyDataApi.as_view(), name="track-my-data"),
     # Staff
     path("staff/complaints/", staff.ComplaintListApi.as_view(), name="staff-complaint-list"),
     path("staff/complaints/bulk-transitions/", staff.BulkTransitionApi.as_view(), name="staff-bulk"),

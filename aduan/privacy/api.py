@@ -17,7 +17,7 @@ from aduan.complaints import selectors as complaint_selectors
 from .selectors import personal_data_export
 
 
-class _ComplaintOut(serializers.Serializer):
+class MyDataComplaintOutput(serializers.Serializer):
     ticket_number = serializers.CharField()
     pemda = serializers.CharField()
     title = serializers.CharField()
@@ -38,7 +38,7 @@ class _ComplaintOut(serializers.Serializer):
     forwarded_to = serializers.CharField(allow_blank=True)
 
 
-class _IdentityOut(serializers.Serializer):
+class MyDataIdentityOutput(serializers.Serializer):
     name = serializers.CharField(allow_blank=True)
     email = serializers.CharField(allow_blank=True)
     phone = serializers.CharField(allow_blank=True)
@@ -47,12 +47,12 @@ class _IdentityOut(serializers.Serializer):
     anonymised_at = serializers.CharField(allow_null=True, help_text="Waktu identitas dihapus, bila sudah.")
 
 
-class _AccountOut(serializers.Serializer):
+class MyDataAccountOutput(serializers.Serializer):
     email = serializers.CharField()
     name = serializers.CharField(allow_blank=True)
 
 
-class _AttachmentOut(serializers.Serializer):
+class MyDataAttachmentOutput(serializers.Serializer):
     name = serializers.CharField()
     content_type = serializers.CharField()
     size = serializers.IntegerField()
@@ -61,7 +61,7 @@ class _AttachmentOut(serializers.Serializer):
     purged_at = serializers.CharField(allow_null=True)
 
 
-class _TimelineOut(serializers.Serializer):
+class MyDataTimelineOutput(serializers.Serializer):
     at = serializers.CharField()
     action = serializers.CharField()
     label = serializers.CharField()
@@ -69,24 +69,24 @@ class _TimelineOut(serializers.Serializer):
     note = serializers.CharField(allow_blank=True)
 
 
-class _RatingOut(serializers.Serializer):
+class MyDataRatingOutput(serializers.Serializer):
     score = serializers.IntegerField()
     comment = serializers.CharField(allow_blank=True)
     at = serializers.CharField()
 
 
-class _SkmAnswerOut(serializers.Serializer):
+class MyDataSkmAnswerOutput(serializers.Serializer):
     element = serializers.CharField()
     label = serializers.CharField()
     value = serializers.IntegerField()
 
 
-class _SkmOut(serializers.Serializer):
-    answers = _SkmAnswerOut(many=True)
+class MyDataSkmOutput(serializers.Serializer):
+    answers = MyDataSkmAnswerOutput(many=True)
     at = serializers.CharField()
 
 
-class _NotificationOut(serializers.Serializer):
+class MyDataNotificationOutput(serializers.Serializer):
     channel = serializers.CharField()
     address = serializers.CharField(allow_blank=True, help_text="Kosong bila sudah dihapus.")
     subject = serializers.CharField(allow_blank=True)
@@ -95,7 +95,7 @@ class _NotificationOut(serializers.Serializer):
     sent_at = serializers.CharField(allow_null=True)
 
 
-class _ProcessingOut(serializers.Serializer):
+class MyDataProcessingOutput(serializers.Serializer):
     at = serializers.CharField()
     action = serializers.CharField()
     action_label = serializers.CharField()
@@ -106,13 +106,13 @@ class _ProcessingOut(serializers.Serializer):
     to_status = serializers.CharField()
 
 
-class _HopOut(serializers.Serializer):
+class MyDataHopOutput(serializers.Serializer):
     opd = serializers.CharField()
     started_at = serializers.CharField()
     ended_at = serializers.CharField(allow_null=True)
 
 
-class _ErasureOut(serializers.Serializer):
+class MyDataErasureOutput(serializers.Serializer):
     status = serializers.CharField()
     status_label = serializers.CharField()
     reason = serializers.CharField()
@@ -121,7 +121,7 @@ class _ErasureOut(serializers.Serializer):
     decision_note = serializers.CharField(allow_blank=True)
 
 
-class _RetentionOut(serializers.Serializer):
+class MyDataRetentionOutput(serializers.Serializer):
     data_class = serializers.CharField()
     days = serializers.IntegerField()
     until = serializers.CharField(allow_null=True)
@@ -131,20 +131,20 @@ class MyDataOutput(serializers.Serializer):
     format_version = serializers.IntegerField()
     generated_at = serializers.CharField()
     controller = serializers.CharField(help_text="Pengendali data pribadi: pemerintah daerah.")
-    complaint = _ComplaintOut()
-    identity = _IdentityOut(allow_null=True)
-    account = _AccountOut(allow_null=True)
-    attachments = _AttachmentOut(many=True)
-    timeline = _TimelineOut(many=True)
-    rating = _RatingOut(allow_null=True)
-    skm = _SkmOut(allow_null=True)
-    notifications = _NotificationOut(many=True)
-    processing = _ProcessingOut(
+    complaint = MyDataComplaintOutput()
+    identity = MyDataIdentityOutput(allow_null=True)
+    account = MyDataAccountOutput(allow_null=True)
+    attachments = MyDataAttachmentOutput(many=True)
+    timeline = MyDataTimelineOutput(many=True)
+    rating = MyDataRatingOutput(allow_null=True)
+    skm = MyDataSkmOutput(allow_null=True)
+    notifications = MyDataNotificationOutput(many=True)
+    processing = MyDataProcessingOutput(
         many=True, help_text="Riwayat pemrosesan: peran dan OPD, tanpa nama petugas dan catatan internal."
     )
-    opd_hops = _HopOut(many=True)
-    erasure_requests = _ErasureOut(many=True)
-    retention = _RetentionOut(many=True)
+    opd_hops = MyDataHopOutput(many=True)
+    erasure_requests = MyDataErasureOutput(many=True)
+    retention = MyDataRetentionOutput(many=True)
 
 
 @extend_schema(

@@ -4,9 +4,12 @@ else (other complaints, staff names, internal notes)."""
 
 import json
 
+import jsonschema
 import pytest
+import yaml
 from django.urls import reverse
 
+from aduan.api.management.commands.api_schema import SCHEMA_FILE
 from aduan.complaints.models import Status
 from aduan.complaints.selectors import Actor
 from aduan.complaints.services import (
@@ -174,3 +177,31 @@ def test_account_of_a_signed_in_reporter_is_part_of_the_export(client, default_p
     data = client.get(reverse("privacy:my-data-json", args=[complaint.tracking_secret])).json()
 
     assert data["account"] == {"email": "warga@contoh.id", "name": "Warga Uji"}
+
+
+def _nullable_to_json_schema(node):
+    """OpenAPI 3.0 ``nullable: true`` as JSON Schema (what jsonschema understands)."""
+    if isinstance(node, list):
+        return [_nullable_to_json_schema(n) for n in node]
+    if not isinstance(node, dict):
+        return node
+    node = {k: _nullable_to_json_schema(v) for k, v in node.items()}
+    if node.pop("nullable", False):
+        return {"anyOf": [node, {"type": "null"}]}
+    return node
+
+
+def test_the_api_answer_conforms_to_the_checked_in_openapi_schema(client, resolved):
+    complaint, _other = resolved
+    spec = yaml.safe_load(SCHEMA_FILE.read_text())
+    operation = spec["paths"]["/api/v1/track/{secret}/my-data/"]["get"]
+    ref = operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+    schema = {"$ref": ref, "components": _nullable_to_json_schema(spec["components"])}
+    body = client.get(f"/api/v1/track/{complaint.tracking_secret}/my-data/").json()
+
+    jsonschema.validate(body, schema)
+    for section in ("identity", "rating", "skm"):
+        assert body[section] is not None
+    del body["complaint"]["ticket_number"]
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(body, schema)
