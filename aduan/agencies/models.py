@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from aduan.core.history import config_history
 from aduan.core.models import TimeStampedModel
 
 
@@ -37,6 +38,9 @@ class Province(TimeStampedModel):
         return self.name
 
 
+@config_history(
+    model_name="PemdaEvent", fields=["name", "code", "timezone", "reopen_window_days", "two_factor_required"]
+)
 class Pemda(TimeStampedModel):
     """A local government (Pemkot, Pemkab or Pemprov) that runs a complaint service."""
 
@@ -118,6 +122,9 @@ class Role(models.TextChoices):
 OPD_ROLES = (Role.PETUGAS_OPD, Role.KEPALA_OPD)
 
 
+@config_history(
+    model_name="StaffMembershipEvent", fields=["user", "role", "pemda", "opd", "province", "is_active"]
+)
 class StaffMembership(TimeStampedModel):
     """Gives a user one role in one place: a Pemda (koordinator), an OPD (petugas, kepala) or a
     province (ombudsman). The database refuses a row whose place does not fit its role."""

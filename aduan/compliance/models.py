@@ -22,9 +22,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from aduan.core.history import config_history
+
 from .scoring import EVIDENCE_KINDS, DefinitionError, validate_definition
 
 
+@config_history()
 class Methodology(models.Model):
     """One assessment method, applying from ``year_from`` to ``year_to`` (empty: until replaced)."""
 

@@ -15,9 +15,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from aduan.core.history import config_history
 from aduan.core.models import TimeStampedModel
 
 
+@config_history()
 class HolidayOverride(TimeStampedModel):
     """A change to the national holiday list: a mid-year decree (Keppres, SKB), a regional holiday,
     or a Saturday on which a Pemda's units serve. ``pemda`` empty means national."""
@@ -74,6 +76,7 @@ class DayUnit(models.TextChoices):
     CALENDAR = "calendar", _("hari kalender")
 
 
+@config_history()
 class SlaPolicy(TimeStampedModel):
     """How long a stage may take, effective from a date. The most specific policy applies
     (category, then classification, then the default for the stage), the latest version whose

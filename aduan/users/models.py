@@ -8,6 +8,8 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from aduan.core.history import config_history
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -32,6 +34,8 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra)
 
 
+# Admin powers only: no e-mail, name or password hash is copied into the history.
+@config_history(model_name="UserEvent", fields=["is_active", "is_staff", "is_superuser"])
 class User(AbstractUser):
     """A person who signs in with an e-mail address (no username)."""
 

@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "pgtrigger",
+    "pghistory",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "aduan.core",
@@ -72,6 +74,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "aduan.core.history.ConfigHistoryMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "aduan.users.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -200,7 +203,15 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
     }
 else:
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": 3600,
+        # Publishing (on commit of a filing, a move) tries the broker twice at once, never waits:
+        # with Redis down a request would otherwise stall ~6 s per message. The outbox row is
+        # already committed; outbox_flush (beat, every minute) sends what could not be queued.
+        "max_retries": 1,
+        "interval_start": 0,
+        "socket_connect_timeout": 3,
+    }
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
