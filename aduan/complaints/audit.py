@@ -200,3 +200,30 @@ def chain_verify(counts: VerifyCounts | None = None, *, chunk_size: int = 5000) 
             yield problem
             continue
         expected_seq, expected_prev = expected_seq + 1, row.hash
+
+
+# The append-only triggers migrations complaints 0010 and compliance 0003 install on PostgreSQL.
+APPEND_ONLY_TRIGGERS = {
+    "complaints_complaintevent": "complaintevent_append_only",
+    "complaints_complaintnote": "complaintnote_append_only",
+    "complaints_skmresponse": "skmresponse_append_only",
+    "complaints_complaintrating": "complaintrating_append_only",
+    "compliance_assessmententry": "assessmententry_append_only",
+    "compliance_evidenceitem": "evidenceitem_append_only",
+    "compliance_compliancescore": "compliancescore_immutable",
+}
+
+
+def triggers_missing(connection) -> list[str]:
+    """The append-only triggers that are absent or not set to fire always (PostgreSQL; [] elsewhere)."""
+    if connection.vendor != "postgresql":
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+            "WHERE c.relnamespace = to_regnamespace(current_schema()) AND t.tgenabled = 'A' "
+            "AND t.tgname = ANY(%s)",
+            [list(APPEND_ONLY_TRIGGERS.values())],
+        )
+        present = set(cursor.fetchall())
+    return [f"{table}.{name}" for table, name in APPEND_ONLY_TRIGGERS.items() if (table, name) not in present]

@@ -3,10 +3,13 @@ ratings (except the comment) and every compliance score input — whatever the P
 SQL through the application's connection and the ORM's plain manager fail and leave the rows as
 they were. The triggers fire under session_replication_role = replica too (ENABLE ALWAYS)."""
 
+import io
 from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
@@ -167,3 +170,16 @@ def test_inserts_still_work(rows, world):
     AssessmentEntry.objects.create(pemda=world.pemda, year=2025, kind="dimension", code="input", value=81)
     assert ComplaintNote.objects.filter(complaint=complaint).count() == 2
     assert AssessmentEntry.objects.filter(pemda=world.pemda).count() == 2
+
+
+def test_verify_audit_fails_when_a_trigger_is_switched_off(rows):
+    call_command("verify_audit", stdout=io.StringIO(), stderr=io.StringIO())  # all present: exit 0
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("ALTER TABLE compliance_evidenceitem DISABLE TRIGGER evidenceitem_append_only")
+    err = io.StringIO()
+    with pytest.raises(CommandError) as excinfo:
+        call_command("verify_audit", stdout=io.StringIO(), stderr=err)
+    assert excinfo.value.returncode == 1
+    assert "compliance_evidenceitem.evidenceitem_append_only" in err.getvalue()
+    assert "0 rantai rusak" in str(excinfo.value)  # the chains themselves are fine

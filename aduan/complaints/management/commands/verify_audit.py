@@ -3,14 +3,16 @@
 Streams the timeline in (complaint, seq) order, so it runs in flat memory over millions of events.
 Prints the first broken link of each broken complaint (ticket number, seq, what was expected and
 what is stored) and exits with status 1; prints the counts and exits 0 when every chain holds.
+On PostgreSQL it also fails when an append-only trigger is missing or disabled.
 """
 
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 from django.utils.translation import gettext as _
 
-from aduan.complaints.audit import VerifyCounts, chain_verify
+from aduan.complaints.audit import VerifyCounts, chain_verify, triggers_missing
 from aduan.complaints.models import Complaint
 
 
@@ -40,7 +42,10 @@ class Command(BaseCommand):
             "seconds": elapsed,
             "broken": counts.broken,
         }
-        if counts.broken:
+        missing = triggers_missing(connection)
+        for name in missing:
+            self.stderr.write(_("PEMICU HILANG atau nonaktif: %(trigger)s") % {"trigger": name})
+        if counts.broken or missing:
             raise CommandError(summary, returncode=1)
         self.stdout.write(self.style.SUCCESS(summary))
 
