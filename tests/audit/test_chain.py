@@ -10,14 +10,17 @@ import io
 import json
 from datetime import UTC, datetime
 from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import IntegrityError, connection, transaction
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from aduan.complaints.audit import GENESIS, VerifyCounts, chain_verify, hash_of
+from aduan.complaints.audit import GENESIS, VerifyCounts, chain_verify, event_hash, hash_of
 from aduan.complaints.models import ComplaintEvent, Status
 from aduan.complaints.selectors import Actor
 from aduan.complaints.services import complaint_assign, complaint_flag, complaint_unflag
@@ -107,6 +110,35 @@ def test_the_hash_is_sha256_of_the_documented_canonical_json(busy):
     }
     canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     assert event.hash == hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.text(max_size=40),
+    number=st.one_of(st.none(), st.integers(min_value=0, max_value=2**62)),
+    at=st.datetimes(timezones=st.sampled_from([UTC, ZoneInfo("Asia/Jayapura"), ZoneInfo("UTC")])),
+)
+def test_the_hand_written_canonical_form_equals_json_dumps_for_any_input(text, number, at):
+    """Quotes, backslashes, control characters, emoji, any zone: the same bytes as json.dumps."""
+    fields = {
+        "prev_hash": text[:64],
+        "complaint_id": number or 0,
+        "seq": 1 + (number or 0),
+        "action": text,
+        "from_status": text[::-1],
+        "to_status": "",
+        "actor_id": number,
+        "actor_role": text.upper(),
+        "opd_id": number,
+        "note": text * 2,
+    }
+    reference = json.dumps(
+        {**fields, "created_at": at.astimezone(UTC).isoformat()},
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    assert event_hash(**fields, created_at=at) == hashlib.sha256(reference.encode("utf-8")).hexdigest()
 
 
 def test_an_event_saved_directly_through_the_orm_is_chained_too(busy):
