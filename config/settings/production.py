@@ -26,6 +26,11 @@ SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SECURE = True
+LANGUAGE_COOKIE_SECURE = True
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+# SameSite=Lax for the session and CSRF cookies, X-Frame-Options, nosniff, Referrer-Policy and the
+# Content-Security-Policy come from base.py (every environment).
 X_FRAME_OPTIONS = "DENY"
 
 STORAGES = {

@@ -102,7 +102,11 @@ PROD_PROBE = """
 import json, django
 django.setup()
 from django.conf import settings
-from django.test import Client
+from django.test import Client, override_settings
+HOST = {"host": "aduan.balikpapan.go.id"}
+# No collectstatic here: plain static storage instead of the manifest.
+override_settings(STORAGES={**settings.STORAGES, "staticfiles": {
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}).enable()
 response = Client().get("/api/tidak-ada/", secure=True, headers={"host": "aduan.balikpapan.go.id"})
 print(json.dumps({
     "status": response.status_code,
@@ -113,6 +117,14 @@ print(json.dumps({
     "csrf_secure": settings.CSRF_COOKIE_SECURE,
     "csrf_samesite": settings.CSRF_COOKIE_SAMESITE,
     "redirect": Client().get("/api/tidak-ada/", headers={"host": "aduan.balikpapan.go.id"}).status_code,
+    "cookies": {
+        name: {flag: morsel[flag] for flag in ("secure", "httponly", "samesite")}
+        for response in (
+            Client().get("/staf/masuk/", secure=True, headers=HOST),
+            Client().post("/i18n/setlang/", {"language": "en"}, secure=True, headers=HOST),
+        )
+        for name, morsel in response.cookies.items()
+    },
 }))
 """
 
@@ -134,6 +146,11 @@ def test_production_sends_hsts_and_secure_cookies(tmp_path):
     assert out["session_samesite"] == "Lax"
     assert out["csrf_samesite"] == "Lax"
     assert out["redirect"] == 301  # plain HTTP is sent to HTTPS
+    # The cookies really sent: the CSRF cookie (sign-in page) and the language cookie.
+    cookies = out["cookies"]
+    assert set(cookies) == {"csrftoken", "django_language"}
+    assert all(c["secure"] is True and c["samesite"] == "Lax" for c in cookies.values()), cookies
+    assert cookies["django_language"]["httponly"] is True
 
 
 def test_production_check_deploy_has_no_warning_or_error(tmp_path):
