@@ -128,6 +128,7 @@ SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)  # one w
 # Two-factor sign-in (TOTP, django-otp): optional for staff, required by a Pemda's switch for its
 # koordinator and the province's Ombudsman (aduan/users/twofactor.py). The issuer is shown in the app.
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Aduan")
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin may delete a lost device, never read its secret
 
 # --- Security headers ------------------------------------------------------------------------
 # In every environment; production.py adds HTTPS (HSTS, secure cookies). docs/security.md.

@@ -193,3 +193,19 @@ def test_next_outside_the_site_is_ignored(client, petugas):
 
     assert response.status_code == 302
     assert response["Location"] == "/staf/kotak-masuk/"
+
+
+def test_the_admin_can_remove_a_lost_device_but_never_read_its_secret(client, petugas):
+    device = enrolled(petugas)
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(admin)
+
+    change = client.get(f"/admin/otp_totp/totpdevice/{device.pk}/change/")
+    assert change.status_code == 200
+    assert device.key not in change.content.decode()
+    assert client.get(f"/admin/otp_totp/totpdevice/{device.pk}/config/").status_code == 403
+    assert client.get(f"/admin/otp_totp/totpdevice/{device.pk}/qrcode/").status_code == 403
+
+    deleted = client.post(f"/admin/otp_totp/totpdevice/{device.pk}/delete/", {"post": "yes"})
+    assert deleted.status_code == 302
+    assert not TOTPDevice.objects.filter(user=petugas).exists()
