@@ -203,7 +203,7 @@ class FilingForm(forms.Form):
             value = Decimal(raw).quantize(COORDINATE_STEP)
         except (InvalidOperation, ValueError):
             raise forms.ValidationError(_("Koordinat tidak valid."), code="invalid") from None
-        if not -limit <= value <= limit:
+        if not value.is_finite() or not -limit <= value <= limit:  # NaN cannot be compared (a 500)
             raise forms.ValidationError(_("Koordinat tidak valid."), code="invalid")
         return value
 

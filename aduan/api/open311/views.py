@@ -35,6 +35,7 @@ from aduan.complaints.models import CLOSED_STATUSES, Category, Channel, Classifi
 from aduan.complaints.services import ReporterData, complaint_submit
 from aduan.core.exceptions import DomainError
 from aduan.core.throttle import client_key, throttle_hit
+from aduan.core.validators import has_nul
 from aduan.sla.models import Deadline, Stage
 
 from .renderers import Many, errors, render
@@ -234,7 +235,9 @@ def _location(request) -> dict:
             }
         except (InvalidOperation, ValueError):
             raise Open311Error(400, _("lat dan long harus angka desimal.")) from None
-        if not (-90 <= point["latitude"] <= 90 and -180 <= point["longitude"] <= 180):
+        if not all(v.is_finite() for v in point.values()) or not (  # NaN cannot be compared (a 500)
+            -90 <= point["latitude"] <= 90 and -180 <= point["longitude"] <= 180
+        ):
             raise Open311Error(400, _("lat dan long di luar jangkauan."))
     text = address or (f"address_id {address_id}" if address_id else "")
     return {**point, "location_text": text}
@@ -417,7 +420,9 @@ def requests(request, fmt: str):
 @_formatted
 def request_detail(request, request_id: str, fmt: str):
     """One public service request by its id (the ticket number)."""
-    complaint = _public(_pemdas(request)).filter(ticket_number=request_id.upper()).first()
+    complaint = None
+    if not has_nul(request_id):  # PostgreSQL cannot compare a text with NUL (a 500)
+        complaint = _public(_pemdas(request)).filter(ticket_number=request_id.upper()).first()
     if complaint is None:
         raise Open311Error(404, _("service_request_id tidak ditemukan."))
     return render(
