@@ -16,10 +16,10 @@ from django_otp import devices_for_user
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from aduan.complaints.views.staff_common import start_page
+from aduan.complaints.views.staff_common import staff_render, start_page
 
 from .lockout import count_failure, locked_response, locked_wait
-from .twofactor import has_confirmed_device, required_by_pemda
+from .twofactor import has_confirmed_device, required_by_pemda, verification_needed
 
 staff_login_required = login_required(login_url="complaints:staff-login")
 
@@ -95,7 +95,7 @@ def otp_setup(request):
             TOTPDevice.objects.filter(user=user).delete()
             messages.success(request, _("Verifikasi dua langkah dinonaktifkan."))
             return redirect("users:otp-setup")
-        return render(request, "users/otp_setup.html", {"enrolled": True, "required": required})
+        return staff_render(request, "users/otp_setup.html", {"enrolled": True, "required": required})
 
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     if device is None:
@@ -121,4 +121,6 @@ def otp_setup(request):
         "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
         "next": _next_url(request),
     }
-    return render(request, "users/otp_setup.html", context)
+    # The staff menu when the user may already use the staff pages (enrolment is optional for them).
+    page = render if verification_needed(user) else staff_render
+    return page(request, "users/otp_setup.html", context)

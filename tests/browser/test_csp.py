@@ -2,9 +2,14 @@
 (htmx, the compliance dashboard's charts, two-factor enrolment) and the API documentation (Swagger
 UI, ReDoc) load without one violation; the language menu still works without its inline handler."""
 
+from pathlib import Path
+
+from django.conf import settings
+
 from tests.factories import CategoryFactory, ComplaintFactory, MembershipFactory, OpdFactory, PemdaFactory
 
 PASSWORD = "rahasia-123"
+SHOTS = Path(settings.VAR_DIR) / "screenshots"
 
 # Installed before any page script: records every CSP violation the page reports.
 LISTEN = """
@@ -62,6 +67,8 @@ def test_no_page_breaks_the_content_security_policy(chromium, live_server, defau
     visit(f"/staf/aduan/{complaint.pk}/")
     visit(f"/kepatuhan/pemda/{pemda.pk}/")
     visit("/staf/dua-langkah/daftar/", "figure.otp-qr svg")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "staff-2fa-setup.png"), full_page=True)
     visit("/api/docs/", ".opblock-summary-path")
     visit("/api/redoc/", ".api-content")
 

@@ -209,3 +209,10 @@ def test_the_admin_can_remove_a_lost_device_but_never_read_its_secret(client, pe
     deleted = client.post(f"/admin/otp_totp/totpdevice/{device.pk}/delete/", {"post": "yes"})
     assert deleted.status_code == 302
     assert not TOTPDevice.objects.filter(user=petugas).exists()
+
+
+def test_staff_find_the_enrolment_page_in_their_menu(client, petugas):
+    client.force_login(petugas)
+
+    assert f'href="{SETUP}"' in client.get("/staf/kotak-masuk/").content.decode()
+    assert f'href="{SETUP}"' not in client.get("/").content.decode()  # citizens' menu
