@@ -2,7 +2,7 @@
 
 Every log record is captured (the root logger and ``django``, ``django.request``, ``celery`` and
 ``aduan`` at DEBUG) while a reporter with a name, e-mail, phone and NIK goes through the whole
-citizen flow — filing by form and by API (valid and invalid), tracking and the look-up, the
+citizen flow — filing by form, by API and through Open311 (valid and invalid), tracking and the look-up, the
 koordinator's page, reply, accept, rating and survey, the copy of their data, the erasure request
 and its approval — and the outbox delivers by e-mail (locmem), once refused by the server. No
 formatted message, argument, extra attribute or traceback may contain any of the four values.
@@ -16,6 +16,7 @@ from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
 from django.test import override_settings
 from django.urls import reverse
+from rest_framework.authtoken.models import Token
 
 from aduan.complaints.models import Complaint, Status
 from aduan.complaints.selectors import Actor
@@ -23,7 +24,7 @@ from aduan.complaints.workflow import Action, complaint_transition
 from aduan.notifications.models import DeliveryState, Notification
 from aduan.notifications.tasks import outbox_flush
 from aduan.privacy.models import ErasureRequest, ErasureStatus
-from tests.factories import MembershipFactory, OpdFactory, PemdaFactory
+from tests.factories import CategoryFactory, MembershipFactory, OpdFactory, PemdaFactory
 
 NAME, EMAIL, PHONE, NIK = (
     "Rahmat Hidayatullah",
@@ -141,6 +142,18 @@ def test_no_personal_data_in_any_log_record_through_the_whole_citizen_flow(
     assert refused.state == DeliveryState.FAILED
     assert "550" in refused.last_error
     assert API_EMAIL not in refused.last_error
+
+    # Filing through Open311 (a koordinator's integration key), one refused, one accepted.
+    category = CategoryFactory(pemda=pemda, default_opd=opd)
+    key, service = Token.objects.create(user=koordinator).key, f"{pemda.code}-{category.pk}-{opd.pk}"
+    open311 = {
+        "api_key": key, "service_code": service, "lat": "-1.2650", "long": "116.8310",
+        "description": "Lubang besar di depan pasar", "first_name": "Rahmat", "last_name": "Hidayatullah",
+        "email": EMAIL, "phone": PHONE,
+    }  # fmt: skip
+    refused_311 = client.post("/open311/v2/requests.json", {**open311, "attribute[incident_date]": "kemarin"})
+    assert refused_311.status_code == 400
+    assert client.post("/open311/v2/requests.json", open311).status_code == 201
 
     # Tracking, and the look-up by ticket and contact (right and wrong).
     assert client.get(reverse("complaints:track", args=[secret])).status_code == 200
