@@ -4,6 +4,7 @@ SQL through the application's connection and the ORM's plain manager fail and le
 they were. The triggers fire under session_replication_role = replica too (ENABLE ALWAYS)."""
 
 import io
+import os
 from datetime import date
 from decimal import Decimal
 
@@ -183,3 +184,25 @@ def test_verify_audit_fails_when_a_trigger_is_switched_off(rows):
     assert excinfo.value.returncode == 1
     assert "compliance_evidenceitem.evidenceitem_append_only" in err.getvalue()
     assert "0 rantai rusak" in str(excinfo.value)  # the chains themselves are fine
+
+
+def test_a_role_that_does_not_own_the_tables_cannot_switch_the_trigger_off(rows):
+    """docs: run the application as a role that does not own the tables (migrations as the owner);
+    then even its raw SQL cannot disable or drop the triggers."""
+    event = rows["event"]
+    before = snapshot(event)
+    role = f"aduan_audit_app_{os.getpid()}"
+    table = ComplaintEvent._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE ROLE {role}")  # rolled back with the test's transaction
+        cursor.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON {table} TO {role}")
+        cursor.execute(f"SET LOCAL ROLE {role}")
+    try:
+        assert "append-only" in refused(f"UPDATE {table} SET note = 'x' WHERE id = %s", [event.pk])
+        assert "must be owner" in refused(f"ALTER TABLE {table} DISABLE TRIGGER complaintevent_append_only")
+        assert "must be owner" in refused(f"DROP TRIGGER complaintevent_append_only ON {table}")
+        assert "must be owner" in refused("DROP FUNCTION aduan_refuse_change() CASCADE")
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET ROLE")
+    assert snapshot(event) == before
