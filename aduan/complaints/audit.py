@@ -90,7 +90,7 @@ def chain_tail(complaint_id: int) -> tuple[int, str]:
     from .models import ComplaintEvent
 
     last = (
-        ComplaintEvent.objects.filter(complaint_id=complaint_id, seq__isnull=False)
+        ComplaintEvent.objects.filter(complaint_id=complaint_id)
         .order_by("-seq")
         .values_list("seq", "hash")
         .first()
@@ -178,7 +178,7 @@ def chain_verify(counts: VerifyCounts | None = None, *, chunk_size: int = 5000) 
     from .models import ComplaintEvent
 
     counts = counts if counts is not None else VerifyCounts()
-    rows = ComplaintEvent.objects.order_by("complaint_id", "seq", "id").values_list(*_FIELDS)
+    rows = ComplaintEvent.objects.order_by("complaint_id", "seq").values_list(*_FIELDS)
     current, expected_seq, expected_prev, broken = None, 1, GENESIS, False
     for values in rows.iterator(chunk_size=chunk_size):
         row = _Row(*values)
