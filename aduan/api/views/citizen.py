@@ -49,6 +49,7 @@ from aduan.complaints.services import (
 from aduan.complaints.workflow import NOTE_MAX_LENGTH, Action, allowed_actions, complaint_transition
 from aduan.core.exceptions import InvalidInput, NotFound
 from aduan.core.throttle import client_key
+from aduan.core.validators import has_nul
 from aduan.sla.models import Deadline
 
 from ..schema import ERRORS_404, PUBLIC_WRITE_ERRORS
@@ -56,7 +57,6 @@ from ..throttling import FileThrottle, SupportThrottle, TrackPostThrottle, Track
 
 TAG = "Pelapor"
 
-from aduan.core.validators import has_nul
 # The reporter's moves, by the name the API (and the tracking page) gives them.
 CITIZEN_MOVES = {
     "complete": Action.COMPLETE,
@@ -72,13 +72,6 @@ REJECT_REASON_REQUIRED = _("Tuliskan alasan Anda menolak jawaban.")
 # --- File ----------------------------------------------------------------------------------------
 
 
-class FileInput(serializers.Serializer):
-    pemda = PemdaCodeField(slug_field="code", queryset=Pemda.objects.all())
-    title = serializers.CharField(max_length=200)
-    chronology = serializers.CharField(max_length=10000)
-    classification = serializers.ChoiceField(choices=Classification.choices, default=Classification.PENGADUAN)
-    incident_date = serializers.DateField(required=False, allow_null=True)
-    location_text = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 class PemdaCodeField(serializers.SlugRelatedField):
     """A Pemda by its code; a code with NUL is invalid (PostgreSQL cannot compare it: a 500)."""
 
@@ -88,6 +81,13 @@ class PemdaCodeField(serializers.SlugRelatedField):
         return super().to_internal_value(data)
 
 
+class FileInput(serializers.Serializer):
+    pemda = PemdaCodeField(slug_field="code", queryset=Pemda.objects.all())
+    title = serializers.CharField(max_length=200)
+    chronology = serializers.CharField(max_length=10000)
+    classification = serializers.ChoiceField(choices=Classification.choices, default=Classification.PENGADUAN)
+    incident_date = serializers.DateField(required=False, allow_null=True)
+    location_text = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
     latitude = serializers.DecimalField(
         max_digits=9, decimal_places=6, min_value=-90, max_value=90, required=False, allow_null=True
     )
@@ -331,6 +331,8 @@ def track_body(complaint, secret: str) -> dict:
 
 
 def _tracked(secret: str):
+    if has_nul(secret):
+        raise NotFound()
     return selectors.complaint_by_secret(secret)
 
 
@@ -350,8 +352,6 @@ SECRET_PARAM = OpenApiParameter("secret", str, OpenApiParameter.PATH, descriptio
     examples=[
         OpenApiExample(
             "Ditindaklanjuti",
-    if has_nul(secret):
-        raise NotFound()
             value={
                 "ticket_number": "BPN-2026-000481",
                 "pemda": "BPN",
