@@ -1,9 +1,12 @@
 """Score recomputation (beat runs ``recompute_all`` nightly; pages queue ``recompute`` on demand).
-Both are safe to repeat: ``score_compute`` returns the latest snapshot when nothing changed."""
+Both are safe to repeat: ``score_compute`` returns the latest snapshot when nothing changed, and
+writes a new one in one transaction under the Pemda's row lock (a worker killed mid-way leaves
+nothing; the rerun makes exactly one)."""
 
 import logging
 
 from celery import shared_task
+from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
 from aduan.agencies.models import Pemda
@@ -13,7 +16,14 @@ from .services import NoMethodology, score_compute
 logger = logging.getLogger(__name__)
 
 
-@shared_task(name="aduan.compliance.tasks.recompute", ignore_result=True)
+@shared_task(
+    name="aduan.compliance.tasks.recompute",
+    ignore_result=True,
+    autoretry_for=(OperationalError, InterfaceError),  # a lost database connection: retry with backoff
+    retry_backoff=2,
+    retry_backoff_max=60,
+    max_retries=6,
+)
 def recompute(pemda_id: int, year: int, user_id: int | None = None) -> bool:
     """Recompute one Pemda's score for one year; True if a new snapshot was made."""
     from aduan.users.models import User  # noqa: PLC0415

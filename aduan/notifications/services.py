@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -374,8 +374,28 @@ def notification_deliver(pk: int, *, now: datetime | None = None) -> bool:
     The row stays locked while sending, so no other worker sends it meanwhile; if this worker dies
     mid-send, the transaction rolls back and the row is still pending for the next try. Failures
     are recorded with a backoff (capped at a few minutes); after MAX_ATTEMPTS it is marked failed.
+    If the database connection is lost once the channel has taken the message, the row is marked
+    sent on a new connection (a retry would send it twice); a database error before that is
+    raised, so the task retries (aduan/notifications/tasks.py).
     """
     now = now or timezone.now()
+    progress = {"handed_over": False}
+    try:
+        return _deliver_locked(pk, now, progress)
+    except DatabaseError:
+        # The database went away after the channel took the message (a killed session, a
+        # failover): record it as sent on a fresh connection instead of sending it again.
+        if not progress["handed_over"] or connection.in_atomic_block:
+            raise
+        connection.close()
+        Notification.objects.filter(pk=pk, state=DeliveryState.PENDING).update(
+            state=DeliveryState.SENT, sent_at=now, next_attempt_at=None, attempts=F("attempts") + 1
+        )
+        logger.warning("notification %s sent; its row was marked on a new database connection", pk)
+        return True
+
+
+def _deliver_locked(pk: int, now: datetime, progress: dict) -> bool:
     with transaction.atomic():
         notification = (
             Notification.objects.select_for_update(skip_locked=True)
@@ -401,6 +421,7 @@ def notification_deliver(pk: int, *, now: datetime | None = None) -> bool:
             notification.save(update_fields=["attempts", "last_error", "state", "next_attempt_at"])
             logger.warning("notification %s not sent (attempt %s): %s", pk, notification.attempts, exc)
             return False
+        progress["handed_over"] = True
         notification.state = DeliveryState.SENT
         notification.sent_at = now
         notification.next_attempt_at = None

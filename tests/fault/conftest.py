@@ -3,7 +3,7 @@
 
 import pytest
 
-from .harness import Fault, RedisServer, SmtpSink
+from .harness import Fault, Gunicorn, RedisServer, SmtpSink
 
 
 @pytest.fixture
@@ -42,3 +42,13 @@ def fault(transactional_db, sla_policies, tmp_path, sink, redis_server):
             f.stop_workers()
         finally:
             f.restore()
+
+
+@pytest.fixture
+def web(fault, tmp_path):
+    """gunicorn (two sync workers) on the test database, publishing to the test's broker."""
+    server = Gunicorn(broker=fault.broker, tmp=tmp_path)
+    try:
+        yield server
+    finally:
+        server.close()

@@ -10,7 +10,9 @@ workers and gunicorn, each started and stopped (or killed) by the test. Every wa
 - ``RedisServer``: ``redis-server`` on a free port with no persistence (a restart loses every
   queued message, the worst case); never the shared one on 6379.
 - ``Worker``: ``celery -A config worker`` (prefork) in its own process group, on the given broker,
-  the pytest-django test database and the sink; optionally with a pause point of hooks.py.
+  the pytest-django test database and the sink; optionally with a pause point of hooks.py. It
+  consumes the test's queue and Celery's default one (what gunicorn publishes to): the broker is
+  the test's own redis-server, so no other test's tasks are there.
 - ``Gunicorn``: the WSGI app on a free port, in its own process group (like bench/common.py).
 """
 
@@ -88,7 +90,7 @@ def port_open(port: int) -> bool:
         return False
 
 
-def test_database_url() -> str:
+def database_url() -> str:
     """DATABASE_URL of pytest-django's test database (``test_<name>[_gwN]``)."""
     db = settings.DATABASES["default"]
     assert db["ENGINE"] == "django.db.backends.postgresql", db["ENGINE"]
@@ -308,7 +310,7 @@ class Worker:
         env.update(
             {
                 "DJANGO_SETTINGS_MODULE": "config.settings.base",
-                "DATABASE_URL": test_database_url(),
+                "DATABASE_URL": database_url(),
                 "CELERY_BROKER_URL": broker,
                 "REDIS_URL": broker,
                 "EMAIL_URL": sink.url,
@@ -331,7 +333,7 @@ class Worker:
                 "--pool=prefork",
                 f"--concurrency={concurrency}",
                 "-Q",
-                queue,
+                f"{queue},celery",
                 "-n",
                 f"{queue}-w{number}@%h",
                 "--loglevel=INFO",
@@ -438,8 +440,10 @@ class Fault:
         return worker.wait_ready()
 
     def stop_workers(self) -> None:
+        """At teardown: SIGKILL (a warm shutdown takes seconds; the test's broker and data go)."""
         for worker in self.workers:
-            worker.stop()
+            if worker.proc.poll() is None:
+                worker.kill()
 
     def arm_pause(self) -> Path:
         (self.dir / "pause").touch()
@@ -460,7 +464,7 @@ class Gunicorn:
         self.env.update(
             {
                 "DJANGO_SETTINGS_MODULE": "config.settings.base",
-                "DATABASE_URL": test_database_url(),
+                "DATABASE_URL": database_url(),
                 "CELERY_BROKER_URL": broker,
                 "REDIS_URL": broker,
                 "EMAIL_URL": "dummymail://",
@@ -521,5 +525,53 @@ class Gunicorn:
         kill_group(self.proc)
 
     def close(self) -> None:
-        if self.proc is not None:
-            stop_group(self.proc)
+        if self.proc is not None and self.proc.poll() is None:
+            kill_group(self.proc)
+
+
+# --- citizens ------------------------------------------------------------------------------------
+FILING = {
+    "title": "Lampu jalan mati di depan sekolah",
+    "chronology": "Sudah dua minggu lampu jalan di depan SD mati, anak-anak pulang les dalam gelap.",
+    "name": "Warga Uji",
+    "phone": "081234567890",
+}
+
+
+def file_complaint(port: int, pemda_code: str, n: int, timeout: float = 30) -> tuple[int, dict | None]:
+    """POST one filing to the API as citizen ``n`` (own loopback address, own e-mail, so the
+    per-client filing throttle never matters); (status, body), status 0 if the connection failed."""
+    import http.client
+    import json
+
+    source = (f"127.{n // 62_500 % 250 + 1}.{n // 250 % 250 + 1}.{n % 250 + 1}", 0)
+    body = json.dumps({**FILING, "pemda": pemda_code, "email": f"warga{n}@example.id"})
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout, source_address=source)
+    try:
+        conn.request("POST", "/api/v1/complaints/", body, {"Content-Type": "application/json"})
+        response = conn.getresponse()
+        data = response.read()
+        return response.status, (json.loads(data) if data.startswith(b"{") else None)
+    except OSError:
+        return 0, None
+    finally:
+        conn.close()
+
+
+def terminate_app_sessions() -> int:
+    """pg_terminate_backend of every other session on this test database (the web server's and
+    the worker's), never of other databases; returns how many were ended."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return cursor.fetchone()[0]
+
+
+def figures(name: str, **values) -> None:
+    """Print one ``fault-figures <name>: key=value ...`` line (shown with ``pytest -s``; CI's log
+    keeps it) for the closing note's counts of faults injected, effects lost and doubled."""
+    sys.stdout.write(f"\nfault-figures {name}: " + " ".join(f"{k}={v}" for k, v in values.items()) + "\n")
