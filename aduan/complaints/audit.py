@@ -230,3 +230,14 @@ def triggers_missing(connection) -> list[str]:
         )
         present = set(cursor.fetchall())
     return [f"{table}.{name}" for table, name in APPEND_ONLY_TRIGGERS.items() if (table, name) not in present]
+
+
+def complaints_without_events(limit: int = 20) -> tuple[int, list[tuple[int, str]]]:
+    """How many complaints have no event at all (every complaint is filed with one, so its whole
+    chain was removed), and up to ``limit`` of them as (id, ticket number). One anti-join."""
+    from django.db.models import Exists, OuterRef
+
+    from .models import Complaint, ComplaintEvent
+
+    orphans = Complaint.objects.filter(~Exists(ComplaintEvent.objects.filter(complaint=OuterRef("pk"))))
+    return orphans.count(), list(orphans.order_by("pk").values_list("pk", "ticket_number")[:limit])

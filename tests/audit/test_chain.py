@@ -168,7 +168,7 @@ def test_verify_audit_is_clean_on_an_untouched_database(busy):
     code, out, err = verify()
     assert code == 0
     assert "2 aduan, 8 riwayat" in out
-    assert "0 rantai rusak" in out
+    assert "0 rantai rusak; 0 aduan tanpa riwayat" in out
     assert err == ""
 
 
@@ -214,6 +214,16 @@ def test_a_removed_event_shows_as_a_gap_in_the_sequence(busy):
         (busy.pk, 5, "seq", "4", "5")
     ]
     assert (counts.complaints, counts.events, counts.broken) == (1, 6, 1)
+
+
+def test_a_complaint_whose_whole_timeline_was_removed_is_reported(busy):
+    bare = ComplaintFactory(pemda=busy.pemda)  # filed, no hop yet: only its submit event
+    tamper(f"DELETE FROM {TABLE} WHERE complaint_id = %s", [bare.pk])
+    code, _out, err = verify()
+    assert code == 1
+    assert f"TANPA RIWAYAT {bare.ticket_number} (aduan {bare.pk})" in err
+    assert "0 rantai rusak; 1 aduan tanpa riwayat" in err
+    assert busy.ticket_number not in err
 
 
 def test_the_migration_backfill_computes_the_same_chain(busy):

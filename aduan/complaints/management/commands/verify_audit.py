@@ -3,7 +3,8 @@
 Streams the timeline in (complaint, seq) order, so it runs in flat memory over millions of events.
 Prints the first broken link of each broken complaint (ticket number, seq, what was expected and
 what is stored) and exits with status 1; prints the counts and exits 0 when every chain holds.
-On PostgreSQL it also fails when an append-only trigger is missing or disabled.
+It also fails when a complaint has no event at all (its whole chain removed) and, on PostgreSQL,
+when an append-only trigger is missing or disabled.
 """
 
 import time
@@ -12,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.utils.translation import gettext as _
 
-from aduan.complaints.audit import VerifyCounts, chain_verify, triggers_missing
+from aduan.complaints.audit import VerifyCounts, chain_verify, complaints_without_events, triggers_missing
 from aduan.complaints.models import Complaint
 
 
@@ -24,6 +25,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, chunk_size=5000, **options):
         started = time.monotonic()
+        orphans, sample = complaints_without_events()
+        for pk, ticket in sample:
+            self.stderr.write(
+                _("TANPA RIWAYAT %(ticket)s (aduan %(complaint)s)") % {"ticket": ticket, "complaint": pk}
+            )
         counts = VerifyCounts()
         pending = []
         for link in chain_verify(counts, chunk_size=chunk_size):
@@ -35,8 +41,9 @@ class Command(BaseCommand):
         elapsed = time.monotonic() - started
         summary = _(
             "%(complaints)s aduan, %(events)s riwayat diperiksa dalam %(seconds).1f detik; "
-            "%(broken)s rantai rusak."
+            "%(broken)s rantai rusak; %(orphans)s aduan tanpa riwayat."
         ) % {
+            "orphans": orphans,
             "complaints": counts.complaints,
             "events": counts.events,
             "seconds": elapsed,
@@ -45,7 +52,7 @@ class Command(BaseCommand):
         missing = triggers_missing(connection)
         for name in missing:
             self.stderr.write(_("PEMICU HILANG atau nonaktif: %(trigger)s") % {"trigger": name})
-        if counts.broken or missing:
+        if counts.broken or missing or orphans:
             raise CommandError(summary, returncode=1)
         self.stdout.write(self.style.SUCCESS(summary))
 
