@@ -7,7 +7,7 @@ assigned=me|none, breached=1, flagged=1, submitted_from / submitted_to (dates in
 zone), q (search: ticket number, words, reporter contact for the koordinator) and sort.
 """
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 import django_filters
 from django.db.models import Exists, Min, OuterRef, Q
@@ -158,10 +158,14 @@ class StaffComplaintFilter(django_filters.FilterSet):
         return queryset.filter(flagged) if value else queryset.exclude(flagged)
 
     def filter_from(self, queryset, name, value):
+        if value <= date.min + timedelta(days=1):  # no bound; in UTC it would fall before year 1 (a 500)
+            return queryset
         zone = _zone_of(self.request)
         return queryset.filter(submitted_at__gte=datetime.combine(value, time.min, tzinfo=zone))
 
     def filter_to(self, queryset, name, value):
+        if value >= date.max - timedelta(days=1):  # no bound; the day after would overflow (a 500)
+            return queryset
         zone = _zone_of(self.request)
         end = datetime.combine(value + timedelta(days=1), time.min, tzinfo=zone)
         return queryset.filter(submitted_at__lt=end)

@@ -7,6 +7,7 @@ empty cache (the throttles count per client), so examples never see each other's
 
 import html
 import json
+import os
 from contextlib import contextmanager
 from urllib.parse import quote
 
@@ -34,10 +35,14 @@ from tests.factories import CategoryFactory
 NUL_GUARD = "aduan.core.middleware.RejectNulMiddleware"
 
 
+# ADUAN_FUZZ_SCALE=10 tries ten times as many inputs (a deeper run by hand); CI uses the defaults.
+FUZZ_SCALE = float(os.environ.get("ADUAN_FUZZ_SCALE", "1"))
+
+
 def fuzz_settings(max_examples: int):
     """Bounded, reproducible (derandomized), no deadline (the database varies in speed)."""
     return settings(
-        max_examples=max_examples,
+        max_examples=max(1, round(max_examples * FUZZ_SCALE)),
         deadline=None,
         derandomize=True,
         database=None,

@@ -72,7 +72,7 @@ def base(world, category):
     }
 
 
-@fuzz_settings(120)
+@fuzz_settings(80)
 @given(
     changes=st.lists(file_overrides, max_size=4) | st.lists(text_overrides, max_size=3),
     raw=st.none() | st.none() | not_an_object,
@@ -223,7 +223,7 @@ moves = st.sampled_from(["reply", "reject", "accept", "complete", "reopen", "rat
 )
 
 
-@fuzz_settings(120)
+@fuzz_settings(80)
 @given(move_and_body=moves)
 def test_api_tracking_moves_answer_4xx_or_store_as_typed(tracked, move_and_body):
     move, body = move_and_body
@@ -248,7 +248,7 @@ def test_api_tracking_moves_answer_4xx_or_store_as_typed(tracked, move_and_body)
             assert counts() == before
 
 
-@fuzz_settings(60)
+@fuzz_settings(40)
 @given(segment=hostile_text.map(lambda s: "x" + s.replace("/", "")))
 def test_api_path_arguments_never_fail(world, segment):
     """Tracking secrets and Pemda codes come from the path: any text gives 404 (or the thing)."""

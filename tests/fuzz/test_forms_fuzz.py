@@ -92,7 +92,7 @@ def filing(world, category):
     return f"/aduan/?pemda={world.pemda.code}", data
 
 
-@fuzz_settings(100)
+@fuzz_settings(70)
 @given(changes=filing_changes)
 def test_filing_form_refuses_with_errors_or_stores_as_typed(filing, changes):
     url, base = filing
@@ -153,7 +153,7 @@ def test_filing_form_over_the_body_limit_is_400(filing, settings):
 # --- The tracking look-up ----------------------------------------------------------------------
 
 
-@fuzz_settings(60)
+@fuzz_settings(40)
 @given(ticket=hostile_text, contact=hostile_text)
 def test_lookup_answers_the_form_again_or_redirects(world, nul_guard, ticket, contact):
     with example():
@@ -201,7 +201,7 @@ tracking_moves = st.sampled_from(["reply", "reject", "accept", "complete", "reop
 )
 
 
-@fuzz_settings(100)
+@fuzz_settings(70)
 @given(move_and_data=tracking_moves)
 def test_tracking_forms_refuse_with_errors_or_store_as_typed(tracked, nul_guard, move_and_data):
     move, data = move_and_data
@@ -289,7 +289,7 @@ staff_moves = st.sampled_from(list(STAFF_MOVES)).flatmap(
 )
 
 
-@fuzz_settings(100)
+@fuzz_settings(70)
 @given(move_and_data=staff_moves)
 def test_staff_forms_refuse_with_errors_or_store_as_typed(staff, move_and_data):
     move, data = move_and_data

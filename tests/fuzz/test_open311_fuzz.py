@@ -70,7 +70,7 @@ def assert_error_document(response, fmt: str):
         assert f"<code>{response.status_code}</code>" in content
 
 
-@fuzz_settings(100)
+@fuzz_settings(70)
 @given(changed=changes, fmt=st.sampled_from(["json", "xml"]))
 def test_open311_post_answers_an_error_document_or_stores(open311, changed, fmt):
     data = {**open311, **dict(changed)}

@@ -108,7 +108,7 @@ def test_open311_escapes_xml_and_json(hostile, world):
     assert body[0]["description"] == hostile.title  # JSON carries it as data, as typed
 
 
-@fuzz_settings(50)
+@fuzz_settings(40)
 @given(text=hostile_text)
 def test_any_accepted_title_is_shown_escaped(world, text):
     """Whatever text the service accepts as a title is stored as typed and shown escaped on the
@@ -162,7 +162,7 @@ def test_nul_in_the_lookup_form_is_400_and_changes_nothing(world, nul_guard):
     assert counts() == before
 
 
-@fuzz_settings(50)
+@fuzz_settings(40)
 @given(text=hostile_text)
 def test_page_addresses_never_fail(world, nul_guard, text):
     segment = form_bytes("x" + text.replace("/", ""))
