@@ -19,7 +19,7 @@ complaints 0010); the chain shows whether someone with more powers did.
 
 import hashlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from json.encoder import encode_basestring
 
@@ -132,6 +132,15 @@ class VerifyCounts:
     complaints: int = 0
     events: int = 0
     broken: int = 0
+    # Fingerprint of the chain heads as of ``until``: SHA-256 over "complaint:seq:hash\n" of each
+    # complaint's last event created at or before that time, in complaint order. Kept outside the
+    # database (an assessment report, a ticket), it later shows whether anything up to then was
+    # rewritten — even a whole chain recomputed by someone with superuser powers.
+    fingerprint: "hashlib._Hash" = field(default_factory=hashlib.sha256)
+
+    @property
+    def fingerprint_hex(self) -> str:
+        return self.fingerprint.hexdigest()
 
 
 _FIELDS = (
@@ -168,24 +177,34 @@ class _Row:
     created_at: datetime
 
 
-def chain_verify(counts: VerifyCounts | None = None, *, chunk_size: int = 5000) -> Iterator[BrokenLink]:
+def chain_verify(
+    counts: VerifyCounts | None = None, *, chunk_size: int = 5000, until: datetime | None = None
+) -> Iterator[BrokenLink]:
     """Recompute every complaint's chain; yield the first broken link of each broken complaint.
 
     Streams events ordered by (complaint, seq) — the unique index — with a server-side cursor on
     PostgreSQL, so memory stays flat at millions of rows. Checks per event: seq is the previous
     seq + 1 (starting at 1), prev_hash is the previous event's stored hash, and the stored hash is
-    the recomputed one."""
+    the recomputed one. Also folds the heads as of ``until`` (default: all) into the fingerprint."""
     from .models import ComplaintEvent
 
     counts = counts if counts is not None else VerifyCounts()
     rows = ComplaintEvent.objects.order_by("complaint_id", "seq").values_list(*_FIELDS)
-    current, expected_seq, expected_prev, broken = None, 1, GENESIS, False
+    current, expected_seq, expected_prev, broken, head = None, 1, GENESIS, False, None
+
+    def fold(head) -> None:
+        if head is not None:
+            counts.fingerprint.update(f"{head[0]}:{head[1]}:{head[2]}\n".encode())
+
     for values in rows.iterator(chunk_size=chunk_size):
         row = _Row(*values)
         if row.complaint_id != current:
-            current, expected_seq, expected_prev, broken = row.complaint_id, 1, GENESIS, False
+            fold(head)
+            current, expected_seq, expected_prev, broken, head = row.complaint_id, 1, GENESIS, False, None
             counts.complaints += 1
         counts.events += 1
+        if until is None or row.created_at <= until:
+            head = (row.complaint_id, row.seq, row.hash)
         if broken:
             continue
         problem = None
@@ -203,6 +222,7 @@ def chain_verify(counts: VerifyCounts | None = None, *, chunk_size: int = 5000) 
             yield problem
             continue
         expected_seq, expected_prev = expected_seq + 1, row.hash
+    fold(head)
 
 
 # The append-only triggers migrations complaints 0010 and compliance 0003 install on PostgreSQL.

@@ -17,6 +17,7 @@ from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -43,10 +44,10 @@ def tamper(sql: str, params=()) -> None:
             cursor.execute(f"ALTER TABLE {TABLE} ENABLE ALWAYS TRIGGER complaintevent_append_only")
 
 
-def verify() -> tuple[int, str, str]:
+def verify(*args) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     try:
-        call_command("verify_audit", stdout=out, stderr=err)
+        call_command("verify_audit", *args, stdout=out, stderr=err)
     except CommandError as exc:
         return exc.returncode, out.getvalue(), err.getvalue() + str(exc)
     return 0, out.getvalue(), err.getvalue()
@@ -180,7 +181,7 @@ def test_verify_audit_reports_the_first_broken_link_and_exits_non_zero(busy):
 
     code, out, err = verify()
     assert code == 1
-    assert out == ""
+    assert "RUSAK" not in out
     expected = hash_of(ComplaintEvent.objects.get(pk=events[2].pk))
     line = f"RUSAK {busy.ticket_number} (aduan {busy.pk}) urutan 3, riwayat #{events[2].pk}: hash"
     assert line in err
@@ -203,6 +204,43 @@ def test_a_tamperer_who_rehashes_the_row_breaks_the_next_link(busy):
     link = broken[0]
     assert (link.complaint_id, link.seq, link.problem) == (busy.pk, 7, "prev_hash")
     assert (link.expected, link.stored) == (forged_hash, events[5].hash)
+
+
+def fingerprint(until: datetime) -> str:
+    code, out, _err = verify("--until", until.isoformat())
+    assert code == 0
+    line = next(x for x in out.splitlines() if x.startswith("Sidik rantai"))
+    assert line.startswith(f"Sidik rantai sampai {until.astimezone(UTC).isoformat()}: ")
+    return line.rsplit(" ", 1)[1]
+
+
+def test_a_fingerprint_kept_outside_catches_a_whole_chain_rewritten(busy):
+    """Rewriting an event and rehashing every later one leaves a consistent chain that verifies;
+    the fingerprint of the heads as of an earlier time, kept elsewhere, no longer matches."""
+    recorded_at = timezone.now()
+    kept = fingerprint(recorded_at)
+    assert len(kept) == 64
+    complaint_in_status(Status.DISPATCHED, pemda=busy.pemda)  # new events after the record,
+    ComplaintEvent.objects.create(  # on a new complaint and on this one
+        complaint=busy, action="note", from_status=busy.status, to_status=busy.status, actor_role="system"
+    )
+    assert fingerprint(recorded_at) == kept  # what came later does not change it
+    assert fingerprint(timezone.now()) != kept
+
+    events = chain(busy)
+    prev = events[0].hash
+    for event in events[1:]:  # including the event added after the record
+        if event.seq == 2:
+            event.note = "Didisposisikan ke OPD lain."
+        event.prev_hash = prev
+        event.hash = hash_of(event)
+        prev = event.hash
+        tamper(
+            f"UPDATE {TABLE} SET note = %s, prev_hash = %s, hash = %s WHERE id = %s",
+            [event.note, event.prev_hash, event.hash, event.pk],
+        )
+    assert list(chain_verify()) == []  # the forged chain is consistent in itself
+    assert fingerprint(recorded_at) != kept
 
 
 def test_a_removed_event_shows_as_a_gap_in_the_sequence(busy):

@@ -5,12 +5,19 @@ Prints the first broken link of each broken complaint (ticket number, seq, what 
 what is stored) and exits with status 1; prints the counts and exits 0 when every chain holds.
 It also fails when a complaint has no event at all (its whole chain removed) and, on PostgreSQL,
 when an append-only trigger is missing or disabled.
+
+It prints a fingerprint of the chain heads as of ``--until`` (default: now). Keep it outside the
+database (with an assessment, in a ticket); running ``verify_audit --until <that time>`` later must
+print the same value, or something recorded up to then was rewritten — even a whole chain rehashed.
 """
 
 import time
+from datetime import UTC
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from aduan.complaints.audit import VerifyCounts, chain_verify, complaints_without_events, triggers_missing
@@ -22,9 +29,21 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--chunk-size", type=int, default=5000, help="Baris per pengambilan.")
+        parser.add_argument(
+            "--until",
+            help="Hitung sidik rantai sampai waktu ini (ISO 8601, mis. 2026-12-31T23:59:59+07:00); "
+            "bawaan: saat perintah dimulai.",
+        )
 
-    def handle(self, *args, chunk_size=5000, **options):
+    def handle(self, *args, chunk_size=5000, until=None, **options):
         started = time.monotonic()
+        if until:
+            parsed = parse_datetime(until)
+            if parsed is None:
+                raise CommandError(_("Waktu --until tidak dikenali: %(value)s") % {"value": until})
+            until = parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
+        else:
+            until = timezone.now()
         orphans, sample = complaints_without_events()
         for pk, ticket in sample:
             self.stderr.write(
@@ -32,7 +51,7 @@ class Command(BaseCommand):
             )
         counts = VerifyCounts()
         pending = []
-        for link in chain_verify(counts, chunk_size=chunk_size):
+        for link in chain_verify(counts, chunk_size=chunk_size, until=until):
             pending.append(link)
             if len(pending) == 1000:
                 self._report(pending)
@@ -49,6 +68,10 @@ class Command(BaseCommand):
             "seconds": elapsed,
             "broken": counts.broken,
         }
+        self.stdout.write(
+            _("Sidik rantai sampai %(until)s: %(fingerprint)s")
+            % {"until": until.astimezone(UTC).isoformat(), "fingerprint": counts.fingerprint_hex}
+        )
         missing = triggers_missing(connection)
         for name in missing:
             self.stderr.write(_("PEMICU HILANG atau nonaktif: %(trigger)s") % {"trigger": name})
