@@ -7,6 +7,7 @@ workers and gunicorn, each started and stopped (or killed) by the test. Every wa
   closes the port (connections are refused: the mail gateway is down); ``start()`` opens it
   again. ``stall_next()`` makes it hold the answer to the next DATA (the client waits) until the
   client goes away: a message whose sender died before the ``250`` was never delivered.
+  ``hold_next()`` holds it until ``release()`` and then accepts it (the test acts in between).
 - ``RedisServer``: ``redis-server`` on a free port with no persistence (a restart loses every
   queued message, the worst case); never the shared one on 6379.
 - ``Worker``: ``celery -A config worker`` (prefork) in its own process group, on the given broker,
@@ -159,6 +160,7 @@ class SmtpSink:
         self.refused_while_down = 0
         self._lock = threading.Lock()
         self._stall = threading.Event()
+        self._hold, self._holding, self._release = threading.Event(), threading.Event(), threading.Event()
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._thread.start()
@@ -176,6 +178,17 @@ class SmtpSink:
 
     def stall_next(self) -> None:
         self._stall.set()
+
+    def hold_next(self) -> None:
+        """Hold the answer to the next DATA until ``release()``, then accept the message."""
+        self._release.clear()
+        self._hold.set()
+
+    def holding(self) -> bool:
+        return self._holding.is_set()
+
+    def release(self) -> None:
+        self._release.set()
 
     def _call(self, coro, timeout: float = 10):
         return asyncio.run_coroutine_threadsafe(coro, self._loop).result(timeout)
@@ -245,6 +258,12 @@ class SmtpSink:
                     self._stall.clear()
                     await reader.read()  # hold the answer until the client goes away
                     return
+                if self._hold.is_set():
+                    self._hold.clear()
+                    self._holding.set()
+                    while not self._release.is_set():
+                        await asyncio.sleep(0.05)
+                    self._holding.clear()
                 message = email.message_from_bytes(b"".join(chunks))
                 with self._lock:
                     self.received.append(message.get("X-Aduan-Notification", ""))

@@ -8,6 +8,7 @@ import pytest
 
 from aduan.notifications.models import Notification
 from aduan.notifications.tasks import outbox_flush
+from tests.factories import ComplaintFactory
 
 from .harness import figures, file_complaint, terminate_app_sessions, wait_for
 
@@ -64,3 +65,31 @@ def test_app_sessions_terminated_under_load_next_request_succeeds_and_tasks_retr
     figures("pg-terminate", messages=len(keys), lost=len(lost), doubled=len(doubled))
     assert (lost, doubled) == ([], [])
     assert not messages.exclude(state="sent").exists()
+
+
+def test_session_killed_while_the_mail_server_accepts_the_message_it_is_not_sent_twice(fault, pemda):
+    """The narrowest window: the worker's session is ended while the SMTP server holds the
+    message, which it then accepts. The row cannot be marked sent in the dead session; it is
+    marked on a new connection (aduan/notifications/services.py) instead of the task retrying
+    and sending the message a second time."""
+    fault.route_to_worker()
+    worker = fault.start_worker()
+    fault.sink.hold_next()
+    complaint = ComplaintFactory(pemda=pemda)  # its confirmation goes to the worker on commit
+    notification = Notification.objects.get(complaint=complaint)
+    wait_for(fault.sink.holding, 30, "the sink to hold the message", on_timeout=worker)
+    assert terminate_app_sessions() >= 1  # fault: the worker's session, mid-delivery
+    fault.sink.release()  # the mail server takes the message: it has left
+
+    def sent():
+        notification.refresh_from_db()
+        return notification.state == "sent"
+
+    wait_for(sent, 30, "the row to be marked sent", on_timeout=worker)
+    assert notification.attempts == 1
+    assert worker.result_of(fault.send(outbox_flush)) == "0"  # nothing left to send
+    assert fault.sink.counts() == {notification.key: 1}  # without the fix: 2 (the task retried)
+    assert "marked on a new database connection" in worker.output
+    figures(
+        "pg-terminate-after-handover", injected=1, lost=0, doubled=fault.sink.counts()[notification.key] - 1
+    )
