@@ -209,3 +209,11 @@ def test_rejection_needs_a_reason_and_the_reporter_reads_it(client, case):
     # After a rejection the reporter may ask again.
     assert ask(client, complaint, reason="Mohon dipertimbangkan lagi").status_code == 302
     assert ErasureRequest.objects.filter(status=ErasureStatus.PENDING).count() == 1
+
+
+def test_the_staff_menu_links_the_erasure_page_for_the_koordinator_only(client, case):
+    url = reverse("privacy:staff-erasure-list")
+    client.force_login(case["koordinator"])
+    assert f'href="{url}"' in client.get(reverse("complaints:staff-triage")).content.decode()
+    client.force_login(case["petugas"])
+    assert f'href="{url}"' not in client.get(reverse("complaints:staff-inbox")).content.decode()

@@ -108,6 +108,8 @@ def staff_nav(user) -> list[tuple[str, str, str]]:
     nav = [(name, reverse(f"complaints:{name}"), label) for name, label in items]
     if me.is_koordinator or me.is_ombudsman or me.opd_ids:
         nav.append(("compliance", reverse("compliance:index"), _("Kepatuhan")))
+    if me.is_koordinator:
+        nav.append(("erasure", reverse("privacy:staff-erasure-list"), _("Penghapusan data")))
     return nav
 
 
