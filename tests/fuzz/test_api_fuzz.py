@@ -9,6 +9,7 @@ stored as typed, or it is a 4xx with the API's error body and nothing changed.""
 import json
 
 import pytest
+from django.core.cache import cache
 from hypothesis import event, given
 from hypothesis import strategies as st
 from rest_framework.authtoken.models import Token
@@ -293,3 +294,34 @@ def test_api_nul_in_a_score_path_is_404(world):
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
     assert assert_api_error(api.get("/api/v1/pemdas/%00/scores/"), 404)["code"] == "not_found"
+
+
+@pytest.mark.postgres
+def test_api_fields_at_their_length_in_four_byte_characters_are_stored_whole(base):
+    """PostgreSQL enforces the columns' lengths (SQLite does not): every limit the API checks fits
+    its column, counted in characters, emoji (4 bytes in UTF-8) included."""
+    payload = {**base, "title": "😀" * 200, "chronology": "👍🏽" * 5000, "location_text": "\u202e" * 300,
+               "name": "e\u0301" * 75, "phone": "1" * 20, "nik": "3" * 16}  # fmt: skip
+    response = APIClient().post("/api/v1/complaints/", dump_json(payload), content_type="application/json")
+    assert response.status_code == 201, response.content
+    complaint = Complaint.objects.get(pk=response.json()["id"])
+    assert complaint.title == payload["title"]
+    assert complaint.chronology == payload["chronology"]
+    assert complaint.location_text == payload["location_text"]
+
+
+@pytest.mark.postgres
+def test_api_nul_anywhere_never_reaches_postgresql(base, world):
+    """PostgreSQL refuses NUL in text (a DataError, which was a 500 where it went unchecked)."""
+    before = counts()
+    fields = ["pemda", "title", "chronology", "location_text", "name", "email", "phone", "nik", "language",
+              "classification", "incident_date", "latitude", "category"]  # fmt: skip
+    for field in fields:
+        cache.clear()  # ten filings per client and hour
+        response = APIClient().post(
+            "/api/v1/complaints/", dump_json({**base, field: "a\x00"}), content_type="application/json"
+        )
+        assert assert_api_error(response, 400)["field"] == field
+    for url in ("/api/v1/track/a%00/", "/api/v1/pemdas/a%00/", "/api/v1/pemdas/a%00/holidays/"):
+        assert_api_error(APIClient().get(url), 404)
+    assert counts() == before
