@@ -45,6 +45,24 @@ def _service_missing(marker: str) -> str | None:
     return None
 
 
+_FAULT_FIGURES: list[str] = []
+
+
+def pytest_runtest_logreport(report):
+    """Collect the figures the fault tests record (``record_property("fault-figures", ...)``); under
+    xdist the reports, with their properties, reach this process too."""
+    if report.when == "call":
+        _FAULT_FIGURES.extend(value for key, value in report.user_properties if key == "fault-figures")
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print them at the end of the run (faults injected, effects lost, doubled)."""
+    if _FAULT_FIGURES:
+        terminalreporter.section("fault figures")
+        for line in sorted(_FAULT_FIGURES):
+            terminalreporter.write_line(line)
+
+
 def pytest_runtest_setup(item):
     for marker in ("postgres", "redis", "gettext", "browser", "clamav"):
         if item.get_closest_marker(marker) is None:

@@ -12,6 +12,15 @@ def sla_policies(transactional_db, default_policies):
 
 
 @pytest.fixture
+def methodologies(transactional_db):
+    """The initial scoring methods (the data migration's rows are gone in transactional tests)."""
+    from aduan.compliance.methodologies import ensure_initial_methodologies
+    from aduan.compliance.models import Methodology
+
+    ensure_initial_methodologies(Methodology)
+
+
+@pytest.fixture
 def sink():
     s = SmtpSink()
     try:

@@ -590,7 +590,7 @@ def terminate_app_sessions() -> int:
         return cursor.fetchone()[0]
 
 
-def figures(name: str, **values) -> None:
-    """Print one ``fault-figures <name>: key=value ...`` line (shown with ``pytest -s``; CI's log
-    keeps it) for the closing note's counts of faults injected, effects lost and doubled."""
-    sys.stdout.write(f"\nfault-figures {name}: " + " ".join(f"{k}={v}" for k, v in values.items()) + "\n")
+def figures(record_property, name: str, **values) -> None:
+    """Record one ``<name>: key=value ...`` line of figures (faults injected, effects lost and
+    doubled); tests/conftest.py prints them all in a "fault figures" section at the end of the run."""
+    record_property("fault-figures", f"{name}: " + " ".join(f"{k}={v}" for k, v in values.items()))

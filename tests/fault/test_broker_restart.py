@@ -24,7 +24,9 @@ DOWN_AT, BACK_AT = 300, 700  # Redis dies before message 300 and returns before 
 RECONSUME_LIMIT = 60
 
 
-def test_redis_restart_during_a_burst_of_1000_notifications(fault, redis_server, pemda, caplog):
+def test_redis_restart_during_a_burst_of_1000_notifications(
+    fault, redis_server, pemda, caplog, record_property
+):
     complaint = ComplaintFactory(pemda=pemda)  # eager: its own submit message is not counted
     context = {"ticket_number": complaint.ticket_number, "title": complaint.title, "pemda": pemda.name,
                "status": "Diajukan", "action": "submit", "link": "http://127.0.0.1/lacak/x/"}  # fmt: skip
@@ -78,6 +80,7 @@ def test_redis_restart_during_a_burst_of_1000_notifications(fault, redis_server,
     lost = [k for k in keys if counts[k] == 0]
     doubled = [k for k in keys if counts[k] > 1]
     figures(
+        record_property,
         "redis-restart",
         injected=1,
         burst=BURST,

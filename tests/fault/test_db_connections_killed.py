@@ -18,7 +18,9 @@ FILINGS = 24
 KILL_EVERY = 4
 
 
-def test_app_sessions_terminated_under_load_next_request_succeeds_and_tasks_retry(fault, web, pemda):
+def test_app_sessions_terminated_under_load_next_request_succeeds_and_tasks_retry(
+    fault, web, pemda, record_property
+):
     fault.route_to_worker()
     worker = fault.start_worker()
     # The first delivery stalls at the SMTP sink with its transaction open: the kill below
@@ -38,6 +40,7 @@ def test_app_sessions_terminated_under_load_next_request_succeeds_and_tasks_retr
         status, _body = file_complaint(web.port, pemda.code, n)
         statuses.append(status)
     figures(
+        record_property,
         "pg-terminate",
         kills=kills,
         sessions_ended=ended,
@@ -62,12 +65,14 @@ def test_app_sessions_terminated_under_load_next_request_succeeds_and_tasks_retr
     keys = set(messages.values_list("key", flat=True))
     lost = [k for k in keys if counts[k] == 0]
     doubled = [k for k in keys if counts[k] > 1]
-    figures("pg-terminate", messages=len(keys), lost=len(lost), doubled=len(doubled))
+    figures(record_property, "pg-terminate", messages=len(keys), lost=len(lost), doubled=len(doubled))
     assert (lost, doubled) == ([], [])
     assert not messages.exclude(state="sent").exists()
 
 
-def test_session_killed_while_the_mail_server_accepts_the_message_it_is_not_sent_twice(fault, pemda):
+def test_session_killed_while_the_mail_server_accepts_the_message_it_is_not_sent_twice(
+    fault, pemda, record_property
+):
     """The narrowest window: the worker's session is ended while the SMTP server holds the
     message, which it then accepts. The row cannot be marked sent in the dead session; it is
     marked on a new connection (aduan/notifications/services.py) instead of the task retrying
@@ -91,5 +96,9 @@ def test_session_killed_while_the_mail_server_accepts_the_message_it_is_not_sent
     assert fault.sink.counts() == {notification.key: 1}  # without the fix: 2 (the task retried)
     assert "marked on a new database connection" in worker.output
     figures(
-        "pg-terminate-after-handover", injected=1, lost=0, doubled=fault.sink.counts()[notification.key] - 1
+        record_property,
+        "pg-terminate-after-handover",
+        injected=1,
+        lost=0,
+        doubled=fault.sink.counts()[notification.key] - 1,
     )

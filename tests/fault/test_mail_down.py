@@ -18,7 +18,9 @@ pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(tra
 CITIZENS = 5
 
 
-def test_mail_gateway_down_citizens_file_and_every_message_arrives_once_after_recovery(fault, web, pemda):
+def test_mail_gateway_down_citizens_file_and_every_message_arrives_once_after_recovery(
+    fault, web, pemda, record_property
+):
     fault.sink.stop()  # fault: the mail gateway is down (connections refused)
     fault.route_to_worker()
     worker = fault.start_worker()
@@ -55,6 +57,8 @@ def test_mail_gateway_down_citizens_file_and_every_message_arrives_once_after_re
     keys = set(messages.values_list("key", flat=True))
     lost = [k for k in keys if counts[k] == 0]
     doubled = [k for k in keys if counts[k] > 1]
-    figures("mail-down", injected=1, messages=len(keys), lost=len(lost), doubled=len(doubled))
+    figures(
+        record_property, "mail-down", injected=1, messages=len(keys), lost=len(lost), doubled=len(doubled)
+    )
     assert (lost, doubled) == ([], [])
     assert set(messages.values_list("state", "attempts")) == {("sent", 2)}

@@ -41,7 +41,9 @@ HALF_WRITTEN_SQL = {
 }
 
 
-def test_web_server_killed_during_a_filing_burst_leaves_no_half_written_complaint(fault, web, pemda):
+def test_web_server_killed_during_a_filing_burst_leaves_no_half_written_complaint(
+    fault, web, pemda, record_property
+):
     fault.route_to_worker()
     counter = iter(range(1_000_000))
     lock = threading.Lock()
@@ -85,6 +87,7 @@ def test_web_server_killed_during_a_filing_burst_leaves_no_half_written_complain
     total = Complaint.objects.count()
     missing = set(answered) - set(Complaint.objects.values_list("pk", flat=True))
     figures(
+        record_property,
         "web-restart",
         injected=2,
         complaints=total,

@@ -23,10 +23,9 @@ from aduan.notifications.models import Notification
 from aduan.notifications.tasks import outbox_flush
 from aduan.sla.models import Deadline, DeadlineEffect
 from aduan.sla.tasks import sweep
-from tests.compliance.conftest import methodologies  # noqa: F401 (fixture)
 from tests.factories import ComplaintFactory, MembershipFactory
 
-from .harness import wait_for
+from .harness import figures, wait_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
@@ -38,7 +37,7 @@ def _unlocked(model, pk) -> bool:
         return model.objects.select_for_update(skip_locked=True).filter(pk=pk).exists()
 
 
-def test_sweep_killed_before_commit_reminds_once_after_restart(fault, pemda, koordinator):
+def test_sweep_killed_before_commit_reminds_once_after_restart(fault, pemda, koordinator, record_property):
     koordinator_2 = MembershipFactory(role="koordinator", pemda=pemda).user
     complaint = ComplaintFactory(pemda=pemda)  # eager: its submit message is sent here, not counted
     before = set(Notification.objects.values_list("pk", flat=True))
@@ -76,10 +75,18 @@ def test_sweep_killed_before_commit_reminds_once_after_restart(fault, pemda, koo
     assert set(new.values_list("key", flat=True)) == keys
     assert set(new.values_list("attempts", flat=True)) == {1}
     wait_for(lambda: set(fault.sink.counts()) >= keys, 10, "the sink to hold both reminders")
-    assert {k: fault.sink.counts()[k] for k in keys} == dict.fromkeys(keys, 1)  # none lost, none doubled
+    counts = fault.sink.counts()
+    figures(record_property, "worker-kill-sweep", injected=1, reminders=len(keys),
+            lost=sum(counts[k] == 0 for k in keys), doubled=sum(counts[k] > 1 for k in keys))  # fmt: skip
+    assert {k: counts[k] for k in keys} == dict.fromkeys(keys, 1)  # none lost, none doubled
 
 
-def test_recompute_killed_before_commit_makes_one_snapshot_after_restart(fault, pemda, methodologies):  # noqa: F811
+def test_recompute_killed_before_commit_makes_one_snapshot_after_restart(
+    fault,
+    pemda,
+    methodologies,
+    record_property,
+):
     year = timezone.now().year
     ComplaintFactory(pemda=pemda)
     fault.route_to_worker()
@@ -96,10 +103,13 @@ def test_recompute_killed_before_commit_makes_one_snapshot_after_restart(fault, 
     survivor = fault.start_worker()
     assert survivor.result_of(fault.send(recompute, pemda.pk, year)) == "True"
     assert survivor.result_of(fault.send(recompute, pemda.pk, year)) == "False"  # same inputs: no new one
-    assert ComplianceScore.objects.filter(pemda=pemda, year=year).count() == 1
+    snapshots = ComplianceScore.objects.filter(pemda=pemda, year=year).count()
+    figures(record_property, "worker-kill-recompute", injected=1, snapshots=snapshots,
+            lost=int(snapshots == 0), doubled=max(0, snapshots - 1))  # fmt: skip
+    assert snapshots == 1
 
 
-def test_pool_child_killed_mid_delivery_is_redelivered_and_received_once(fault, pemda):
+def test_pool_child_killed_mid_delivery_is_redelivered_and_received_once(fault, pemda, record_property):
     fault.route_to_worker()
     fault.sink.stall_next()
     worker = fault.start_worker()
@@ -121,4 +131,7 @@ def test_pool_child_killed_mid_delivery_is_redelivered_and_received_once(fault, 
     assert fault.sink.counts() == {notification.key: 1}
     # The flush (beat's safety net) finds nothing left to do.
     assert worker.result_of(fault.send(outbox_flush)) == "0"
+    received = fault.sink.counts()[notification.key]
+    figures(record_property, "worker-kill-delivery", injected=1, messages=1,
+            lost=int(received == 0), doubled=max(0, received - 1))  # fmt: skip
     assert fault.sink.counts() == {notification.key: 1}
