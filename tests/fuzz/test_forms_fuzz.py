@@ -26,9 +26,11 @@ from aduan.complaints.models import (
 )
 from aduan.complaints.views.tracking import FORM_ACTIONS
 from aduan.complaints.workflow import Action
+from aduan.core.validators import has_nul
 from tests.factories import complaint_in_status
 
 from .conftest import (
+    NUL_GUARD,
     as_server_reads,
     bad_coordinates,
     bad_dates,
@@ -94,7 +96,7 @@ def filing(world, category):
 
 @fuzz_settings(70)
 @given(changes=filing_changes)
-def test_filing_form_refuses_with_errors_or_stores_as_typed(filing, changes):
+def test_filing_form_refuses_with_errors_or_stores_as_typed(filing, nul_guard, changes):
     url, base = filing
     data = {**base, **dict(changes)}
     client = Client()
@@ -104,7 +106,10 @@ def test_filing_form_refuses_with_errors_or_stores_as_typed(filing, changes):
         assert response.status_code < 500
         event(f"status {response.status_code}")
         title = data["title"][-1] if isinstance(data["title"], list) else data["title"]
-        if response.status_code == 302:
+        if has_nul(*data.values()):
+            assert response.status_code == 400  # RejectNulMiddleware
+            assert counts() == before
+        elif response.status_code == 302:
             complaint = Complaint.objects.order_by("-pk").first()
             assert complaint.title == as_server_reads(title).strip()
             assert "\x00" not in complaint.title + complaint.chronology + complaint.location_text
@@ -133,10 +138,26 @@ def test_filing_form_refuses_with_errors_or_stores_as_typed(filing, changes):
         ("title", "x" * 201),
     ],
 )
-def test_filing_form_refuses_each_bad_field(filing, field, value):
+def test_filing_form_refuses_each_bad_field(filing, nul_guard, field, value):
     url, base = filing
     before = counts()
     response = post(Client(), url, {**base, field: value})
+    if "\x00" in value:
+        assert response.status_code == 400  # RejectNulMiddleware, before the form
+    else:
+        assert response.status_code == 200
+        assert 'class="errorbox"' in response.content.decode()
+        if field not in ("target_opd", "category"):  # a select shows its options, not the value
+            assert html.escape(value) in response.content.decode()  # what was typed is kept
+    assert counts() == before
+
+
+def test_filing_form_refuses_nul_by_itself_too(filing, settings):
+    """Without RejectNulMiddleware the form's own fields refuse NUL (Django's CharField)."""
+    settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if m != NUL_GUARD]
+    url, base = filing
+    before = counts()
+    response = post(Client(), url, {**base, "title": "jalan\x00rusak"})
     assert response.status_code == 200
     assert 'class="errorbox"' in response.content.decode()
     assert counts() == before
@@ -291,7 +312,7 @@ staff_moves = st.sampled_from(list(STAFF_MOVES)).flatmap(
 
 @fuzz_settings(70)
 @given(move_and_data=staff_moves)
-def test_staff_forms_refuse_with_errors_or_store_as_typed(staff, move_and_data):
+def test_staff_forms_refuse_with_errors_or_store_as_typed(staff, nul_guard, move_and_data):
     move, data = move_and_data
     role, status, fields = STAFF_MOVES[move]
     client = staff[role]
@@ -310,7 +331,10 @@ def test_staff_forms_refuse_with_errors_or_store_as_typed(staff, move_and_data):
         assert response.status_code < 500
         event(f"{move}: status {response.status_code}")
         typed = as_server_reads(data.get("body", "") if move in ("note", "canned") else data.get("note", ""))
-        if response.status_code == 302:
+        if has_nul(*data.values()):
+            assert response.status_code == 400  # RejectNulMiddleware
+            assert counts() == before
+        elif response.status_code == 302:
             if move == "note":
                 assert (
                     ComplaintNote.objects.filter(complaint=complaint).order_by("-pk")[0].body == typed.strip()
