@@ -325,3 +325,18 @@ def test_api_nul_anywhere_never_reaches_postgresql(base, world):
     for url in ("/api/v1/track/a%00/", "/api/v1/pemdas/a%00/", "/api/v1/pemdas/a%00/holidays/"):
         assert_api_error(APIClient().get(url), 404)
     assert counts() == before
+
+
+def test_api_error_message_follows_the_request_language(base):
+    """The ``code`` stays, the ``message`` is translated (Accept-Language)."""
+    bad = dump_json({**base, "title": "a\x00"})
+    messages = {}
+    for language in ("id", "en"):
+        response = APIClient().post(
+            "/api/v1/complaints/", bad, content_type="application/json", HTTP_ACCEPT_LANGUAGE=language
+        )
+        body = assert_api_error(response, 400)
+        assert body["code"] == "invalid_input"
+        messages[language] = body["message"]
+    assert messages["id"] == "Data yang dikirim tidak valid."
+    assert messages["en"] != messages["id"]
