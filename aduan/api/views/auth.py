@@ -2,13 +2,16 @@
 can revoke at any time, and ``me`` (who am I, with which roles where).
 
 Token requests count against the staff sign-in page's lockout: five wrong passwords lock the
-account for 15 minutes, twenty tries per client per 15 minutes.
+account for 15 minutes, twenty tries per client per 15 minutes. A user with a confirmed TOTP device
+must send the current code as ``otp`` too (a wrong code counts as a failure), and a user whose Pemda
+requires two-factor gets no token before enrolling on the web (/staf/dua-langkah/daftar/).
 """
 
 import hashlib
 
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
+from django_otp import match_token
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
@@ -19,6 +22,7 @@ from rest_framework.views import APIView
 from aduan.agencies.models import StaffMembership
 from aduan.core.exceptions import DomainError
 from aduan.core.throttle import throttle_hit, throttle_wait
+from aduan.users.twofactor import has_confirmed_device, required_by_pemda
 
 from ..schema import ERROR_400, ERROR_401, ERROR_429
 from ..throttling import TokenThrottle
@@ -33,9 +37,22 @@ class BadCredentials(DomainError):
     default_message = _("E-mail atau kata sandi salah, atau akun sedang dikunci.")
 
 
+class SecondFactorNeeded(DomainError):
+    code = "otp_setup_required"
+    default_message = _(
+        "Pemda Anda mewajibkan verifikasi dua langkah: daftarkan aplikasi autentikator di halaman staf "
+        "sebelum meminta token."
+    )
+
+
 class TokenInput(serializers.Serializer):
     email = serializers.EmailField()
     password = serializers.CharField(max_length=128, trim_whitespace=False)
+    otp = serializers.RegexField(
+        r"^\d{6}$",
+        required=False,
+        help_text=_("Kode 6 angka dari aplikasi autentikator (wajib bila verifikasi dua langkah aktif)."),
+    )
 
 
 class TokenOutput(serializers.Serializer):
@@ -85,6 +102,10 @@ class TokenApi(APIView):
         ):
             raise BadCredentials()
         user = authenticate(request, username=email, password=password)
+        if user is not None and user.is_active and has_confirmed_device(user):
+            code = data.validated_data.get("otp", "")
+            if not code or match_token(user, code) is None:
+                user = None  # a missing or wrong code is a failed sign-in, counted like a password
         if user is None or not user.is_active:
             throttle_hit(
                 scope="login-fail",
@@ -93,6 +114,8 @@ class TokenApi(APIView):
                 window_seconds=LOGIN_WINDOW_SECONDS,
             )
             raise BadCredentials()
+        if not has_confirmed_device(user) and required_by_pemda(user):
+            raise SecondFactorNeeded()
         token, _created = Token.objects.get_or_create(user=user)
         return Response(TokenOutput({"token": token.key}).data)
 

@@ -1,0 +1,64 @@
+"""API tokens and two-factor: a token needs the TOTP code of a user who enrolled, and a user whose
+Pemda requires two-factor gets no token before enrolling. A refusal issues no token."""
+
+import pytest
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from tests.factories import MembershipFactory, OpdFactory, PemdaFactory, UserFactory
+
+from .test_two_factor import PASSWORD, _no_device_throttle, code_for, enrolled  # noqa: F401
+
+URL = "/api/v1/auth/token/"
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+def ask(api, user, **extra):
+    return api.post(URL, {"email": user.email, "password": PASSWORD, **extra}, format="json")
+
+
+@pytest.mark.django_db
+def test_an_enrolled_user_needs_the_code_for_a_token(api):
+    user = UserFactory()
+    device = enrolled(user)
+
+    without = ask(api, user)
+    wrong = ask(api, user, otp="000000" if code_for(device) != "000000" else "111111")
+    assert without.status_code == wrong.status_code == 400
+    assert without.json()["code"] == wrong.json()["code"] == "invalid_credentials"
+    assert not Token.objects.filter(user=user).exists()
+
+    right = ask(api, user, otp=code_for(device))
+    assert right.status_code == 200
+    assert right.json()["token"] == Token.objects.get(user=user).key
+
+
+@pytest.mark.django_db
+def test_wrong_codes_count_towards_the_lockout(api):
+    user = UserFactory()
+    device = enrolled(user)
+    for _ in range(5):
+        assert ask(api, user, otp="000000" if code_for(device) != "000000" else "111111").status_code == 400
+    assert ask(api, user, otp=code_for(device)).status_code == 400  # locked even with the right code
+    assert not Token.objects.filter(user=user).exists()
+
+
+@pytest.mark.django_db
+def test_a_koordinator_of_a_pemda_requiring_two_factor_must_enrol_first(api):
+    pemda = PemdaFactory(two_factor_required=True)
+    koordinator = MembershipFactory(role="koordinator", pemda=pemda).user
+    petugas = MembershipFactory(role="petugas_opd", opd=OpdFactory(pemda=pemda)).user
+
+    refused = ask(api, koordinator)
+    assert refused.status_code == 400
+    assert refused.json()["code"] == "otp_setup_required"
+    assert not Token.objects.filter(user=koordinator).exists()
+
+    assert ask(api, petugas).status_code == 200  # petugas may opt in, not required
+
+    device = enrolled(koordinator)
+    assert ask(api, koordinator, otp=code_for(device)).status_code == 200
