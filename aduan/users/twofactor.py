@@ -4,7 +4,8 @@ authentication that ignores an unverified session.
 Optional for every staff member (they enrol at /staf/dua-langkah/daftar/). Once a Pemda turns on
 ``two_factor_required``, its koordinator and the Ombudsman staff of its province must sign in with
 a code too; anyone with a confirmed device (superusers included) must always use it. Per-user API
-tokens are unaffected: they are for integrations (docs/security.md).
+tokens are issued only with the code too (aduan/api/views/auth.py); a token, once issued, is used
+without a code by the integration holding it (docs/security.md).
 """
 
 from django.db.models import Q
