@@ -12,6 +12,7 @@
 
 import hashlib
 import json
+import logging
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -25,6 +26,8 @@ from aduan.core.exceptions import InvalidInput, NotFound
 from .metrics import Period, metrics_for
 from .models import AssessmentEntry, ComplianceScore, EntryKind, EvidenceItem, Methodology
 from .scoring import HUNDRED, METRIC_LABELS, ScoreInputs, dec, indicator_points, q2, score
+
+logger = logging.getLogger(__name__)
 
 
 class NoMethodology(NotFound):
@@ -105,7 +108,9 @@ def assessment_entry_record(
 def evidence_record(
     *, pemda: Pemda, kind: str, title: str, document_date: date, file, user, now: datetime | None = None
 ) -> EvidenceItem:
-    """Record a Pengaduan evidence item of ``pemda`` with its document."""
+    """Record a Pengaduan evidence item of ``pemda`` with its document. Evidence rows are
+    append-only (no quarantine state can be updated later), so the document is scanned by the
+    upload scanner hook before anything is stored: infected or unscannable → refused, nothing kept."""
     now = now or timezone.now()
     if document_date > timezone.localtime(now, pemda.zoneinfo).date():
         raise InvalidInput(
@@ -113,6 +118,7 @@ def evidence_record(
             code="evidence_date_future",
             field="document_date",
         )
+    _evidence_scan(file)
     item = EvidenceItem(
         pemda=pemda,
         kind=kind,
@@ -125,6 +131,25 @@ def evidence_record(
     item.file.save("bukti", file, save=False)
     item.save()
     return item
+
+
+def _evidence_scan(file) -> None:
+    from aduan.core import scanning
+
+    file.seek(0)
+    result = scanning.get_scanner().scan(file.read())
+    file.seek(0)
+    if result.status == scanning.INFECTED:
+        logger.warning("evidence upload refused: %s", result.detail)
+        raise InvalidInput(
+            _("Berkas ditolak: pemindai menemukan virus."), code="evidence_infected", field="file"
+        )
+    if result.status != scanning.CLEAN:
+        raise InvalidInput(
+            _("Berkas belum dapat diperiksa pemindai virus; coba lagi beberapa menit lagi."),
+            code="evidence_scan_failed",
+            field="file",
+        )
 
 
 def current_entries(*, pemda: Pemda, year: int) -> dict[tuple[str, str], AssessmentEntry]:
