@@ -22,6 +22,11 @@ class PemdaAdmin(admin.ModelAdmin):
     search_fields = ["name", "code"]
     inlines = [OpdInline]
 
+    def has_delete_permission(self, request, obj=None):
+        # A Pemda's complaints, events and compliance inputs are kept for good (append-only on
+        # PostgreSQL): the admin never offers a delete that the database would refuse.
+        return False
+
 
 @admin.register(Opd)
 class OpdAdmin(admin.ModelAdmin):
