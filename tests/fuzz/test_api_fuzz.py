@@ -16,7 +16,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from aduan.complaints.models import SKM_ELEMENTS, Complaint, ComplaintEvent, ComplaintRating
-from tests.factories import complaint_in_status
+from tests.factories import ComplaintFactory, complaint_in_status
 
 from .conftest import (
     HUGE,
@@ -340,3 +340,29 @@ def test_api_error_message_follows_the_request_language(base):
         messages[language] = body["message"]
     assert messages["id"] == "Data yang dikirim tidak valid."
     assert messages["en"] != messages["id"]
+
+
+@pytest.mark.parametrize("digit", ["¹", "①", "²³"])  # str.isdigit() is true for these, int() refuses them
+def test_api_number_parameters_with_unicode_digits(world, digit):
+    """These were a 500 (ValueError): the check used isdigit(), which int() does not agree with."""
+    petugas = APIClient()
+    petugas.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=world.petugas[0]).key}")
+    for client, url in (
+        (APIClient(), f"/api/v1/complaints/public/?opd={digit}&category={digit}"),
+        (APIClient(), f"/api/v1/pemdas/{world.pemda.code}/holidays/?year={digit}"),
+        (petugas, f"/api/v1/staff/canned-responses/?opd={digit}"),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+
+
+def test_api_number_parameters_in_other_scripts_still_count(world, category):
+    """Arabic-Indic digits are decimal digits: int() reads them, so the filter applies."""
+    ComplaintFactory(pemda=world.pemda, category=category)
+    ComplaintFactory(pemda=world.pemda)
+    response = APIClient().get(f"/api/v1/complaints/public/?category={str(category.pk).translate(ARABIC)}")
+    assert response.status_code == 200
+    assert response.json()["count"] == 1
+
+
+ARABIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")

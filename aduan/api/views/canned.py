@@ -98,7 +98,7 @@ class CannedListApi(generics.ListAPIView):
         rows = CannedResponse.objects.filter(opd_id__in=_opd_ids_or_403(self.request.user))
         raw = self.request.query_params.get("opd", "")
         if raw:
-            rows = rows.filter(opd_id=int(raw)) if raw.isdigit() and len(raw) <= 18 else rows.none()
+            rows = rows.filter(opd_id=int(raw)) if raw.isdecimal() and len(raw) <= 18 else rows.none()
         return rows.order_by("opd_id", "title", "pk")
 
     @extend_schema(

@@ -650,7 +650,7 @@ class PublicComplaintListApi(generics.ListAPIView):
             queryset = queryset.filter(status=value)
         for param, column in (("opd", "current_opd_id"), ("category", "category_id")):
             raw = params.get(param, "")
-            if raw.isdigit() and len(raw) <= 18:
+            if raw.isdecimal() and len(raw) <= 18:  # isdigit() also takes "¹", which int() refuses
                 queryset = queryset.filter(**{column: int(raw)})
         return (
             queryset.select_related("pemda", "category", "current_opd")

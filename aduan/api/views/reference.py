@@ -243,7 +243,7 @@ class HolidayListApi(APIView):
     def get(self, request, code: str):
         pemda = _pemda(code)
         raw = request.query_params.get("year", "")
-        year = int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else timezone.localdate().year
+        year = int(raw) if raw.isdecimal() and 2000 <= int(raw) <= 2100 else timezone.localdate().year
         rows: dict[date, dict] = {
             day: {"date": day, "is_holiday": True, "name": name, "source": "national", "decree_number": ""}
             for day, name in national_holidays(year).items()
