@@ -124,7 +124,7 @@ def complaint_search(queryset: QuerySet[Complaint], q: str, *, user) -> QuerySet
     upper = q.upper()
     if TICKET_RE.match(upper):
         match = Q(ticket_number=upper)
-    elif q.isdigit():
+    elif q.isdecimal():
         match = Q(ticket_number__endswith=f"-{int(q):06d}") if len(q) <= 6 else Q(ticket_number__endswith=q)
     else:
         match = Q(pk__in=[])

@@ -313,7 +313,7 @@ def similar(request):
         return HttpResponse("", status=429, headers={"Retry-After": str(retry_after)})
     pemda = Pemda.objects.filter(code=(request.GET.get("pemda") or "").strip().upper()).first()
     category_id = request.GET.get("category") or ""
-    if pemda is None or not category_id.isdigit():
+    if pemda is None or not category_id.isdecimal():
         return HttpResponse("")
     category = Category.objects.filter(
         Q(pemda=pemda) | Q(pemda__isnull=True), pk=int(category_id), is_active=True

@@ -156,7 +156,7 @@ def staff_triage_bulk(request):
     me = staff_user(request.user)
     if not me.is_koordinator:
         forbid()
-    posted = [int(v) for v in request.POST.getlist("complaints") if v.isdigit()]
+    posted = [int(v) for v in request.POST.getlist("complaints") if v.isdecimal()]
     visible = list(
         selectors.complaints_visible_to(request.user).filter(pk__in=posted).values_list("pk", flat=True)
     )

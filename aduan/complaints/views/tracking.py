@@ -267,7 +267,7 @@ def rate(request, secret: str):
         services.complaint_rate(
             complaint_id=complaint.pk,
             actor=Actor.citizen(secret),
-            score=int(raw_score) if raw_score.isdigit() else None,
+            score=int(raw_score) if raw_score.isdecimal() else None,
             comment=comment,
         )
     except DomainError as exc:
@@ -294,7 +294,7 @@ def skm(request, secret: str):
         return throttled
     complaint = _complaint_or_404(secret)
     values = {name: request.POST.get(name, "").strip() for name, _label in SKM_ELEMENTS}
-    answers = {name: int(v) for name, v in values.items() if v.isdigit()}
+    answers = {name: int(v) for name, v in values.items() if v.isdecimal()}
     try:
         services.complaint_skm_submit(complaint_id=complaint.pk, actor=Actor.citizen(secret), answers=answers)
     except DomainError as exc:
