@@ -13,7 +13,7 @@ import logging
 import time
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -316,7 +316,8 @@ def deadlines_sweep(*, now: datetime, batch_size: int = 500) -> int:
     effects already recorded are read under those locks, so every effect is recorded (under its
     unique key) and acted on once; the chunk's effects, clock updates and outbox rows are written
     with one statement each. If a chunk fails, its clocks are retried one per transaction, so one
-    bad clock is logged and the others go on.
+    bad clock is logged and the others go on; a lost database connection is raised instead (the
+    Celery task retries the whole sweep with backoff).
     """
     candidates = list(
         Deadline.objects.open()
@@ -329,11 +330,15 @@ def deadlines_sweep(*, now: datetime, batch_size: int = 500) -> int:
         part = candidates[start : start + SWEEP_CHUNK]
         try:
             handled += _sweep_chunk(part, now)
+        except (OperationalError, InterfaceError):
+            raise  # the database is gone, not one bad clock: the task retries with backoff
         except Exception:
             logger.warning("sweep: a chunk of %s clocks failed; retrying them one by one", len(part))
             for pk, complaint_id in part:
                 try:
                     handled += _sweep_chunk([(pk, complaint_id)], now)
+                except (OperationalError, InterfaceError):
+                    raise
                 except Exception:
                     logger.exception("deadline %s: sweep failed; it is retried on the next run", pk)
     return handled

@@ -374,6 +374,30 @@ def test_the_celery_task_sweeps_with_the_current_time(world):
     assert tasks.sweep.apply().get() == 0
 
 
+def test_a_lost_database_connection_fails_the_sweep_instead_of_each_clock(world, monkeypatch, caplog):
+    """One bad clock is logged and skipped, but a dead connection is not a bad clock: the sweep
+    raises (the Celery task retries it with backoff) without one error log per clock, and nothing
+    is recorded."""
+    from django.db import OperationalError
+
+    from aduan.sla import services
+
+    complaint = dispatched(world)
+    calls = []
+
+    def connection_gone(part, now):
+        calls.append(part)
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(services, "_sweep_chunk", connection_gone)
+    with pytest.raises(OperationalError):
+        deadlines_sweep(now=wita(2026, 9, 1, 9, 0))  # every clock of June has run out
+
+    assert len(calls) == 1  # not retried clock by clock
+    assert not [r for r in caplog.records if "sweep failed" in r.getMessage()]
+    assert effects(complaint) == []
+
+
 # ------------------------------------------------------------------------------ query count
 
 
