@@ -161,8 +161,9 @@ def complaint_get_for(*, user, pk: int) -> Complaint:
 
 
 def complaint_by_secret(secret: str) -> Complaint:
-    """The citizen's complaint for a tracking secret, or NotFound."""
-    if not secret or len(secret) > 64:
+    """The citizen's complaint for a tracking secret, or NotFound (also for a secret with NUL,
+    which PostgreSQL cannot compare: every caller — pages, API, privacy export — is covered)."""
+    if not secret or len(secret) > 64 or "\x00" in secret:
         raise NotFound()
     try:
         return Complaint.objects.select_related("pemda", "category", "current_opd").get(
