@@ -9,9 +9,11 @@ without a code by the integration holding it (docs/security.md).
 """
 
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from django_otp import user_has_device
-from drf_spectacular.authentication import SessionScheme
-from rest_framework.authentication import SessionAuthentication
+from drf_spectacular.authentication import SessionScheme, TokenScheme
+from rest_framework import exceptions
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 
 from aduan.agencies.models import Role, StaffMembership
 
@@ -65,6 +67,26 @@ class VerifiedSessionAuthentication(SessionAuthentication):
         if result is not None and verification_needed(result[0]):
             return None
         return result
+
+
+class TwoFactorTokenAuthentication(TokenAuthentication):
+    """DRF token authentication that refuses the token of a user whose Pemda requires two-factor
+    while they have not enrolled (a token issued before the switch was turned on). Tokens issued
+    before enrolment are deleted when the device is confirmed (views_2fa.otp_setup)."""
+
+    def authenticate_credentials(self, key):
+        user, token = super().authenticate_credentials(key)
+        if required_by_pemda(user) and not has_confirmed_device(user):
+            raise exceptions.AuthenticationFailed(
+                _("Pemda Anda mewajibkan verifikasi dua langkah: daftarkan aplikasi autentikator dahulu.")
+            )
+        return user, token
+
+
+class TwoFactorTokenScheme(TokenScheme):
+    """The OpenAPI description of ``TwoFactorTokenAuthentication``: ``Authorization: Token <key>``."""
+
+    target_class = "aduan.users.twofactor.TwoFactorTokenAuthentication"
 
 
 class VerifiedSessionScheme(SessionScheme):

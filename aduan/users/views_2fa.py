@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django_otp import devices_for_user
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework.authtoken.models import Token
 
 from aduan.complaints.views.staff_common import staff_render, start_page
 
@@ -105,6 +106,9 @@ def otp_setup(request):
         if device.verify_token(form.cleaned_data["code"]):
             device.confirmed = True
             device.save(update_fields=["confirmed"])
+            # A token issued before enrolment was issued on the password alone: revoke it (a new
+            # one needs the code, aduan/api/views/auth.py).
+            Token.objects.filter(user=user).delete()
             otp_login(request, device)
             request.session.cycle_key()
             messages.success(

@@ -62,3 +62,36 @@ def test_a_koordinator_of_a_pemda_requiring_two_factor_must_enrol_first(api):
 
     device = enrolled(koordinator)
     assert ask(api, koordinator, otp=code_for(device)).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_token_issued_before_the_pemda_required_two_factor_stops_working(api):
+    pemda = PemdaFactory()
+    koordinator = MembershipFactory(role="koordinator", pemda=pemda).user
+    token = Token.objects.create(user=koordinator)
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert api.get("/api/v1/staff/complaints/").status_code == 200
+
+    pemda.two_factor_required = True
+    pemda.save(update_fields=["two_factor_required"])
+
+    refused = api.get("/api/v1/staff/complaints/")
+    assert refused.status_code == 401
+    assert Token.objects.filter(user=koordinator).exists()  # refused, not deleted: enrol, then ask again
+
+
+@pytest.mark.django_db
+def test_enrolling_revokes_the_tokens_issued_on_the_password_alone(client):
+    user = MembershipFactory(role="petugas_opd", opd=OpdFactory()).user
+    old = Token.objects.create(user=user)
+    client.force_login(user)
+    client.get("/staf/dua-langkah/daftar/")
+    device = user.totpdevice_set.get()
+
+    response = client.post("/staf/dua-langkah/daftar/", {"code": code_for(device)})
+
+    assert response.status_code == 302
+    assert not Token.objects.filter(key=old.key).exists()
+    other = APIClient()
+    other.credentials(HTTP_AUTHORIZATION=f"Token {old.key}")
+    assert other.get("/api/v1/staff/complaints/").status_code == 401
