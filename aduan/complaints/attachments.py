@@ -43,7 +43,7 @@ from datetime import datetime, timedelta
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -392,6 +392,8 @@ def attachment_add(
 
 RESCAN_AFTER = timedelta(minutes=5)
 SCANNABLE = (ScanStatus.PENDING, ScanStatus.ERROR)
+MISSING_FILE = "berkas tidak ditemukan di penyimpanan"
+MISSING = "missing"  # attachment_scan's answer for a file gone from storage (stored as error)
 
 
 def _enqueue_scan(pk: int) -> None:
@@ -421,7 +423,7 @@ def attachment_scan(pk: int, *, scanner=None, now: datetime | None = None) -> st
         with attachment.file.open("rb") as handle:
             data = handle.read()
     except (FileNotFoundError, ValueError, OSError):
-        result = ScanResult(ERROR, "berkas tidak ditemukan di penyimpanan")
+        result = ScanResult(ERROR, MISSING_FILE)
     else:
         result = (scanner or get_scanner()).scan(data)
     now = now or timezone.now()
@@ -447,12 +449,14 @@ def attachment_scan(pk: int, *, scanner=None, now: datetime | None = None) -> st
         logger.warning("attachment %s infected (%s): file deleted", pk, result.detail)
     elif result.status == ERROR:
         logger.warning("attachment %s not scanned: %s", pk, result.detail)
-    return result.status
+    return MISSING if result.detail == MISSING_FILE else result.status
 
 
 def attachments_due_for_scan(*, now: datetime | None = None, limit: int = 100) -> list[int]:
     """Attachments left in quarantine for longer than RESCAN_AFTER: pending ones whose scan task
-    was lost, and failed ones (``error``) whose last attempt is that old; oldest first."""
+    was lost, and failed ones (``error``) whose last attempt is that old. Never-scanned ones first
+    (oldest first), then failed ones by their last attempt, so one file that always fails goes to
+    the back of the queue instead of blocking it."""
     now = now or timezone.now()
     cutoff = now - RESCAN_AFTER
     due = (
@@ -462,6 +466,6 @@ def attachments_due_for_scan(*, now: datetime | None = None, limit: int = 100) -
     )
     return list(
         Attachment.objects.filter(due, purged_at__isnull=True)
-        .order_by("created_at", "pk")
+        .order_by(F("scanned_at").asc(nulls_first=True), "created_at", "pk")
         .values_list("pk", flat=True)[:limit]
     )

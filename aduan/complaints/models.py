@@ -364,6 +364,14 @@ class Attachment(models.Model):
         verbose_name = _("lampiran")
         verbose_name_plural = _("lampiran")
         ordering = ["created_at", "pk"]
+        indexes = [
+            # The rescan job's look-up of what is still in quarantine (a few rows among millions).
+            models.Index(
+                fields=["scanned_at", "created_at"],
+                condition=Q(scan_status__in=["pending", "error"], purged_at__isnull=True),
+                name="attachment_scan_due",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.original_name

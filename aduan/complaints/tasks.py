@@ -1,6 +1,8 @@
 """Attachment virus scanning (issue 9): repeat-safe tasks that re-read the row and do nothing once
 a verdict is recorded (aduan/complaints/attachments.py: attachment_scan)."""
 
+import time
+
 from celery import shared_task
 
 from aduan.core.scanning import ERROR
@@ -22,15 +24,23 @@ def attachment_scan(self, pk: int) -> str | None:
 
 
 @shared_task(name="aduan.complaints.tasks.attachments_rescan", ignore_result=True)
-def attachments_rescan(limit: int = 100) -> dict:
+def attachments_rescan(limit: int = 100, budget_seconds: float = 120.0) -> dict:
     """Scan attachments left in quarantine: pending ones whose task was lost (broker down at upload
-    time, worker killed) and failed ones. Stops at the first failure: the scanner is down, the
-    next run tries again."""
-    counts = {}
-    for pk in attachments_due_for_scan(limit=limit):
-        verdict = scan_one(pk)
-        key = verdict or "skipped"
-        counts[key] = counts.get(key, 0) + 1
-        if verdict == ERROR:
-            break
+    time, worker killed) and failed ones, ``limit`` at a time until none is due or
+    ``budget_seconds`` have passed. Stops at the first scanner failure (the scanner is down: the
+    next run tries again); a file missing from storage is recorded and the queue goes on."""
+    counts: dict[str, int] = {}
+    deadline = time.monotonic() + budget_seconds
+    seen: set[int] = set()
+    while time.monotonic() < deadline:
+        batch = [pk for pk in attachments_due_for_scan(limit=limit) if pk not in seen]
+        if not batch:
+            return counts
+        for pk in batch:
+            seen.add(pk)
+            verdict = scan_one(pk)
+            key = verdict or "skipped"
+            counts[key] = counts.get(key, 0) + 1
+            if verdict == ERROR:
+                return counts
     return counts

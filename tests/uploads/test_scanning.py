@@ -322,6 +322,22 @@ def pdf_bytes_of(a: Attachment) -> bytes:
 # --- the sweep and repeat safety (no clamd needed) ----------------------------------------------
 
 
+def test_a_file_missing_from_storage_does_not_block_the_queue(complaint):
+    now = timezone.now()
+    upload = validate_upload(SimpleUploadedFile("x.png", png()))
+    missing = attachment_add(complaint=complaint, upload=upload, now=now - timedelta(hours=2))
+    default_storage.delete(missing.file.name)  # e.g. a media restore behind the database
+    waiting = attachment_add(complaint=complaint, upload=upload, now=now - timedelta(hours=1))
+
+    assert attachments_rescan() == {"missing": 1, "clean": 1}
+
+    states = dict(Attachment.objects.values_list("pk", "scan_status"))
+    assert states == {missing.pk: "error", waiting.pk: "clean"}
+    assert attachments_rescan() == {}  # the failed one waits RESCAN_AFTER, at the back of the queue
+    later = now + RESCAN_AFTER + timedelta(minutes=1)
+    assert attachments_due_for_scan(now=later) == [missing.pk]
+
+
 def test_the_sweep_scans_only_what_is_left_in_quarantine_long_enough(complaint):
     now = timezone.now()
     clean_upload = validate_upload(SimpleUploadedFile("x.png", png()))
@@ -334,7 +350,7 @@ def test_the_sweep_scans_only_what_is_left_in_quarantine_long_enough(complaint):
     failed_just_now = attachment_add(complaint=complaint, upload=clean_upload, now=now - timedelta(hours=1))
     Attachment.objects.filter(pk=failed_just_now.pk).update(scan_status=ScanStatus.ERROR, scanned_at=now)
 
-    assert attachments_due_for_scan(now=now) == [lost.pk, failed_long_ago.pk]  # oldest first
+    assert attachments_due_for_scan(now=now) == [lost.pk, failed_long_ago.pk]  # never scanned first
     assert attachments_rescan() == {"clean": 2}
 
     states = dict(Attachment.objects.values_list("pk", "scan_status"))
@@ -364,7 +380,7 @@ def test_a_file_missing_from_storage_is_an_error_and_stays_unserved(client, comp
     a = attachment_add(complaint=complaint, upload=validate_upload(SimpleUploadedFile("x.png", png())))
     default_storage.delete(a.file.name)
 
-    assert attachment_scan(a.pk) == "error"
+    assert attachment_scan(a.pk) == "missing"  # stored as an error; the queue goes on
     a.refresh_from_db()
     assert (a.scan_status, a.scan_detail) == (ScanStatus.ERROR, "berkas tidak ditemukan di penyimpanan")
     assert client.get(citizen_url(a)).status_code == 404
