@@ -235,9 +235,20 @@ def erasure_request_decide(
         if request is None:
             raise NotFound()
         # The complaint's lock: the same one a move or the retention job takes.
-        Complaint.objects.select_for_update().filter(pk=request.complaint_id).first()
+        complaint = Complaint.objects.select_for_update().filter(pk=request.complaint_id).first()
         if request.status != ErasureStatus.PENDING:
             raise InvalidInput(_("Permintaan ini sudah diputuskan."), code="already_decided")
+        if approve and complaint.status not in CLOSED_STATUSES:
+            # Erasing now would delete the reporter's evidence and contact while the OPD still works
+            # on the complaint: decide once it is closed (the request waits), or reject with a reason.
+            raise InvalidInput(
+                _(
+                    "Aduan ini masih diproses: data pribadi pelapor baru dapat dihapus setelah aduan "
+                    "selesai atau diarsipkan. Permintaan tetap menunggu, atau tolak dengan alasan."
+                ),
+                code="complaint_open",
+                field="decision",
+            )
         if approve:
             personal_data_erase(complaint_id=request.complaint_id, now=now)
         request.status = ErasureStatus.APPROVED if approve else ErasureStatus.REJECTED

@@ -53,3 +53,12 @@ def snapshot() -> dict:
 
 def file_exists(attachment: Attachment) -> bool:
     return attachment.file.storage.exists(attachment.file.name)
+
+
+def close(complaint) -> None:
+    """Test set-up: the complaint reaches the end of its handling (resolved), as erasure needs."""
+    from django.utils import timezone
+
+    from aduan.complaints.models import Complaint, Status
+
+    Complaint.objects.filter(pk=complaint.pk).update(status=Status.RESOLVED, closed_at=timezone.now())

@@ -10,7 +10,7 @@ from aduan.notifications.models import Audience, Notification
 from aduan.privacy.models import ErasureRequest, ErasureStatus
 from tests.factories import MembershipFactory, OpdFactory, PemdaFactory, ProvinceFactory, complaint_in_status
 
-from .helpers import REPORTER, add_file, file_exists, snapshot
+from .helpers import REPORTER, add_file, close, file_exists, snapshot
 
 
 @pytest.fixture
@@ -144,6 +144,7 @@ def test_approval_erases_identity_reporter_files_and_outbox_addresses_now(client
     citizen_rows = Notification.objects.filter(complaint=complaint, audience=Audience.CITIZEN)
     staff_rows = sorted(Notification.objects.exclude(audience=Audience.CITIZEN).values_list("pk", "address"))
     assert citizen_rows.exclude(address="").exists()
+    close(complaint)
     before = snapshot()
     client.force_login(case["koordinator"])
 
@@ -217,3 +218,20 @@ def test_the_staff_menu_links_the_erasure_page_for_the_koordinator_only(client, 
     assert f'href="{url}"' in client.get(reverse("complaints:staff-triage")).content.decode()
     client.force_login(case["petugas"])
     assert f'href="{url}"' not in client.get(reverse("complaints:staff-inbox")).content.decode()
+
+
+def test_approval_waits_until_the_complaint_is_closed(client, case):
+    """Erasing while the OPD still works on it would delete the reporter's evidence and contact:
+    the approval is refused with a clear message, nothing changes and the request keeps waiting."""
+    ask(client, case["complaint"])
+    request = ErasureRequest.objects.get()
+    before = snapshot()
+    client.force_login(case["koordinator"])
+
+    response = decide(client, request.pk, "approve")
+
+    assert response.status_code == 400
+    assert "masih diproses" in response.content.decode()
+    assert snapshot() == before
+    assert ErasureRequest.objects.get().status == ErasureStatus.PENDING
+    assert file_exists(case["reporter_file"])
