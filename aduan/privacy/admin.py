@@ -34,5 +34,12 @@ class ErasureRequestAdmin(ReadOnlyAdmin):
     list_display = ("complaint", "status", "created_at", "decided_at")
     list_filter = ("status",)
     raw_id_fields = ("complaint", "decided_by")
-    # The reason may name the reporter: shown only on the request itself, not in the list.
+    # The reason may name the reporter: shown only on the request itself, not in the list, and only
+    # to superusers (other admin staff with a view permission never see erasure requests).
     fields = ("complaint", "status", "reason", "created_at", "decided_by", "decided_at", "decision_note")
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)

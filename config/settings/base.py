@@ -10,6 +10,7 @@ from pathlib import Path
 
 import environ
 from csp.constants import NONCE
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -270,11 +271,19 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"no_tracking_secrets": {"()": "aduan.core.log_filters.RedactTrackingSecrets"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    # Django's template engine logs every missing variable at DEBUG with the page's whole context
-    # (a reporter's name, e-mail, NIK): never below INFO, whatever LOG_LEVEL says (UU 27/2022).
-    "loggers": {"django.template": {"level": "INFO"}},
+    "loggers": {
+        # Django's template engine logs every missing variable at DEBUG with the page's whole
+        # context, and the database backend every query with its values (a reporter's name,
+        # e-mail, NIK): never below INFO, whatever LOG_LEVEL says (UU 27/2022).
+        "django.template": {"level": "INFO"},
+        "django.db.backends": {"level": "INFO"},
+        # Paths of 4xx/5xx answers and of runserver's access log: without tracking-link secrets.
+        "django.request": {"filters": ["no_tracking_secrets"]},
+        "django.server": {"filters": ["no_tracking_secrets"]},
+    },
 }
 
 # --- Aduan -----------------------------------------------------------------------------------
@@ -293,10 +302,20 @@ ADUAN_WEBHOOK_ALLOW_HTTP_LOOPBACK = env.bool("ADUAN_WEBHOOK_ALLOW_HTTP_LOOPBACK"
 ADUAN_MAP_TILE_URL = env.str("ADUAN_MAP_TILE_URL", default="")
 # Retention of personal data per data class (UU 27/2022), in days counted from the complaint's
 # closing; the daily job aduan.privacy.tasks.retention_apply acts on closed complaints only.
+RETENTION_MIN_DAYS = 90  # above any Pemda's reopen window: a reopened complaint keeps its reporter
+
+
+def _retention_days(var: str, default: int) -> int:
+    days = env.int(var, default=default)
+    if days < RETENTION_MIN_DAYS:
+        raise ImproperlyConfigured(f"{var}={days}: retention must be at least {RETENTION_MIN_DAYS} days")
+    return days
+
+
 ADUAN_RETENTION_DAYS = {
-    "reporter_identity": env.int("ADUAN_RETENTION_IDENTITY_DAYS", default=5 * 365),
-    "attachments": env.int("ADUAN_RETENTION_ATTACHMENTS_DAYS", default=2 * 365),
-    "outbox": env.int("ADUAN_RETENTION_OUTBOX_DAYS", default=365),
+    "reporter_identity": _retention_days("ADUAN_RETENTION_IDENTITY_DAYS", 5 * 365),
+    "attachments": _retention_days("ADUAN_RETENTION_ATTACHMENTS_DAYS", 2 * 365),
+    "outbox": _retention_days("ADUAN_RETENTION_OUTBOX_DAYS", 365),
 }
 # Upload virus scanning (aduan/core/scanning.py): files are quarantined until the scanner calls them
 # clean. ClamAV's clamd is used when ADUAN_CLAMD_HOST or ADUAN_CLAMD_SOCKET is set; otherwise

@@ -73,6 +73,15 @@ def test_embedded_defaults_need_no_server(tmp_path):
     assert (tmp_path / "celery" / "queue").is_dir()
 
 
+def test_a_retention_period_below_the_minimum_refuses_to_start(tmp_path):
+    env = {"DJANGO_SETTINGS_MODULE": "config.settings.base", "ADUAN_VAR_DIR": str(tmp_path)}
+    refused = run_python(PROBE, {**env, "ADUAN_RETENTION_ATTACHMENTS_DAYS": "-1"})
+    assert refused.returncode != 0
+    assert "ADUAN_RETENTION_ATTACHMENTS_DAYS=-1: retention must be at least 90 days" in refused.stderr
+    accepted = run_python(PROBE, {**env, "ADUAN_RETENTION_ATTACHMENTS_DAYS": "90"})
+    assert accepted.returncode == 0, accepted.stderr
+
+
 def test_environment_names_the_real_services(tmp_path):
     env = {
         "DJANGO_SETTINGS_MODULE": "config.settings.base",

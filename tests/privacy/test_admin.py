@@ -20,3 +20,15 @@ def test_retention_runs_and_erasure_requests_are_read_only_in_the_admin(client, 
     assert requests.status_code == 200
     assert add.status_code == 403
     assert RetentionRun.objects.count() == 1
+
+
+def test_erasure_requests_are_for_superusers_only_even_with_a_view_permission(client, db):
+    from django.contrib.auth.models import Permission
+
+    staff = User.objects.create_user(email="operator@contoh.id", password="rahasia-123")
+    staff.is_staff = True
+    staff.save()
+    staff.user_permissions.add(Permission.objects.get(codename="view_erasurerequest"))
+    client.force_login(staff)
+
+    assert client.get(reverse("admin:privacy_erasurerequest_changelist")).status_code == 403
