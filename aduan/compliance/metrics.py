@@ -531,33 +531,57 @@ def _cache_key(prefix: str, *parts) -> str:
     return f"compliance:{prefix}:v1:" + hashlib.sha256(raw.encode()).hexdigest()[:32]
 
 
-def metrics_cached(*, pemdas: Iterable, period: Period, now: datetime) -> Metrics:
+def metrics_cached(*, pemdas: Iterable, period: Period, now: datetime, refresh: bool = False) -> Metrics:
     """``metrics_for`` for pages: the same figures, computed at most once per
     ``ADUAN_METRICS_CACHE_SECONDS`` for the same Pemdas and period (0: always computed). The
-    aggregates of a big Pemda's year take seconds; a dashboard must answer in milliseconds."""
+    aggregates of a big Pemda's year take seconds; a dashboard must answer in milliseconds.
+    ``refresh=True`` computes and stores them whatever the cache holds (``dashboards_warm``)."""
     pemdas = list(pemdas)
     seconds = settings.ADUAN_METRICS_CACHE_SECONDS
     if not seconds:
         return metrics_for(pemdas=pemdas, period=period, now=now)
     key = _cache_key("metrics", sorted(p.pk for p in pemdas), period.first, period.last)
-    metrics = cache.get(key)
+    metrics = None if refresh else cache.get(key)
     if metrics is None:
         metrics = metrics_for(pemdas=pemdas, period=period, now=now)
         cache.set(key, metrics, seconds)
     return metrics
 
 
-def trend_cached(*, pemda, last_month: date, months: int = 12) -> "Trend":
+def trend_cached(*, pemda, last_month: date, months: int = 12, refresh: bool = False) -> "Trend":
     """``trend_for`` cached like ``metrics_cached``."""
     seconds = settings.ADUAN_METRICS_CACHE_SECONDS
     if not seconds:
         return trend_for(pemda=pemda, last_month=last_month, months=months)
     key = _cache_key("trend", pemda.pk, last_month, months)
-    trend = cache.get(key)
+    trend = None if refresh else cache.get(key)
     if trend is None:
         trend = trend_for(pemda=pemda, last_month=last_month, months=months)
         cache.set(key, trend, seconds)
     return trend
+
+
+def dashboard_defaults(pemda, now: datetime) -> tuple[Period, date]:
+    """The period (the Pemda's current local year) and the trend's last month that a Pemda's
+    dashboard shows when no period is asked for."""
+    today = now.astimezone(pemda.zoneinfo).date()
+    period = Period.year(today.year)
+    return period, min(period.last, today).replace(day=1)
+
+
+def dashboards_warm(*, pemdas: Iterable, now: datetime) -> int:
+    """Compute and cache what each Pemda's dashboard shows by default (its year's metrics and the
+    trend), so that no visitor waits for the aggregates: run by beat more often than the cache
+    expires. Returns how many Pemdas were warmed (0 when caching is off)."""
+    if not settings.ADUAN_METRICS_CACHE_SECONDS:
+        return 0
+    warmed = 0
+    for pemda in pemdas:
+        period, last_month = dashboard_defaults(pemda, now)
+        metrics_cached(pemdas=[pemda], period=period, now=now, refresh=True)
+        trend_cached(pemda=pemda, last_month=last_month, refresh=True)
+        warmed += 1
+    return warmed
 
 
 # --- Month by month (one Pemda) ---------------------------------------------------------------

@@ -31,3 +31,42 @@ def test_zero_seconds_computes_every_time(pemda, opd, settings):
     assert metrics_cached(pemdas=[pemda], period=period, now=NOW).by_pemda[pemda.pk].submitted == 0
     ComplaintFactory(pemda=pemda, now=NOW)
     assert metrics_cached(pemdas=[pemda], period=period, now=NOW).by_pemda[pemda.pk].submitted == 1
+
+
+def test_the_warm_up_refreshes_what_each_dashboard_shows_by_default(
+    pemda, opd, settings, django_assert_num_queries
+):
+    from aduan.compliance.metrics import dashboard_defaults, dashboards_warm
+
+    settings.ADUAN_METRICS_CACHE_SECONDS = 600
+    period, last_month = dashboard_defaults(pemda, NOW)
+    assert (period, last_month) == (Period.year(2026), date(2026, 11, 1))
+    assert metrics_cached(pemdas=[pemda], period=period, now=NOW).by_pemda[pemda.pk].submitted == 0
+    ComplaintFactory(pemda=pemda, now=NOW)  # the cache still says 0
+
+    assert dashboards_warm(pemdas=[pemda], now=NOW) == 1
+
+    with django_assert_num_queries(0):  # what the dashboard reads by default is in the cache, fresh
+        metrics = metrics_cached(pemdas=[pemda], period=period, now=NOW)
+        trend_cached(pemda=pemda, last_month=last_month)
+    assert metrics.by_pemda[pemda.pk].submitted == 1
+
+
+def test_no_warm_up_when_caching_is_off_and_the_task_is_on_the_beat_schedule(pemda, settings):
+    from aduan.compliance.metrics import dashboards_warm
+    from config.celery import app
+
+    settings.ADUAN_METRICS_CACHE_SECONDS = 0
+    assert dashboards_warm(pemdas=[pemda], now=NOW) == 0
+    entry = app.conf.beat_schedule["compliance-dashboards-warm"]
+    assert entry["task"] == "aduan.compliance.tasks.dashboards_warm"
+    assert entry["schedule"] < 600  # refreshed before the default cache time runs out
+
+
+def test_the_task_warms_every_pemda(pemda, settings):
+    from aduan.agencies.models import Pemda
+    from aduan.compliance.tasks import dashboards_warm
+
+    PemdaFactory()
+    settings.ADUAN_METRICS_CACHE_SECONDS = 600
+    assert dashboards_warm.apply().get() == Pemda.objects.count() == 2
