@@ -70,3 +70,35 @@ def test_the_task_warms_every_pemda(pemda, settings):
     PemdaFactory()
     settings.ADUAN_METRICS_CACHE_SECONDS = 600
     assert dashboards_warm.apply().get() == Pemda.objects.count() == 2
+
+
+def test_pemdas_warmed_together_get_exactly_their_own_figures(db, settings, django_assert_num_queries):
+    """The warm-up computes every Pemda at once; each cached part equals metrics_for(one Pemda)."""
+    from aduan.agencies.models import Pemda
+    from aduan.complaints.models import Status
+    from aduan.compliance.metrics import dashboards_warm, metrics_for
+    from tests.factories import MembershipFactory, OpdFactory, complaint_in_status
+
+    settings.ADUAN_METRICS_CACHE_SECONDS = 600
+    pemdas = [PemdaFactory(), PemdaFactory(), PemdaFactory()]
+    for i, pemda in enumerate(pemdas):
+        opd = OpdFactory(pemda=pemda)
+        koordinator = MembershipFactory(role="koordinator", pemda=pemda).user
+        for _ in range(i + 1):
+            ComplaintFactory(pemda=pemda, now=NOW)
+        complaint_in_status(Status.DISPATCHED, pemda=pemda, opd=opd, koordinator=koordinator)
+    assert dashboards_warm(pemdas=Pemda.objects.order_by("pk"), now=NOW) == 3
+
+    period = Period.year(2026)
+    for pemda in pemdas:
+        with django_assert_num_queries(0):
+            cached = metrics_cached(pemdas=[pemda], period=period, now=NOW)
+        alone = metrics_for(pemdas=[pemda], period=period, now=NOW)
+        assert [o.pk for o in cached.opds] == [o.pk for o in alone.opds]
+        assert cached.by_opd == alone.by_opd
+        assert cached.by_pemda == alone.by_pemda
+        assert cached.by_province == alone.by_province
+        assert alone.by_opd
+        assert all(f.received_by_opd == 1 for f in alone.by_opd.values())
+    submitted = [metrics_for(pemdas=[p], period=period, now=NOW).by_pemda[p.pk].submitted for p in pemdas]
+    assert submitted == [2, 3, 4]  # i + 1 filed, and one dispatched
