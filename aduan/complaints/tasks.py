@@ -10,17 +10,13 @@ from aduan.core.scanning import ERROR
 from .attachments import attachment_scan as scan_one
 from .attachments import attachments_due_for_scan
 
-MAX_RETRIES = 6  # 1, 2, 4, 8, 16, 32 minutes; the beat job carries on after that
 
-
-@shared_task(name="aduan.complaints.tasks.attachment_scan", bind=True, ignore_result=True)
-def attachment_scan(self, pk: int) -> str | None:
+@shared_task(name="aduan.complaints.tasks.attachment_scan", ignore_result=True)
+def attachment_scan(pk: int) -> str | None:
     """Scan one stored attachment (queued when its upload commits). A failed scan (scanner
-    unreachable) is retried with exponential backoff; the file stays in quarantine meanwhile."""
-    verdict = scan_one(pk)
-    if verdict == ERROR and not self.request.is_eager and self.request.retries < MAX_RETRIES:
-        raise self.retry(countdown=60 * 2**self.request.retries, max_retries=MAX_RETRIES)
-    return verdict
+    unreachable) leaves the file in quarantine with ``error`` and its time: the beat job
+    ``attachments_rescan`` tries again once RESCAN_AFTER has passed (no long ETA in the broker)."""
+    return scan_one(pk)
 
 
 @shared_task(name="aduan.complaints.tasks.attachments_rescan", ignore_result=True)

@@ -389,9 +389,9 @@ def test_a_file_missing_from_storage_is_an_error_and_stays_unserved(client, comp
 # --- the task: backoff on a failed scan, and the beat entry ----------------------------------------
 
 
-def test_a_failed_scan_is_retried_with_exponential_backoff(settings, complaint):
-    from celery.exceptions import Retry
-
+def test_a_failed_scan_waits_for_the_beat_job_instead_of_a_broker_eta(settings, complaint):
+    """No retry with a countdown in the broker: the row keeps ``error`` and its time, and the beat
+    job scans it again once RESCAN_AFTER has passed (then with clamd back: clean)."""
     from aduan.complaints.tasks import attachment_scan as scan_task
 
     settings.ADUAN_UPLOAD_SCANNER = "aduan.core.scanning.ClamdScanner"
@@ -399,32 +399,12 @@ def test_a_failed_scan_is_retried_with_exponential_backoff(settings, complaint):
     settings.ADUAN_CLAMD_SOCKET, settings.ADUAN_CLAMD_TIMEOUT = "", 2
     a = attachment_add(complaint=complaint, upload=validate_upload(SimpleUploadedFile("x.png", png())))
 
-    # As a worker runs it (not eagerly): the failure asks Celery for a retry 60 s, then 120 s later.
-    for retries, countdown in ((0, 60), (1, 120), (3, 480)):
-        scan_task.push_request(
-            id=f"scan-{retries}",
-            retries=retries,
-            is_eager=False,
-            called_directly=False,
-            args=[a.pk],
-            kwargs={},
-        )
-        try:
-            with pytest.raises(Retry) as retry:
-                scan_task.run(a.pk)
-        finally:
-            scan_task.pop_request()
-        assert retry.value.when == countdown
-        assert Attachment.objects.get(pk=a.pk).scan_status == ScanStatus.ERROR
-
-    # Out of retries: the task gives up quietly and the beat job takes over.
-    scan_task.push_request(
-        id="scan-last", retries=6, is_eager=False, called_directly=False, args=[a.pk], kwargs={}
-    )
-    try:
-        assert scan_task.run(a.pk) == "error"
-    finally:
-        scan_task.pop_request()
+    assert scan_task.run(a.pk) == "error"
+    failed = Attachment.objects.get(pk=a.pk)
+    assert failed.scan_status == ScanStatus.ERROR
+    assert attachments_due_for_scan() == []  # not before RESCAN_AFTER
+    later = failed.scanned_at + RESCAN_AFTER + timedelta(seconds=1)
+    assert attachments_due_for_scan(now=later) == [a.pk]
 
 
 def test_the_rescan_job_is_on_the_beat_schedule():
