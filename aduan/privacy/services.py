@@ -22,7 +22,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from aduan.complaints.models import CLOSED_STATUSES, ActorRole, Attachment, Complaint, ReporterIdentity
+from aduan.complaints.models import (
+    CLOSED_STATUSES,
+    ActorRole,
+    Attachment,
+    Complaint,
+    ComplaintRating,
+    ReporterIdentity,
+)
 from aduan.complaints.selectors import Actor, actor_roles, koordinator_pemda_ids
 from aduan.core.exceptions import InvalidInput, NotFound, PermissionDenied
 from aduan.notifications.models import Audience, DeliveryState, Notification
@@ -43,6 +50,9 @@ OUTBOX_SCRUBBED_ERROR = "alamat dihapus (pelindungan data pribadi)"
 
 
 def _identities_anonymise(complaint_ids, now: datetime) -> int:
+    # The rating's free-text comment may name the reporter too: blanked with the identity (the
+    # score stays; the database allows only this change on ratings).
+    ComplaintRating.objects.filter(complaint_id__in=complaint_ids).exclude(comment="").update(comment="")
     return ReporterIdentity.objects.filter(complaint_id__in=complaint_ids, anonymised_at__isnull=True).update(
         name="", email="", phone="", nik="", anonymised_at=now
     )

@@ -12,7 +12,7 @@ from django.db import connection, transaction
 from django.test import override_settings
 from django.utils import timezone
 
-from aduan.complaints.models import Attachment, Complaint, ReporterIdentity, Status
+from aduan.complaints.models import Attachment, Complaint, ComplaintRating, ReporterIdentity, Status
 from aduan.complaints.selectors import Actor
 from aduan.complaints.workflow import Action, complaint_transition
 from aduan.notifications.models import Audience, Notification
@@ -74,6 +74,10 @@ def test_expired_data_is_erased_per_class_and_open_or_recent_complaints_are_unto
     staff_rows_before = sorted(
         Notification.objects.exclude(audience=Audience.CITIZEN).values_list("pk", "address", "context")
     )
+    for rated in (expired_all, recent):
+        ComplaintRating.objects.create(
+            complaint=rated, score=4, comment=f"Terima kasih, saya {REPORTER.name}"
+        )
     expected_scrubbed = citizen_rows.filter(complaint__in=[expired_all, expired_outbox]).count()
     assert expected_scrubbed >= 4  # submit, dispatch, follow-up, accept of each
     before = snapshot()
@@ -84,6 +88,9 @@ def test_expired_data_is_erased_per_class_and_open_or_recent_complaints_are_unto
     identity = ReporterIdentity.objects.get(complaint=expired_all)
     assert (identity.name, identity.email, identity.phone, identity.nik) == ("", "", "", "")
     assert identity.anonymised_at == now
+    assert ComplaintRating.objects.get(complaint=expired_all).comment == ""  # may have named them
+    assert ComplaintRating.objects.get(complaint=expired_all).score == 4
+    assert REPORTER.name in ComplaintRating.objects.get(complaint=recent).comment
     for kept in (expired_outbox, recent, old_open):
         assert ReporterIdentity.objects.get(complaint=kept).nik == REPORTER.nik
         assert ReporterIdentity.objects.get(complaint=kept).anonymised_at is None
