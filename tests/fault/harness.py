@@ -559,7 +559,8 @@ FILING = {
 
 def file_complaint(port: int, pemda_code: str, n: int, timeout: float = 30) -> tuple[int, dict | None]:
     """POST one filing to the API as citizen ``n`` (own loopback address, own e-mail, so the
-    per-client filing throttle never matters); (status, body), status 0 if the connection failed."""
+    per-client filing throttle never matters); (status, body), status 0 if the connection failed
+    or the answer was cut off (the server killed mid-response: IncompleteRead)."""
     import http.client
     import json
 
@@ -571,7 +572,7 @@ def file_complaint(port: int, pemda_code: str, n: int, timeout: float = 30) -> t
         response = conn.getresponse()
         data = response.read()
         return response.status, (json.loads(data) if data.startswith(b"{") else None)
-    except OSError:
+    except (OSError, http.client.HTTPException):
         return 0, None
     finally:
         conn.close()
