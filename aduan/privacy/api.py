@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from aduan.api.schema import ERRORS_404
 from aduan.api.throttling import TrackThrottle
+from aduan.api.views.citizen import RatingOutput
 from aduan.complaints import selectors as complaint_selectors
 
 from .selectors import personal_data_export
@@ -69,9 +70,7 @@ class MyDataTimelineOutput(serializers.Serializer):
     note = serializers.CharField(allow_blank=True)
 
 
-class MyDataRatingOutput(serializers.Serializer):
-    score = serializers.IntegerField()
-    comment = serializers.CharField(allow_blank=True)
+class MyDataRatingOutput(RatingOutput):
     at = serializers.CharField()
 
 
