@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aduan.agencies.models import Opd, Pemda
+from aduan.agencies.selectors import staff_roles
 from aduan.sla.models import Deadline
 
 from . import selectors
@@ -68,14 +69,12 @@ def _scope_pemda_ids(request) -> set[int] | None:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return set()
-    ids: set[int] = set()
-    for m in selectors._memberships(user):
-        if m.role == "koordinator":
-            ids.add(m.pemda_id)
-        elif m.role in ("petugas_opd", "kepala_opd"):
-            ids.add(m.opd.pemda_id)
-        elif m.role == "ombudsman":
-            ids.update(Pemda.objects.filter(province_id=m.province_id).values_list("pk", flat=True))
+    roles = staff_roles(user)
+    ids: set[int] = set(roles.koordinator_pemda_ids) | set(roles.opd_pemda_ids)
+    if roles.ombudsman_province_ids:
+        ids.update(
+            Pemda.objects.filter(province_id__in=roles.ombudsman_province_ids).values_list("pk", flat=True)
+        )
     return ids
 
 

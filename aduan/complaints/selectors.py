@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from aduan.agencies.models import Role, StaffMembership
+from aduan.agencies.selectors import staff_roles
 from aduan.core.exceptions import NotFound
 from aduan.notifications.services import ReporterContact
 
@@ -62,45 +62,25 @@ class Actor:
         return user if user is not None and user.is_authenticated and user.is_active else None
 
 
-def _memberships(user) -> list[StaffMembership]:
-    """Active memberships of a user, read once per user object and cached on it."""
-    cached = getattr(user, "_aduan_memberships", None)
-    if cached is None:
-        cached = list(StaffMembership.objects.filter(user=user, is_active=True).select_related("opd"))
-        user._aduan_memberships = cached
-    return cached
-
-
 def complaints_visible_to(user) -> QuerySet[Complaint]:
-    """The complaints ``user`` may see, scoped by every active membership they hold."""
-    if user is None or not user.is_authenticated or not user.is_active:
+    """The complaints ``user`` may see, scoped by every active role they hold."""
+    roles = staff_roles(user)
+    if not roles.is_staff_member:
         return Complaint.objects.none()
-    pemda_ids, opd_ids, province_ids = set(), set(), set()
-    for m in _memberships(user):
-        if m.role == Role.KOORDINATOR:
-            pemda_ids.add(m.pemda_id)
-        elif m.role in (Role.PETUGAS_OPD, Role.KEPALA_OPD):
-            opd_ids.add(m.opd_id)
-        elif m.role == Role.OMBUDSMAN:
-            province_ids.add(m.province_id)
     scope = Q(pk__in=[])
-    if pemda_ids:
-        scope |= Q(pemda_id__in=pemda_ids)
-    if province_ids:
-        scope |= Q(pemda__province_id__in=province_ids)
-    if opd_ids:
+    if roles.koordinator_pemda_ids:
+        scope |= Q(pemda_id__in=roles.koordinator_pemda_ids)
+    if roles.ombudsman_province_ids:
+        scope |= Q(pemda__province_id__in=roles.ombudsman_province_ids)
+    if roles.opd_ids:
         # "holds or held": every OPD that ever held the complaint has a hop row.
-        scope |= Exists(ComplaintHop.objects.filter(complaint=OuterRef("pk"), opd_id__in=opd_ids))
-    if not (pemda_ids or province_ids or opd_ids):
-        return Complaint.objects.none()
+        scope |= Exists(ComplaintHop.objects.filter(complaint=OuterRef("pk"), opd_id__in=roles.opd_ids))
     return Complaint.objects.filter(scope)
 
 
 def koordinator_pemda_ids(user) -> set[int]:
     """Pemdas where ``user`` is an active koordinator (who may search by reporter contact)."""
-    if user is None or not user.is_authenticated:
-        return set()
-    return {m.pemda_id for m in _memberships(user) if m.role == Role.KOORDINATOR}
+    return set(staff_roles(user).koordinator_pemda_ids)
 
 
 TICKET_RE = re.compile(r"^[A-Z0-9]{2,8}-\d{4}-\d{1,9}$")
@@ -212,13 +192,12 @@ def actor_roles(actor: Actor, complaint: Complaint) -> frozenset[str]:
     if user is not None:
         if complaint.reporter_user_id is not None and complaint.reporter_user_id == user.pk:
             roles.add(ActorRole.CITIZEN)
-        for m in _memberships(user):
-            if m.role == Role.KOORDINATOR and m.pemda_id == complaint.pemda_id:
-                roles.add(ActorRole.KOORDINATOR)
-            elif m.role in (Role.PETUGAS_OPD, Role.KEPALA_OPD) and m.opd_id == complaint.current_opd_id:
-                roles.add(m.role)
-            elif m.role == Role.OMBUDSMAN and m.province_id == complaint.pemda.province_id:
-                roles.add(ActorRole.OMBUDSMAN)
+        staff = staff_roles(user)
+        if complaint.pemda_id in staff.koordinator_pemda_ids:
+            roles.add(ActorRole.KOORDINATOR)
+        roles |= staff.opd_roles(complaint.current_opd_id)
+        if staff.ombudsman_province_ids and complaint.pemda.province_id in staff.ombudsman_province_ids:
+            roles.add(ActorRole.OMBUDSMAN)
     return frozenset(roles)
 
 

@@ -14,7 +14,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from aduan.agencies.models import Opd, Pemda, Role, StaffMembership
+from aduan.agencies.models import Opd, Pemda, Role
+from aduan.agencies.selectors import staff_roles
 from aduan.core.exceptions import DomainError, InvalidInput, NotFound, PermissionDenied
 from aduan.notifications.services import notify_transition
 from aduan.sla.services import deadlines_on_transition
@@ -383,13 +384,7 @@ def complaint_unflag(*, complaint_id: int, actor: Actor, now=None) -> ComplaintF
 
 
 def _canned_opd_check(actor: Actor, opd: Opd) -> None:
-    user = actor.authenticated_user
-    if (
-        user is None
-        or not StaffMembership.objects.filter(
-            user=user, opd=opd, role__in=[Role.PETUGAS_OPD, Role.KEPALA_OPD], is_active=True
-        ).exists()
-    ):
+    if opd.pk not in staff_roles(actor.authenticated_user).opd_ids:
         raise PermissionDenied(code="not_opd_staff")
 
 

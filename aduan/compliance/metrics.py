@@ -48,8 +48,8 @@ from django.utils.translation import gettext_lazy as _
 
 from aduan.agencies.models import Opd
 from aduan.complaints.models import Complaint, ComplaintHop, ComplaintRating, SkmResponse
-from aduan.complaints.public_stats import last_resolving_opd
 from aduan.sla.models import Deadline, Stage
+from aduan.sla.selectors import last_resolving_opd
 
 from .skm import SkmResult, skm_from_sums
 

@@ -8,26 +8,17 @@ Everyone else sees nothing. Every view and export asks these functions for each 
 
 from django.db.models import Q, QuerySet
 
-from aduan.agencies.models import Opd, Pemda, Role, StaffMembership
+from aduan.agencies.models import Opd, Pemda
+from aduan.agencies.selectors import staff_roles
 from aduan.core.exceptions import PermissionDenied
 
 from .models import ComplianceScore
 
 
-def _memberships(user) -> list[StaffMembership]:
-    if user is None or not user.is_authenticated or not user.is_active:
-        return []
-    cached = getattr(user, "_compliance_memberships", None)
-    if cached is None:
-        cached = list(StaffMembership.objects.filter(user=user, is_active=True))
-        user._compliance_memberships = cached
-    return cached
-
-
 def pemdas_visible_to(user) -> QuerySet[Pemda]:
     """Pemdas whose figures and scores ``user`` may see (ombudsman: province; koordinator: own)."""
-    pemda_ids = {m.pemda_id for m in _memberships(user) if m.role == Role.KOORDINATOR}
-    province_ids = {m.province_id for m in _memberships(user) if m.role == Role.OMBUDSMAN}
+    roles = staff_roles(user)
+    pemda_ids, province_ids = roles.koordinator_pemda_ids, roles.ombudsman_province_ids
     if not (pemda_ids or province_ids):
         return Pemda.objects.none()
     return Pemda.objects.filter(Q(pk__in=pemda_ids) | Q(province_id__in=province_ids)).select_related(
@@ -37,8 +28,7 @@ def pemdas_visible_to(user) -> QuerySet[Pemda]:
 
 def opds_visible_to(user) -> QuerySet[Opd]:
     """OPDs whose own figures ``user`` may see through an OPD role (not through a Pemda role)."""
-    opd_ids = {m.opd_id for m in _memberships(user) if m.role in (Role.KEPALA_OPD, Role.PETUGAS_OPD)}
-    return Opd.objects.filter(pk__in=opd_ids).select_related("pemda")
+    return Opd.objects.filter(pk__in=staff_roles(user).opd_ids).select_related("pemda")
 
 
 def pemda_get_for(*, user, pk: int) -> Pemda:
@@ -62,11 +52,11 @@ def opd_get_for(*, user, pemda_pk: int, opd_pk: int) -> Opd:
 
 
 def may_enter_assessment(user, pemda: Pemda) -> bool:
-    return any(m.role == Role.OMBUDSMAN and m.province_id == pemda.province_id for m in _memberships(user))
+    return pemda.province_id in staff_roles(user).ombudsman_province_ids
 
 
 def may_record_evidence(user, pemda: Pemda) -> bool:
-    return any(m.role == Role.KOORDINATOR and m.pemda_id == pemda.pk for m in _memberships(user))
+    return pemda.pk in staff_roles(user).koordinator_pemda_ids
 
 
 def may_recompute(user, pemda: Pemda) -> bool:

@@ -22,8 +22,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
-from aduan.complaints.exports import safe_cell
 from aduan.core.exceptions import DomainError, PermissionDenied
+from aduan.core.spreadsheet import safe_cell
 
 from . import charts, selectors
 from .forms import AssessmentForm, EvidenceForm

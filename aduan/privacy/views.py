@@ -16,6 +16,7 @@ Every response behind the secret says ``no-store`` and ``no-referrer``: it carri
 import json
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpResponse
@@ -27,12 +28,13 @@ from django.views.decorators.http import require_POST, require_safe
 
 from aduan.complaints import selectors as complaint_selectors
 from aduan.complaints.selectors import Actor
-from aduan.complaints.views.staff_common import staff_render, staff_required
 from aduan.core.exceptions import DomainError, InvalidInput, NotFound
 from aduan.core.throttle import client_key, throttle_hit
 
 from . import selectors, services
 from .models import ErasureStatus
+
+staff_required = login_required(login_url="complaints:staff-login")
 
 POST_LIMIT = 30  # shared with the tracking page's moves ("track-post")
 WINDOW_SECONDS = 3600
@@ -157,7 +159,9 @@ def _erasure_list(request, *, status: int = 200, errors: dict | None = None, not
         "decided": decided,
         "pemda_for_zone": pending[0].complaint.pemda if pending else None,
     }
-    return staff_render(request, "privacy/staff_erasure_list.html", context, status=status)
+    zone = pending[0].complaint.pemda.zoneinfo if pending else timezone.get_current_timezone()
+    with timezone.override(zone):  # the staff menu comes from the workspace's context processor
+        return render(request, "privacy/staff_erasure_list.html", context, status=status)
 
 
 @staff_required

@@ -1,4 +1,4 @@
-"""The staff sign-in lockout (aduan.complaints.views.staff.StaffLoginView), shared with the Django
+"""The staff sign-in lockout (aduan.workspace.views.staff.StaffLoginView), shared with the Django
 admin's sign-in and the second sign-in step: wrong passwords and wrong codes count together, 5 per
 account and 20 attempts per client in 15 minutes; a locked account refuses even the right ones."""
 
@@ -7,12 +7,11 @@ import hashlib
 from django.contrib import admin
 from django.shortcuts import render
 
-from aduan.complaints.views.staff import (
-    LOGIN_FAILURES_PER_ACCOUNT,
-    LOGIN_POSTS_PER_CLIENT,
-    LOGIN_WINDOW_SECONDS,
-)
 from aduan.core.throttle import client_key, throttle_hit, throttle_wait
+
+LOGIN_WINDOW_SECONDS = 15 * 60
+LOGIN_POSTS_PER_CLIENT = 20
+LOGIN_FAILURES_PER_ACCOUNT = 5
 
 
 def account_key(email: str) -> str:

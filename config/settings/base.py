@@ -64,7 +64,10 @@ INSTALLED_APPS = [
     "aduan.notifications",
     "aduan.compliance",
     "aduan.privacy",
+    "aduan.portal",
+    "aduan.workspace",
     "aduan.api",
+    "aduan.devdata",  # demo and benchmark data: not in production (config/settings/production.py)
 ]
 
 MIDDLEWARE = [
@@ -95,7 +98,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "aduan.complaints.context_processors.staff_navigation",
+                "aduan.workspace.context_processors.staff_navigation",
                 "csp.context_processors.nonce",
             ],
         },

@@ -6,6 +6,8 @@ from .base import *  # noqa: F403
 from .base import env
 
 DEBUG = False
+# No demo or benchmark data in production: `load_demo` and `generate_synthetic` do not exist here.
+INSTALLED_APPS = [app for app in INSTALLED_APPS if app != "aduan.devdata"]  # noqa: F405
 SECRET_KEY = env.str("SECRET_KEY")  # no default: ImproperlyConfigured when missing
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 if not ALLOWED_HOSTS:

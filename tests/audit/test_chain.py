@@ -25,8 +25,8 @@ from aduan.complaints.audit import GENESIS, VerifyCounts, chain_verify, event_ha
 from aduan.complaints.models import ComplaintEvent, Status
 from aduan.complaints.selectors import Actor
 from aduan.complaints.services import complaint_assign, complaint_flag, complaint_unflag
-from aduan.complaints.synthetic import SIZES, Size, generate
 from aduan.complaints.workflow import Action, complaint_transition
+from aduan.devdata.synthetic import SIZES, Size, generate
 from tests.factories import ComplaintFactory, MembershipFactory, complaint_in_status
 
 TABLE = ComplaintEvent._meta.db_table

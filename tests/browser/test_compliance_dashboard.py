@@ -9,8 +9,8 @@ import pytest
 from openpyxl import load_workbook
 
 from aduan.agencies.models import Pemda
-from aduan.complaints.demo import demo_load
-from aduan.compliance.demo import compliance_demo_load
+from aduan.devdata.compliance_demo import compliance_demo_load
+from aduan.devdata.demo import demo_load
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 

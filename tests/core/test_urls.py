@@ -23,7 +23,9 @@ def _walk(patterns, prefix="", namespace=""):
 
 def site_urls() -> list[str]:
     rows = {
-        f"{path}  {name}" for path, name in _walk(get_resolver().url_patterns) if not path.startswith("admin/")
+        f"{path}  {name}"
+        for path, name in _walk(get_resolver().url_patterns)
+        if not path.startswith("admin/")
     }
     return sorted(rows)
 

@@ -24,9 +24,9 @@ from aduan.complaints.models import (
     ComplaintNote,
     ComplaintRating,
 )
-from aduan.complaints.views.tracking import FORM_ACTIONS
 from aduan.complaints.workflow import Action
 from aduan.core.validators import has_nul
+from aduan.portal.views.tracking import FORM_ACTIONS
 from tests.factories import complaint_in_status
 
 from .conftest import (

@@ -26,8 +26,8 @@ from aduan.complaints.models import Attachment, Complaint, ScanStatus, Status
 from aduan.complaints.tasks import attachments_rescan
 from aduan.core.scanning import ClamdScanner, NoScanner, get_scanner
 
-from ..complaints.test_filing import valid_data
 from ..factories import complaint_in_status
+from ..portal.test_filing import valid_data
 from .conftest import EICAR, SIGNATURE, Clamd, free_port
 
 FILE_URL = reverse("complaints:file")

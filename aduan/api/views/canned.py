@@ -9,7 +9,8 @@ from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from aduan.agencies.models import Opd, Role, StaffMembership
+from aduan.agencies.models import Opd
+from aduan.agencies.selectors import staff_roles
 from aduan.complaints.models import CannedResponse
 from aduan.complaints.selectors import Actor
 from aduan.complaints.services import canned_response_save
@@ -23,13 +24,7 @@ TAG = "Petugas"
 
 def my_opd_ids(user) -> set[int]:
     """OPDs where ``user`` is an active petugas or kepala: the ones whose responses they keep."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return set()
-    return set(
-        StaffMembership.objects.filter(
-            user=user, is_active=True, role__in=[Role.PETUGAS_OPD, Role.KEPALA_OPD]
-        ).values_list("opd_id", flat=True)
-    )
+    return set(staff_roles(user).opd_ids)
 
 
 def _opd_ids_or_403(user) -> set[int]:

@@ -71,7 +71,7 @@ class Command(BaseCommand):
                 time.sleep(0.05)
 
     def _banner(self, addr: str) -> None:
-        from aduan.complaints.demo import DEMO_LOGINS
+        from aduan.devdata.demo import DEMO_LOGINS
 
         db = settings.DATABASES["default"]
         lines = [

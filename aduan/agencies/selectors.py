@@ -1,0 +1,109 @@
+"""The one role model: what a staff user may do follows from their *active* memberships
+(``StaffMembership.is_active``) and nothing else, and a user who is not active holds no role.
+
+``staff_roles(user)`` reads the memberships once per user object (one query, cached on the user,
+so once per request) and answers every "which Pemdas / OPDs / provinces" question that scoping,
+the staff menu, the compliance dashboard, the API and the services ask. Nobody else reads
+``StaffMembership`` to decide access.
+"""
+
+from dataclasses import dataclass, field
+
+from .models import Role, StaffMembership
+
+_CACHE_ATTR = "_aduan_staff_roles"
+
+
+@dataclass(frozen=True)
+class StaffRoles:
+    """A user's active roles, by place. Empty for citizens, anonymous and inactive users."""
+
+    koordinator_pemda_ids: frozenset[int] = field(default_factory=frozenset)
+    petugas_opd_ids: frozenset[int] = field(default_factory=frozenset)
+    kepala_opd_ids: frozenset[int] = field(default_factory=frozenset)
+    ombudsman_province_ids: frozenset[int] = field(default_factory=frozenset)
+    # Pemda of each OPD above (petugas or kepala), so OPD staff can be scoped to their Pemda's lists.
+    opd_pemda_ids: frozenset[int] = field(default_factory=frozenset)
+
+    @property
+    def opd_ids(self) -> frozenset[int]:
+        """OPDs where the user is petugas or kepala."""
+        return self.petugas_opd_ids | self.kepala_opd_ids
+
+    @property
+    def is_koordinator(self) -> bool:
+        return bool(self.koordinator_pemda_ids)
+
+    @property
+    def is_petugas(self) -> bool:
+        return bool(self.petugas_opd_ids)
+
+    @property
+    def is_kepala(self) -> bool:
+        return bool(self.kepala_opd_ids)
+
+    @property
+    def is_ombudsman(self) -> bool:
+        return bool(self.ombudsman_province_ids)
+
+    @property
+    def is_staff_member(self) -> bool:
+        return bool(self.koordinator_pemda_ids or self.opd_ids or self.ombudsman_province_ids)
+
+    def opd_role(self, opd_id: int | None) -> str | None:
+        """The user's role at one OPD (petugas first when they hold both), or None."""
+        if opd_id in self.petugas_opd_ids:
+            return Role.PETUGAS_OPD
+        if opd_id in self.kepala_opd_ids:
+            return Role.KEPALA_OPD
+        return None
+
+    def opd_roles(self, opd_id: int | None) -> set[str]:
+        roles = set()
+        if opd_id in self.petugas_opd_ids:
+            roles.add(Role.PETUGAS_OPD)
+        if opd_id in self.kepala_opd_ids:
+            roles.add(Role.KEPALA_OPD)
+        return roles
+
+
+NO_ROLES = StaffRoles()
+
+
+def staff_roles(user) -> StaffRoles:
+    """The roles of ``user``, computed once per user object (one query) and kept on it."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return NO_ROLES
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is not None:
+        return cached
+    pemdas, petugas, kepala, provinces, opd_pemdas = set(), set(), set(), set(), set()
+    rows = StaffMembership.objects.filter(user=user, is_active=True).values_list(
+        "role", "pemda_id", "opd_id", "opd__pemda_id", "province_id"
+    )
+    for role, pemda_id, opd_id, opd_pemda_id, province_id in rows:
+        if role == Role.KOORDINATOR:
+            pemdas.add(pemda_id)
+        elif role == Role.PETUGAS_OPD:
+            petugas.add(opd_id)
+            opd_pemdas.add(opd_pemda_id)
+        elif role == Role.KEPALA_OPD:
+            kepala.add(opd_id)
+            opd_pemdas.add(opd_pemda_id)
+        elif role == Role.OMBUDSMAN:
+            provinces.add(province_id)
+    roles = StaffRoles(
+        koordinator_pemda_ids=frozenset(pemdas),
+        petugas_opd_ids=frozenset(petugas),
+        kepala_opd_ids=frozenset(kepala),
+        ombudsman_province_ids=frozenset(provinces),
+        opd_pemda_ids=frozenset(opd_pemdas),
+    )
+    setattr(user, _CACHE_ATTR, roles)
+    return roles
+
+
+def forget_staff_roles(user) -> None:
+    """Drop the cached roles (after memberships of this user object changed)."""
+    if user is not None and hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)

@@ -1,1 +1,0 @@
-"""Pages of the citizen portal (portal, filing, tracking) and the staff workspace (staff)."""

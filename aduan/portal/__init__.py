@@ -1,0 +1,1 @@
+"""The citizen pages: home, filing, tracking, the public list and statistics, attachments."""

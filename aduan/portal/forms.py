@@ -1,0 +1,219 @@
+"""Forms of the citizen portal.
+
+- FilingForm: the complaint form at /aduan/. It only parses and checks the shape of the input;
+  the rules of a complaint live in ``services.complaint_submit`` (whose InvalidInput names the
+  field the view attaches its message to) and the rules of a file in ``attachments``.
+"""
+
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from aduan.agencies.models import Opd, Pemda
+from aduan.complaints.attachments import ALLOWED_CONTENT_TYPES
+from aduan.complaints.models import Category, Classification
+
+# UU 25/2009 Pasal 42: a complaint comes within 30 days of the service — warn, never refuse.
+LATE_FILING_DAYS = 30
+COORDINATE_STEP = Decimal("0.000001")
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Zero or more files under one name; the contents are checked by ``attachments``."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault(
+            "widget", MultipleFileInput(attrs={"accept": ",".join(sorted(ALLOWED_CONTENT_TYPES))})
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        # Every file is judged by attachments.validate_upload (empty ones included), one by one, so
+        # that a bad file does not cost the good ones sent with it.
+        files = data if isinstance(data, list | tuple) else [data]
+        return [f for f in files if f]
+
+
+def category_choices(pemda: Pemda) -> tuple[list, dict[str, Category]]:
+    """The active categories of ``pemda`` and the shared ones (one query), as select choices grouped
+    by their top-level category, and a map from choice value to Category."""
+    categories = list(
+        Category.objects.filter(Q(pemda=pemda) | Q(pemda__isnull=True), is_active=True).order_by("name", "pk")
+    )
+    by_id = {c.pk: c for c in categories}
+
+    def top_and_path(category: Category) -> tuple[Category, list[str]]:
+        path, seen = [category.name], {category.pk}
+        while category.parent_id in by_id and category.parent_id not in seen:
+            category = by_id[category.parent_id]
+            seen.add(category.pk)
+            path.append(category.name)
+        return category, list(reversed(path))
+
+    groups: dict[int, list] = {}
+    for category in categories:
+        top, path = top_and_path(category)
+        if top is not category:
+            groups.setdefault(top.pk, []).append((str(category.pk), " › ".join(path[1:])))
+    choices: list = [("", _("— Pilih kategori (boleh dikosongkan) —"))]
+    for category in categories:
+        if category.parent_id in by_id:
+            continue
+        if category.pk in groups:
+            choices.append((category.name, [(str(category.pk), category.name), *groups[category.pk]]))
+        else:
+            choices.append((str(category.pk), category.name))
+    return choices, {str(c.pk): c for c in categories}
+
+
+def _opd_label(opd: Opd) -> str:
+    return f"{opd.name} ({opd.short_name})" if opd.short_name and opd.short_name != opd.name else opd.name
+
+
+def _language_choices():
+    return [(code, name) for code, name in settings.LANGUAGES]
+
+
+def current_language() -> str:
+    codes = {code for code, _name in settings.LANGUAGES}
+    language = (translation.get_language() or "id").split("-")[0]
+    return language if language in codes else "id"
+
+
+class FilingForm(forms.Form):
+    """What a citizen fills in to file a complaint (attachments are handled by the view)."""
+
+    required_css_class = "required"
+
+    classification = forms.ChoiceField(
+        label=_("Jenis laporan"),
+        choices=Classification.choices,
+        initial=Classification.PENGADUAN,
+        widget=forms.RadioSelect,
+    )
+    title = forms.CharField(
+        label=_("Judul aduan"),
+        max_length=200,
+        help_text=_("Singkat dan jelas, mis. “Jalan berlubang di depan SDN 5”."),
+    )
+    chronology = forms.CharField(
+        label=_("Kronologi"),
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Ceritakan apa yang terjadi, kapan, dan layanan apa yang Anda terima atau tidak terima."),
+    )
+    incident_date = forms.DateField(
+        label=_("Tanggal kejadian"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Boleh dikosongkan."),
+    )
+    location_text = forms.CharField(
+        label=_("Lokasi"),
+        max_length=300,
+        required=False,
+        help_text=_("Alamat atau petunjuk tempat, mis. nama jalan, RT, kelurahan."),
+    )
+    latitude = forms.CharField(required=False, widget=forms.HiddenInput)
+    longitude = forms.CharField(required=False, widget=forms.HiddenInput)
+    target_opd = forms.ModelChoiceField(
+        label=_("Instansi (OPD) yang dituju"),
+        queryset=Opd.objects.none(),
+        required=False,
+        empty_label=_("Saya tidak tahu"),
+        help_text=_("Jika tidak tahu, koordinator pengaduan yang akan menentukannya."),
+    )
+    category = forms.ChoiceField(label=_("Kategori"), required=False)
+    attachments = MultipleFileField(
+        label=_("Lampiran (foto atau PDF)"),
+        required=False,
+        help_text=_("Paling banyak 5 berkas JPEG, PNG, WebP atau PDF, masing-masing paling besar 10 MB."),
+    )
+    is_anonymous = forms.BooleanField(
+        label=_("Anonim"),
+        required=False,
+        help_text=_(
+            "Identitas Anda disembunyikan dari instansi dan publik; hanya koordinator pengaduan yang "
+            "dapat melihatnya."
+        ),
+    )
+    is_confidential = forms.BooleanField(
+        label=_("Rahasia"),
+        required=False,
+        help_text=_("Aduan Anda tidak ditampilkan di daftar publik."),
+    )
+    name = forms.CharField(label=_("Nama"), max_length=150, required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    phone = forms.CharField(
+        label=_("Nomor telepon"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+    nik = forms.CharField(
+        label=_("NIK"),
+        max_length=16,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+        help_text=_("Nomor Induk Kependudukan, 16 angka. Boleh dikosongkan."),
+    )
+    language = forms.ChoiceField(label=_("Bahasa untuk pesan kepada Anda"), choices=_language_choices)
+    # Honeypot: hidden from people (CSS, aria-hidden); only robots fill it in.
+    website = forms.CharField(
+        label=_("Jangan diisi"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    def __init__(self, *args, pemda: Pemda, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.pemda = pemda
+        self.today = timezone.localdate(timezone.now(), pemda.zoneinfo)
+        self.late_before = self.today - timedelta(days=LATE_FILING_DAYS)
+        self.fields["target_opd"].queryset = Opd.objects.filter(pemda=pemda, is_active=True).order_by("name")
+        self.fields["target_opd"].label_from_instance = _opd_label
+        choices, self._categories = category_choices(pemda)
+        self.fields["category"].choices = choices
+        self.fields["language"].initial = current_language()
+        date_attrs = self.fields["incident_date"].widget.attrs
+        date_attrs["max"] = self.today.isoformat()
+        date_attrs["data-late-before"] = self.late_before.isoformat()
+        self.fields["name"].widget.attrs["autocomplete"] = "name"
+        self.fields["email"].widget.attrs["autocomplete"] = "email"
+
+    def clean_category(self) -> Category | None:
+        value = self.cleaned_data.get("category") or ""
+        return self._categories.get(value) if value else None
+
+    def _coordinate(self, name: str, limit: int) -> Decimal | None:
+        raw = (self.cleaned_data.get(name) or "").strip()
+        if not raw:
+            return None
+        try:
+            value = Decimal(raw).quantize(COORDINATE_STEP)
+        except (InvalidOperation, ValueError):
+            raise forms.ValidationError(_("Koordinat tidak valid."), code="invalid") from None
+        if not value.is_finite() or not -limit <= value <= limit:  # NaN cannot be compared (a 500)
+            raise forms.ValidationError(_("Koordinat tidak valid."), code="invalid")
+        return value
+
+    def clean_latitude(self) -> Decimal | None:
+        return self._coordinate("latitude", 90)
+
+    def clean_longitude(self) -> Decimal | None:
+        return self._coordinate("longitude", 180)
+
+    @property
+    def is_late_filing(self) -> bool:
+        """The incident was more than 30 days ago (a warning, never a refusal)."""
+        incident = self.cleaned_data.get("incident_date") if hasattr(self, "cleaned_data") else None
+        return isinstance(incident, date) and incident < self.late_before

@@ -1,0 +1,2 @@
+"""The staff pages (/staf/): sign-in, queues, the complaint page, canned responses, exports,
+two-factor pages."""

@@ -1,0 +1,69 @@
+"""The staff workspace's URLs (/staf/). They share the ``complaints`` namespace with the citizen
+portal's (config/urls.py joins the two lists), so every URL name stays ``complaints:<name>``."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from .views import (
+    attachments,
+    staff,
+    staff_canned,
+    staff_detail,
+    staff_exports,
+    staff_queues,
+)
+
+# Staff pages that anyone may open (sign-in, sign-out, password reset); every other "staff-" URL
+# is for signed-in staff only and is covered by tests/workspace/test_staff_matrix.py.
+STAFF_PUBLIC_URL_NAMES = frozenset(
+    {
+        "staff-login",
+        "staff-logout",
+        "staff-password-reset",
+        "staff-password-reset-done",
+        "staff-password-reset-confirm",
+        "staff-password-reset-complete",
+    }
+)
+
+urlpatterns = [
+    # Staff workspace: sign-in and password reset
+    path("staf/masuk/", staff.StaffLoginView.as_view(), name="staff-login"),
+    path("staf/keluar/", auth_views.LogoutView.as_view(next_page="complaints:home"), name="staff-logout"),
+    path("staf/sandi/", staff.StaffPasswordResetView.as_view(), name="staff-password-reset"),
+    path(
+        "staf/sandi/terkirim/", staff.StaffPasswordResetDoneView.as_view(), name="staff-password-reset-done"
+    ),
+    path(
+        "staf/sandi/<uidb64>/<token>/",
+        staff.StaffPasswordResetConfirmView.as_view(),
+        name="staff-password-reset-confirm",
+    ),
+    path(
+        "staf/sandi/selesai/",
+        staff.StaffPasswordResetCompleteView.as_view(),
+        name="staff-password-reset-complete",
+    ),
+    # Staff workspace: start pages and lists
+    path("staf/", staff.staff_complaint_list, name="staff-list"),
+    path("staf/beranda/", staff.staff_home, name="staff-home"),
+    path("staf/triase/", staff_queues.staff_triage, name="staff-triage"),
+    path("staf/triase/massal/", staff_queues.staff_triage_bulk, name="staff-triage-bulk"),
+    path("staf/kotak-masuk/", staff_queues.staff_inbox, name="staff-inbox"),
+    path("staf/kepala/", staff_queues.staff_kepala, name="staff-kepala"),
+    path("staf/ombudsman/", staff_queues.staff_ombudsman, name="staff-ombudsman"),
+    path("staf/ekspor.csv", staff_exports.staff_export_csv, name="staff-export-csv"),
+    path("staf/ekspor.xlsx", staff_exports.staff_export_xlsx, name="staff-export-xlsx"),
+    path("staf/jawaban/", staff_canned.staff_canned, name="staff-canned"),
+    path("staf/jawaban/<int:pk>/", staff_canned.staff_canned_edit, name="staff-canned-edit"),
+    # Staff workspace: the complaint page and its actions
+    path("staf/aduan/<int:pk>/", staff_detail.staff_complaint_detail, name="staff-detail"),
+    path("staf/aduan/<int:pk>/aksi/<str:action>/", staff_detail.staff_transition, name="staff-transition"),
+    path("staf/aduan/<int:pk>/tunjuk/", staff_detail.staff_assign, name="staff-assign"),
+    path("staf/aduan/<int:pk>/catatan/", staff_detail.staff_note_add, name="staff-note"),
+    path("staf/aduan/<int:pk>/lampiran/", staff_detail.staff_attachment_add, name="staff-attachment-add"),
+    path("staf/aduan/<int:pk>/gabung/", staff_detail.staff_merge, name="staff-merge"),
+    path("staf/aduan/<int:pk>/pantau/", staff_detail.staff_flag, name="staff-flag"),
+    path("staf/aduan/<int:pk>/pantau/cabut/", staff_detail.staff_unflag, name="staff-unflag"),
+    path("staf/lampiran/<int:pk>/", attachments.staff_download, name="staff-attachment"),
+]

@@ -1,0 +1,147 @@
+"""Staff pages: sign-in (with lockout), the start page per role, the list of every complaint the
+user may see, and password reset by e-mail.
+
+The triage queue, the OPD inbox, the kepala and Ombudsman views are in ``staff_queues``; the
+complaint page and its actions in ``staff_detail``; exports in ``staff_exports``. Every page that
+lists or shows complaints reads them through ``selectors``; times are shown in the Pemda's zone.
+"""
+
+from django.contrib.auth import views as auth_views
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils.translation import gettext_lazy as _
+
+from aduan.core.throttle import client_key, throttle_hit, throttle_wait
+from aduan.users.lockout import (
+    LOGIN_FAILURES_PER_ACCOUNT,
+    LOGIN_POSTS_PER_CLIENT,
+    LOGIN_WINDOW_SECONDS,
+    account_key,
+)
+
+from .staff_common import Countdown, staff_required, start_page
+
+__all__ = ["Countdown", "StaffLoginView"]
+
+
+def _account_key(request) -> str:
+    return account_key(request.POST.get("username", ""))
+
+
+class StaffLoginView(auth_views.LoginView):
+    """E-mail sign-in with a lockout: after 5 failed passwords an account refuses every attempt
+    (even the right one) for 15 minutes, and one client may try 20 times per 15 minutes."""
+
+    template_name = "complaints/staff/login.html"
+    redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        account = _account_key(request)
+        wait = throttle_hit(
+            scope="login",
+            key=client_key(request),
+            limit=LOGIN_POSTS_PER_CLIENT,
+            window_seconds=LOGIN_WINDOW_SECONDS,
+        ) or throttle_wait(
+            scope="login-fail",
+            key=account,
+            limit=LOGIN_FAILURES_PER_ACCOUNT,
+            window_seconds=LOGIN_WINDOW_SECONDS,
+        )
+        if wait:
+            response = render(
+                request, "complaints/429.html", {"retry_after_minutes": -(-wait // 60)}, status=429
+            )
+            response["Retry-After"] = str(wait)
+            return response
+        return super().post(request, *args, **kwargs)
+
+    def get_default_redirect_url(self):
+        return start_page(self.request.user)
+
+    def form_invalid(self, form):
+        throttle_hit(
+            scope="login-fail",
+            key=_account_key(self.request),
+            limit=LOGIN_FAILURES_PER_ACCOUNT,
+            window_seconds=LOGIN_WINDOW_SECONDS,
+        )
+        return super().form_invalid(form)
+
+
+@staff_required
+def staff_home(request):
+    """/staf/beranda/: send the user to their role's start page."""
+    return redirect(start_page(request.user))
+
+
+@staff_required
+def staff_complaint_list(request):
+    """Every complaint the signed-in staff member may see, filtered and sorted by the shared
+    StaffComplaintFilter (other pages link here with e.g. ?pemda=..&opd=..&due=overdue&breached=1)."""
+    from .staff_queues import queue_page
+
+    return queue_page(
+        request,
+        "all",
+        template="complaints/staff/list.html",
+        title=_("Semua aduan"),
+        filter_fields=ALL_FILTERS,
+        default_sort="newest",
+    )
+
+
+ALL_FILTERS = (
+    "q",
+    "status",
+    "pemda",
+    "opd",
+    "category",
+    "due",
+    "assigned",
+    "breached",
+    "flagged",
+    "submitted_from",
+    "submitted_to",
+    "sort",
+)
+
+
+# Password reset by e-mail (Django's views, Indonesian templates), the form throttled per client.
+RESET_POSTS_PER_CLIENT = 5
+RESET_WINDOW_SECONDS = 60 * 60
+
+
+class StaffPasswordResetView(auth_views.PasswordResetView):
+    template_name = "registration/password_reset_form.html"
+    email_template_name = "registration/password_reset_email.txt"
+    subject_template_name = "registration/password_reset_subject.txt"
+    success_url = reverse_lazy("complaints:staff-password-reset-done")
+
+    def post(self, request, *args, **kwargs):
+        wait = throttle_hit(
+            scope="password-reset",
+            key=client_key(request),
+            limit=RESET_POSTS_PER_CLIENT,
+            window_seconds=RESET_WINDOW_SECONDS,
+        )
+        if wait:
+            response = render(
+                request, "complaints/429.html", {"retry_after_minutes": -(-wait // 60)}, status=429
+            )
+            response["Retry-After"] = str(wait)
+            return response
+        return super().post(request, *args, **kwargs)
+
+
+class StaffPasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "registration/password_reset_done.html"
+
+
+class StaffPasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "registration/password_reset_confirm.html"
+    success_url = reverse_lazy("complaints:staff-password-reset-complete")
+
+
+class StaffPasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "registration/password_reset_complete.html"

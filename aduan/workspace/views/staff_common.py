@@ -1,0 +1,157 @@
+"""Shared pieces of the staff pages: who the signed-in user is (their roles and start page), the
+navigation, list rows with their countdowns, and how a refused action is answered.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef, Prefetch
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from aduan.agencies.selectors import staff_roles
+from aduan.complaints.filters import StaffComplaintFilter
+from aduan.complaints.models import ComplaintFlag
+from aduan.sla.calendar import working_days_left
+from aduan.sla.models import Deadline
+from aduan.sla.services import calendar_for
+
+staff_required = login_required(login_url="complaints:staff-login")
+PAGE_SIZE = 50
+
+
+def start_page(user) -> str:
+    """Where a user lands after signing in: their role's own page (the first role wins)."""
+    me = staff_roles(user)
+    if me.is_koordinator:
+        return reverse("complaints:staff-triage")
+    if me.is_petugas:
+        return reverse("complaints:staff-inbox")
+    if me.is_kepala:
+        return reverse("complaints:staff-kepala")
+    if me.is_ombudsman:
+        return reverse("complaints:staff-ombudsman")
+    if user.is_superuser or user.is_staff:
+        return reverse("admin:index")
+    return reverse("complaints:staff-list")
+
+
+def staff_nav(user) -> list[tuple[str, str, str]]:
+    """(url name, url, label) of the staff pages this user has."""
+    me = staff_roles(user)
+    items = []
+    if me.is_koordinator:
+        items.append(("staff-triage", _("Antrean triase")))
+    if me.is_petugas:
+        items.append(("staff-inbox", _("Kotak masuk OPD")))
+    if me.is_kepala:
+        items.append(("staff-kepala", _("Ringkasan kepala OPD")))
+    if me.is_ombudsman:
+        items.append(("staff-ombudsman", _("Pemantauan Ombudsman")))
+    items.append(("staff-list", _("Semua aduan")))
+    if me.opd_ids:
+        items.append(("staff-canned", _("Jawaban siap pakai")))
+    nav = [(name, reverse(f"complaints:{name}"), label) for name, label in items]
+    if me.is_koordinator or me.is_ombudsman or me.opd_ids:
+        nav.append(("compliance", reverse("compliance:index"), _("Kepatuhan")))
+    if me.is_koordinator:
+        nav.append(("erasure", reverse("privacy:staff-erasure-list"), _("Penghapusan data")))
+    return nav
+
+
+def staff_render(request, template: str, context: dict, *, status: int = 200, zone=None):
+    context = {**context, "staff_nav": staff_nav(request.user), "staff_me": staff_roles(request.user)}
+    with timezone.override(zone or _first_zone(context)):
+        return render(request, template, context, status=status)
+
+
+def _first_zone(context):
+    pemda = context.get("pemda_for_zone")
+    return pemda.zoneinfo if pemda is not None else timezone.get_current_timezone()
+
+
+def forbid():
+    raise DjangoPermissionDenied
+
+
+class Countdown:
+    """A deadline as staff see it: working days left (negative when late) and a colour class."""
+
+    def __init__(self, deadline: Deadline, now, cal):
+        self.deadline = deadline
+        self.is_open = deadline.is_open
+        self.paused = deadline.paused_at is not None
+        self.breached = deadline.breached_at is not None or (self.is_open and deadline.due_at <= now)
+        self.days_left = (
+            working_days_left(now, deadline.due_at, cal) if self.is_open and not self.paused else None
+        )
+        self.days_late = -self.days_left if self.days_left is not None and self.days_left < 0 else 0
+        if not self.is_open:
+            self.css = "late" if self.breached else "ok"
+        elif self.paused:
+            self.css = "paused"
+        elif self.days_late or self.breached:
+            self.css = "late"
+        elif self.days_left is not None and self.days_left <= 1:
+            self.css = "soon"
+        else:
+            self.css = "ok"
+
+
+def calendars_for(complaints, now) -> dict:
+    cache = {}
+    for c in complaints:
+        if c.pemda_id not in cache:
+            cache[c.pemda_id] = calendar_for(c.pemda, around=now)
+    return cache
+
+
+def list_queryset(queryset, *, stage: str | None = None):
+    """What every list row needs in a fixed number of queries: Pemda, OPDs, category, assignee,
+    the open clocks (optionally only one stage's) and the open Ombudsman flag."""
+    deadlines = Deadline.objects.open().order_by("due_at")
+    if stage:
+        deadlines = deadlines.filter(stage=stage)
+    return (
+        queryset.select_related("pemda", "current_opd", "category", "assigned_to", "target_opd")
+        .prefetch_related(Prefetch("deadlines", queryset=deadlines, to_attr="open_deadlines"))
+        .annotate(
+            is_flagged=Exists(ComplaintFlag.objects.filter(complaint=OuterRef("pk"), cleared_at__isnull=True))
+        )
+    )
+
+
+@dataclass
+class Row:
+    complaint: object
+    countdown: Countdown | None
+
+
+def rows_of(page_objects, now) -> list[Row]:
+    calendars = calendars_for(page_objects, now)
+    rows = []
+    for c in page_objects:
+        nearest = c.open_deadlines[0] if c.open_deadlines else None
+        rows.append(Row(c, Countdown(nearest, now, calendars[c.pemda_id]) if nearest else None))
+    return rows
+
+
+def filtered_page(request, base_queryset, *, default_sort: str = "oldest", stage: str | None = None):
+    """Apply the shared StaffComplaintFilter to an already scoped queryset and paginate it.
+    Returns (filterset, page, rows, querystring without the page)."""
+    data = request.GET.copy()
+    if not data.get("sort"):
+        data["sort"] = default_sort
+    filterset = StaffComplaintFilter(data, queryset=base_queryset, request=request)
+    queryset = filterset.qs if filterset.is_valid() else base_queryset.none()
+    if not data.get("sort") or not filterset.is_valid():
+        queryset = queryset.order_by("submitted_at", "pk")
+    page = Paginator(list_queryset(queryset, stage=stage), PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = rows_of(page.object_list, timezone.now())
+    params = request.GET.copy()
+    params.pop("page", None)
+    return filterset, page, rows, params.urlencode()

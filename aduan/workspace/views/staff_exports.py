@@ -1,0 +1,48 @@
+"""Exports of a staff list (CSV, XLSX): the same scope (``?view=triage|inbox|kepala|ombudsman``,
+default every complaint the user may see) and the same filters as the page the link is on."""
+
+from django.http import HttpResponse, StreamingHttpResponse
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from aduan.complaints.filters import StaffComplaintFilter
+from aduan.workspace import exports
+
+from .staff_common import staff_required
+from .staff_queues import queue_base
+
+
+def _queryset(request):
+    base = queue_base(request, request.GET.get("view", "all"))
+    data = request.GET.copy()
+    if not data.get("sort"):
+        data["sort"] = "oldest"
+    filterset = StaffComplaintFilter(data, queryset=base, request=request)
+    return filterset.qs if filterset.is_valid() else base.none()
+
+
+def _filename(ext: str) -> str:
+    return f"aduan-{timezone.now():%Y%m%d-%H%M}.{ext}"
+
+
+@require_safe
+@staff_required
+def staff_export_csv(request):
+    response = StreamingHttpResponse(
+        exports.csv_stream(_queryset(request), user=request.user), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_filename("csv")}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_safe
+@staff_required
+def staff_export_xlsx(request):
+    response = HttpResponse(
+        exports.xlsx_bytes(_queryset(request), user=request.user),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_filename("xlsx")}"'
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,237 @@
+"""The role start pages: the koordinator's triage queue (with bulk moves), the OPD inbox, the
+kepala OPD's read-only view (inbox, overdue list, escalations) and the Ombudsman's view of the
+province. Each is a scoped queryset (``QUEUES``) narrowed by the shared StaffComplaintFilter;
+the exports reuse the same scopes.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_POST
+
+from aduan.agencies.models import Opd, Pemda
+from aduan.agencies.selectors import staff_roles
+from aduan.complaints import selectors, services
+from aduan.complaints.filters import StaffComplaintFilter
+from aduan.complaints.models import HELD_BY_OPD_STATUSES, Category, Complaint, Status
+from aduan.complaints.selectors import Actor
+from aduan.sla.models import DeadlineEffect, EffectKind, Stage
+from aduan.workspace.forms import BulkForm
+
+from .staff_common import (
+    filtered_page,
+    forbid,
+    list_queryset,
+    rows_of,
+    staff_render,
+    staff_required,
+)
+
+TRIAGE_STATUSES = (Status.SUBMITTED, Status.ON_HOLD)
+OVERDUE_SHOWN = 50
+
+
+def triage_scope(user):
+    me = staff_roles(user)
+    if not me.is_koordinator:
+        return None
+    return selectors.complaints_visible_to(user).filter(
+        pemda_id__in=me.koordinator_pemda_ids, status__in=TRIAGE_STATUSES
+    )
+
+
+def inbox_scope(user):
+    me = staff_roles(user)
+    if not me.opd_ids:
+        return None
+    return selectors.complaints_visible_to(user).filter(current_opd_id__in=me.opd_ids)
+
+
+def kepala_scope(user):
+    me = staff_roles(user)
+    if not me.is_kepala:
+        return None
+    return selectors.complaints_visible_to(user).filter(current_opd_id__in=me.kepala_opd_ids)
+
+
+def ombudsman_scope(user):
+    me = staff_roles(user)
+    if not me.is_ombudsman:
+        return None
+    return selectors.complaints_visible_to(user).filter(pemda__province_id__in=me.ombudsman_province_ids)
+
+
+def all_scope(user):
+    return selectors.complaints_visible_to(user)
+
+
+QUEUES = {
+    "triage": triage_scope,
+    "inbox": inbox_scope,
+    "kepala": kepala_scope,
+    "ombudsman": ombudsman_scope,
+    "all": all_scope,
+}
+
+
+def _limit_filter_choices(filterset, user, queue):
+    """Offer only the Pemdas, OPDs and categories this user can see in the filter form."""
+    form = filterset.form
+    me = staff_roles(user)
+    pemdas = Pemda.objects.filter(
+        Q(province_id__in=me.ombudsman_province_ids)
+        | Q(pk__in=me.koordinator_pemda_ids)
+        | Q(opds__in=me.opd_ids)
+    ).distinct()
+    form.fields["pemda"].queryset = pemdas.order_by("name")
+    opds = Opd.objects.filter(
+        Q(pemda__in=pemdas)
+        if (me.ombudsman_province_ids or me.koordinator_pemda_ids)
+        else Q(pk__in=me.opd_ids)
+    )
+    form.fields["opd"].queryset = opds.order_by("name")
+    form.fields["category"].queryset = Category.objects.filter(
+        Q(pemda__in=pemdas) | Q(pemda__isnull=True), is_active=True
+    ).order_by("name")
+    choices = form.fields["status"].choices
+    if queue == "triage":
+        choices = [c for c in choices if c[0] in TRIAGE_STATUSES]
+    form.fields["status"].widget = forms.CheckboxSelectMultiple(choices=choices)
+
+
+def queue_base(request, queue: str):
+    """The scoped queryset of a queue for this user (403 when the user has no such queue); the
+    inbox shows what the OPD holds now unless a status is asked for."""
+    scope = QUEUES.get(queue)
+    base = scope(request.user) if scope else None
+    if base is None:
+        forbid()
+    if queue in ("inbox", "kepala") and not request.GET.getlist("status"):
+        base = base.filter(status__in=HELD_BY_OPD_STATUSES)
+    return base
+
+
+def queue_page(request, queue: str, *, template, title, filter_fields, default_sort, stage=None, extra=None):
+    base = queue_base(request, queue)
+    filterset, page, rows, query = filtered_page(request, base, default_sort=default_sort, stage=stage)
+    _limit_filter_choices(filterset, request.user, queue)
+    context = {
+        "title": title,
+        "queue": queue,
+        "filter": filterset,
+        "filter_fields": filter_fields,
+        "page": page,
+        "rows": rows,
+        "query": query,
+        "pemda_for_zone": rows[0].complaint.pemda if rows else None,
+        **(extra or {}),
+    }
+    return staff_render(request, template, context, status=(extra or {}).get("status", 200))
+
+
+@staff_required
+def staff_triage(request, bulk_form=None):
+    """The koordinator's queue: new and on-hold complaints, oldest first, with the working days
+    left to the verification deadline, the suggested OPD and the reporter's choice."""
+    me = staff_roles(request.user)
+    if not me.is_koordinator:
+        forbid()
+    extra = {"bulk_form": bulk_form or BulkForm(pemda_ids=me.koordinator_pemda_ids)}
+    if bulk_form is not None:
+        extra["status"] = 400
+    return queue_page(
+        request,
+        "triage",
+        template="complaints/staff/triage.html",
+        title=gettext_lazy("Antrean triase"),
+        filter_fields=("status", "category", "due", "q", "submitted_from", "submitted_to", "sort"),
+        default_sort="oldest",
+        stage=Stage.VERIFICATION,
+        extra=extra,
+    )
+
+
+@require_POST
+@staff_required
+def staff_triage_bulk(request):
+    """The same move on the ticked complaints: one complaint_transition() each."""
+    me = staff_roles(request.user)
+    if not me.is_koordinator:
+        forbid()
+    posted = [int(v) for v in request.POST.getlist("complaints") if v.isdecimal()]
+    visible = list(
+        selectors.complaints_visible_to(request.user).filter(pk__in=posted).values_list("pk", flat=True)
+    )
+    if len(set(visible)) != len(set(posted)):
+        raise Http404  # a complaint this user may not see: reveal nothing, do nothing
+    form = BulkForm(request.POST, complaint_ids=visible, pemda_ids=me.koordinator_pemda_ids)
+    if not form.is_valid():
+        return staff_triage(request, bulk_form=form)
+    result = services.complaints_bulk_transition(
+        complaint_ids=form.cleaned_data["complaints"],
+        action=form.cleaned_data["action"],
+        actor=Actor.staff(request.user),
+        **form.inputs(),
+    )
+    tickets = dict(Complaint.objects.filter(pk__in=posted).values_list("pk", "ticket_number"))
+    if result.done:
+        n = len(result.done)
+        messages.success(request, ngettext("%(n)d aduan diproses.", "%(n)d aduan diproses.", n) % {"n": n})
+    for pk, error in result.refused:
+        messages.error(request, f"{tickets.get(pk, pk)}: {error}")
+    return redirect("complaints:staff-triage")
+
+
+@staff_required
+def staff_inbox(request):
+    """The OPD inbox: complaints the user's OPD holds, due soonest first, filterable."""
+    return queue_page(
+        request,
+        "inbox",
+        template="complaints/staff/inbox.html",
+        title=gettext_lazy("Kotak masuk OPD"),
+        filter_fields=("status", "category", "due", "assigned", "flagged", "q", "sort"),
+        default_sort="due",
+    )
+
+
+@staff_required
+def staff_kepala(request):
+    """The kepala OPD: the inbox read-only, the overdue list and the escalations received."""
+    me = staff_roles(request.user)
+    if not me.is_kepala:
+        forbid()
+    base = kepala_scope(request.user)
+    overdue_qs = StaffComplaintFilter({"due": "overdue", "sort": "due"}, queryset=base, request=request).qs
+    overdue = rows_of(list(list_queryset(overdue_qs)[:OVERDUE_SHOWN]), timezone.now())
+    escalations = list(
+        DeadlineEffect.objects.filter(kind=EffectKind.ESCALATION, deadline__opd_id__in=me.kepala_opd_ids)
+        .select_related("deadline__complaint", "deadline__opd")
+        .order_by("-created_at")[:20]
+    )
+    return queue_page(
+        request,
+        "kepala",
+        template="complaints/staff/kepala.html",
+        title=gettext_lazy("Ringkasan kepala OPD"),
+        filter_fields=("status", "category", "due", "q", "sort"),
+        default_sort="due",
+        extra={"overdue": overdue, "escalations": escalations},
+    )
+
+
+@staff_required
+def staff_ombudsman(request):
+    """The Ombudsman: every complaint of the province's Pemdas, read-only, filterable."""
+    return queue_page(
+        request,
+        "ombudsman",
+        template="complaints/staff/ombudsman.html",
+        title=gettext_lazy("Pemantauan Ombudsman"),
+        filter_fields=("pemda", "opd", "status", "due", "breached", "flagged", "q", "sort"),
+        default_sort="newest",
+    )
