@@ -1,6 +1,6 @@
 """Attachments: what a citizen (or staff) may upload, how it is cleaned, stashed and stored.
 
-Rules (DESIGN.md §9: "uploads allow-listed by content, re-encoded, size- and pixel-capped, served as
+Rules ("uploads allow-listed by content, re-encoded, size- and pixel-capped, served as
 attachments"):
 
 - The type is decided by the bytes, never by the file name or the browser's content type. Allowed:
@@ -13,7 +13,8 @@ attachments"):
   it is shrunk so its longest side is at most ``MAX_SIDE`` and re-encoded from its pixels alone in
   its own format. EXIF (GPS included), XMP, ICC profiles, text chunks and anything appended after
   the image data are gone; the stored bytes never equal the upload.
-- PDFs are stored as uploaded; they are only ever served as downloads.
+- PDFs are rewritten by pypdf from their pages (and embedded files): the document information
+  (/Author, /Creator, /Title, ...) and XMP metadata are gone. They are only ever served as downloads.
 - The display name is the original base name, cleaned, at most 120 characters, and its extension
   is replaced by the one of the detected type (``laporan.html`` holding a PDF becomes
   ``laporan.pdf``).
@@ -81,7 +82,7 @@ ALLOWED_CONTENT_TYPES = IMAGE_CONTENT_TYPES | {PDF_CONTENT_TYPE}
 @dataclass(frozen=True)
 class CleanUpload:
     """A validated upload, ready to be stored: a safe display name, the content type decided from
-    the bytes, and the bytes to store (re-encoded for images, as uploaded for PDFs)."""
+    the bytes, and the bytes to store (re-encoded for images, rewritten without metadata for PDFs)."""
 
     name: str
     content_type: str
@@ -245,17 +246,44 @@ def _clean_image(data: bytes, name) -> CleanUpload | None:
     )
 
 
-def _clean_pdf(data: bytes, name) -> CleanUpload:
-    from pypdf import PdfReader
+# Page keys that carry metadata rather than what the page shows.
+PDF_PAGE_METADATA_KEYS = ("/Metadata", "/PieceInfo", "/LastModified")
+
+
+def _rewrite_pdf(data: bytes) -> bytes | None:
+    """The document's pages and embedded files, written anew: no document information (/Author,
+    /Creator, /Title, /Subject, /Keywords, /Producer, dates), no XMP stream (of the document or of
+    a page), no outline, form or JavaScript of the catalog. Embedded files are kept as the
+    reporter's content (and scanned like the rest). None when pypdf cannot read or write it."""
+    from pypdf import PdfReader, PdfWriter
 
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
-        pages = len(reader.pages)
+        if len(reader.pages) < 1:
+            return None
+        writer = PdfWriter()
+        for page in reader.pages:
+            added = writer.add_page(page)
+            for key in PDF_PAGE_METADATA_KEYS:
+                added.pop(key, None)
+        for embedded_name, contents in reader.attachments.items():
+            for content in contents:
+                writer.add_attachment(embedded_name, content)
+        writer.metadata = None
+        out = io.BytesIO()
+        writer.write(out)
     except Exception:  # noqa: BLE001 - pypdf raises many kinds of errors on broken files
-        pages = 0
-    if pages < 1:
+        return None
+    return out.getvalue()
+
+
+def _clean_pdf(data: bytes, name) -> CleanUpload:
+    stored = _rewrite_pdf(data)
+    if stored is None:
         raise _invalid(_("Dokumen PDF rusak, terkunci atau tidak dapat dibaca."), "invalid_pdf")
-    return CleanUpload(name=safe_name(name, ".pdf"), content_type=PDF_CONTENT_TYPE, data=data, size=len(data))
+    return CleanUpload(
+        name=safe_name(name, ".pdf"), content_type=PDF_CONTENT_TYPE, data=stored, size=len(stored)
+    )
 
 
 def validate_upload(uploaded_file) -> CleanUpload:

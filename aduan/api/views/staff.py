@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 
 from aduan.agencies.models import Opd
 from aduan.complaints import selectors
+from aduan.complaints.attachment_names import attachment_display_name
 from aduan.complaints.attachments import (
     MAX_FILES,
     attachment_add,
@@ -115,7 +116,7 @@ class DeadlineOutput(serializers.Serializer):
 
 class StaffAttachmentOutput(serializers.Serializer):
     id = serializers.IntegerField()
-    name = serializers.CharField(source="original_name")
+    name = serializers.CharField(source="display_name")  # set by named_attachments()
     content_type = serializers.CharField()
     size = serializers.IntegerField()
     is_internal = serializers.BooleanField()
@@ -169,6 +170,16 @@ ROW_EXAMPLE = {
 }  # fmt: skip
 
 
+def named_attachments(attachments, *, identity) -> list:
+    """The attachments (in the complaint's order, all of them) with the name this viewer may see."""
+    attachments = list(attachments)
+    for position, attachment in enumerate(attachments, start=1):
+        attachment.display_name = attachment_display_name(
+            attachment, identity_visible=identity is not None, position=position
+        )
+    return attachments
+
+
 def detail_body(request, complaint) -> dict:
     actor = Actor.staff(request.user)
     identity = selectors.reporter_identity_for(actor=actor, complaint=complaint)
@@ -186,7 +197,8 @@ def detail_body(request, complaint) -> dict:
         "allowed_actions": allowed_actions(actor=actor, complaint=complaint),
         "deadlines": DeadlineOutput(complaint.deadlines.order_by("started_at", "pk"), many=True).data,
         "attachments": StaffAttachmentOutput(
-            complaint.attachments.order_by("created_at", "pk"), many=True
+            named_attachments(complaint.attachments.order_by("created_at", "pk"), identity=identity),
+            many=True,
         ).data,
         "flag": FlagOutput(flag).data if flag else None,
     }
@@ -490,6 +502,8 @@ class EvidenceAddApi(APIView):
             is_internal=data.validated_data["is_internal"],
         )
         attachment.refresh_from_db(fields=["scan_status", "purged_at"])  # scanned already when eager
+        identity = selectors.reporter_identity_for(actor=Actor.staff(request.user), complaint=complaint)
+        attachment.display_name = attachment_display_name(attachment, identity_visible=identity is not None)
         return Response(StaffAttachmentOutput(attachment).data, status=status.HTTP_201_CREATED)
 
 
