@@ -192,7 +192,7 @@ def _attributes() -> list[dict]:
     yes_no = Many("value", [{"key": v["key"], "name": str(v["name"])} for v in BOOL_VALUES.items])
     return [
         attribute(
-            1, "title", "string", _("Judul singkat aduan (bawaan: awal deskripsi)."), None,
+            1, "title", "string", _("Judul singkat aduan (bawaan: nama layanan)."), None,
             _("Paling banyak 200 karakter."),
         ),
         attribute(2, "classification", "singlevaluelist", _("Klasifikasi laporan."), classification),
@@ -266,7 +266,9 @@ def _post_request(request, fmt: str):
         raise Open311Error(400, _("service_code bukan milik jurisdiction_id ini."))
     location = _location(request)
     description = _param(request, "description")
-    title = _param(request, "attribute[title]") or description.split("\n", 1)[0][:120]
+    # Without a title the service's name is the public title: the description (the chronology)
+    # may name the reporter and is never published.
+    title = _param(request, "attribute[title]") or str(category)
     name = " ".join(p for p in (_param(request, "first_name"), _param(request, "last_name")) if p)
     classification = _param(request, "attribute[classification]") or Classification.PENGADUAN
     incident = _param(request, "attribute[incident_date]")
