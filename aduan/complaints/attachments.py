@@ -1,6 +1,6 @@
 """Attachments: what a citizen (or staff) may upload, how it is cleaned, stashed and stored.
 
-Rules (DESIGN.md §9: "uploads allow-listed by content, re-encoded, size- and pixel-capped, served as
+Rules ("uploads allow-listed by content, re-encoded, size- and pixel-capped, served as
 attachments"):
 
 - The type is decided by the bytes, never by the file name or the browser's content type. Allowed:
@@ -8,12 +8,19 @@ attachments"):
   (``%PDF-`` header and pypdf can read the page tree). Anything else is refused.
 - At most ``MAX_BYTES`` per file, checked against the declared size before anything is read and
   again while reading; at most ``MAX_FILES`` per submission and per complaint (citizen files).
-- Images: the pixel count is checked from the header before decoding (decompression bombs), the
-  image is decoded fully (truncated or corrupt files are refused), EXIF orientation is applied,
-  it is shrunk so its longest side is at most ``MAX_SIDE`` and re-encoded from its pixels alone in
-  its own format. EXIF (GPS included), XMP, ICC profiles, text chunks and anything appended after
-  the image data are gone; the stored bytes never equal the upload.
-- PDFs are stored as uploaded; they are only ever served as downloads.
+- Images: the pixel count is checked from the header before decoding (decompression bombs):
+  at most ``MAX_PIXELS`` for a baseline JPEG, which is decoded at 1/2 to 1/8 of its size
+  (``draft``), ``MAX_PIXELS_FULL_DECODE`` for PNG and progressive JPEG and ``MAX_PIXELS_WEBP``
+  for WebP, which are decoded whole. The image is decoded fully (truncated or corrupt files are
+  refused), reduced by an integer factor before any colour conversion or rotation, turned by its
+  EXIF orientation, shrunk so its longest side is at most ``MAX_SIDE`` and re-encoded from its
+  pixels alone in its own format. EXIF (GPS included), XMP, ICC profiles, text chunks and
+  anything appended after the image data are gone; the stored bytes never equal the upload. At
+  most ``IMAGE_WORKERS`` images are decoded at once per process; an upload that waits longer than
+  ``IMAGE_WAIT_SECONDS`` for its turn is refused (``server_busy``). Worst cases are measured by
+  bench/uploads.py.
+- PDFs are rewritten by pypdf from their pages (and embedded files): the document information
+  (/Author, /Creator, /Title, ...) and XMP metadata are gone. They are only ever served as downloads.
 - The display name is the original base name, cleaned, at most 120 characters, and its extension
   is replaced by the one of the detected type (``laporan.html`` holding a PDF becomes
   ``laporan.pdf``).
@@ -36,6 +43,7 @@ import logging
 import os
 import re
 import secrets
+import threading
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -46,7 +54,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, UnidentifiedImageError
 
 from aduan.core.exceptions import InvalidInput
 
@@ -56,7 +64,9 @@ logger = logging.getLogger(__name__)
 
 MAX_FILES = 5
 MAX_BYTES = 10 * 1024 * 1024
-MAX_PIXELS = 40_000_000
+MAX_PIXELS = 40_000_000  # baseline JPEG, decoded reduced (draft)
+MAX_PIXELS_FULL_DECODE = 12_000_000  # PNG and progressive JPEG: decoded whole
+MAX_PIXELS_WEBP = 6_000_000  # WebP: decoded whole, through libwebp's buffers and a copy
 MAX_SIDE = 2560
 MAX_NAME_LENGTH = 120
 JPEG_QUALITY = 85
@@ -66,6 +76,23 @@ STASH_PREFIX = "upload-stash:"
 _TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{32}$")  # secrets.token_urlsafe(24)
 
 FIELD = "attachments"
+
+# Image work in this process at once (decoding costs up to about 100 MB each; see bench/uploads.py),
+# and how long an upload waits for its turn before it is refused as "server busy".
+IMAGE_WORKERS = 2
+IMAGE_WAIT_SECONDS = 20
+_IMAGE_WORK = threading.BoundedSemaphore(IMAGE_WORKERS)
+
+ORIENTATION_TAG = 0x0112
+ORIENTATIONS = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
 
 # Pillow format name → (content type, extension). Pillow may try no other decoder.
 IMAGE_FORMATS = {
@@ -81,7 +108,7 @@ ALLOWED_CONTENT_TYPES = IMAGE_CONTENT_TYPES | {PDF_CONTENT_TYPE}
 @dataclass(frozen=True)
 class CleanUpload:
     """A validated upload, ready to be stored: a safe display name, the content type decided from
-    the bytes, and the bytes to store (re-encoded for images, as uploaded for PDFs)."""
+    the bytes, and the bytes to store (re-encoded for images, rewritten without metadata for PDFs)."""
 
     name: str
     content_type: str
@@ -100,9 +127,9 @@ def _too_large() -> InvalidInput:
     )
 
 
-def _image_too_large() -> InvalidInput:
+def _image_too_large(cap: int = MAX_PIXELS) -> InvalidInput:
     return _invalid(
-        _("Gambar terlalu besar. Maksimum %(mp)d megapiksel.") % {"mp": MAX_PIXELS // 1_000_000},
+        _("Gambar terlalu besar. Maksimum %(mp)d megapiksel.") % {"mp": cap // 1_000_000},
         "image_too_large",
     )
 
@@ -181,10 +208,45 @@ def _to_srgb(img: Image.Image) -> Image.Image:
         return img
 
 
-def _reencode_image(img: Image.Image, fmt: str) -> bytes:
-    """Orientation applied, modes made storable, shrunk to MAX_SIDE, then rebuilt from raw pixels so
-    that no metadata of the upload (EXIF, XMP, ICC, text chunks, trailing bytes) can survive."""
-    img = ImageOps.exif_transpose(img) or img
+def _image_cap(img: Image.Image) -> int:
+    """The most pixels this image may have: MAX_PIXELS for a baseline JPEG (decoded at 1/2 to 1/8
+    of its size by ``draft``); MAX_PIXELS_FULL_DECODE for PNG and progressive JPEG, which are
+    decoded whole (libjpeg keeps every coefficient of a progressive JPEG in memory); less for WebP,
+    whose decoder holds the picture about four times over."""
+    if img.format == "WEBP":
+        return MAX_PIXELS_WEBP
+    if img.format == "JPEG" and not img.info.get("progressive"):
+        return MAX_PIXELS
+    return MAX_PIXELS_FULL_DECODE
+
+
+def _target_size(size: tuple[int, int]) -> tuple[int, int]:
+    """The size the stored image will have: the longest side at most MAX_SIDE."""
+    width, height = size
+    longest = max(width, height)
+    if longest <= MAX_SIDE:
+        return size
+    return max(1, round(width * MAX_SIDE / longest)), max(1, round(height * MAX_SIDE / longest))
+
+
+def _shrink(img: Image.Image) -> Image.Image:
+    """Cheaply reduce a decoded image by an integer factor (box average) towards MAX_SIDE, before
+    any colour conversion or rotation touches the full-size pixels."""
+    if img.mode in ("P", "1"):  # palette indices cannot be averaged: convert, then reduce
+        img = img.convert("RGBA" if _has_alpha(img) else ("L" if img.mode == "1" else "RGB"))
+    factor = max(img.size) // MAX_SIDE
+    if factor >= 2:
+        img = img.reduce(factor)
+    return img
+
+
+def _reencode_image(img: Image.Image, fmt: str, orientation: int | None) -> bytes:
+    """Shrunk first, then orientation applied, modes made storable, shrunk to MAX_SIDE exactly,
+    then rebuilt from raw pixels so that no metadata of the upload (EXIF, XMP, ICC, text chunks,
+    trailing bytes) can survive."""
+    img = _shrink(img)
+    if method := ORIENTATIONS.get(orientation):
+        img = img.transpose(method)
     if img.mode == "CMYK":
         img = img.convert("RGB")
     elif img.mode == "1":
@@ -200,14 +262,15 @@ def _reencode_image(img: Image.Image, fmt: str) -> bytes:
     img = _to_srgb(img)
     if max(img.size) > MAX_SIDE:
         img.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
-    pixels_only = Image.frombytes(img.mode, img.size, img.tobytes())
+    pixels_only = Image.new(img.mode, img.size)
+    pixels_only.paste(img, (0, 0))  # the pixels alone: no info, EXIF or profile of the upload
     out = io.BytesIO()
     if fmt == "JPEG":
         pixels_only.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)
     elif fmt == "PNG":
-        pixels_only.save(out, "PNG", optimize=False, compress_level=6)
+        pixels_only.save(out, "PNG", optimize=False, compress_level=3)
     else:
-        pixels_only.save(out, "WEBP", quality=JPEG_QUALITY, method=4)
+        pixels_only.save(out, "WEBP", quality=JPEG_QUALITY, method=2)
     return out.getvalue()
 
 
@@ -227,35 +290,68 @@ def _clean_image(data: bytes, name) -> CleanUpload | None:
         # Image.open has read only the header: refuse a bomb before any pixel is decoded.
         if width <= 0 or height <= 0:
             raise _invalid(_("Gambar rusak atau tidak dapat dibaca."), "invalid_image")
-        if width * height > MAX_PIXELS:
-            raise _image_too_large()
+        if width * height > _image_cap(img):
+            raise _image_too_large(_image_cap(img))
+        if not _IMAGE_WORK.acquire(timeout=IMAGE_WAIT_SECONDS):
+            raise _invalid(_("Server sedang sibuk memproses gambar. Coba lagi sebentar lagi."), "server_busy")
         try:
+            orientation = img.getexif().get(ORIENTATION_TAG)
             if fmt == "JPEG":
-                # Decode big photos at a reduced scale straight away (still reads every byte).
-                img.draft(img.mode if img.mode in ("RGB", "L") else None, (MAX_SIDE, MAX_SIDE))
+                # Decode at 1/2, 1/4 or 1/8 of the size straight away (still reads every byte),
+                # aiming at the stored size so that a long, thin photo is reduced too.
+                img.draft(img.mode if img.mode in ("RGB", "L") else None, _target_size(img.size))
             img.load()
-            stored = _reencode_image(img, fmt)
+            stored = _reencode_image(img, fmt, orientation)
         except Image.DecompressionBombError:
             raise _image_too_large() from None
         except Exception:  # noqa: BLE001 - Pillow raises many kinds of errors on broken files
             raise _invalid(_("Gambar rusak atau tidak dapat dibaca."), "invalid_image") from None
+        finally:
+            _IMAGE_WORK.release()
     content_type, extension = IMAGE_FORMATS[fmt]
     return CleanUpload(
         name=safe_name(name, extension), content_type=content_type, data=stored, size=len(stored)
     )
 
 
-def _clean_pdf(data: bytes, name) -> CleanUpload:
-    from pypdf import PdfReader
+# Page keys that carry metadata rather than what the page shows.
+PDF_PAGE_METADATA_KEYS = ("/Metadata", "/PieceInfo", "/LastModified")
+
+
+def _rewrite_pdf(data: bytes) -> bytes | None:
+    """The document's pages and embedded files, written anew: no document information (/Author,
+    /Creator, /Title, /Subject, /Keywords, /Producer, dates), no XMP stream (of the document or of
+    a page), no outline, form or JavaScript of the catalog. Embedded files are kept as the
+    reporter's content (and scanned like the rest). None when pypdf cannot read or write it."""
+    from pypdf import PdfReader, PdfWriter
 
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
-        pages = len(reader.pages)
+        if len(reader.pages) < 1:
+            return None
+        writer = PdfWriter()
+        for page in reader.pages:
+            added = writer.add_page(page)
+            for key in PDF_PAGE_METADATA_KEYS:
+                added.pop(key, None)
+        for embedded_name, contents in reader.attachments.items():
+            for content in contents:
+                writer.add_attachment(embedded_name, content)
+        writer.metadata = None
+        out = io.BytesIO()
+        writer.write(out)
     except Exception:  # noqa: BLE001 - pypdf raises many kinds of errors on broken files
-        pages = 0
-    if pages < 1:
+        return None
+    return out.getvalue()
+
+
+def _clean_pdf(data: bytes, name) -> CleanUpload:
+    stored = _rewrite_pdf(data)
+    if stored is None:
         raise _invalid(_("Dokumen PDF rusak, terkunci atau tidak dapat dibaca."), "invalid_pdf")
-    return CleanUpload(name=safe_name(name, ".pdf"), content_type=PDF_CONTENT_TYPE, data=data, size=len(data))
+    return CleanUpload(
+        name=safe_name(name, ".pdf"), content_type=PDF_CONTENT_TYPE, data=stored, size=len(stored)
+    )
 
 
 def validate_upload(uploaded_file) -> CleanUpload:

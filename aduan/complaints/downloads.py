@@ -17,9 +17,10 @@ from .models import Attachment
 CONTENT_SECURITY_POLICY = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
 
 
-def attachment_response(attachment: Attachment) -> FileResponse:
+def attachment_response(attachment: Attachment, *, filename: str) -> FileResponse:
     """The file of an attachment the caller has already found visible, or 404 while it is not
-    servable (quarantined, infected, missing from storage)."""
+    servable (quarantined, infected, missing from storage). ``filename`` is the name this viewer
+    may see (``attachment_names.attachment_display_name``)."""
     if not attachment_is_servable(attachment):
         raise Http404
     try:
@@ -35,7 +36,7 @@ def attachment_response(attachment: Attachment) -> FileResponse:
     response = FileResponse(
         handle,
         as_attachment=as_attachment,
-        filename=attachment.original_name or "lampiran",
+        filename=filename or "lampiran",
         content_type=content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"

@@ -152,7 +152,7 @@ def test_a_post_files_a_complaint_through_the_service(client, service, api_key, 
     c = Complaint.objects.get()
     assert response.json()[0]["service_request_id"] == c.ticket_number
     assert (c.channel, c.category_id, c.target_opd_id, c.title) == (
-        Channel.OPEN311, service[1].pk, world.opd.pk, "Lubang besar di depan pasar.",
+        Channel.OPEN311, service[1].pk, world.opd.pk, "Jalan rusak",
     )  # fmt: skip
     assert (c.is_anonymous, ReporterIdentity.objects.get(complaint=c).name) == (False, "Rudi Hartono")
     assert c.reporter_user is None

@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.urls import reverse
 from PIL import Image, ImageFile
-from pypdf import PdfWriter
+from pypdf import PdfReader, PdfWriter
 
 from aduan.complaints import attachments
 from aduan.complaints.attachments import (
@@ -129,12 +129,17 @@ def test_palette_png_is_stored_as_plain_pixels():
     assert stored.getpixel((5, 5)) == (0, 0, 255)
 
 
-def test_pdf_is_accepted_and_stored_as_uploaded():
+def test_pdf_is_accepted_and_rewritten_with_its_pages():
     data = pdf_bytes(pages=2)
     clean = validate_upload(upload(data, "Surat Keterangan.pdf", content_type="image/png"))
-    assert clean == CleanUpload(
-        name="Surat Keterangan.pdf", content_type="application/pdf", data=data, size=len(data)
+    assert (clean.name, clean.content_type, clean.size) == (
+        "Surat Keterangan.pdf",
+        "application/pdf",
+        len(clean.data),
     )
+    assert (
+        len(PdfReader(io.BytesIO(clean.data)).pages) == 2
+    )  # metadata: tests/security/test_review_b_attachment_names.py
 
 
 # --- metadata, orientation, size ---------------------------------------------------------------
@@ -255,7 +260,7 @@ def test_file_of_exactly_max_bytes_is_not_refused_for_its_size():
     data = pdf_bytes()
     data += b"\n%" + b"x" * (MAX_BYTES - len(data) - 2)
     assert len(data) == MAX_BYTES
-    assert validate_upload(upload(data, "pas.pdf")).size == MAX_BYTES
+    assert validate_upload(upload(data, "pas.pdf")).content_type == "application/pdf"
 
 
 def test_fifty_megapixel_image_is_refused_without_decoding(monkeypatch):
@@ -276,8 +281,8 @@ def test_fifty_megapixel_image_is_refused_without_decoding(monkeypatch):
     assert decoded == []
 
 
-def test_image_just_under_the_pixel_cap_is_accepted():
-    stored = open_stored(validate_upload(upload(image_bytes("PNG", size=(8000, 5000), mode="1", color=1))))
+def test_image_just_under_the_pixel_cap_is_accepted():  # PNG and WebP caps: tests/uploads/test_review_b_*
+    stored = open_stored(validate_upload(upload(image_bytes("JPEG", size=(8000, 5000), mode="L", color=1))))
     assert stored.size == (MAX_SIDE, 1600)
 
 

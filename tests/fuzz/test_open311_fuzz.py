@@ -4,6 +4,8 @@ The answer is 201 with the request stored, or the spec's error document (a list 
 description) with a 4xx and nothing stored. Never a 500. Open311 removes NUL from parameters
 itself (``_param``), so a NUL never reaches the database."""
 
+from datetime import datetime
+
 import pytest
 from django.test import Client
 from hypothesis import event, given
@@ -117,3 +119,35 @@ def test_open311_nul_in_a_request_id_is_404(world, fmt):
     response = Client().get(f"/open311/v2/requests/BPN%00.{fmt}")
     assert response.status_code == 404
     assert_error_document(response, fmt)
+
+
+# --- GET requests with dates at the ends of the calendar -------------------------------------------
+
+# Moments near year 1 and year 9999, with offsets from -14:00 to +14:00 (or none: the default time
+# zone), written as W3C date-times: a range computed from them, or their UTC value, may not exist.
+EDGES = st.one_of(
+    st.datetimes(min_value=datetime(1, 1, 1), max_value=datetime(1, 4, 30)),
+    st.datetimes(min_value=datetime(9999, 9, 1), max_value=datetime(9999, 12, 31, 23, 59, 59)),
+)
+OFFSETS = st.sampled_from(["", "Z", "+14:00", "-12:00", "+08:00", "-14:00", "+00:00"])
+edge_dates = st.builds(
+    lambda moment, offset: moment.replace(microsecond=0).isoformat() + offset, EDGES, OFFSETS
+)
+
+
+@fuzz_settings(80)
+@given(
+    start=st.none() | edge_dates,
+    end=st.none() | edge_dates,
+    fmt=st.sampled_from(["json", "xml"]),
+)
+def test_open311_get_with_dates_at_the_ends_of_the_calendar(world, start, end, fmt):
+    params = {k: v for k, v in (("start_date", start), ("end_date", end)) if v is not None}
+    with example():
+        before = counts()
+        response = Client().get(f"/open311/v2/requests.{fmt}", params)
+        assert response.status_code in (200, 400), response.status_code
+        event(f"status {response.status_code}")
+        if response.status_code == 400:
+            assert_error_document(response, fmt)
+        assert counts() == before

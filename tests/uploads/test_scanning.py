@@ -36,7 +36,7 @@ NOT_SCANNED = "tidak dipindai"
 
 def pdf(attachment: bytes | None = None) -> bytes:
     """A one-page PDF, with ``attachment`` embedded as a file when given (how EICAR gets past the
-    type check: PDFs are stored as uploaded)."""
+    type check: a PDF's embedded files are kept)."""
     writer = PdfWriter()
     writer.add_blank_page(200, 200)
     if attachment is not None:

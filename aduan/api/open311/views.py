@@ -12,11 +12,12 @@ tokens — in XML and JSON.
 - Privacy: rahasia complaints are never listed nor shown; ``description`` is the title only (the
   chronology may name people); anonim complaints show no address or coordinates; no reporter data
   is ever written. The ``api_key`` is a user's API token (manage.py api_token), checked only to
-  accept a request: the complaint is not linked to that account.
+  accept a request, with the REST API's rules (two-factor required by the Pemda included): the
+  complaint is not linked to that account.
 """
 
 import re
-from datetime import timedelta
+from datetime import UTC, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.core import signing
@@ -28,6 +29,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 from rest_framework.authtoken.models import Token
+from rest_framework.exceptions import AuthenticationFailed
 
 from aduan.agencies.models import Opd, Pemda
 from aduan.complaints import selectors
@@ -37,6 +39,7 @@ from aduan.core.exceptions import DomainError
 from aduan.core.throttle import client_key, throttle_hit
 from aduan.core.validators import has_nul
 from aduan.sla.models import Deadline, Stage
+from aduan.users.twofactor import TwoFactorTokenAuthentication
 
 from .renderers import Many, errors, render
 
@@ -192,7 +195,7 @@ def _attributes() -> list[dict]:
     yes_no = Many("value", [{"key": v["key"], "name": str(v["name"])} for v in BOOL_VALUES.items])
     return [
         attribute(
-            1, "title", "string", _("Judul singkat aduan (bawaan: awal deskripsi)."), None,
+            1, "title", "string", _("Judul singkat aduan (bawaan: nama layanan)."), None,
             _("Paling banyak 200 karakter."),
         ),
         attribute(2, "classification", "singlevaluelist", _("Klasifikasi laporan."), classification),
@@ -247,10 +250,21 @@ def _yes(request, code: str) -> bool:
     return _param(request, f"attribute[{code}]").lower() in ("true", "1", "ya", "yes")
 
 
-def _post_request(request, fmt: str):
-    key = _param(request, "api_key")
-    if not key or not Token.objects.filter(key=key[:40], user__is_active=True).exists():
+def _check_api_key(key: str) -> None:
+    """The api_key is a REST API token and is accepted only when the REST API would accept it:
+    ``TwoFactorTokenAuthentication`` also refuses the token of a user whose Pemda requires
+    two-factor while they have not enrolled."""
+    token = Token.objects.filter(key=key[:40], user__is_active=True).first() if key else None
+    if token is None:
         raise Open311Error(403, _("api_key tidak ada atau tidak valid."))
+    try:
+        TwoFactorTokenAuthentication().authenticate_credentials(token.key)
+    except AuthenticationFailed as exc:
+        raise Open311Error(403, exc.detail) from None
+
+
+def _post_request(request, fmt: str):
+    _check_api_key(_param(request, "api_key"))
     if retry := throttle_hit(
         scope="open311-post", key=client_key(request), limit=POST_LIMIT, window_seconds=POST_WINDOW
     ):
@@ -266,7 +280,9 @@ def _post_request(request, fmt: str):
         raise Open311Error(400, _("service_code bukan milik jurisdiction_id ini."))
     location = _location(request)
     description = _param(request, "description")
-    title = _param(request, "attribute[title]") or description.split("\n", 1)[0][:120]
+    # Without a title the service's name is the public title: the description (the chronology)
+    # may name the reporter and is never published.
+    title = _param(request, "attribute[title]") or str(category)
     name = " ".join(p for p in (_param(request, "first_name"), _param(request, "last_name")) if p)
     classification = _param(request, "attribute[classification]") or Classification.PENGADUAN
     incident = _param(request, "attribute[incident_date]")
@@ -373,10 +389,12 @@ def _get_requests(request, fmt: str):
     else:
         try:
             start, end = _date(request, "start_date"), _date(request, "end_date")
+            end = end or (start + MAX_RANGE if start else timezone.now())
+            start = start or end - MAX_RANGE
+            # The database compares in UTC: both moments must exist there (year 1 to 9999).
+            start.astimezone(UTC), end.astimezone(UTC)
         except (ValueError, OverflowError):
             raise Open311Error(400, _("start_date atau end_date tidak valid.")) from None
-        end = end or (start + MAX_RANGE if start else timezone.now())
-        start = start or end - MAX_RANGE
         if end < start:
             raise Open311Error(400, _("end_date sebelum start_date."))
         if end - start > MAX_RANGE:
