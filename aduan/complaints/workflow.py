@@ -256,10 +256,27 @@ SUBMIT = Transition(
 del S, R, C
 
 
-def allowed_actions(*, actor: Actor, complaint: Complaint) -> list[str]:
-    """Actions ``actor`` may take on ``complaint`` now (for showing buttons; the move re-checks)."""
+def allowed_actions(*, actor: Actor, complaint: Complaint, now: datetime | None = None) -> list[str]:
+    """Actions ``actor`` may take on ``complaint`` now (for showing buttons; the move re-checks):
+    those of the table open to the actor's roles from the complaint's status, a re-open only
+    within the Pemda's window."""
     roles = actor_roles(actor, complaint)
-    return [a for a, t in TRANSITIONS.items() if complaint.status in t.sources and roles & t.roles]
+    allowed = [a for a, t in TRANSITIONS.items() if complaint.status in t.sources and roles & t.roles]
+    if Action.REOPEN in allowed and not reopen_window_open(complaint, now or timezone.now()):
+        allowed.remove(Action.REOPEN)
+    return allowed
+
+
+def reopen_until(complaint: Complaint) -> datetime | None:
+    """Until when the reporter (or the koordinator) may re-open the closed ``complaint``."""
+    if complaint.closed_at is None:
+        return None
+    return complaint.closed_at + timedelta(days=complaint.pemda.reopen_window_days)
+
+
+def reopen_window_open(complaint: Complaint, now: datetime) -> bool:
+    until = reopen_until(complaint)
+    return until is not None and now <= until
 
 
 @dataclass(frozen=True)
@@ -392,10 +409,8 @@ def _validate_input(transition, complaint, *, note, opd, reason, duplicate_of, i
         raise InvalidInput(
             _("Nama instansi terlalu panjang."), code="institution_too_long", field="institution"
         )
-    if transition.action == Action.REOPEN:
-        window = timedelta(days=complaint.pemda.reopen_window_days)
-        if complaint.closed_at is None or now > complaint.closed_at + window:
-            raise ReopenWindowClosed()
+    if transition.action == Action.REOPEN and not reopen_window_open(complaint, now):
+        raise ReopenWindowClosed()
 
 
 def _apply(complaint, action, to_status, event, *, opd, reason, duplicate_of, institution, now) -> list[str]:

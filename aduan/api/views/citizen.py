@@ -27,7 +27,14 @@ from aduan.complaints.attachments import (
     validate_upload,
     validate_uploads,
 )
-from aduan.complaints.citizen_view import CITIZEN_STAGES, REJECT_PREFIX, STATUS_SENTENCES, public_events
+from aduan.complaints.citizen_view import (
+    CITIZEN_MOVES,
+    CITIZEN_STAGES,
+    REJECT_PREFIX,
+    STATUS_SENTENCES,
+    citizen_moves,
+    public_events,
+)
 from aduan.complaints.models import (
     SKM_ELEMENTS,
     Category,
@@ -46,7 +53,7 @@ from aduan.complaints.services import (
     complaint_submit,
     complaint_support,
 )
-from aduan.complaints.workflow import NOTE_MAX_LENGTH, Action, allowed_actions, complaint_transition
+from aduan.complaints.workflow import NOTE_MAX_LENGTH, complaint_transition
 from aduan.core.exceptions import InvalidInput, NotFound
 from aduan.core.throttle import client_key
 from aduan.core.validators import has_nul
@@ -57,14 +64,6 @@ from ..throttling import FileThrottle, SupportThrottle, TrackPostThrottle, Track
 
 TAG = "Pelapor"
 
-# The reporter's moves, by the name the API (and the tracking page) gives them.
-CITIZEN_MOVES = {
-    "complete": Action.COMPLETE,
-    "reply": Action.REPLY,
-    "reject": Action.REPLY,  # a reply whose note says the answer was turned down
-    "accept": Action.ACCEPT,
-    "reopen": Action.REOPEN,
-}
 PEMDA_CODE_RE = re.compile(r"^[A-Za-z0-9]{2,10}$")
 REJECT_REASON_REQUIRED = _("Tuliskan alasan Anda menolak jawaban.")
 
@@ -279,9 +278,7 @@ def _citizen_events(complaint) -> list[dict]:
 
 def track_body(complaint, secret: str) -> dict:
     """What the reporter sees of their complaint: no staff names, no internal notes or files."""
-    actor = Actor.citizen(secret)
-    allowed = set(allowed_actions(actor=actor, complaint=complaint))
-    actions = [name for name, action in CITIZEN_MOVES.items() if action in allowed]
+    actions = citizen_moves(complaint, secret)
     clocks = [
         {
             "stage": d.stage,
