@@ -10,7 +10,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from aduan.core.exceptions import NotFound
 from aduan.privacy import api as privacy_api
 
-from .views import auth, canned, citizen, compliance, reference, staff, webhooks
+from .views import auth, canned, citizen, citizen_filing, compliance, reference, staff, webhooks
 
 
 @csrf_exempt
@@ -41,9 +41,9 @@ v1 = [
     path("pemdas/<str:code>/scores/", compliance.ScoreListApi.as_view(), name="score-list"),
     path("pemdas/<str:code>/scores/<int:year>/", compliance.ScoreYearListApi.as_view(), name="score-year"),
     # Citizens
-    path("complaints/", citizen.ComplaintFileApi.as_view(), name="complaint-file"),
-    path("complaints/public/", citizen.PublicComplaintListApi.as_view(), name="complaint-public-list"),
-    path("complaints/<int:pk>/support/", citizen.SupportApi.as_view(), name="complaint-support"),
+    path("complaints/", citizen_filing.ComplaintFileApi.as_view(), name="complaint-file"),
+    path("complaints/public/", citizen_filing.PublicComplaintListApi.as_view(), name="complaint-public-list"),
+    path("complaints/<int:pk>/support/", citizen_filing.SupportApi.as_view(), name="complaint-support"),
     path("track/<str:secret>/", citizen.TrackApi.as_view(), name="track"),
     path("track/<str:secret>/attachments/", citizen.AttachmentAddApi.as_view(), name="track-attachments"),
     path("track/<str:secret>/complete/", citizen.CompleteApi.as_view(), name="track-complete"),
