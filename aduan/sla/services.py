@@ -3,9 +3,11 @@
 - ``calendar_for(pemda)``: the Pemda's WorkCalendar (national holidays + overrides, one query).
 - ``policy_for(...)``: the SlaPolicy that applies to a stage of a complaint on a day.
 - ``deadlines_on_transition(...)``: called by ``complaint_submit`` and ``complaint_transition`` inside
-  their transaction; starts, meets, cancels, pauses and resumes the complaint's clocks.
+  their transaction with the move's declared ``ClockEffects``; starts, meets, cancels, pauses and
+  resumes the complaint's clocks.
 - ``deadlines_sweep(now=...)``: claims due clocks (``skip_locked``), records each reminder,
-  escalation or auto-resolution once (DeadlineEffect's unique key) and queues notifications.
+  escalation or auto-resolution once (DeadlineEffect's unique key) and hands them to the
+  ``SweepHandlers`` that aduan.complaints sets when ready (notifications, auto-resolution).
 """
 
 import functools
