@@ -32,7 +32,7 @@ app.conf.beat_schedule = {
     },
     # Daily digest per OPD: runs every 15 minutes, sends once per local day after 07:00.
     "digests": {
-        "task": "aduan.notifications.tasks.digests",
+        "task": "aduan.complaints.tasks.digests",
         "schedule": 15 * 60.0,
         "options": {"expires": 14 * 60},
     },

@@ -8,9 +8,8 @@ from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from aduan.core.exceptions import NotFound
-from aduan.privacy import api as privacy_api
 
-from .views import auth, canned, citizen, compliance, reference, staff, webhooks
+from .views import auth, canned, citizen, citizen_filing, compliance, privacy, reference, staff, webhooks
 
 
 @csrf_exempt
@@ -41,9 +40,9 @@ v1 = [
     path("pemdas/<str:code>/scores/", compliance.ScoreListApi.as_view(), name="score-list"),
     path("pemdas/<str:code>/scores/<int:year>/", compliance.ScoreYearListApi.as_view(), name="score-year"),
     # Citizens
-    path("complaints/", citizen.ComplaintFileApi.as_view(), name="complaint-file"),
-    path("complaints/public/", citizen.PublicComplaintListApi.as_view(), name="complaint-public-list"),
-    path("complaints/<int:pk>/support/", citizen.SupportApi.as_view(), name="complaint-support"),
+    path("complaints/", citizen_filing.ComplaintFileApi.as_view(), name="complaint-file"),
+    path("complaints/public/", citizen_filing.PublicComplaintListApi.as_view(), name="complaint-public-list"),
+    path("complaints/<int:pk>/support/", citizen_filing.SupportApi.as_view(), name="complaint-support"),
     path("track/<str:secret>/", citizen.TrackApi.as_view(), name="track"),
     path("track/<str:secret>/attachments/", citizen.AttachmentAddApi.as_view(), name="track-attachments"),
     path("track/<str:secret>/complete/", citizen.CompleteApi.as_view(), name="track-complete"),
@@ -53,7 +52,7 @@ v1 = [
     path("track/<str:secret>/reopen/", citizen.ReopenApi.as_view(), name="track-reopen"),
     path("track/<str:secret>/rating/", citizen.RateApi.as_view(), name="track-rating"),
     path("track/<str:secret>/skm/", citizen.SkmApi.as_view(), name="track-skm"),
-    path("track/<str:secret>/my-data/", privacy_api.MyDataApi.as_view(), name="track-my-data"),
+    path("track/<str:secret>/my-data/", privacy.MyDataApi.as_view(), name="track-my-data"),
     # Staff
     path("staff/complaints/", staff.ComplaintListApi.as_view(), name="staff-complaint-list"),
     path("staff/complaints/bulk-transitions/", staff.BulkTransitionApi.as_view(), name="staff-bulk"),

@@ -1,6 +1,6 @@
 """What the reporter sees of their complaint, in their words: the public steps of the timeline and
 their labels, the sentence for each status, the clocks they care about, and how a rejected answer
-is stored. Shared by the tracking pages (views/tracking.py) and the citizen API
+is stored, and the moves they may make. Shared by the tracking pages (views/tracking.py) and the citizen API
 (aduan/api/views/citizen.py), so both tell the reporter the same thing. No views, no queries
 beyond ``public_events``.
 """
@@ -13,7 +13,19 @@ from django.utils.translation import gettext_lazy as _
 from aduan.sla.models import Stage
 
 from .models import Status
-from .workflow import Action
+from .selectors import Actor
+from .workflow import Action, allowed_actions
+
+# The reporter's moves, by the name the tracking page's forms and the citizen API give them.
+# "reject" is a reply whose note starts with REJECT_PREFIX, so staff see at once that the answer
+# was turned down.
+CITIZEN_MOVES = {
+    "complete": Action.COMPLETE,
+    "reply": Action.REPLY,
+    "reject": Action.REPLY,
+    "accept": Action.ACCEPT,
+    "reopen": Action.REOPEN,
+}
 
 # Steps the reporter does not see on the tracking page (every Step — assignment, Ombudsman flags —
 # is staff-only too: the page lists the public actions only), and the ones whose note is for them.
@@ -75,6 +87,13 @@ class PublicEvent:
     status: str
     note: str
     created_at: datetime
+
+
+def citizen_moves(complaint, secret: str, *, now: datetime | None = None) -> list[str]:
+    """The names of the moves (CITIZEN_MOVES) the holder of ``secret`` may make now: what the
+    tracking page shows a form for and the citizen API lists as ``actions``."""
+    allowed = set(allowed_actions(actor=Actor.citizen(secret), complaint=complaint, now=now))
+    return [name for name, action in CITIZEN_MOVES.items() if action in allowed]
 
 
 def public_event(event) -> PublicEvent:

@@ -17,7 +17,6 @@ from django.utils.translation import gettext_lazy as _
 from aduan.agencies.models import Opd, Pemda, Role
 from aduan.agencies.selectors import staff_roles
 from aduan.core.exceptions import DomainError, InvalidInput, NotFound, PermissionDenied
-from aduan.notifications.services import notify_transition
 from aduan.sla.services import deadlines_on_transition
 
 from .audit import event_append
@@ -41,8 +40,8 @@ from .models import (
     Status,
     TicketCounter,
 )
-from .selectors import ROLE_PRECEDENCE, Actor, actor_roles, reporter_contact_for_delivery
-from .workflow import NOTE_MAX_LENGTH, Action, Step, complaint_transition
+from .selectors import ROLE_PRECEDENCE, Actor, actor_roles
+from .workflow import NOTE_MAX_LENGTH, SUBMIT, Action, Step, complaint_transition, transition_notify
 
 
 @dataclass(frozen=True)
@@ -176,10 +175,8 @@ def complaint_submit(
             actor_role=ActorRole.CITIZEN,
             created_at=now,
         )
-        deadlines_on_transition(complaint=complaint, action=Action.SUBMIT, hop=None, now=now)
-        notify_transition(
-            complaint=complaint, event=event, reporter=reporter_contact_for_delivery(complaint), now=now
-        )
+        deadlines_on_transition(complaint=complaint, effects=SUBMIT.clock_effects, hop=None, now=now)
+        transition_notify(SUBMIT, complaint=complaint, event=event, now=now)
     return complaint
 
 

@@ -1,14 +1,17 @@
 """Attachment virus scanning (issue 9): repeat-safe tasks that re-read the row and do nothing once
-a verdict is recorded (aduan/complaints/attachments.py: attachment_scan)."""
+a verdict is recorded (aduan/complaints/attachments.py: attachment_scan); and the daily digest."""
 
 import time
 
 from celery import shared_task
+from django.db import InterfaceError, OperationalError
+from django.utils import timezone
 
 from aduan.core.scanning import ERROR
 
 from .attachments import attachment_scan as scan_one
 from .attachments import attachments_due_for_scan
+from .digests import digests_send
 
 
 @shared_task(name="aduan.complaints.tasks.attachment_scan", ignore_result=True)
@@ -40,3 +43,17 @@ def attachments_rescan(limit: int = 100, budget_seconds: float = 120.0) -> dict:
             if verdict == ERROR:
                 return counts
     return counts
+
+
+@shared_task(
+    name="aduan.complaints.tasks.digests",
+    ignore_result=True,
+    autoretry_for=(OperationalError, InterfaceError),  # a lost database connection: retry soon
+    retry_backoff=2,
+    retry_backoff_max=60,
+    retry_jitter=True,
+    max_retries=8,
+)
+def digests() -> int:
+    """Queue the daily digest per OPD (once per local day; runs often, acts once)."""
+    return digests_send(now=timezone.now())

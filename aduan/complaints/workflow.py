@@ -1,12 +1,15 @@
-"""THE complaint state machine (DESIGN.md §5).
+"""THE complaint state machine (docs/architecture.md).
 
 ``TRANSITIONS`` names, for every action, the statuses it may start from, the status it leads to,
-the roles allowed to take it and the input it needs. ``complaint_transition()`` is the only code
-that changes ``Complaint.status``: it locks the row, checks the table and the actor's role for
-this complaint, applies the move, records OPD hops and writes exactly one ComplaintEvent, all in
-one transaction, together with the complaint's clocks (aduan.sla) and the notifications it
-causes (aduan.notifications outbox, sent after commit). A refused move raises a DomainError and
-changes nothing.
+the roles allowed to take it, the input it needs and what it causes: the clocks it starts, meets,
+cancels, pauses or resumes (aduan.sla) and who is told (aduan.notifications). Those apps keep no
+table of actions of their own; ``SUBMIT`` declares the effects of filing a complaint.
+
+``complaint_transition()`` is the only code that changes ``Complaint.status``: it locks the row,
+checks the table and the actor's role for this complaint, applies the move, records OPD hops and
+writes exactly one ComplaintEvent, all in one transaction, together with the complaint's clocks
+(aduan.sla) and the notifications it causes (aduan.notifications outbox, sent after commit). A
+refused move raises a DomainError and changes nothing.
 
 Lifecycle:  submitted ─dispatch→ dispatched ─follow_up→ followed_up ─accept / auto_resolve→ resolved
             submitted ─hold→ on_hold ─complete→ submitted;  submitted|on_hold ─archive→ archived
@@ -15,6 +18,7 @@ Lifecycle:  submitted ─dispatch→ dispatched ─follow_up→ followed_up ─a
             resolved ─reopen (within the Pemda's window)→ dispatched
 """
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -24,8 +28,9 @@ from django.utils.translation import gettext_lazy as _
 
 from aduan.agencies.models import Opd
 from aduan.core.exceptions import DomainError, InvalidInput, NotFound, PermissionDenied
-from aduan.notifications.services import notify_transition
-from aduan.sla.services import deadlines_on_transition
+from aduan.notifications.services import HOLDING_OPD, KOORDINATOR, NEW_OPD, REPORTER, notify_transition
+from aduan.sla.models import Stage
+from aduan.sla.services import ClockEffects, deadlines_on_transition
 
 from .audit import event_append
 from .models import (
@@ -38,6 +43,8 @@ from .models import (
     Status,
 )
 from .selectors import ROLE_PRECEDENCE, Actor, actor_roles, reporter_contact_for_delivery
+
+logger = logging.getLogger(__name__)
 
 NOTE_MAX_LENGTH = 5000
 
@@ -85,42 +92,191 @@ class Transition:
     target: str | None  # None: the status stays (a recorded step without a status change)
     roles: frozenset[str]
     requires: tuple[str, ...] = field(default=())  # of "opd", "note", "reason", "institution"
+    # Its effects. Clocks (aduan.sla Stage values): cancelled, met, then started, in that order;
+    # ``pauses``/``resumes`` every open clock; ``resolves``: the resolution clock it meets records
+    # the OPD that resolved the complaint.
+    starts: tuple[str, ...] = ()
+    meets: tuple[str, ...] = ()
+    cancels: tuple[str, ...] = ()
+    pauses: bool = False
+    resumes: bool = False
+    resolves: bool = False
+    # Who is told (aduan.notifications audiences: REPORTER, NEW_OPD, HOLDING_OPD, KOORDINATOR), and
+    # whether staff messages quote the note (not when it may be the reporter's own words).
+    notifies: tuple[str, ...] = ()
+    staff_see_note: bool = True
+
+    @property
+    def clock_effects(self) -> ClockEffects:
+        return ClockEffects(
+            starts=self.starts,
+            meets=self.meets,
+            cancels=self.cancels,
+            pauses=self.pauses,
+            resumes=self.resumes,
+            resolves=self.resolves,
+        )
 
 
-def _t(action, sources, target, roles, requires=()) -> tuple[str, Transition]:
-    return action, Transition(action, frozenset(sources), target, frozenset(roles), tuple(requires))
+def _t(action, sources, target, roles, requires=(), **effects) -> tuple[str, Transition]:
+    return action, Transition(
+        action, frozenset(sources), target, frozenset(roles), tuple(requires), **effects
+    )
 
 
-S, R = Status, ActorRole
+S, R, C = Status, ActorRole, Stage
 TRANSITIONS: dict[str, Transition] = dict(
     [
-        _t(Action.DISPATCH, {S.SUBMITTED}, S.DISPATCHED, {R.KOORDINATOR}, ("opd",)),
-        _t(Action.HOLD, {S.SUBMITTED}, S.ON_HOLD, {R.KOORDINATOR}, ("note",)),
-        _t(Action.COMPLETE, {S.ON_HOLD}, S.SUBMITTED, {R.CITIZEN, R.KOORDINATOR}, ("note",)),
-        _t(Action.ARCHIVE, {S.SUBMITTED, S.ON_HOLD}, S.ARCHIVED, {R.KOORDINATOR}, ("reason",)),
+        _t(
+            Action.DISPATCH,
+            {S.SUBMITTED},
+            S.DISPATCHED,
+            {R.KOORDINATOR},
+            ("opd",),
+            meets=(C.VERIFICATION,),
+            starts=(C.FOLLOW_UP,),
+            notifies=(REPORTER, NEW_OPD),
+        ),
+        _t(
+            Action.HOLD,
+            {S.SUBMITTED},
+            S.ON_HOLD,
+            {R.KOORDINATOR},
+            ("note",),
+            pauses=True,
+            notifies=(REPORTER,),
+        ),
+        _t(
+            Action.COMPLETE,
+            {S.ON_HOLD},
+            S.SUBMITTED,
+            {R.CITIZEN, R.KOORDINATOR},
+            ("note",),
+            resumes=True,
+            notifies=(REPORTER,),
+        ),
+        _t(
+            Action.ARCHIVE,
+            {S.SUBMITTED, S.ON_HOLD},
+            S.ARCHIVED,
+            {R.KOORDINATOR},
+            ("reason",),
+            meets=(C.VERIFICATION, C.RESOLUTION, C.LEGAL_RESPONSE),
+            notifies=(REPORTER,),
+        ),
         _t(
             Action.FORWARD_OUT,
             {S.SUBMITTED, S.ON_HOLD, S.DISPATCHED},
             S.FORWARDED_OUT,
             {R.KOORDINATOR},
             ("institution",),
+            cancels=(C.FOLLOW_UP, C.REPLY_WINDOW),
+            meets=(C.VERIFICATION, C.RESOLUTION, C.LEGAL_RESPONSE),
+            notifies=(REPORTER,),
         ),
-        _t(Action.REDISPATCH, {S.DISPATCHED}, S.DISPATCHED, {R.KOORDINATOR}, ("opd",)),
-        _t(Action.REQUEST_REDISPATCH, {S.DISPATCHED}, None, {R.PETUGAS_OPD}, ("note",)),
-        _t(Action.FOLLOW_UP, {S.DISPATCHED}, S.FOLLOWED_UP, {R.PETUGAS_OPD}, ("note",)),
-        _t(Action.REPLY, {S.FOLLOWED_UP}, S.DISPATCHED, {R.CITIZEN}, ("note",)),
-        _t(Action.ACCEPT, {S.FOLLOWED_UP}, S.RESOLVED, {R.CITIZEN}),
-        _t(Action.AUTO_RESOLVE, {S.FOLLOWED_UP}, S.RESOLVED, {R.SYSTEM}),
-        _t(Action.REOPEN, {S.RESOLVED}, S.DISPATCHED, {R.CITIZEN, R.KOORDINATOR}, ("note",)),
+        _t(
+            Action.REDISPATCH,
+            {S.DISPATCHED},
+            S.DISPATCHED,
+            {R.KOORDINATOR},
+            ("opd",),
+            cancels=(C.FOLLOW_UP,),
+            starts=(C.FOLLOW_UP,),
+            notifies=(NEW_OPD,),
+        ),
+        _t(
+            Action.REQUEST_REDISPATCH,
+            {S.DISPATCHED},
+            None,
+            {R.PETUGAS_OPD},
+            ("note",),
+            notifies=(KOORDINATOR,),
+        ),
+        _t(
+            Action.FOLLOW_UP,
+            {S.DISPATCHED},
+            S.FOLLOWED_UP,
+            {R.PETUGAS_OPD},
+            ("note",),
+            meets=(C.FOLLOW_UP, C.LEGAL_RESPONSE),
+            starts=(C.REPLY_WINDOW,),
+            notifies=(REPORTER,),
+        ),
+        _t(
+            Action.REPLY,
+            {S.FOLLOWED_UP},
+            S.DISPATCHED,
+            {R.CITIZEN},
+            ("note",),
+            meets=(C.REPLY_WINDOW,),
+            starts=(C.FOLLOW_UP,),
+            notifies=(REPORTER, HOLDING_OPD),
+            staff_see_note=False,
+        ),
+        _t(
+            Action.ACCEPT,
+            {S.FOLLOWED_UP},
+            S.RESOLVED,
+            {R.CITIZEN},
+            meets=(C.REPLY_WINDOW, C.RESOLUTION),
+            resolves=True,
+            notifies=(REPORTER,),
+        ),
+        _t(
+            Action.AUTO_RESOLVE,
+            {S.FOLLOWED_UP},
+            S.RESOLVED,
+            {R.SYSTEM},
+            meets=(C.REPLY_WINDOW, C.RESOLUTION),
+            resolves=True,
+            notifies=(REPORTER,),
+        ),
+        _t(
+            Action.REOPEN,
+            {S.RESOLVED},
+            S.DISPATCHED,
+            {R.CITIZEN, R.KOORDINATOR},
+            ("note",),
+            starts=(C.FOLLOW_UP, C.RESOLUTION),
+            notifies=(REPORTER, NEW_OPD),
+            staff_see_note=False,
+        ),
     ]
 )
-del S, R
+# Filing a complaint (written by services.complaint_submit(), not a move of this machine): its
+# first event and the clocks every complaint runs from the start.
+SUBMIT = Transition(
+    Action.SUBMIT,
+    sources=frozenset(),
+    target=S.SUBMITTED,
+    roles=frozenset({R.CITIZEN}),
+    starts=(C.VERIFICATION, C.RESOLUTION, C.LEGAL_RESPONSE),
+    notifies=(REPORTER,),
+)
+del S, R, C
 
 
-def allowed_actions(*, actor: Actor, complaint: Complaint) -> list[str]:
-    """Actions ``actor`` may take on ``complaint`` now (for showing buttons; the move re-checks)."""
+def allowed_actions(*, actor: Actor, complaint: Complaint, now: datetime | None = None) -> list[str]:
+    """Actions ``actor`` may take on ``complaint`` now (for showing buttons; the move re-checks):
+    those of the table open to the actor's roles from the complaint's status, a re-open only
+    within the Pemda's window."""
     roles = actor_roles(actor, complaint)
-    return [a for a, t in TRANSITIONS.items() if complaint.status in t.sources and roles & t.roles]
+    allowed = [a for a, t in TRANSITIONS.items() if complaint.status in t.sources and roles & t.roles]
+    if Action.REOPEN in allowed and not reopen_window_open(complaint, now or timezone.now()):
+        allowed.remove(Action.REOPEN)
+    return allowed
+
+
+def reopen_until(complaint: Complaint) -> datetime | None:
+    """Until when the reporter (or the koordinator) may re-open the closed ``complaint``."""
+    if complaint.closed_at is None:
+        return None
+    return complaint.closed_at + timedelta(days=complaint.pemda.reopen_window_days)
+
+
+def reopen_window_open(complaint: Complaint, now: datetime) -> bool:
+    until = reopen_until(complaint)
+    return until is not None and now <= until
 
 
 @dataclass(frozen=True)
@@ -201,11 +357,21 @@ def complaint_transition(
         if changed:
             complaint.save(update_fields=[*changed, "updated_at"])
         open_hop = ComplaintHop.objects.filter(complaint=complaint, ended_at__isnull=True).first()
-        deadlines_on_transition(complaint=complaint, action=action, hop=open_hop, now=now)
-        notify_transition(
-            complaint=complaint, event=event, reporter=reporter_contact_for_delivery(complaint), now=now
-        )
+        deadlines_on_transition(complaint=complaint, effects=transition.clock_effects, hop=open_hop, now=now)
+        transition_notify(transition, complaint=complaint, event=event, now=now)
     return TransitionResult(complaint=complaint, event=event)
+
+
+def transition_notify(transition: Transition, *, complaint, event, now: datetime) -> None:
+    """Queue what ``transition`` tells its audiences (inside the move's transaction)."""
+    notify_transition(
+        complaint=complaint,
+        event=event,
+        audiences=transition.notifies,
+        staff_see_note=transition.staff_see_note,
+        reporter=reporter_contact_for_delivery(complaint),
+        now=now,
+    )
 
 
 def _validate_input(transition, complaint, *, note, opd, reason, duplicate_of, institution, now) -> None:
@@ -243,10 +409,8 @@ def _validate_input(transition, complaint, *, note, opd, reason, duplicate_of, i
         raise InvalidInput(
             _("Nama instansi terlalu panjang."), code="institution_too_long", field="institution"
         )
-    if transition.action == Action.REOPEN:
-        window = timedelta(days=complaint.pemda.reopen_window_days)
-        if complaint.closed_at is None or now > complaint.closed_at + window:
-            raise ReopenWindowClosed()
+    if transition.action == Action.REOPEN and not reopen_window_open(complaint, now):
+        raise ReopenWindowClosed()
 
 
 def _apply(complaint, action, to_status, event, *, opd, reason, duplicate_of, institution, now) -> list[str]:
@@ -288,3 +452,25 @@ def _close_open_hop(complaint, event, now) -> None:
     ComplaintHop.objects.filter(complaint=complaint, ended_at__isnull=True).update(
         ended_at=now, ended_by=event
     )
+
+
+def auto_resolve(complaint_id: int, *, now: datetime) -> None:
+    """The reporter's reply window ran out (the deadline sweep of aduan.sla calls this): the
+    complaint is resolved by the system, unless it moved on meanwhile."""
+    try:
+        complaint_transition(
+            complaint_id=complaint_id, action=Action.AUTO_RESOLVE, actor=Actor.system(), now=now
+        )
+    except DomainError as exc:  # e.g. the reporter replied a moment ago: nothing to resolve
+        logger.info("auto-resolve of complaint %s skipped: %s", complaint_id, exc.code)
+
+
+def hops_of(complaint_ids) -> dict[int, list[tuple]]:
+    """(opd_id, started_at, ended_at) of every OPD hop of the given complaints, in one query (the
+    deadline sweep charges a breached clock to the OPD that held the complaint then)."""
+    hops: dict[int, list[tuple]] = {}
+    for complaint_id, opd_id, started_at, ended_at in ComplaintHop.objects.filter(
+        complaint_id__in=list(complaint_ids)
+    ).values_list("complaint_id", "opd_id", "started_at", "ended_at"):
+        hops.setdefault(complaint_id, []).append((opd_id, started_at, ended_at))
+    return hops

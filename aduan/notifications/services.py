@@ -1,10 +1,9 @@
 """Queue notifications in the business transaction and deliver them after commit.
 
 - ``notification_queue``: one outbox row per unique key; the send task is queued on commit.
-- ``notify_transition``: who hears of an accepted move (the reporter of status changes they care
-  about; OPD staff and the koordinator of what is theirs).
-- ``notify_deadline_effect``: reminders and escalations from the deadline sweep.
-- ``digests_send``: one daily digest per OPD officer of what is due and overdue.
+- ``notify_transition``: what an accepted move tells the audiences it declares (the reporter,
+  the officers of an OPD, the koordinator).
+- ``deadline_effects_queue``: reminders and escalations from the deadline sweep.
 - ``notification_deliver``: send one pending row under a row lock; record the outcome.
 - ``webhook_endpoint_register`` / ``webhook_endpoint_deactivate``: a Pemda's integration webhooks;
   ``notify_transition`` queues one signed event per active endpoint for every accepted move.
@@ -33,7 +32,6 @@ logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
 MAX_BACKOFF_SECONDS = 300
-DIGEST_LOCAL_HOUR = 7
 
 
 @dataclass(frozen=True)
@@ -101,7 +99,7 @@ def _enqueue(pk: int) -> None:
     notification_send.apply_async((pk,), retry=False)
 
 
-def _staff(*, roles, opd_id=None, pemda_id=None, cache: dict | None = None):
+def staff_with_roles(*, roles, opd_id=None, pemda_id=None, cache: dict | None = None):
     """Active staff with one of ``roles`` in an OPD or a Pemda. ``cache`` (a dict the caller keeps
     for one batch, e.g. one sweep) answers repeated questions without a query."""
     key = (tuple(roles), opd_id, pemda_id)
@@ -120,7 +118,7 @@ def _staff(*, roles, opd_id=None, pemda_id=None, cache: dict | None = None):
 
 
 def staff_cache_for(*, pemda_ids, opd_ids) -> dict:
-    """A ``_staff`` cache filled for the koordinators of ``pemda_ids`` and the petugas and kepala of
+    """A ``staff_with_roles`` cache filled for the koordinators of ``pemda_ids`` and the petugas and kepala of
     ``opd_ids`` with one query (what deadline effects of many complaints need)."""
     cache: dict = {}
     for pemda_id in pemda_ids:
@@ -177,18 +175,35 @@ def _notify_staff(users, *, kind: str, key: str, complaint, context: dict, now: 
     return count
 
 
-# Status changes the reporter is told about (their own moves are confirmed too).
-CITIZEN_ACTIONS = {
-    "submit", "dispatch", "hold", "archive", "forward_out", "follow_up",
-    "accept", "auto_resolve", "reply", "complete", "reopen",
-}  # fmt: skip
+# Who hears of an accepted move: the move declares the audiences (aduan.complaints
+# ``workflow.Transition.notifies``); this module knows what each is told.
+REPORTER = "reporter"  # the reporter, at their own contact (their own moves are confirmed too)
+NEW_OPD = "new_opd"  # the officers of the OPD the complaint (now) goes to: it is theirs
+HOLDING_OPD = "holding_opd"  # the officers of the OPD holding it: the reporter answered them
+KOORDINATOR = "koordinator"  # the Pemda's koordinator: an OPD asks for another disposition
+STAFF_AUDIENCES = {
+    NEW_OPD: ("staff_assigned", Role.PETUGAS_OPD),
+    HOLDING_OPD: ("staff_citizen_replied", Role.PETUGAS_OPD),
+    KOORDINATOR: ("staff_redispatch_requested", Role.KOORDINATOR),
+}
+AUDIENCES = frozenset({REPORTER, *STAFF_AUDIENCES})
 
 
-def notify_transition(*, complaint, event, reporter: ReporterContact | None, now: datetime) -> None:
-    """Queue what an accepted move tells whom (inside the move's transaction)."""
+def notify_transition(
+    *,
+    complaint,
+    event,
+    audiences: tuple[str, ...],
+    reporter: ReporterContact | None,
+    now: datetime,
+    staff_see_note: bool = True,
+) -> None:
+    """Queue what an accepted move tells ``audiences`` (inside the move's transaction), and the
+    Pemda's integrations of every move. ``staff_see_note`` is False when the note may be the
+    reporter's own words (they may identify them: staff read them on the page)."""
     action = event.action
     context = _complaint_context(complaint)
-    if reporter is not None and action in CITIZEN_ACTIONS:
+    if reporter is not None and REPORTER in audiences:
         citizen_context = {
             **context,
             "action": action,
@@ -210,20 +225,18 @@ def notify_transition(*, complaint, event, reporter: ReporterContact | None, now
                 context=citizen_context, now=now,
             )  # fmt: skip
 
-    # The reporter's own words (reply, re-open) may identify them: staff read them on the page.
-    staff_context = {**context, "action": action, "note": "" if action in ("reply", "reopen") else event.note}
-    if action in ("dispatch", "redispatch", "reopen"):
-        users = _staff(roles=[Role.PETUGAS_OPD], opd_id=complaint.current_opd_id)
-        _notify_staff(users, kind="staff_assigned", key=f"ev{event.pk}", complaint=complaint,
-                      context=staff_context, now=now)  # fmt: skip
-    elif action == "reply":
-        users = _staff(roles=[Role.PETUGAS_OPD], opd_id=complaint.current_opd_id)
-        _notify_staff(users, kind="staff_citizen_replied", key=f"ev{event.pk}", complaint=complaint,
-                      context=staff_context, now=now)  # fmt: skip
-    elif action == "request_redispatch":
-        users = _staff(roles=[Role.KOORDINATOR], pemda_id=complaint.pemda_id)
-        _notify_staff(users, kind="staff_redispatch_requested", key=f"ev{event.pk}", complaint=complaint,
-                      context=staff_context, now=now)  # fmt: skip
+    staff_context = {**context, "action": action, "note": event.note if staff_see_note else ""}
+    for audience in audiences:
+        if audience not in STAFF_AUDIENCES:
+            continue
+        kind, role = STAFF_AUDIENCES[audience]
+        if role == Role.KOORDINATOR:
+            users = staff_with_roles(roles=[role], pemda_id=complaint.pemda_id)
+        else:
+            users = staff_with_roles(roles=[role], opd_id=complaint.current_opd_id)
+        _notify_staff(
+            users, kind=kind, key=f"ev{event.pk}", complaint=complaint, context=staff_context, now=now
+        )
     notify_integrations(complaint=complaint, event=event, now=now)
 
 
@@ -290,12 +303,24 @@ def webhook_endpoint_deactivate(*, endpoint_id: int, pemda_ids) -> None:
         raise NotFound()
 
 
-def notify_deadline_effect(*, deadline, kind: str, level: int, now: datetime) -> int:
-    """Queue a reminder (to whoever must act) or an escalation (to the kepala OPD and the
-    koordinator) for one deadline effect; return how many messages were queued."""
-    return notifications_queue_many(
-        deadline_effect_notifications(deadline=deadline, kind=kind, level=level, now=now)
+def deadline_effects_queue(effects, *, now: datetime) -> int:
+    """Queue the reminders (to whoever must act) and escalations (to the kepala OPD and the
+    koordinator) of many deadline effects [(deadline, kind, level), ...] with one INSERT (the
+    deadline sweep's batch); return how many messages were queued."""
+    staff_cache = staff_cache_for(
+        pemda_ids={d.complaint.pemda_id for d, _kind, _level in effects},
+        opd_ids={
+            opd_id
+            for d, _kind, _level in effects
+            if (opd_id := d.opd_id or d.complaint.current_opd_id) is not None
+        },
     )
+    rows = []
+    for d, kind, level in effects:
+        rows += deadline_effect_notifications(
+            deadline=d, kind=kind, level=level, now=now, staff_cache=staff_cache
+        )
+    return notifications_queue_many(rows)
 
 
 def deadline_effect_notifications(
@@ -315,14 +340,14 @@ def deadline_effect_notifications(
     }
     if kind == "reminder":
         if deadline.stage == "verification":
-            users = _staff(roles=[Role.KOORDINATOR], pemda_id=complaint.pemda_id, cache=staff_cache)
+            users = staff_with_roles(roles=[Role.KOORDINATOR], pemda_id=complaint.pemda_id, cache=staff_cache)
         else:
-            users = _staff(roles=[Role.PETUGAS_OPD], opd_id=opd_id, cache=staff_cache)
+            users = staff_with_roles(roles=[Role.PETUGAS_OPD], opd_id=opd_id, cache=staff_cache)
         mail_kind = "staff_reminder"
     else:
-        users = _staff(roles=[Role.KOORDINATOR], pemda_id=complaint.pemda_id, cache=staff_cache)
+        users = staff_with_roles(roles=[Role.KOORDINATOR], pemda_id=complaint.pemda_id, cache=staff_cache)
         if opd_id is not None:
-            users += _staff(roles=[Role.KEPALA_OPD], opd_id=opd_id, cache=staff_cache)
+            users += staff_with_roles(roles=[Role.KEPALA_OPD], opd_id=opd_id, cache=staff_cache)
         mail_kind = "staff_escalation"
     key = f"dl{deadline.pk}:{kind}:{level}"
     rows = []
@@ -436,59 +461,3 @@ def outbox_due(*, now: datetime, limit: int = 200) -> list[int]:
         .order_by("next_attempt_at", "pk")
         .values_list("pk", flat=True)[:limit]
     )
-
-
-def digests_send(*, now: datetime) -> int:
-    """Queue today's digest for every OPD officer and head whose OPD has clocks due within two
-    working days or overdue, once per local day (after 07:00 in the Pemda's zone)."""
-    from aduan.sla.models import Deadline, Stage  # noqa: PLC0415 (sla → notifications; read lazily)
-
-    soon = now + timedelta(days=3)
-    rows = (
-        Deadline.objects.open()
-        .filter(stage=Stage.FOLLOW_UP, opd__isnull=False, due_at__lte=soon)
-        .select_related("opd__pemda", "complaint")
-        .order_by("opd_id", "due_at")
-    )
-    by_opd: dict[int, list] = {}
-    for d in rows:
-        by_opd.setdefault(d.opd_id, []).append(d)
-    queued = 0
-    for opd_id, deadlines in by_opd.items():
-        opd = deadlines[0].opd
-        zone = opd.pemda.zoneinfo
-        local_now = timezone.localtime(now, zone)
-        if local_now.hour < DIGEST_LOCAL_HOUR:
-            continue
-        items = [
-            {
-                "ticket_number": d.complaint.ticket_number,
-                "title": d.complaint.title,
-                "due_at": local_str(d.due_at, zone),
-                "overdue": d.due_at <= now,
-                "paused": d.paused_at is not None,
-            }
-            for d in deadlines
-        ]
-        context = {
-            "opd": str(opd),
-            "date": f"{local_now:%d-%m-%Y}",
-            "items": items,
-            "overdue_count": sum(i["overdue"] for i in items),
-            "link": site_url("/staf/"),
-        }
-        for user in _staff(roles=[Role.PETUGAS_OPD, Role.KEPALA_OPD], opd_id=opd_id):
-            queued += (
-                notification_queue(
-                    key=f"digest:{opd_id}:{local_now:%Y%m%d}:u{user.pk}",
-                    kind="staff_digest",
-                    channel=Channel.EMAIL,
-                    audience=Audience.STAFF,
-                    address=user.email,
-                    recipient_user=user,
-                    context={**context, "recipient": user.get_full_name()},
-                    now=now,
-                )
-                is not None
-            )
-    return queued

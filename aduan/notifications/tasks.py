@@ -9,7 +9,7 @@ from celery import shared_task
 from django.db import InterfaceError, OperationalError
 from django.utils import timezone
 
-from .services import digests_send, notification_deliver, outbox_due
+from .services import notification_deliver, outbox_due
 
 # Database connection errors: worth retrying (a fresh connection is opened on the next try).
 DB_RETRY = {
@@ -41,9 +41,3 @@ def outbox_flush(limit: int = 200) -> int:
         if len(due) < limit:
             break
     return sent
-
-
-@shared_task(name="aduan.notifications.tasks.digests", ignore_result=True, **DB_RETRY)
-def digests() -> int:
-    """Queue the daily digest per OPD (once per local day; runs often, acts once)."""
-    return digests_send(now=timezone.now())

@@ -3,14 +3,18 @@
 - ``calendar_for(pemda)``: the Pemda's WorkCalendar (national holidays + overrides, one query).
 - ``policy_for(...)``: the SlaPolicy that applies to a stage of a complaint on a day.
 - ``deadlines_on_transition(...)``: called by ``complaint_submit`` and ``complaint_transition`` inside
-  their transaction; starts, meets, cancels, pauses and resumes the complaint's clocks.
+  their transaction with the move's declared ``ClockEffects``; starts, meets, cancels, pauses and
+  resumes the complaint's clocks.
 - ``deadlines_sweep(now=...)``: claims due clocks (``skip_locked``), records each reminder,
-  escalation or auto-resolution once (DeadlineEffect's unique key) and queues notifications.
+  escalation or auto-resolution once (DeadlineEffect's unique key) and hands them to the
+  ``SweepHandlers`` that aduan.complaints sets when ready (notifications, auto-resolution).
 """
 
 import functools
 import logging
 import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import InterfaceError, OperationalError, transaction
@@ -109,50 +113,40 @@ def _due(policy: SlaPolicy, start: datetime, cal: WorkCalendar) -> datetime:
 
 # --- Clocks follow the workflow ---------------------------------------------------------------
 
-# Which clocks each action starts (S), meets (M), cancels (C); hold pauses, complete resumes.
-_STARTS = {
-    "submit": (Stage.VERIFICATION, Stage.RESOLUTION, Stage.LEGAL_RESPONSE),
-    "dispatch": (Stage.FOLLOW_UP,),
-    "redispatch": (Stage.FOLLOW_UP,),
-    "follow_up": (Stage.REPLY_WINDOW,),
-    "reply": (Stage.FOLLOW_UP,),
-    "reopen": (Stage.FOLLOW_UP, Stage.RESOLUTION),
-}
-_MEETS = {
-    "dispatch": (Stage.VERIFICATION,),
-    "archive": (Stage.VERIFICATION, Stage.RESOLUTION, Stage.LEGAL_RESPONSE),
-    "forward_out": (Stage.VERIFICATION, Stage.RESOLUTION, Stage.LEGAL_RESPONSE),
-    "follow_up": (Stage.FOLLOW_UP, Stage.LEGAL_RESPONSE),
-    "reply": (Stage.REPLY_WINDOW,),
-    "accept": (Stage.REPLY_WINDOW, Stage.RESOLUTION),
-    "auto_resolve": (Stage.REPLY_WINDOW, Stage.RESOLUTION),
-}
-RESOLVING_ACTIONS = frozenset({"accept", "auto_resolve"})
-_CANCELS = {
-    "redispatch": (Stage.FOLLOW_UP,),
-    "forward_out": (Stage.FOLLOW_UP, Stage.REPLY_WINDOW),
-}
+
+@dataclass(frozen=True)
+class ClockEffects:
+    """What one move of a complaint does to its clocks, declared by the move itself (aduan.complaints
+    ``workflow.Transition``): the stages it cancels, meets and starts (in that order), whether it
+    pauses or resumes every open clock, and whether it resolves the complaint (the resolution clock
+    it meets then records the OPD that resolved it, for the metrics)."""
+
+    starts: tuple[str, ...] = ()
+    meets: tuple[str, ...] = ()
+    cancels: tuple[str, ...] = ()
+    pauses: bool = False
+    resumes: bool = False
+    resolves: bool = False
 
 
-def deadlines_on_transition(*, complaint, action: str, hop, now: datetime) -> None:
-    """Keep the complaint's clocks in step with one accepted move (inside its transaction)."""
+def deadlines_on_transition(*, complaint, effects: ClockEffects, hop, now: datetime) -> None:
+    """Keep the complaint's clocks in step with one accepted move (inside its transaction).
+    ``hop`` is the complaint's open OPD hop, if any (clocks of an OPD belong to it)."""
     cal = calendar_for(complaint.pemda, around=now)
     open_clocks = {
         d.stage: d for d in Deadline.objects.open().filter(complaint=complaint).select_for_update()
     }
 
-    if action == "hold":
+    if effects.pauses:
         for d in open_clocks.values():
             if d.paused_at is None:
                 d.paused_at = now
                 d.save(update_fields=["paused_at"])
-        return
-    if action == "complete":
+    if effects.resumes:
         for d in open_clocks.values():
             _resume(d, now, cal)
-        return
 
-    for stage in _CANCELS.get(action, ()):
+    for stage in effects.cancels:
         if d := open_clocks.pop(stage, None):
             d.cancelled_at = now
             if (
@@ -169,12 +163,12 @@ def deadlines_on_transition(*, complaint, action: str, hop, now: datetime) -> No
                     "next_check_at",
                 ]
             )  # fmt: skip
-    for stage in _MEETS.get(action, ()):
+    for stage in effects.meets:
         if d := open_clocks.pop(stage, None):
-            if stage == Stage.RESOLUTION and action in RESOLVING_ACTIONS:
+            if stage == Stage.RESOLUTION and effects.resolves:
                 d.resolved_by_id = complaint.current_opd_id  # who resolved it, for the metrics
             _meet(d, now, cal)
-    for stage in _STARTS.get(action, ()):
+    for stage in effects.starts:
         if stage in open_clocks:  # e.g. reopen while a resolution clock still runs: keep it
             continue
         opd = complaint.current_opd if stage in (Stage.FOLLOW_UP, Stage.REPLY_WINDOW) else None
@@ -306,6 +300,40 @@ def _next_check(d: Deadline, done: set) -> datetime | None:
 SWEEP_CHUNK = 100  # clocks handled per transaction by the sweep
 
 
+@dataclass
+class SweepHandlers:
+    """What the clocks cannot do on their own, handed in by the app that owns complaints (sla imports
+    neither aduan.complaints nor aduan.notifications; ``aduan.complaints`` sets these in its
+    ``AppConfig.ready()`` with ``sweep_handlers_set``):
+
+    - ``hops_of(complaint_ids)``: {complaint_id: [(opd_id, started_at, ended_at), ...]}, the OPDs
+      that held each complaint, to charge a breached clock to the OPD that held it then;
+    - ``effects_due(effects, now=...)``: queue the notifications of [(deadline, kind, level), ...];
+    - ``reply_window_expired(complaint_id, now=...)``: the reporter's reply window ran out (the
+      complaint is resolved automatically).
+    """
+
+    hops_of: Callable[[Iterable[int]], dict[int, list[tuple]]] | None = None
+    effects_due: Callable[..., object] | None = None
+    reply_window_expired: Callable[..., object] | None = None
+
+
+_handlers = SweepHandlers()
+
+
+def sweep_handlers_set(*, hops_of, effects_due, reply_window_expired) -> None:
+    _handlers.hops_of = hops_of
+    _handlers.effects_due = effects_due
+    _handlers.reply_window_expired = reply_window_expired
+
+
+def _handler(name: str) -> Callable:
+    handler = getattr(_handlers, name)
+    if handler is None:
+        raise RuntimeError(f"sla sweep handler {name!r} is not set (aduan.complaints sets it when ready)")
+    return handler
+
+
 def deadlines_sweep(*, now: datetime, batch_size: int = 500) -> int:
     """Act on up to ``batch_size`` clocks whose next check is due; return how many were handled.
 
@@ -345,14 +373,15 @@ def deadlines_sweep(*, now: datetime, batch_size: int = 500) -> int:
 
 
 def _sweep_chunk(part: list[tuple[int, int]], now: datetime) -> int:
-    from aduan.complaints.models import Complaint  # noqa: PLC0415 (complaints → sla; read lazily)
-
     with transaction.atomic():
-        locked = set(
-            Complaint.objects.select_for_update(skip_locked=True)
-            .filter(pk__in={complaint_id for _pk, complaint_id in part})
-            .values_list("pk", flat=True)
-        )
+        # Lock the complaints' rows (FOR UPDATE OF the complaint table only) through the clocks.
+        locked = {
+            d.complaint_id
+            for d in Deadline.objects.filter(complaint_id__in={complaint_id for _pk, complaint_id in part})
+            .select_related("complaint")
+            .only("complaint__id")
+            .select_for_update(skip_locked=True, of=("complaint",))
+        }
         if not locked:
             return 0
         deadlines = list(
@@ -402,33 +431,15 @@ class _SweepBatch:
         return self._hops.get(complaint_id, [])
 
     def write(self) -> None:
-        from aduan.notifications.services import (  # noqa: PLC0415 (app boundary)
-            deadline_effect_notifications,
-            notifications_queue_many,
-            staff_cache_for,
-        )
-
         DeadlineEffect.objects.bulk_create(self.effects)
         if self.breached:
             Deadline.objects.bulk_update(self.breached, ["breached_at", "opd"])
         if self.checked:
             Deadline.objects.bulk_update(self.checked, ["next_check_at"])
-        staff_cache = staff_cache_for(
-            pemda_ids={d.complaint.pemda_id for d, _kind, _level in self.notify},
-            opd_ids={
-                opd_id
-                for d, _kind, _level in self.notify
-                if (opd_id := d.opd_id or d.complaint.current_opd_id) is not None
-            },
-        )
-        rows = []
-        for d, kind, level in self.notify:
-            rows += deadline_effect_notifications(
-                deadline=d, kind=kind, level=level, now=self.now, staff_cache=staff_cache
-            )
-        notifications_queue_many(rows)
+        if self.notify:
+            _handler("effects_due")(self.notify, now=self.now)
         for d in self.auto_resolve:  # after its effect row: the transition meets the clock
-            _auto_resolve(d, self.now)
+            _handler("reply_window_expired")(d.complaint_id, now=self.now)
 
 
 def _sweep_one(d: Deadline, now: datetime, done: set, batch: _SweepBatch) -> None:
@@ -452,16 +463,8 @@ def _sweep_one(d: Deadline, now: datetime, done: set, batch: _SweepBatch) -> Non
 
 
 def _hops_of(complaint_ids) -> dict[int, list[tuple]]:
-    """(opd_id, started_at, ended_at) of every hop of the given complaints, in one query."""
-    from aduan.complaints.models import ComplaintHop  # noqa: PLC0415 (complaints → sla; read lazily)
-
-    hops: dict[int, list[tuple]] = {}
-    if complaint_ids:
-        for complaint_id, opd_id, started_at, ended_at in ComplaintHop.objects.filter(
-            complaint_id__in=list(complaint_ids)
-        ).values_list("complaint_id", "opd_id", "started_at", "ended_at"):
-            hops.setdefault(complaint_id, []).append((opd_id, started_at, ended_at))
-    return hops
+    """(opd_id, started_at, ended_at) of every hop of the given complaints (one query)."""
+    return _handler("hops_of")(list(complaint_ids)) if complaint_ids else {}
 
 
 def _mark_breached(d: Deadline, *, hops: list[tuple] | None = None) -> None:
@@ -480,15 +483,3 @@ def _mark_breached(d: Deadline, *, hops: list[tuple] | None = None) -> None:
             ),
             None,
         )
-
-
-def _auto_resolve(d: Deadline, now: datetime) -> None:
-    from aduan.complaints.selectors import Actor  # noqa: PLC0415 (complaints → sla; resolve lazily)
-    from aduan.complaints.workflow import Action, complaint_transition  # noqa: PLC0415
-
-    try:
-        complaint_transition(
-            complaint_id=d.complaint_id, action=Action.AUTO_RESOLVE, actor=Actor.system(), now=now
-        )
-    except DomainError as exc:  # e.g. the reporter replied a moment ago: nothing to resolve
-        logger.info("auto-resolve of complaint %s skipped: %s", d.complaint_id, exc.code)

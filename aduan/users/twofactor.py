@@ -8,29 +8,29 @@ tokens are issued only with the code too (aduan/api/views/auth.py); a token, onc
 without a code by the integration holding it (docs/security.md).
 """
 
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_otp import user_has_device
 from drf_spectacular.authentication import SessionScheme, TokenScheme
 from rest_framework import exceptions
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 
-from aduan.agencies.models import Role, StaffMembership
+# Who requires two-factor of a user is known to the apps above this one (the Pemdas' switch and
+# the staff memberships live in aduan.agencies, which registers its check when ready).
+_requirements: list = []
+
+
+def requirement_register(check) -> None:
+    """Add ``check(user) -> bool``: whether someone requires two-factor sign-in of ``user``."""
+    if check not in _requirements:
+        _requirements.append(check)
 
 
 def required_by_pemda(user) -> bool:
     """Whether a Pemda that turned on two-factor counts this user among its koordinator or the
-    Ombudsman staff of its province (active memberships only)."""
+    Ombudsman staff of its province (aduan.agencies.twofactor, registered when ready)."""
     if not user.is_authenticated:
         return False
-    return (
-        StaffMembership.objects.filter(user=user, is_active=True)
-        .filter(
-            Q(role=Role.KOORDINATOR, pemda__two_factor_required=True)
-            | Q(role=Role.OMBUDSMAN, province__pemdas__two_factor_required=True)
-        )
-        .exists()
-    )
+    return any(check(user) for check in _requirements)
 
 
 def has_confirmed_device(user) -> bool:

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core import mail
 from django.utils import timezone
 
+from aduan.complaints.digests import digests_send
 from aduan.complaints.models import Complaint
 from aduan.complaints.selectors import Actor
 from aduan.complaints.services import ReporterData
@@ -23,7 +24,7 @@ from aduan.complaints.workflow import Action, complaint_transition
 from aduan.notifications import tasks
 from aduan.notifications.channels import render
 from aduan.notifications.models import Audience, Channel, DeliveryState, Notification
-from aduan.notifications.services import MAX_ATTEMPTS, digests_send, notification_deliver, notification_queue
+from aduan.notifications.services import MAX_ATTEMPTS, notification_deliver, notification_queue
 from aduan.sla.services import deadlines_sweep
 from tests.factories import ComplaintFactory, wita
 

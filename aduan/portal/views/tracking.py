@@ -7,8 +7,6 @@ Everything is read through ``selectors`` and written through ``workflow.complain
 Look-ups and posts are throttled per client.
 """
 
-from datetime import timedelta
-
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -19,27 +17,22 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from aduan.complaints import selectors, services
 from aduan.complaints.citizen_view import (
+    CITIZEN_MOVES,
     CITIZEN_STAGES,
     REJECT_PREFIX,
     STATUS_SENTENCES,
+    citizen_moves,
     public_events,
 )
 from aduan.complaints.models import SKM_ELEMENTS, ComplaintRating, SkmResponse, Status
 from aduan.complaints.selectors import Actor
-from aduan.complaints.workflow import NOTE_MAX_LENGTH, Action, allowed_actions, complaint_transition
+from aduan.complaints.workflow import NOTE_MAX_LENGTH, Action, complaint_transition, reopen_until
 from aduan.core.exceptions import DomainError, InvalidInput, NotFound
 from aduan.core.throttle import client_key, throttle_hit
 from aduan.sla.models import Deadline
 
-# The forms on the page and the workflow action each one takes. "reject" is a reply whose note
-# starts with REJECT_PREFIX (citizen_view), so staff see at once that the answer was turned down.
-FORM_ACTIONS = {
-    "complete": Action.COMPLETE,
-    "accept": Action.ACCEPT,
-    "reply": Action.REPLY,
-    "reject": Action.REPLY,
-    "reopen": Action.REOPEN,
-}
+# The forms on the page: one per citizen move (citizen_view, shared with the citizen API).
+FORM_ACTIONS = CITIZEN_MOVES
 LOOKUP_LIMIT = 20  # look-ups per client and hour
 POST_LIMIT = 30  # moves, ratings and surveys per client and hour
 WINDOW_SECONDS = 3600
@@ -132,7 +125,6 @@ def _skm_rows(values: dict[str, str], errors: dict[str, str]) -> list[dict]:
 def _track_page(request, complaint, secret: str, *, status: int = 200, **state):
     """Render the tracking page; ``state`` carries a failed form's error and typed values."""
     now = timezone.now()
-    actor = Actor.citizen(secret)
     events = _public_events(complaint)
     deadlines = list(
         Deadline.objects.open()
@@ -149,13 +141,7 @@ def _track_page(request, complaint, secret: str, *, status: int = 200, **state):
     rating = ComplaintRating.objects.filter(complaint=complaint).first()
     skm = SkmResponse.objects.filter(complaint=complaint).first()
 
-    allowed = set(allowed_actions(actor=actor, complaint=complaint))
-    reopen_until = None
-    if Action.REOPEN in allowed and complaint.closed_at is not None:
-        reopen_until = complaint.closed_at + timedelta(days=complaint.pemda.reopen_window_days)
-        if now > reopen_until:
-            allowed.discard(Action.REOPEN)
-            reopen_until = None
+    moves = citizen_moves(complaint, secret, now=now)
 
     # One entry per form: its typed note and the error beside it (only the failed form has any).
     failed = state.get("action_form", "")
@@ -180,10 +166,10 @@ def _track_page(request, complaint, secret: str, *, status: int = 200, **state):
         "hold_request": next((e.public_note for e in reversed(events) if e.action == Action.HOLD), ""),
         "deadlines": deadlines,
         "attachments": attachments,
-        "can_complete": Action.COMPLETE in allowed,
-        "can_answer": Action.ACCEPT in allowed and Action.REPLY in allowed,
-        "can_reopen": Action.REOPEN in allowed,
-        "reopen_until": reopen_until,
+        "can_complete": "complete" in moves,
+        "can_answer": "accept" in moves and "reply" in moves,
+        "can_reopen": "reopen" in moves,
+        "reopen_until": reopen_until(complaint) if "reopen" in moves else None,
         "forms": forms,
         "general_error": state.get("general_error", ""),
         "note_max": NOTE_MAX_LENGTH,

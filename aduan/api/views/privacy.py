@@ -1,7 +1,7 @@
 """The reporter's copy of their data through the API: ``GET /api/v1/track/<secret>/my-data/``.
 
-The same export as the "Data saya" page (``selectors.personal_data_export``); registered in
-aduan/api/urls.py next to the other tracking endpoints and throttled like them.
+The same export as the "Data saya" page (``aduan.privacy.selectors.personal_data_export``),
+registered in aduan/api/urls.py next to the other tracking endpoints and throttled like them.
 """
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -10,12 +10,12 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from aduan.api.schema import ERRORS_404
-from aduan.api.throttling import TrackThrottle
-from aduan.api.views.citizen import RatingOutput
 from aduan.complaints import selectors as complaint_selectors
+from aduan.privacy.selectors import personal_data_export
 
-from .selectors import personal_data_export
+from ..schema import ERRORS_404
+from ..throttling import TrackThrottle
+from .citizen import RatingOutput
 
 
 class MyDataComplaintOutput(serializers.Serializer):
