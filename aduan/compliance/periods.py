@@ -29,16 +29,20 @@ TOO_LONG = _("Rentang periode paling panjang %(days)s hari.")
 
 
 class PeriodInvalid(ValueError):
-    """The text is not a period we can compute; ``message`` says why (translated)."""
+    """The text is not a period we can compute; ``message`` says why, in the active language."""
 
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
+    def __init__(self, template, **params):
+        super().__init__(template)
+        self.template, self.params = template, params
+
+    @property
+    def message(self) -> str:
+        return str(self.template) % self.params if self.params else str(self.template)
 
 
 def _in_range(year: int) -> None:
     if not MIN_YEAR <= year <= MAX_YEAR:
-        raise PeriodInvalid(OUT_OF_RANGE % {"min": MIN_YEAR, "max": MAX_YEAR})
+        raise PeriodInvalid(OUT_OF_RANGE, min=MIN_YEAR, max=MAX_YEAR)
 
 
 @dataclass(frozen=True)
@@ -91,7 +95,7 @@ class Period:
             if first > last:
                 raise PeriodInvalid(REVERSED)
             if (last - first).days > MAX_SPAN_DAYS:
-                raise PeriodInvalid(TOO_LONG % {"days": MAX_SPAN_DAYS})
+                raise PeriodInvalid(TOO_LONG, days=MAX_SPAN_DAYS)
             return cls(first, last, text)
         if m := _PERIOD_RE.match(text):
             year = int(m.group(1))

@@ -27,8 +27,9 @@ from aduan.core.spreadsheet import safe_cell
 
 from . import charts, selectors
 from .forms import AssessmentForm, EvidenceForm
-from .metrics import BACKLOG_BUCKETS, Period, metrics_cached, trend_cached
+from .metrics import BACKLOG_BUCKETS, metrics_cached, trend_cached
 from .models import ComplianceScore, EvidenceItem
+from .periods import Period, PeriodInvalid
 from .scoring import METRIC_LABELS, ScoreInputs, dec, decompose, what_if
 from .services import (
     assessment_entry_record,
@@ -45,7 +46,8 @@ OPEN_STATUSES = ("submitted", "on_hold", "dispatched", "followed_up")
 
 
 def staff_view(view):
-    """Signed-in users only; domain PermissionDenied becomes 403."""
+    """Signed-in users only; domain PermissionDenied becomes 403; a ``periode`` that is not a period
+    answers 400 with the period form and the reason."""
 
     @login_required(login_url=LOGIN_URL)
     def wrapped(request, *args, **kwargs):
@@ -53,6 +55,9 @@ def staff_view(view):
             return view(request, *args, **kwargs)
         except PermissionDenied:
             raise DjangoPermissionDenied() from None
+        except PeriodInvalid as error:
+            context = {"period_error": error.message, "period_text": request.GET.get("periode", "")}
+            return render(request, "compliance/period_invalid.html", context, status=400)
 
     wrapped.__name__ = view.__name__
     wrapped.__doc__ = view.__doc__
@@ -67,7 +72,9 @@ def _now():
 
 
 def _period(request, zone) -> Period:
-    return Period.parse(request.GET.get("periode")) or Period.year(timezone.localtime(_now(), zone).year)
+    """The ``periode`` asked for (``PeriodInvalid`` if it is not one), else the current local year."""
+    text = request.GET.get("periode", "").strip()
+    return Period.read(text) if text else Period.year(timezone.localtime(_now(), zone).year)
 
 
 def drill(**params) -> str:
