@@ -4,9 +4,11 @@ attachment rows (no files).
 
 Rows are generated in Python in the shapes the workflow writes (complaint_transition and the SLA
 services), then written in chunks: PostgreSQL COPY when the database is PostgreSQL, bulk INSERTs
-otherwise. Working days are counted Monday to Friday (holidays are ignored: synthetic data only
-needs plausible durations). Never use this on a database with real complaints: every synthetic
-Pemda's code starts with ``SY``, and the generator refuses to run twice into the same database.
+otherwise. Working days are the real ones (aduan.sla.calendar with each zone's national holidays and
+cuti bersama, as ``aduan.sla.services.calendar_for`` builds them): one calendar per zone, built once
+before any row, covering every generated year. Never use this on a database with real complaints:
+every synthetic Pemda's code starts with ``SY``, and the generator refuses to run twice into the same
+database.
 
     python manage.py generate_synthetic --size ci          # 1 M complaints, 2,000 OPDs
     python manage.py generate_synthetic --size national    # 5 M complaints, 5,000 OPDs, 3 years
@@ -34,7 +36,9 @@ from aduan.complaints.models import (
     ReporterIdentity,
     TicketCounter,
 )
+from aduan.sla.calendar import WorkCalendar, add_calendar_days, add_working_days, count_working_days
 from aduan.sla.models import SlaPolicy, Stage
+from aduan.sla.services import calendar_for
 from aduan.users.models import User
 
 BENCH_PASSWORD = "bench-password"  # every synthetic staff account; bench databases only
@@ -185,30 +189,23 @@ WORDS = (
 )
 
 
-def add_working_days(start: datetime, n: int) -> datetime:
-    """``n`` Monday–Friday days after ``start`` (same time of day)."""
-    weekday = start.weekday()
-    if weekday >= 5:  # weekend: start counting from Monday
-        start += timedelta(days=7 - weekday)
-        weekday = 0
-    weeks, rest = divmod(n, 5)
-    days = weeks * 7 + rest + (2 if weekday + rest >= 5 else 0)
-    return start + timedelta(days=days)
-
-
-def working_days_between(start: datetime, end: datetime) -> int:
-    """Monday–Friday days from ``start`` to ``end`` (whole days)."""
-    if end <= start:
-        return 0
-    d0, d1 = start.date(), end.date()
-    days = (d1 - d0).days
-    weeks, rest = divmod(days, 7)
-    count = weeks * 5
-    wd = d0.weekday()
-    for i in range(rest):
-        if (wd + i) % 7 < 5:
-            count += 1
-    return count
+def zone_calendars(places, *, now: datetime, years: int) -> dict[str, WorkCalendar]:
+    """One working calendar per time zone of ``places``, covering the ``years`` generated years up
+    to ``now`` and the deadlines after them. Synthetic Pemdas have no holidays of their own, so the
+    calendar of any one of them is the zone's; ``calendar_for`` covers a few years around a date,
+    so the calendars around the first and the last generated day are merged."""
+    calendars: dict[str, WorkCalendar] = {}
+    for place in places:
+        if place.zone in calendars:
+            continue
+        pemda = Pemda(pk=place.pemda_id, timezone=place.zone)
+        parts = [calendar_for(pemda, around=at) for at in (now - timedelta(days=365 * years), now)]
+        calendars[place.zone] = WorkCalendar(
+            zone=parts[0].zone,
+            holidays=frozenset().union(*(c.holidays for c in parts)),
+            working_exceptions=frozenset().union(*(c.working_exceptions for c in parts)),
+        )
+    return calendars
 
 
 class Ids:
@@ -314,6 +311,7 @@ class Place:
     koordinator_id: int
     opds: list  # (opd_id, petugas_id)
     weight: float
+    zone: str
 
 
 def _places(size: Size, rng: random.Random, *, stdout) -> list[Place]:
@@ -375,6 +373,7 @@ def _places(size: Size, rng: random.Random, *, stdout) -> list[Place]:
                 koordinator_id=by_email[koordinator.email],
                 opds=[(o.pk, by_email[s.email]) for o, s in zip(opds, staff, strict=True)],
                 weight=1.0 / (rank + 1) ** 0.8,  # skewed: a few big cities, a long tail
+                zone=pemda.timezone,
             )
         )
     StaffMembership.objects.bulk_create(memberships, batch_size=2000)
@@ -409,6 +408,7 @@ def generate(
     missing = {s for s in Stage.values if s not in policies}
     if missing:
         raise RuntimeError(f"no default SLA policy for {sorted(missing)}; run migrate first")
+    calendars = zone_calendars(places, now=now, years=size.years)
     from aduan.sla.models import Deadline
 
     postgres = connection.vendor == "postgresql"
@@ -437,9 +437,9 @@ def generate(
     dropped = _drop_secondary_indexes(stdout) if postgres and drop_indexes else []
     try:
         if workers == 1:
-            results = [_work(jobs[0], size, seed, now, policies, stdout, started, None)]
+            results = [_work(jobs[0], size, seed, now, (policies, calendars), stdout, started, None)]
         else:
-            results = _work_in_processes(jobs, size, seed, now, policies, stdout, started)
+            results = _work_in_processes(jobs, size, seed, now, (policies, calendars), stdout, started)
     finally:
         _recreate_indexes(dropped, stdout)
     counters: dict[tuple[int, int], int] = {}
@@ -455,7 +455,7 @@ def generate(
     return counts
 
 
-def _work(job, size, seed, now, policies, stdout, started, progress) -> tuple[dict, dict]:
+def _work(job, size, seed, now, rules, stdout, started, progress) -> tuple[dict, dict]:
     """One worker's share: its Pemdas, its number of complaints, its blocks of ids."""
     k, places, count, ids = job
     rng = random.Random(seed * 100 + k)
@@ -465,7 +465,7 @@ def _work(job, size, seed, now, policies, stdout, started, progress) -> tuple[di
     cum_weights = list(itertools.accumulate(p.weight for p in places))
     writer = Writer()
     counts = dict.fromkeys(("complaints", "events", "hops", "deadlines", "ratings", "attachments"), 0)
-    gen = _Generator(rng, now, policies, ids, writer, counts)
+    gen = _Generator(rng, now, rules, ids, writer, counts)
     for n in range(count):
         place = rng.choices(places, cum_weights=cum_weights)[0] if n % 64 else places[n % len(places)]
         # more complaints in recent months: the service grows
@@ -484,7 +484,7 @@ def _work(job, size, seed, now, policies, stdout, started, progress) -> tuple[di
     return counts, counters
 
 
-def _work_in_processes(jobs, size, seed, now, policies, stdout, started) -> list:
+def _work_in_processes(jobs, size, seed, now, rules, stdout, started) -> list:
     import multiprocessing
     import queue as queue_module
 
@@ -493,7 +493,7 @@ def _work_in_processes(jobs, size, seed, now, policies, stdout, started) -> list
     results = context.Queue()
     connection.close()  # every process opens its own connection
     processes = [
-        context.Process(target=_work_child, args=(job, size, seed, now, policies, progress, started, results))
+        context.Process(target=_work_child, args=(job, size, seed, now, rules, progress, started, results))
         for job in jobs
     ]
     for process in processes:
@@ -516,7 +516,7 @@ def _work_in_processes(jobs, size, seed, now, policies, stdout, started) -> list
     return [collected[k] for k in sorted(collected)]
 
 
-def _work_child(job, size, seed, now, policies, progress, started, results) -> None:
+def _work_child(job, size, seed, now, rules, progress, started, results) -> None:
     import traceback
 
     from django.db import connections
@@ -524,7 +524,7 @@ def _work_child(job, size, seed, now, policies, progress, started, results) -> N
     for conn in connections.all():
         conn.close()  # never reuse the parent's socket
     try:
-        results.put((job[0], _work(job, size, seed, now, policies, None, started, progress)))
+        results.put((job[0], _work(job, size, seed, now, rules, None, started, progress)))
     except Exception:  # reported to the parent, which raises it
         results.put((job[0], traceback.format_exc()))
     finally:
@@ -614,20 +614,15 @@ def _finish(counters) -> None:
 class _Generator:
     """Writes one complaint's rows in the shapes complaint_transition() and the SLA services write."""
 
-    def __init__(self, rng, now, policies, ids, writer, counts):
-        self.rng, self.now, self.policies, self.ids, self.w, self.counts = (
-            rng,
-            now,
-            policies,
-            ids,
-            writer,
-            counts,
-        )
+    def __init__(self, rng, now, rules, ids, writer, counts):
+        """``rules``: (the default policy id per stage, the working calendar per zone)."""
+        self.rng, self.now, self.ids, self.w, self.counts = rng, now, ids, writer, counts
+        self.policies, self.calendars = rules
 
     def complaint(self, place: Place, submitted: datetime, ticket: str) -> None:
         rng, now = self.rng, self.now
         cid = self.ids[Complaint].take()
-        self.cid, self.place = cid, place
+        self.cid, self.place, self.cal = cid, place, self.calendars[place.zone]
         anonymous = rng.random() < 0.1
         opd_id, petugas_id = rng.choice(place.opds)
         status, closed_at, current_opd, archive_reason, forwarded = "submitted", None, None, "", ""
@@ -685,7 +680,7 @@ class _Generator:
                     self.meet(Stage.LEGAL_RESPONSE, t3)
                     self.start(Stage.REPLY_WINDOW, t3, 10, hop, current_opd)
                     t4 = t3 + timedelta(hours=rng.expovariate(1 / 70)) if rng.random() < 0.5 else None
-                    auto = add_working_days(t3, 10)
+                    auto = add_working_days(t3, 10, self.cal)
                     end = t4 if t4 is not None and t4 < auto else auto
                     if end < now:
                         status, closed_at = "resolved", end
@@ -799,7 +794,7 @@ class _Generator:
         hop[4], hop[6] = at, event_id
 
     def start(self, stage, at, amount, hop, opd_id, *, calendar=False) -> None:
-        due = at + timedelta(days=amount) if calendar else add_working_days(at, amount)
+        due = add_calendar_days(at, amount, self.cal) if calendar else add_working_days(at, amount, self.cal)
         self.clocks[stage] = {
             "started": at,
             "due": due,
@@ -841,9 +836,9 @@ class _Generator:
             breached = due
             if opd is None:
                 opd = self._holder_at(due)
-        remind = add_working_days(due - timedelta(days=1), 0) if end is None and due > now else None
+        remind = add_working_days(due - timedelta(days=1), 0, self.cal) if end is None and due > now else None
         next_check = (remind or due) if end is None and due > now else None
-        taken = working_days_between(c["started"], end) if end is not None else None
+        taken = count_working_days(c["started"], end, self.cal) if end is not None else None
         cal_taken = (end - c["started"]).days if end is not None else None
         self.w.add(
             "sla_deadline",
