@@ -84,7 +84,7 @@ class ComplaintEvent(AppendOnlyModel):
 
     def save(self, *args, **kwargs):
         if self.pk is None and not self.hash:  # written without audit.event_append(): chain it here
-            from .audit import event_seal
+            from ..audit import event_seal
 
             event_seal(self)
         super().save(*args, **kwargs)
