@@ -550,3 +550,27 @@ def test_messages_are_rendered_in_base(rf, db):
     assert re.search(
         r'<div role="status"[^>]*>\s*<ul class="messages">\s*<li class="success">Aduan Anda', html
     )
+
+
+# ---------------------------------------------------------------------------------- throttles
+
+
+def test_pages_and_api_read_their_allowances_from_the_one_table():
+    """aduan.core.throttle.LIMITS is the only place a limit is written: the filing page and the API
+    throttles count in the same scopes with the same allowances (the numbers as before the table)."""
+    from aduan.api import throttling
+    from aduan.core.throttle import LIMITS, Limit
+    from aduan.portal.views import filing
+
+    assert LIMITS["file"] == Limit(10, 3600)
+    assert LIMITS["track-post"] == Limit(30, 3600)
+    assert LIMITS["login"] == Limit(20, 15 * 60)
+    assert filing.FILE_THROTTLE == {"scope": "file", "limit": 10, "window_seconds": 3600}
+    assert filing.SUPPORT_THROTTLE == {"scope": "support", "limit": 30, "window_seconds": 3600}
+    api_scopes = {
+        cls.scope for cls in vars(throttling).values()
+        if isinstance(cls, type) and issubclass(cls, throttling.WindowThrottle) and cls.scope
+    }  # fmt: skip
+    assert api_scopes == {"file", "support", "track-post", "api-track", "login"}
+    assert api_scopes <= set(LIMITS)
+    assert not hasattr(throttling, "Open311PostThrottle")
