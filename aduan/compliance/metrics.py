@@ -30,106 +30,47 @@ What each figure means:
 """
 
 import hashlib
-import math
-import re
-import statistics
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce, TruncMonth
-from django.utils.translation import gettext_lazy as _
 
 from aduan.agencies.models import Opd
 from aduan.complaints.models import Complaint, ComplaintHop, ComplaintRating, SkmResponse
 from aduan.sla.models import Deadline, Stage
 from aduan.sla.selectors import last_resolving_opd
 
-from .skm import SkmResult, skm_from_sums
+from .figures import BACKLOG_BUCKETS, Figures, median, median_of, p90, p90_of, percent
+from .periods import Period, PeriodInvalid
 
 DISPATCH_ACTIONS = ("dispatch", "redispatch")
 ON_TIME = Q(met_at__isnull=False, breached_at__isnull=True)
 SKM_FIELDS = tuple(f"u{i}" for i in range(1, 10))
 
-# (key, label, lowest age in days, highest age in days or None)
-BACKLOG_BUCKETS = (
-    ("0_3", _("0–3 hari"), 0, 3),
-    ("4_7", _("4–7 hari"), 4, 7),
-    ("8_14", _("8–14 hari"), 8, 14),
-    ("15_30", _("15–30 hari"), 15, 30),
-    ("31_60", _("31–60 hari"), 31, 60),
-    ("60_plus", _("> 60 hari"), 61, None),
-)
-
-
-# --- Periods ----------------------------------------------------------------------------------
-
-_PERIOD_RE = re.compile(r"^(\d{4})(?:-(\d{2})|-[Qq]([1-4]))?$")
-_CUSTOM_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$")
-
-
-@dataclass(frozen=True)
-class Period:
-    """A span of local calendar days ``[first, last]`` (a month, quarter, year or custom range);
-    its instants are computed in each Pemda's zone by ``bounds``."""
-
-    first: date
-    last: date
-    key: str
-
-    @classmethod
-    def year(cls, year: int) -> "Period":
-        return cls(date(year, 1, 1), date(year, 12, 31), f"{year}")
-
-    @classmethod
-    def month(cls, year: int, month: int) -> "Period":
-        nxt = date(year + (month == 12), month % 12 + 1, 1)
-        return cls(date(year, month, 1), nxt - timedelta(days=1), f"{year}-{month:02d}")
-
-    @classmethod
-    def quarter(cls, year: int, quarter: int) -> "Period":
-        first = date(year, 3 * quarter - 2, 1)
-        last = Period.month(year, 3 * quarter).last
-        return cls(first, last, f"{year}-Q{quarter}")
-
-    @classmethod
-    def parse(cls, text: str | None) -> "Period | None":
-        """``2026``, ``2026-11``, ``2026-Q2`` or ``2026-01-01..2026-03-15``; None if not one."""
-        text = (text or "").strip()
-        try:
-            if m := _CUSTOM_RE.match(text):
-                first, last = date.fromisoformat(m.group(1)), date.fromisoformat(m.group(2))
-                if first > last or (last - first).days > 3660:
-                    return None
-                return cls(first, last, text)
-            if m := _PERIOD_RE.match(text):
-                year = int(m.group(1))
-                if not 2000 <= year <= 2100:
-                    return None
-                if m.group(2):
-                    month = int(m.group(2))
-                    return cls.month(year, month) if 1 <= month <= 12 else None
-                if m.group(3):
-                    return cls.quarter(year, int(m.group(3)))
-                return cls.year(year)
-        except ValueError:
-            return None
-        return None
-
-    def bounds(self, zone: ZoneInfo) -> tuple[datetime, datetime]:
-        start = datetime(self.first.year, self.first.month, self.first.day, tzinfo=zone)
-        nxt = self.last + timedelta(days=1)
-        return start, datetime(nxt.year, nxt.month, nxt.day, tzinfo=zone)
-
-    @property
-    def label(self) -> str:
-        return self.key.replace("..", " s.d. ")
+__all__ = [
+    "BACKLOG_BUCKETS",
+    "Figures",
+    "Metrics",
+    "Period",
+    "PeriodInvalid",
+    "Trend",
+    "dashboard_defaults",
+    "dashboards_warm",
+    "median",
+    "median_of",
+    "metrics_cached",
+    "metrics_for",
+    "p90",
+    "p90_of",
+    "trend_for",
+]
 
 
 class _Zones:
@@ -154,188 +95,6 @@ class _Zones:
 
     def as_of(self, zone: str, now: datetime) -> datetime:
         return min(self.period.bounds(ZoneInfo(zone))[1], now)
-
-
-# --- Figures ----------------------------------------------------------------------------------
-
-
-def _pct(part: int, whole: int) -> Decimal | None:
-    if not whole:
-        return None
-    return (Decimal(100) * part / whole).quantize(Decimal("0.1"), ROUND_HALF_UP)
-
-
-def median(values: list[int]) -> Decimal | None:
-    return Decimal(str(statistics.median(values))) if values else None
-
-
-def p90(values: list[int]) -> int | None:
-    """90th percentile by nearest rank of a sorted list."""
-    if not values:
-        return None
-    return values[max(0, math.ceil(0.9 * len(values)) - 1)]
-
-
-def _nth(hist: dict[int, int], rank: int) -> int:
-    """The ``rank``-th smallest value (1-based) of a histogram {value: count}."""
-    seen = 0
-    for value in sorted(hist):
-        seen += hist[value]
-        if seen >= rank:
-            return value
-    raise ValueError("rank beyond the histogram")
-
-
-def median_of(hist: dict[int, int]) -> Decimal | None:
-    """Median of a histogram, as ``median`` gives for the expanded list."""
-    n = sum(hist.values())
-    if not n:
-        return None
-    if n % 2:
-        return Decimal(_nth(hist, (n + 1) // 2))
-    return (Decimal(_nth(hist, n // 2)) + Decimal(_nth(hist, n // 2 + 1))) / 2
-
-
-def p90_of(hist: dict[int, int]) -> int | None:
-    """90th percentile by nearest rank of a histogram, as ``p90`` gives for the expanded list."""
-    n = sum(hist.values())
-    return _nth(hist, max(1, math.ceil(0.9 * n))) if n else None
-
-
-@dataclass
-class Figures:
-    """The metrics of one OPD, one Pemda or one province for one period."""
-
-    level: str = "pemda"  # opd | pemda | province
-    submitted: int = 0
-    received_by_opd: int = 0
-    verified_total: int = 0
-    verified_on_time: int = 0
-    dispatched: int = 0
-    follow_up_total: int = 0
-    followed_up: int = 0
-    followed_up_on_time: int = 0
-    resolved: int = 0
-    resolved_on_time: int = 0
-    # Durations in working days as histograms {days: clocks}: a few dozen keys per OPD whatever the
-    # number of complaints, so they travel from SQL as grouped counts and merge by addition.
-    follow_up_hist: Counter = field(default_factory=Counter)
-    resolve_hist: Counter = field(default_factory=Counter)
-    backlog: dict[str, int] = field(default_factory=lambda: {b[0]: 0 for b in BACKLOG_BUCKETS})
-    reopened: int = 0
-    breaches: dict[str, int] = field(default_factory=dict)
-    supporters: int = 0
-    rating_sum: int = 0
-    rating_count: int = 0
-    skm_sums: list[int] = field(default_factory=lambda: [0] * 9)
-    skm_count: int = 0
-    channels: set[str] = field(default_factory=set)
-
-    def merge(self, other: "Figures") -> None:
-        for name in (
-            "submitted received_by_opd verified_total verified_on_time dispatched follow_up_total "
-            "followed_up followed_up_on_time resolved resolved_on_time reopened supporters rating_sum "
-            "rating_count skm_count"
-        ).split():
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-        self.follow_up_hist.update(other.follow_up_hist)
-        self.resolve_hist.update(other.resolve_hist)
-        for k, v in other.backlog.items():
-            self.backlog[k] = self.backlog.get(k, 0) + v
-        for k, v in other.breaches.items():
-            self.breaches[k] = self.breaches.get(k, 0) + v
-        self.skm_sums = [a + b for a, b in zip(self.skm_sums, other.skm_sums, strict=True)]
-        self.channels |= other.channels
-
-    # What the tables show --------------------------------------------------------------------
-
-    @property
-    def received(self) -> int:
-        return self.received_by_opd if self.level == "opd" else self.submitted
-
-    @property
-    def verified_on_time_pct(self) -> Decimal | None:
-        return _pct(self.verified_on_time, self.verified_total)
-
-    @property
-    def followed_up_on_time_pct(self) -> Decimal | None:
-        return _pct(self.followed_up_on_time, self.follow_up_total)
-
-    @property
-    def resolved_on_time_pct(self) -> Decimal | None:
-        return _pct(self.resolved_on_time, self.resolved)
-
-    @property
-    def reopen_rate_pct(self) -> Decimal | None:
-        return _pct(self.reopened, self.resolved)
-
-    @property
-    def follow_up_days(self) -> list[int]:
-        """Every first-follow-up duration, sorted (the histogram expanded)."""
-        return sorted(self.follow_up_hist.elements())
-
-    @property
-    def resolve_days(self) -> list[int]:
-        return sorted(self.resolve_hist.elements())
-
-    @property
-    def median_follow_up_days(self) -> Decimal | None:
-        return median_of(self.follow_up_hist)
-
-    @property
-    def p90_follow_up_days(self) -> int | None:
-        return p90_of(self.follow_up_hist)
-
-    @property
-    def median_resolve_days(self) -> Decimal | None:
-        return median_of(self.resolve_hist)
-
-    @property
-    def p90_resolve_days(self) -> int | None:
-        return p90_of(self.resolve_hist)
-
-    @property
-    def backlog_total(self) -> int:
-        return sum(self.backlog.values())
-
-    @property
-    def breaches_total(self) -> int:
-        return sum(self.breaches.values())
-
-    @property
-    def mean_rating(self) -> Decimal | None:
-        if not self.rating_count:
-            return None
-        return (Decimal(self.rating_sum) / self.rating_count).quantize(Decimal("0.01"), ROUND_HALF_UP)
-
-    @property
-    def skm_result(self) -> SkmResult | None:
-        return skm_from_sums(sums=self.skm_sums, respondents=self.skm_count)
-
-    @property
-    def skm(self) -> Decimal | None:
-        result = self.skm_result
-        return result.value if result else None
-
-    @property
-    def channels_count(self) -> int | None:
-        return len(self.channels) if self.submitted else None
-
-    def scoring_metrics(self) -> dict[str, Decimal | None]:
-        """The values the Pengaduan indicators may be scored from (scoring.METRIC_LABELS)."""
-        values = {
-            "verified_on_time_pct": self.verified_on_time_pct,
-            "followed_up_on_time_pct": self.followed_up_on_time_pct,
-            "resolved_on_time_pct": self.resolved_on_time_pct,
-            "reopen_rate_pct": self.reopen_rate_pct,
-            "mean_rating": self.mean_rating,
-            "skm": self.skm,
-            "channels_count": None if self.channels_count is None else Decimal(self.channels_count),
-        }
-        if self.level == "opd":  # verification and channels belong to the Pemda, not to an OPD
-            values.pop("verified_on_time_pct")
-            values.pop("channels_count")
-        return values
 
 
 @dataclass
@@ -617,7 +376,7 @@ class MonthCell:
 
     @property
     def pct(self) -> Decimal | None:
-        return _pct(self.on_time, self.total)
+        return percent(self.on_time, self.total)
 
 
 @dataclass

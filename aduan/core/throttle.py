@@ -1,16 +1,61 @@
 """A small fixed-window rate limiter on the cache, for anonymous endpoints (filing, tracking
 look-ups, support). With Redis as the cache it holds across processes; with the local-memory
-cache, per process."""
+cache, per process.
+
+``LIMITS`` is the one table of allowances: every page and API endpoint that throttles names its
+scope and reads the limit and window here (``throttle_args``, ``limit_hit``, ``limit_wait``). A
+scope used by both a page and the API (filing, the reporter's moves, sign-in) is one counter.
+"""
 
 import hashlib
 import hmac
 import logging
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
+
+HOUR = 60 * 60
+
+
+@dataclass(frozen=True)
+class Limit:
+    limit: int  # hits allowed per window and key
+    window_seconds: int
+
+
+# scope → allowance per key (a client address hash, or an account for "login-fail").
+LIMITS: dict[str, Limit] = {
+    "file": Limit(10, HOUR),  # filing a complaint: the portal form and the API
+    "support": Limit(30, HOUR),  # "+1" on a complaint: the portal and the API
+    "similar": Limit(300, HOUR),  # the filing form's "similar complaints" look-up
+    "track": Limit(20, HOUR),  # tracking look-ups by ticket and contact (portal)
+    "track-post": Limit(30, HOUR),  # the reporter's moves, ratings, surveys, uploads: portal and API
+    "api-track": Limit(120, HOUR),  # API reads and moves behind a tracking secret
+    "login": Limit(20, 15 * 60),  # sign-in attempts per client: the staff page and API tokens
+    "login-fail": Limit(5, 15 * 60),  # failed passwords per account, then it is locked
+    "password-reset": Limit(5, HOUR),  # password-reset requests per client
+    "open311-post": Limit(120, HOUR),  # Open311 service requests per client
+}
+
+
+def throttle_args(scope: str) -> dict:
+    """``scope``, ``limit`` and ``window_seconds`` of the scope, for ``throttle_hit(**...)``."""
+    rule = LIMITS[scope]
+    return {"scope": scope, "limit": rule.limit, "window_seconds": rule.window_seconds}
+
+
+def limit_hit(scope: str, key: str) -> int:
+    """``throttle_hit`` with the scope's allowance from ``LIMITS``."""
+    return throttle_hit(key=key, **throttle_args(scope))
+
+
+def limit_wait(scope: str, key: str) -> int:
+    """``throttle_wait`` with the scope's allowance from ``LIMITS``."""
+    return throttle_wait(key=key, **throttle_args(scope))
 
 
 def client_key(request) -> str:

@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from aduan.compliance.views import _cell, _table_export
+from aduan.compliance.views.exports import _cell, _table_export
 
 
 def test_text_cells_are_neutralised_and_numbers_stay_numbers():

@@ -1,14 +1,16 @@
 """The benchmark data generator writes rows in the shapes the workflow writes, on both backends."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.db.models import Count, F, Q
 
+from aduan.agencies.models import Pemda
 from aduan.complaints.models import Complaint, ComplaintEvent, ComplaintHop, TicketCounter
-from aduan.devdata.synthetic import SIZES, Size, add_working_days, generate, working_days_between
-from aduan.sla.models import Deadline, Stage
-from aduan.sla.services import deadlines_sweep
+from aduan.devdata.synthetic import SIZES, Place, Size, generate, zone_calendars
+from aduan.sla.calendar import add_calendar_days, add_working_days, count_working_days
+from aduan.sla.models import DayUnit, Deadline, Stage
+from aduan.sla.services import calendar_for, deadlines_sweep
 
 NOW = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)  # a Friday
 
@@ -62,18 +64,54 @@ def test_running_twice_into_one_database_is_refused(small):
     assert Complaint.objects.count() == 400
 
 
-@pytest.mark.parametrize(
-    ("start", "n", "expected"),
-    [
-        (datetime(2026, 11, 27, 9, tzinfo=UTC), 1, datetime(2026, 11, 30, 9, tzinfo=UTC)),  # Fri + 1 = Mon
-        (datetime(2026, 11, 23, 9, tzinfo=UTC), 5, datetime(2026, 11, 30, 9, tzinfo=UTC)),  # Mon + 5 = Mon
-        (datetime(2026, 11, 28, 9, tzinfo=UTC), 3, datetime(2026, 12, 3, 9, tzinfo=UTC)),  # Sat → Mon + 3
-        (datetime(2026, 11, 25, 9, tzinfo=UTC), 10, datetime(2026, 12, 9, 9, tzinfo=UTC)),
-    ],
-)
-def test_weekday_arithmetic(start, n, expected):
-    assert add_working_days(start, n) == expected
-    assert working_days_between(start, expected) == n
+CHRISTMAS_NOW = datetime(2027, 1, 8, 3, 0, tzinfo=UTC)  # a year ending just after 25 December 2026
+
+
+@pytest.fixture
+def over_christmas(default_policies, monkeypatch):
+    monkeypatch.setitem(SIZES, "xmas", Size(complaints=400, pemdas=2, opds_per_pemda=3, provinces=1, years=1))
+    generate(size_name="xmas", seed=11, now=CHRISTMAS_NOW, stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+
+def test_every_generated_clock_is_due_when_aduan_sla_says(over_christmas):
+    """Due times and working days taken are aduan.sla's, holidays included: a clock started on
+    Wed 23 Dec 2026 skips the cuti bersama of the 24th, Christmas Day and the weekend."""
+    clocks = Deadline.objects.select_related("policy", "complaint__pemda")
+    calendars = {}
+    checked = across = 0
+    for d in clocks:
+        pemda = d.complaint.pemda
+        cal = calendars.setdefault(pemda.pk, calendar_for(pemda, around=CHRISTMAS_NOW))
+        if d.policy.unit == DayUnit.WORKING:
+            assert d.due_at == add_working_days(d.started_at, d.policy.amount, cal), (d.stage, d.started_at)
+        else:
+            assert d.due_at == add_calendar_days(d.started_at, d.policy.amount, cal), (d.stage, d.started_at)
+        end = d.met_at or d.cancelled_at
+        if end is not None:
+            assert d.working_days_taken == count_working_days(d.started_at, end, cal)
+        checked += 1
+        local = (d.started_at.astimezone(cal.zone).date(), d.due_at.astimezone(cal.zone).date())
+        if d.policy.unit == DayUnit.WORKING and local[0] < date(2026, 12, 25) < local[1]:
+            across += 1
+    assert checked > 1000
+    assert across > 0  # some working-day clocks run over Christmas 2026
+    zone = cal.zone
+    assert {date(2026, 12, 24), date(2026, 12, 25)} <= cal.holidays
+    start = datetime(2026, 12, 23, 9, tzinfo=zone)  # Wednesday
+    assert add_working_days(start, 1, cal) == datetime(2026, 12, 28, 9, tzinfo=zone)
+
+
+def test_zone_calendars_are_the_pemda_calendars_over_every_generated_year(db):
+    pemda = Pemda(pk=1, timezone="Asia/Makassar")
+    place = Place(pemda_id=1, code="SY001", koordinator_id=1, opds=[], weight=1.0, zone="Asia/Makassar")
+    now = datetime(2026, 11, 27, 3, tzinfo=UTC)
+    cal = zone_calendars([place], now=now, years=3)["Asia/Makassar"]
+    for start in (datetime(2023, 12, 22, 1, tzinfo=UTC), datetime(2026, 12, 24, 1, tzinfo=UTC)):
+        real = calendar_for(pemda, around=start)
+        for n in (1, 3, 5, 10):
+            assert add_working_days(start, n, cal) == add_working_days(start, n, real), (start, n)
+    assert date(2023, 12, 25) in cal.holidays  # three years back: beyond calendar_for(around=now)
+    assert date(2023, 12, 25) not in calendar_for(pemda, around=now).holidays
 
 
 @pytest.mark.postgres

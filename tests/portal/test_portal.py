@@ -7,6 +7,7 @@ the tests pin to 25 November 2025.
 """
 
 import re
+from decimal import Decimal as D
 
 import pytest
 from django.contrib.staticfiles import finders
@@ -17,6 +18,8 @@ from aduan.complaints.models import Status
 from aduan.complaints.selectors import Actor
 from aduan.complaints.services import ReporterData, complaint_rate, complaint_support
 from aduan.complaints.workflow import Action, complaint_transition
+from aduan.compliance.metrics import metrics_for
+from aduan.compliance.periods import Period
 from aduan.portal import public_stats
 from aduan.portal.views import portal
 from tests.factories import (
@@ -136,44 +139,48 @@ def no_personal_data(html: str) -> None:
 # ---------------------------------------------------------------------------------- figures
 
 
-def november(world):
-    return public_stats.Period(2025, 11, world.pemda.zoneinfo)
+NOVEMBER = Period.month(2025, 11)
 
 
 def test_figures_for_november(dataset, world):
-    period = november(world)
-    f = public_stats.pemda_figures(pemdas=[world.pemda], period=period)
+    f = public_stats.pemda_figures(pemdas=[world.pemda], period=NOVEMBER, zone=world.pemda.zoneinfo)
     assert f.received == 5
-    assert (f.followed_up_on_time, f.followed_up_total, f.on_time_percent) == (2, 3, 66.7)
-    assert f.resolve_days == [4, 7, 13]
+    assert (f.followed_up_on_time, f.follow_up_total, f.followed_up_on_time_pct) == (2, 3, D("66.7"))
+    assert (f.resolve_days, f.resolved) == ([4, 7, 13], 3)
     assert f.median_resolve_days == 7
-    assert (f.rating_count, f.mean_rating) == (2, 4.5)
+    assert (f.rating_count, f.mean_rating) == (2, D("4.50"))
     assert f.supporters == 2
 
 
 def test_figures_per_opd_for_november(dataset, world):
-    table = public_stats.opd_table(
-        pemdas=[world.pemda], period=public_stats.Period(2025, 11, world.pemda.zoneinfo)
-    )
+    table = public_stats.opd_table(pemdas=[world.pemda], period=NOVEMBER, zone=world.pemda.zoneinfo)
     rows = {row.opd: row.figures for row in table.rows}
     a, b = rows[world.opd], rows[world.other_opd]
-    assert (a.received, a.followed_up_on_time, a.followed_up_total, a.on_time_percent) == (3, 2, 3, 66.7)
-    assert (a.resolve_days, a.median_resolve_days, a.mean_rating, a.supporters) == ([4, 7, 13], 7, 4.5, 0)
-    assert (b.received, b.on_time_percent, b.median_resolve_days, b.mean_rating, b.supporters) == (
+    assert (a.received, a.followed_up_on_time, a.follow_up_total, a.followed_up_on_time_pct) == (
+        3,
+        2,
+        3,
+        D("66.7"),
+    )
+    assert (a.resolve_days, a.median_resolve_days, a.mean_rating, a.supporters) == (
+        [4, 7, 13],
+        7,
+        D("4.50"),
+        0,
+    )
+    assert (b.received, b.followed_up_on_time_pct, b.median_resolve_days, b.mean_rating, b.supporters) == (
         2, None, None, None, 2,
     )  # fmt: skip
 
 
 def test_figures_for_the_year_include_october(dataset, world):
-    table = public_stats.opd_table(
-        pemdas=[world.pemda], period=public_stats.Period(2025, None, world.pemda.zoneinfo)
-    )
+    table = public_stats.opd_table(pemdas=[world.pemda], period=Period.year(2025), zone=world.pemda.zoneinfo)
     a = next(row.figures for row in table.rows if row.opd == world.opd)
-    assert (a.received, a.followed_up_on_time, a.followed_up_total) == (4, 2, 4)
-    assert a.on_time_percent == 50.0
+    assert (a.received, a.followed_up_on_time, a.follow_up_total) == (4, 2, 4)
+    assert a.followed_up_on_time_pct == D("50.0")
     assert a.resolve_days == [4, 7, 13, 14]  # c0: Wed 1 Oct → Tue 21 Oct
     assert a.median_resolve_days == 10
-    assert (a.rating_count, a.mean_rating) == (3, round(10 / 3, 2))
+    assert (a.rating_count, a.mean_rating) == (3, D("3.33"))
     assert table.totals.received == 6
 
 
@@ -182,41 +189,55 @@ def test_redispatch_after_running_out_counts_as_late_for_the_first_opd(world):
     move(c, Action.DISPATCH, Actor.staff(world.koordinator), wita(2025, 11, 4, 9), opd=world.opd)
     move(c, Action.REDISPATCH, Actor.staff(world.koordinator), wita(2025, 11, 14, 9), opd=world.other_opd)
     move(c, Action.FOLLOW_UP, Actor.staff(world.other_petugas), wita(2025, 11, 17, 9), note="Selesai.")
-    table = public_stats.opd_table(
-        pemdas=[world.pemda], period=public_stats.Period(2025, 11, world.pemda.zoneinfo)
-    )
+    table = public_stats.opd_table(pemdas=[world.pemda], period=NOVEMBER, zone=world.pemda.zoneinfo)
     rows = {row.opd: row.figures for row in table.rows}
-    assert (rows[world.opd].followed_up_on_time, rows[world.opd].followed_up_total) == (0, 1)
-    assert (rows[world.other_opd].followed_up_on_time, rows[world.other_opd].followed_up_total) == (1, 1)
+    assert (rows[world.opd].followed_up_on_time, rows[world.opd].follow_up_total) == (0, 1)
+    assert (rows[world.other_opd].followed_up_on_time, rows[world.other_opd].follow_up_total) == (1, 1)
     assert (rows[world.opd].received, rows[world.other_opd].received) == (1, 1)
 
 
 def test_archived_complaints_are_not_resolutions(world):
     c = submit(world, wita(2025, 11, 3, 9))
     move(c, Action.ARCHIVE, Actor.staff(world.koordinator), wita(2025, 11, 4, 9), reason="unintelligible")
-    f = public_stats.pemda_figures(
-        pemdas=[world.pemda], period=public_stats.Period(2025, 11, world.pemda.zoneinfo)
-    )
+    f = public_stats.pemda_figures(pemdas=[world.pemda], period=NOVEMBER, zone=world.pemda.zoneinfo)
     assert f.received == 1
     assert f.resolve_days == []
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("2026", (2026, None)), ("2026-11", (2026, 11)), (" 2025-01 ", (2025, 1)), ("2026-13", None),
-     ("2026-00", None), ("1999", None), ("26", None), ("2026-1", None), ("abc", None), ("", None),
-     (None, None)],
+    [("2026", "2026"), ("2026-11", "2026-11"), (" 2025-01 ", "2025-01"), ("2026-13", None), ("2026-00", None),
+     ("1999", None), ("26", None), ("2026-1", None), ("abc", None), ("", None), (None, None),
+     ("2026-Q2", None), ("2026-01-01..2026-03-15", None)],
 )  # fmt: skip
-def test_period_parse(text, expected, world):
-    period = public_stats.Period.parse(text, world.pemda.zoneinfo)
-    assert (None if period is None else (period.year, period.month)) == expected
+def test_statistics_period_is_a_year_or_a_month(text, expected):
+    period = portal._year_or_month(text)
+    assert (None if period is None else period.key) == expected
 
 
 def test_period_bounds_are_local():
     zone = wita(2025, 1, 1).tzinfo
-    december = public_stats.Period(2025, 12, zone)
-    assert (december.start, december.end) == (wita(2025, 12, 1), wita(2026, 1, 1))
-    assert public_stats.Period.this_month(wita(2025, 11, 30, 23, 30), zone).month == 11
+    assert Period.month(2025, 12).bounds(zone) == (wita(2025, 12, 1), wita(2026, 1, 1))
+    assert Period.this_month(wita(2025, 11, 30, 23, 30), zone) == Period.month(2025, 11)
+
+
+@pytest.mark.parametrize("period", [NOVEMBER, Period.year(2025), Period.month(2025, 10)])
+def test_public_statistics_agree_with_the_compliance_metrics(dataset, world, period):
+    """The statistics page and the compliance dashboard count the same things the same way:
+    received, followed up within 5 working days and median days to resolve, per OPD and in total."""
+    table = public_stats.opd_table(pemdas=[world.pemda], period=period, zone=world.pemda.zoneinfo)
+    m = metrics_for(pemdas=[world.pemda], period=period, now=NOW)
+
+    def shown(f):
+        return (f.received, f.followed_up_on_time, f.follow_up_total, f.followed_up_on_time_pct,
+                f.resolved, f.median_resolve_days, f.mean_rating, f.supporters)  # fmt: skip
+
+    assert shown(table.totals) == shown(m.by_pemda[world.pemda.pk])
+    assert table.totals.received > 0
+    rows = {row.opd.pk: row.figures for row in table.rows}
+    assert set(rows) == {o.pk for o in m.opds}
+    for opd_pk, figures in rows.items():
+        assert shown(figures) == shown(m.by_opd[opd_pk])
 
 
 # ---------------------------------------------------------------------------------- home
@@ -529,3 +550,27 @@ def test_messages_are_rendered_in_base(rf, db):
     assert re.search(
         r'<div role="status"[^>]*>\s*<ul class="messages">\s*<li class="success">Aduan Anda', html
     )
+
+
+# ---------------------------------------------------------------------------------- throttles
+
+
+def test_pages_and_api_read_their_allowances_from_the_one_table():
+    """aduan.core.throttle.LIMITS is the only place a limit is written: the filing page and the API
+    throttles count in the same scopes with the same allowances (the numbers as before the table)."""
+    from aduan.api import throttling
+    from aduan.core.throttle import LIMITS, Limit
+    from aduan.portal.views import filing
+
+    assert LIMITS["file"] == Limit(10, 3600)
+    assert LIMITS["track-post"] == Limit(30, 3600)
+    assert LIMITS["login"] == Limit(20, 15 * 60)
+    assert filing.FILE_THROTTLE == {"scope": "file", "limit": 10, "window_seconds": 3600}
+    assert filing.SUPPORT_THROTTLE == {"scope": "support", "limit": 30, "window_seconds": 3600}
+    api_scopes = {
+        cls.scope for cls in vars(throttling).values()
+        if isinstance(cls, type) and issubclass(cls, throttling.WindowThrottle) and cls.scope
+    }  # fmt: skip
+    assert api_scopes == {"file", "support", "track-post", "api-track", "login"}
+    assert api_scopes <= set(LIMITS)
+    assert not hasattr(throttling, "Open311PostThrottle")

@@ -10,7 +10,6 @@ No figure here can name a reporter: they are aggregates.
 """
 
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import generics, serializers
 from rest_framework.response import Response
@@ -18,15 +17,15 @@ from rest_framework.views import APIView
 
 from aduan.agencies.models import Pemda
 from aduan.compliance import selectors
-from aduan.compliance.metrics import BACKLOG_BUCKETS, Period, metrics_for
+from aduan.compliance.metrics import BACKLOG_BUCKETS, metrics_for
 from aduan.compliance.models import ComplianceScore
+from aduan.compliance.periods import Period, PeriodInvalid
 from aduan.core.exceptions import InvalidInput, NotFound, PermissionDenied
 from aduan.core.validators import has_nul
 
 from ..schema import ERROR_400, STAFF_READ_ERRORS
 
 TAG = "Kepatuhan"
-PERIOD_INVALID = _("Periode tidak dikenal. Gunakan 2026, 2026-11, 2026-Q2 atau 2026-01-01..2026-03-15.")
 
 
 # --- Output shapes -------------------------------------------------------------------------------
@@ -155,10 +154,10 @@ def _scope(user, code: str | None) -> list[tuple[Pemda, bool, set[int] | None]]:
 def _period(raw: str | None, pemda: Pemda) -> Period:
     if raw in (None, ""):
         return Period.year(timezone.localtime(timezone.now(), pemda.zoneinfo).year)
-    period = Period.parse(raw)
-    if period is None:
-        raise InvalidInput(PERIOD_INVALID, code="period_invalid", field="period")
-    return period
+    try:
+        return Period.read(raw)
+    except PeriodInvalid as error:
+        raise InvalidInput(error.message, code="period_invalid", field="period") from None
 
 
 # --- Metrics -------------------------------------------------------------------------------------

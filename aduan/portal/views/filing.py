@@ -46,15 +46,15 @@ from aduan.complaints.attachments import (
 from aduan.complaints.models import CLOSED_STATUSES, Category, Complaint
 from aduan.complaints.services import ReporterData, complaint_submit, complaint_support
 from aduan.core.exceptions import InvalidInput
-from aduan.core.throttle import client_key, throttle_hit
+from aduan.core.throttle import client_key, throttle_args, throttle_hit
 from aduan.portal.forms import FilingForm
 from aduan.sla.models import Deadline, Stage
 from aduan.sla.services import NoPolicy, policy_for
 
-FILE_THROTTLE = {"scope": "file", "limit": 10, "window_seconds": 3600}
-SUPPORT_THROTTLE = {"scope": "support", "limit": 30, "window_seconds": 3600}
+FILE_THROTTLE = throttle_args("file")
+SUPPORT_THROTTLE = throttle_args("support")
 # Suggestions are fetched while typing (debounced): generous, but not unlimited.
-SIMILAR_THROTTLE = {"scope": "similar", "limit": 300, "window_seconds": 3600}
+SIMILAR_THROTTLE = throttle_args("similar")
 RECEIPT_KEY = "aduan_filing_receipt"  # shown once on the submitted page, then popped
 SHOWN_KEY = "aduan_filing_shown"  # what the submitted page may still say after a reload
 SIMILAR_LIMIT = 5

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_safe
 from aduan.agencies.models import Opd, Pemda
 from aduan.complaints import selectors
 from aduan.complaints.models import Category, Status
+from aduan.compliance.periods import Period
 from aduan.portal import public_stats
 
 PUBLIC_PAGE_SIZE = 25
@@ -67,9 +68,9 @@ def home(request):
     """What Aduan is for this Pemda, the way in (file, track) and this month's public figures."""
     pemda = _only_pemda()
     zone = _zone(pemda)
-    period = public_stats.Period.this_month(_now(), zone)
-    figures = public_stats.pemda_figures(pemdas=[pemda] if pemda else None, period=period)
-    context = {"pemda": pemda, "period": period, "period_start": period.start.date(), "figures": figures}
+    period = Period.this_month(_now(), zone)
+    figures = public_stats.pemda_figures(pemdas=[pemda] if pemda else None, period=period, zone=zone)
+    context = {"pemda": pemda, "period": period, "period_start": period.first, "figures": figures}
     with timezone.override(zone):
         return render(request, "complaints/home.html", context)
 
@@ -111,9 +112,9 @@ def _int_choice(value: str, allowed) -> int | None:
     return number if number in allowed else None
 
 
-def _month(value: str, zone: ZoneInfo) -> public_stats.Period | None:
+def _month(value: str) -> Period | None:
     match = _MONTH_RE.match((value or "").strip())
-    return public_stats.Period.parse(value, zone) if match else None
+    return Period.parse(value) if match else None
 
 
 @require_safe
@@ -148,8 +149,9 @@ def public_list(request):
     if (status := request.GET.get("status", "")) in Status.values:
         queryset = queryset.filter(status=status)
         chosen["status"] = status
-    if month := _month(request.GET.get("bulan", ""), zone):
-        queryset = queryset.filter(month.q("submitted_at"))
+    if month := _month(request.GET.get("bulan", "")):
+        start, end = month.bounds(zone)
+        queryset = queryset.filter(submitted_at__gte=start, submitted_at__lt=end)
         chosen["bulan"] = month.key
 
     queryset = (
@@ -198,6 +200,12 @@ def public_list(request):
 # --- Statistics -----------------------------------------------------------------------------------
 
 
+def _year_or_month(value: str | None) -> Period | None:
+    """``2026`` or ``2026-11`` (the statistics page offers no quarters nor ranges); None otherwise."""
+    period = Period.parse(value)
+    return period if period is not None and (period.is_year or period.month_number) else None
+
+
 @require_safe
 @public_cache
 def statistics(request):
@@ -205,14 +213,12 @@ def statistics(request):
     and the Pemda totals."""
     pemda = _only_pemda()
     zone = _zone(pemda)
-    period = public_stats.Period.parse(request.GET.get("periode"), zone) or public_stats.Period.this_year(
-        _now(), zone
-    )
-    table = public_stats.opd_table(pemdas=[pemda] if pemda else None, period=period)
+    period = _year_or_month(request.GET.get("periode")) or Period.this_year(_now(), zone)
+    table = public_stats.opd_table(pemdas=[pemda] if pemda else None, period=period, zone=zone)
     context = {
         "pemda": pemda,
         "period": period,
-        "period_start": period.start.date(),
+        "period_start": period.first,
         "table": table,
         "show_pemda": pemda is None,
     }

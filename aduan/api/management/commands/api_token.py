@@ -8,6 +8,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from rest_framework.authtoken.models import Token
 
+from aduan.users.tokens import api_tokens_revoke
+
 
 class Command(BaseCommand):
     help = "Print (creating if needed) or revoke the API token of a user."
@@ -21,7 +23,7 @@ class Command(BaseCommand):
         if user is None:
             raise CommandError(f"No active user {email}.")
         if revoke:
-            deleted, _ = Token.objects.filter(user=user).delete()
+            deleted = api_tokens_revoke(user)
             self.stdout.write("Token revoked." if deleted else "The user had no token.")
             return
         token, _ = Token.objects.get_or_create(user=user)
