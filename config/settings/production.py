@@ -32,7 +32,7 @@ _UNDELIVERED_MAIL = {
 if EMAIL_BACKEND in _UNDELIVERED_MAIL:  # noqa: F405
     raise ImproperlyConfigured(
         f"EMAIL_URL selects {EMAIL_BACKEND}, which delivers nothing: production needs SMTP "  # noqa: F405
-        "(smtp+tls://user:password@host:587) or a provider backend."
+        "(EMAIL_URL=smtp+tls://...) or a provider backend."
     )
 
 # HTTPS everywhere; the proxy in front (nginx, a load balancer) sets X-Forwarded-Proto.
