@@ -154,8 +154,9 @@ def complaint_by_secret(secret: str) -> Complaint:
 
 
 def complaint_by_ticket_and_contact(ticket_number: str, contact: str) -> Complaint:
-    """The citizen's second way in: the ticket number plus the e-mail or phone given when filing.
-    NotFound (revealing nothing) unless both match."""
+    """The complaint whose ticket number and reporter's e-mail or phone (as given when filing) both
+    match, else NotFound (revealing nothing). Not a way in: both are easy to learn, so the look-up
+    only sends the tracking link to the contact on file and shows nothing (portal ``track_lookup``)."""
     ticket_number, contact = (ticket_number or "").strip().upper(), (contact or "").strip()
     if not ticket_number or not contact or len(ticket_number) > 32 or len(contact) > 254:
         raise NotFound()

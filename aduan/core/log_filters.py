@@ -1,8 +1,9 @@
 """Logging filters. ``RedactTrackingSecrets`` removes the secret of tracking links from log records:
 the secret opens a complaint's tracking page and the reporter's copy of their data, so a path such
 as ``/lacak/<secret>/hapus-data/`` (Django logs every 4xx/5xx with its path) is written as
-``/lacak/…/hapus-data/``. Set on the loggers that write request paths (``django.request``,
-``django.server``) in ``LOGGING``."""
+``/lacak/…/hapus-data/``. Set on every handler in ``LOGGING`` (so every logger is covered, e.g.
+``django.security.csrf``'s "Forbidden (CSRF cookie not set.): /lacak/<secret>/aksi/"), and on
+``django.request`` / ``django.server`` as well for handlers added outside ``LOGGING``."""
 
 import logging
 import re
@@ -21,6 +22,13 @@ class RedactTrackingSecrets(logging.Filter):
         redacted = redact(message)
         if redacted != message:
             record.msg, record.args = redacted, ()
+        if record.exc_info and not record.exc_text:
+            # Formatted here once (the formatter reuses exc_text), so a traceback is redacted too.
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
         request = getattr(record, "request", None)
         if request is not None and SECRET_IN_PATH.search(getattr(request, "path", "")):
             record.request = None  # the request object carries the path (and its headers) too

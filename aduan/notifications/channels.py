@@ -9,13 +9,21 @@ failure (``transient`` says whether a retry may help) and returns on success.
 - integration: a Pemda's registered endpoint (WebhookEndpoint) gets the JSON event of a move,
   signed the same way with the endpoint's own secret, plus ``X-Aduan-Event`` and
   ``X-Aduan-Delivery`` (the outbox key: the same on every retry, so receivers can drop copies).
-  HTTPS only (http:// to loopback only where ADUAN_WEBHOOK_ALLOW_HTTP_LOOPBACK or DEBUG allows).
+  HTTPS only (http:// to loopback only where ADUAN_WEBHOOK_ALLOW_HTTP_LOOPBACK allows). The host is
+  resolved once, every address it resolves to must be public (loopback only where allowed), and the
+  connection goes to that checked address (``_pinned_address``): a name that resolves elsewhere a
+  moment later (DNS rebinding) cannot send the request into the server's own network. The Host
+  header, TLS SNI and certificate check still use the endpoint's host name.
 """
 
 import hashlib
 import hmac
+import http.client
+import ipaddress
 import json
 import smtplib
+import socket
+import ssl
 import time
 import urllib.error
 import urllib.request
@@ -95,47 +103,118 @@ def send_webhook(notification) -> None:
 
 
 def send_integration(notification) -> None:
-    from .models import (  # noqa: PLC0415
-        LOOPBACK_HOSTS,
-        WebhookEndpoint,
-        host_is_public,
-        webhook_url_allowed,
-    )
+    from .models import WebhookEndpoint, webhook_url_allowed  # noqa: PLC0415
 
     endpoint = WebhookEndpoint.objects.filter(pk=notification.context.get("endpoint"), is_active=True).first()
     if endpoint is None:
         raise ChannelError("webhook endpoint removed or inactive", transient=False)
     if not webhook_url_allowed(endpoint.url):
         raise ChannelError("webhook endpoint is not HTTPS", transient=False)
-    host = urlsplit(endpoint.url).hostname or ""
-    allow_loopback = settings.ADUAN_WEBHOOK_ALLOW_HTTP_LOOPBACK and host in LOOPBACK_HOSTS
-    if not allow_loopback and not host_is_public(host, resolve=True):
-        raise ChannelError("webhook host is not a public address", transient=False)
+    parts = urlsplit(endpoint.url)
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError as exc:
+        raise ChannelError("webhook endpoint has an invalid port", transient=False) from exc
+    address = _pinned_address(parts.hostname or "", port)
     event = notification.context.get("event", {})
     payload = json.dumps({"id": notification.key, **event}).encode()
     extra = {"X-Aduan-Event": str(event.get("type", "")), "X-Aduan-Delivery": notification.key}
-    _post_signed(endpoint.url, payload, endpoint.secret, extra)
+    _post_signed(endpoint.url, payload, endpoint.secret, extra, address=address)
 
 
-def _post_signed(url: str, payload: bytes, secret: str, extra_headers: dict | None = None) -> None:
-    timestamp = str(int(time.time()))
-    request = urllib.request.Request(
-        url,
-        data=payload,
-        method="POST",
-        headers={
-            "Content-Type": "application/json",
-            "X-Aduan-Timestamp": timestamp,
-            "X-Aduan-Signature": webhook_signature(payload, secret, timestamp),
-            **(extra_headers or {}),
-        },
-    )
+def _pinned_address(host: str, port: int) -> str:
+    """Resolve ``host`` once and return the address to connect to; ChannelError (permanent) when
+    any address it resolves to is inside this network (the rule of ``host_is_public``), or, for
+    the loopback names allowed by ADUAN_WEBHOOK_ALLOW_HTTP_LOOPBACK, is not loopback."""
+    from .models import LOOPBACK_HOSTS, host_is_public  # noqa: PLC0415
+
+    loopback_allowed = bool(settings.ADUAN_WEBHOOK_ALLOW_HTTP_LOOPBACK) and host.lower() in LOOPBACK_HOSTS
+    if not loopback_allowed and not host_is_public(host):  # .internal, .local, a private literal...
+        raise ChannelError("webhook host is not a public address", transient=False)
     try:
-        with _OPENER.open(request, timeout=10) as response:
-            response.read()
+        addresses = [ipaddress.ip_address(host.strip("[]"))]
+    except ValueError:
+        try:
+            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except OSError as exc:
+            raise ChannelError(f"webhook host does not resolve ({type(exc).__name__})") from exc
+        addresses = [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
+    if loopback_allowed:
+        allowed = bool(addresses) and all(a.is_loopback for a in addresses)
+    else:
+        allowed = bool(addresses) and all(host_is_public(str(a)) for a in addresses)
+    if not allowed:
+        raise ChannelError("webhook host is not a public address", transient=False)
+    return str(addresses[0])
+
+
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    """An HTTP connection to ``address`` for the host name in the URL (the Host header)."""
+
+    def __init__(self, host, port=None, *, address: str, **kwargs):
+        super().__init__(host, port, **kwargs)
+        self.pinned_address = address
+
+    def connect(self):
+        self.sock = socket.create_connection((self.pinned_address, self.port), self.timeout)
+
+
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    """An HTTPS connection to ``address``; SNI and the certificate check use the host name."""
+
+    def __init__(self, host, port=None, *, address: str, **kwargs):
+        super().__init__(host, port, context=ssl.create_default_context(), **kwargs)
+        self.pinned_address = address
+
+    def connect(self):
+        sock = socket.create_connection((self.pinned_address, self.port), self.timeout)
+        try:
+            self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+        except BaseException:
+            sock.close()
+            raise
+
+
+def _post_pinned(url: str, payload: bytes, headers: dict, address: str) -> None:
+    """POST to ``url`` over a connection to ``address``; a non-2xx answer (a redirect too: it is
+    not followed) is an HTTPError, like the opener's."""
+    parts = urlsplit(url)
+    connection_class = _PinnedHTTPSConnection if parts.scheme == "https" else _PinnedHTTPConnection
+    connection = connection_class(parts.hostname, parts.port, address=address, timeout=10)
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    try:
+        connection.request("POST", path, body=payload, headers=headers)
+        response = connection.getresponse()
+        response.read()
+        if not 200 <= response.status < 300:
+            raise urllib.error.HTTPError(url, response.status, response.reason, response.headers, None)
+    finally:
+        connection.close()
+
+
+def _post_signed(
+    url: str, payload: bytes, secret: str, extra_headers: dict | None = None, *, address: str | None = None
+) -> None:
+    """POST the signed payload; to the pinned ``address`` when given (integration endpoints), else
+    through the opener (the operator's own gateway, ADUAN_WEBHOOK_URL, which may sit on the
+    internal network or behind the environment's proxy)."""
+    timestamp = str(int(time.time()))
+    headers = {
+        "Content-Type": "application/json",
+        "X-Aduan-Timestamp": timestamp,
+        "X-Aduan-Signature": webhook_signature(payload, secret, timestamp),
+        **(extra_headers or {}),
+    }
+    try:
+        if address is not None:
+            _post_pinned(url, payload, headers, address)
+        else:
+            request = urllib.request.Request(url, data=payload, method="POST", headers=headers)
+            with _OPENER.open(request, timeout=10) as response:
+                response.read()
     except urllib.error.HTTPError as exc:
         raise ChannelError(f"HTTP {exc.code}", transient=exc.code >= 500 or exc.code == 429) from exc
-    except (TimeoutError, urllib.error.URLError, OSError) as exc:
+    except (TimeoutError, urllib.error.URLError, http.client.HTTPException, OSError) as exc:
         raise ChannelError(type(exc).__name__) from exc
 
 

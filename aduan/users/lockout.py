@@ -3,6 +3,7 @@ admin's sign-in and the second sign-in step: wrong passwords and wrong codes cou
 account and 20 attempts per client in 15 minutes; a locked account refuses even the right ones."""
 
 import hashlib
+import unicodedata
 
 from django.contrib import admin
 from django.shortcuts import render
@@ -15,8 +16,23 @@ LOGIN_FAILURES_PER_ACCOUNT = 5
 
 
 def account_key(email: str) -> str:
-    """The same key as the staff sign-in page's (a hash of the lower-cased e-mail)."""
-    return hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
+    """The one lockout key of an account, for every sign-in door (staff page, admin, second step,
+    API token): a hash of the e-mail folded the way sign-in folds it and further. Django's sign-in
+    form strips the e-mail and applies NFKC before looking the user up (so "\uff50etugas@…" with a
+    full-width p signs in as "petugas@…"), and stored e-mails are lower case; NFKC, strip and
+    case-fold therefore give every spelling that reaches one account the same key."""
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", email).strip().casefold())
+    return hashlib.sha256(folded.encode()).hexdigest()[:32]
+
+
+def account_locked(email: str) -> int:
+    """The seconds until the account's lockout ends, else 0 (looks only, counts nothing)."""
+    return throttle_wait(
+        scope="login-fail",
+        key=account_key(email),
+        limit=LOGIN_FAILURES_PER_ACCOUNT,
+        window_seconds=LOGIN_WINDOW_SECONDS,
+    )
 
 
 def locked_wait(request, email: str) -> int:
@@ -27,15 +43,11 @@ def locked_wait(request, email: str) -> int:
         key=client_key(request),
         limit=LOGIN_POSTS_PER_CLIENT,
         window_seconds=LOGIN_WINDOW_SECONDS,
-    ) or throttle_wait(
-        scope="login-fail",
-        key=account_key(email),
-        limit=LOGIN_FAILURES_PER_ACCOUNT,
-        window_seconds=LOGIN_WINDOW_SECONDS,
-    )
+    ) or account_locked(email)
 
 
 def count_failure(email: str) -> None:
+    """Count one failed sign-in (wrong password or code) against the account."""
     throttle_hit(
         scope="login-fail",
         key=account_key(email),

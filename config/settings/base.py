@@ -73,6 +73,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "aduan.core.middleware.NoStoreMiddleware",  # staff, compliance and tracking pages: no-store
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "aduan.core.middleware.RejectNulMiddleware",
@@ -275,7 +276,15 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "filters": {"no_tracking_secrets": {"()": "aduan.core.log_filters.RedactTrackingSecrets"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Every handler redacts tracking-link secrets, whichever logger a record comes from (e.g.
+    # django.security.csrf logs "Forbidden (CSRF cookie not set.): /lacak/<secret>/aksi/").
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["no_tracking_secrets"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         # Django's template engine logs every missing variable at DEBUG with the page's whole
@@ -283,9 +292,13 @@ LOGGING = {
         # e-mail, NIK): never below INFO, whatever LOG_LEVEL says (UU 27/2022).
         "django.template": {"level": "INFO"},
         "django.db.backends": {"level": "INFO"},
-        # Paths of 4xx/5xx answers and of runserver's access log: without tracking-link secrets.
+        # Django's own handlers (DEFAULT_LOGGING: console when DEBUG, mail_admins) bypass the
+        # filtered handler above: drop them, so every django.* record goes to the root's handler.
+        "django": {"level": "INFO", "handlers": [], "propagate": True},
+        # Paths of 4xx/5xx answers and of runserver's access log: without tracking-link secrets
+        # (also on the loggers, for handlers attached outside this dict, e.g. an error tracker).
         "django.request": {"filters": ["no_tracking_secrets"]},
-        "django.server": {"filters": ["no_tracking_secrets"]},
+        "django.server": {"filters": ["no_tracking_secrets"], "propagate": True},
     },
 }
 

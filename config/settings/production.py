@@ -9,6 +9,12 @@ DEBUG = False
 # No demo or benchmark data in production: `load_demo` and `generate_synthetic` do not exist here.
 INSTALLED_APPS = [app for app in INSTALLED_APPS if app != "aduan.devdata"]  # noqa: F405
 SECRET_KEY = env.str("SECRET_KEY")  # no default: ImproperlyConfigured when missing
+# The repository's development key (base.py's default) and any other placeholder are public.
+if any(word in SECRET_KEY.lower() for word in ("insecure", "change-me", "changeme", "change_me")):
+    raise ImproperlyConfigured(
+        "SECRET_KEY is a development or placeholder key (it contains 'insecure' or 'change-me'): set "
+        "a long random key, e.g. python -c 'import secrets; print(secrets.token_urlsafe(50))'."
+    )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("Set ALLOWED_HOSTS to the host names this site answers to.")
@@ -16,6 +22,18 @@ if not ALLOWED_HOSTS:
 for _name in ("DATABASE_URL", "CELERY_BROKER_URL", "EMAIL_URL", "ADUAN_SITE_URL"):
     if not env.str(_name, default=""):
         raise ImproperlyConfigured(f"Set {_name}: production does not fall back to the embedded setup.")
+# An e-mail backend that delivers nothing would lose every tracking link and reminder silently.
+_UNDELIVERED_MAIL = {
+    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.filebased.EmailBackend",
+    "django.core.mail.backends.locmem.EmailBackend",
+    "django.core.mail.backends.dummy.EmailBackend",
+}
+if EMAIL_BACKEND in _UNDELIVERED_MAIL:  # noqa: F405
+    raise ImproperlyConfigured(
+        f"EMAIL_URL selects {EMAIL_BACKEND}, which delivers nothing: production needs SMTP "  # noqa: F405
+        "(EMAIL_URL=smtp+tls://...) or a provider backend."
+    )
 
 # HTTPS everywhere; the proxy in front (nginx, a load balancer) sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -7,8 +7,6 @@ must send the current code as ``otp`` too (a wrong code counts as a failure), an
 requires two-factor gets no token before enrolling on the web (/staf/dua-langkah/daftar/).
 """
 
-import hashlib
-
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
 from django_otp import match_token
@@ -21,15 +19,13 @@ from rest_framework.views import APIView
 
 from aduan.agencies.models import StaffMembership
 from aduan.core.exceptions import DomainError
-from aduan.core.throttle import throttle_hit, throttle_wait
+from aduan.users.lockout import account_locked, count_failure
 from aduan.users.twofactor import has_confirmed_device, required_by_pemda
 
 from ..schema import ERROR_400, ERROR_401, ERROR_429
 from ..throttling import TokenThrottle
 
 TAG = "Akses"
-LOGIN_WINDOW_SECONDS = 15 * 60
-LOGIN_FAILURES_PER_ACCOUNT = 5
 
 
 class BadCredentials(DomainError):
@@ -57,11 +53,6 @@ class TokenInput(serializers.Serializer):
 
 class TokenOutput(serializers.Serializer):
     token = serializers.CharField()
-
-
-def _account_key(email: str) -> str:
-    # The same key as the staff sign-in page, so both count against one lockout.
-    return hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
 
 
 class TokenApi(APIView):
@@ -93,13 +84,7 @@ class TokenApi(APIView):
         data = TokenInput(data=request.data)
         data.is_valid(raise_exception=True)
         email, password = data.validated_data["email"], data.validated_data["password"]
-        account = _account_key(email)
-        if throttle_wait(
-            scope="login-fail",
-            key=account,
-            limit=LOGIN_FAILURES_PER_ACCOUNT,
-            window_seconds=LOGIN_WINDOW_SECONDS,
-        ):
+        if account_locked(email):  # the one lockout key of every sign-in door (users.lockout)
             raise BadCredentials()
         user = authenticate(request, username=email, password=password)
         if user is not None and user.is_active and has_confirmed_device(user):
@@ -107,12 +92,7 @@ class TokenApi(APIView):
             if not code or match_token(user, code) is None:
                 user = None  # a missing or wrong code is a failed sign-in, counted like a password
         if user is None or not user.is_active:
-            throttle_hit(
-                scope="login-fail",
-                key=account,
-                limit=LOGIN_FAILURES_PER_ACCOUNT,
-                window_seconds=LOGIN_WINDOW_SECONDS,
-            )
+            count_failure(email)
             raise BadCredentials()
         if not has_confirmed_device(user) and required_by_pemda(user):
             raise SecondFactorNeeded()

@@ -7,6 +7,9 @@ Everything is read through ``selectors`` and written through ``workflow.complain
 Look-ups and posts are throttled per client.
 """
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -29,6 +32,8 @@ from aduan.complaints.selectors import Actor
 from aduan.complaints.workflow import NOTE_MAX_LENGTH, Action, complaint_transition, reopen_until
 from aduan.core.exceptions import DomainError, InvalidInput, NotFound
 from aduan.core.throttle import client_key, throttle_hit
+from aduan.notifications.models import Audience, Channel, Notification
+from aduan.notifications.services import notification_queue, site_url
 from aduan.sla.models import Deadline
 
 # The forms on the page: one per citizen move (citizen_view, shared with the citizen API).
@@ -306,11 +311,12 @@ def skm(request, secret: str):
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def track_lookup(request):
-    """Find one's complaint by ticket number and the e-mail or phone given when filing.
+    """Have one's tracking link sent again, by ticket number and the e-mail or phone given when filing.
 
-    GET shows the form (``tiket`` and ``kontak`` prefill it); POST looks up and redirects to the
-    secret link. A mismatch answers 200 with the form and one generic message, the same whether the
-    ticket exists or not."""
+    GET shows the form (``tiket`` and ``kontak`` prefill it). POST never shows or redirects to the
+    secret link: the ticket number and a contact are no credential (both are easy to learn). When
+    they match, the link goes to the contact on file (``_send_tracking_link``); the answer page is
+    the same whether or not anything matched, so it reveals nothing either."""
     source = request.POST if request.method == "POST" else request.GET
     ticket = source.get("tiket", "").strip()[:64]
     contact = source.get("kontak", "").strip()[:254]
@@ -327,9 +333,51 @@ def track_lookup(request):
             try:
                 complaint = selectors.complaint_by_ticket_and_contact(ticket, contact)
             except NotFound:
-                errors["form"] = _("Nomor tiket atau kontak tidak cocok.")
+                pass
             else:
-                return redirect("complaints:track", secret=complaint.tracking_secret)
+                _send_tracking_link(complaint, by_phone="@" not in contact, now=timezone.now())
+            # The same page either way, without the typed values (they would tell the two apart).
+            return render(request, "complaints/track_lookup.html", {"sent": True, "errors": {}})
     return render(
         request, "complaints/track_lookup.html", {"ticket": ticket, "contact": contact, "errors": errors}
+    )
+
+
+LINK_RESEND_MINUTES = 10  # at most one tracking-link message per complaint in this many minutes
+LINK_KIND = "citizen_tracking_link"
+
+
+def _send_tracking_link(complaint, *, by_phone: bool, now) -> None:
+    """Queue the tracking link to the reporter's contact on file: the phone (through the SMS or
+    WhatsApp gateway, when one is configured) if the look-up matched a phone, else the e-mail, else
+    the phone. Never the contact as typed. At most one message per complaint per
+    LINK_RESEND_MINUTES (a recent one is enough; the outbox key per window holds under races), so
+    the look-up cannot be used to flood a reporter."""
+    reporter = selectors.reporter_contact_for_delivery(complaint)
+    if reporter is None:
+        return
+    gateway = bool(settings.ADUAN_WEBHOOK_URL and reporter.phone)
+    if reporter.email and not (by_phone and gateway):
+        channel, address = Channel.EMAIL, reporter.email
+    elif gateway:
+        channel, address = Channel.WEBHOOK, reporter.phone
+    else:
+        return
+    window = timedelta(minutes=LINK_RESEND_MINUTES)
+    if Notification.objects.filter(complaint=complaint, kind=LINK_KIND, created_at__gt=now - window).exists():
+        return
+    notification_queue(
+        key=f"link:c{complaint.pk}:{int(now.timestamp()) // int(window.total_seconds())}",
+        kind=LINK_KIND,
+        channel=channel,
+        audience=Audience.CITIZEN,
+        address=address,
+        complaint=complaint,
+        language=reporter.language,
+        context={
+            "ticket_number": complaint.ticket_number,
+            "pemda": complaint.pemda.name,
+            "link": site_url(f"/lacak/{complaint.tracking_secret}/"),
+        },
+        now=now,
     )

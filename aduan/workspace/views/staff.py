@@ -11,21 +11,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
-from aduan.core.throttle import client_key, throttle_hit, throttle_wait
-from aduan.users.lockout import (
-    LOGIN_FAILURES_PER_ACCOUNT,
-    LOGIN_POSTS_PER_CLIENT,
-    LOGIN_WINDOW_SECONDS,
-    account_key,
-)
+from aduan.core.throttle import client_key, throttle_hit
+from aduan.users.lockout import count_failure, locked_response, locked_wait
 
 from .staff_common import Countdown, staff_required, start_page
 
 __all__ = ["Countdown", "StaffLoginView"]
-
-
-def _account_key(request) -> str:
-    return account_key(request.POST.get("username", ""))
 
 
 class StaffLoginView(auth_views.LoginView):
@@ -36,36 +27,16 @@ class StaffLoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def post(self, request, *args, **kwargs):
-        account = _account_key(request)
-        wait = throttle_hit(
-            scope="login",
-            key=client_key(request),
-            limit=LOGIN_POSTS_PER_CLIENT,
-            window_seconds=LOGIN_WINDOW_SECONDS,
-        ) or throttle_wait(
-            scope="login-fail",
-            key=account,
-            limit=LOGIN_FAILURES_PER_ACCOUNT,
-            window_seconds=LOGIN_WINDOW_SECONDS,
-        )
+        wait = locked_wait(request, request.POST.get("username", ""))
         if wait:
-            response = render(
-                request, "complaints/429.html", {"retry_after_minutes": -(-wait // 60)}, status=429
-            )
-            response["Retry-After"] = str(wait)
-            return response
+            return locked_response(request, wait)
         return super().post(request, *args, **kwargs)
 
     def get_default_redirect_url(self):
         return start_page(self.request.user)
 
     def form_invalid(self, form):
-        throttle_hit(
-            scope="login-fail",
-            key=_account_key(self.request),
-            limit=LOGIN_FAILURES_PER_ACCOUNT,
-            window_seconds=LOGIN_WINDOW_SECONDS,
-        )
+        count_failure(self.request.POST.get("username", ""))
         return super().form_invalid(form)
 
 
