@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import ROOT, django_setup  # noqa: E402
+from common import ROOT, django_setup
 
 
 def _caps():

@@ -111,7 +111,7 @@ class Opd(TimeStampedModel):
 
 
 class Role(models.TextChoices):
-    """Roles a StaffMembership can carry (DESIGN.md §2). Citizens and the system need no row."""
+    """Roles a StaffMembership can carry (docs/architecture.md: roles). Citizens and the system need none."""
 
     KOORDINATOR = "koordinator", _("Koordinator pengaduan")
     PETUGAS_OPD = "petugas_opd", _("Petugas OPD (admin penghubung)")

@@ -204,7 +204,7 @@ def _to_srgb(img: Image.Image) -> Image.Image:
 
         source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
         return ImageCms.profileToProfile(img, source, ImageCms.createProfile("sRGB"), outputMode=img.mode)
-    except Exception:  # noqa: BLE001 - a broken profile only costs colour accuracy
+    except Exception:
         return img
 
 
@@ -304,7 +304,7 @@ def _clean_image(data: bytes, name) -> CleanUpload | None:
             stored = _reencode_image(img, fmt, orientation)
         except Image.DecompressionBombError:
             raise _image_too_large() from None
-        except Exception:  # noqa: BLE001 - Pillow raises many kinds of errors on broken files
+        except Exception:
             raise _invalid(_("Gambar rusak atau tidak dapat dibaca."), "invalid_image") from None
         finally:
             _IMAGE_WORK.release()
@@ -340,7 +340,7 @@ def _rewrite_pdf(data: bytes) -> bytes | None:
         writer.metadata = None
         out = io.BytesIO()
         writer.write(out)
-    except Exception:  # noqa: BLE001 - pypdf raises many kinds of errors on broken files
+    except Exception:
         return None
     return out.getvalue()
 
@@ -493,7 +493,7 @@ MISSING = "missing"  # attachment_scan's answer for a file gone from storage (st
 
 
 def _enqueue_scan(pk: int) -> None:
-    from .tasks import attachment_scan as scan_task  # noqa: PLC0415 (tasks import this module)
+    from .tasks import attachment_scan as scan_task
 
     # No publish retries: if the broker is down the upload must not wait; attachments-rescan
     # scans it later.
@@ -510,7 +510,7 @@ def attachment_scan(pk: int, *, scanner=None, now: datetime | None = None) -> st
     ``infected`` or ``error``); returns it, or None when there was nothing to do (unknown row,
     already decided, purged). Infected files are deleted from storage and marked purged. Logs
     carry the row id and the signature name only (no file name: it may hold personal data)."""
-    from aduan.core.scanning import ERROR, INFECTED, ScanResult, get_scanner  # noqa: PLC0415
+    from aduan.core.scanning import ERROR, INFECTED, ScanResult, get_scanner
 
     attachment = Attachment.objects.filter(pk=pk, scan_status__in=SCANNABLE, purged_at__isnull=True).first()
     if attachment is None:

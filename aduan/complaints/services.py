@@ -251,7 +251,7 @@ def complaint_skm_submit(*, complaint_id: int, actor, answers: dict[str, int], n
         )
 
 
-# --- Staff work on a complaint (DESIGN.md §2): assignment, internal notes, canned responses,
+# --- Staff work on a complaint (docs/architecture.md: roles): assignment, internal notes, canned responses,
 # Ombudsman flags, merging duplicates and bulk moves. Each checks the actor's role *for this
 # complaint* (selectors.actor_roles) under a row lock, and a refusal changes nothing.
 

@@ -1,4 +1,4 @@
-"""The assessment methods Aduan starts with, as data (DOMAIN.md "Ombudsman compliance assessment").
+"""The assessment methods Aduan starts with, as data (the README's "Kepatuhan" section).
 
 The data migration 0002 loads them into ``Methodology`` rows; a later year's method is added in the
 Django admin (copy a row with the admin action and edit it) — no code. No source publishes the
@@ -294,7 +294,7 @@ INITIAL_METHODOLOGIES = [
 
 def ensure_initial_methodologies(methodology_model) -> None:
     """Create the initial methods that are missing (idempotent; the data migration and tests)."""
-    from .scoring import validate_definition  # noqa: PLC0415
+    from .scoring import validate_definition
 
     for code, name, year_from, year_to, basis, definition in INITIAL_METHODOLOGIES:
         validate_definition(definition)

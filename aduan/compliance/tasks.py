@@ -26,7 +26,7 @@ logger = logging.getLogger(__name__)
 )
 def recompute(pemda_id: int, year: int, user_id: int | None = None) -> bool:
     """Recompute one Pemda's score for one year; True if a new snapshot was made."""
-    from aduan.users.models import User  # noqa: PLC0415
+    from aduan.users.models import User
 
     user = User.objects.filter(pk=user_id).first() if user_id else None
     try:
@@ -54,6 +54,6 @@ def recompute_all() -> int:
 def dashboards_warm() -> int:
     """Refresh the cached default figures of every Pemda's dashboard (beat, every 5 minutes, below
     ADUAN_METRICS_CACHE_SECONDS): visitors read them from the cache instead of waiting seconds."""
-    from .metrics import dashboards_warm as warm  # noqa: PLC0415
+    from .metrics import dashboards_warm as warm
 
     return warm(pemdas=Pemda.objects.all(), now=timezone.now())

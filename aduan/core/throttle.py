@@ -74,7 +74,7 @@ def throttle_wait(*, scope: str, key: str, limit: int, window_seconds: int) -> i
     window = now // window_seconds
     try:
         count = cache.get(f"throttle:{scope}:{key}:{window}", 0)
-    except Exception:  # noqa: BLE001 — the cache (Redis) is down
+    except Exception:
         return 0
     return (window + 1) * window_seconds - now if count >= limit else 0
 
@@ -92,7 +92,7 @@ def throttle_hit(*, scope: str, key: str, limit: int, window_seconds: int) -> in
         except ValueError:  # expired between add and incr
             cache.set(cache_key, 1, timeout=window_seconds + 5)
             count = 1
-    except Exception:  # noqa: BLE001 — the cache (Redis) is down
+    except Exception:
         logger.warning("throttle cache unreachable; %s not limited", scope, exc_info=True)
         return 0
     if count > limit:

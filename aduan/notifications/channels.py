@@ -103,7 +103,7 @@ def send_webhook(notification) -> None:
 
 
 def send_integration(notification) -> None:
-    from .models import WebhookEndpoint, webhook_url_allowed  # noqa: PLC0415
+    from .models import WebhookEndpoint, webhook_url_allowed
 
     endpoint = WebhookEndpoint.objects.filter(pk=notification.context.get("endpoint"), is_active=True).first()
     if endpoint is None:
@@ -126,7 +126,7 @@ def _pinned_address(host: str, port: int) -> str:
     """Resolve ``host`` once and return the address to connect to; ChannelError (permanent) when
     any address it resolves to is inside this network (the rule of ``host_is_public``), or, for
     the loopback names allowed by ADUAN_WEBHOOK_ALLOW_HTTP_LOOPBACK, is not loopback."""
-    from .models import LOOPBACK_HOSTS, host_is_public  # noqa: PLC0415
+    from .models import LOOPBACK_HOSTS, host_is_public
 
     loopback_allowed = bool(settings.ADUAN_WEBHOOK_ALLOW_HTTP_LOOPBACK) and host.lower() in LOOPBACK_HOSTS
     if not loopback_allowed and not host_is_public(host):  # .internal, .local, a private literal...
@@ -209,7 +209,9 @@ def _post_signed(
         if address is not None:
             _post_pinned(url, payload, headers, address)
         else:
-            request = urllib.request.Request(url, data=payload, method="POST", headers=headers)
+            if urlsplit(url).scheme not in ("http", "https"):
+                raise ChannelError("webhook URL is not http(s)", transient=False)
+            request = urllib.request.Request(url, data=payload, method="POST", headers=headers)  # noqa: S310 (scheme checked above)
             with _OPENER.open(request, timeout=10) as response:
                 response.read()
     except urllib.error.HTTPError as exc:

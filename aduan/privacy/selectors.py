@@ -70,11 +70,11 @@ def _opd_name(opd) -> str:
 
 
 def _notification_subject(notification: Notification) -> str:
-    from aduan.notifications.channels import render  # noqa: PLC0415 (templates, read lazily)
+    from aduan.notifications.channels import render
 
     try:
         return render(notification)[0]
-    except Exception:  # noqa: BLE001 — a missing template must not break the reporter's copy
+    except Exception:
         return notification.kind
 
 

@@ -29,15 +29,12 @@ from django.views.decorators.http import require_POST, require_safe
 from aduan.complaints import selectors as complaint_selectors
 from aduan.complaints.selectors import Actor
 from aduan.core.exceptions import DomainError, InvalidInput, NotFound
-from aduan.core.throttle import client_key, throttle_hit
+from aduan.core.throttle import client_key, limit_hit
 
 from . import selectors, services
 from .models import ErasureStatus
 
 staff_required = login_required(login_url="complaints:staff-login")
-
-POST_LIMIT = 30  # shared with the tracking page's moves ("track-post")
-WINDOW_SECONDS = 3600
 
 
 def _complaint_or_404(secret: str):
@@ -98,9 +95,7 @@ def my_data_json(request, secret: str):
 def erasure_request(request, secret: str):
     """The reporter asks for their personal data on this complaint to be erased."""
     back_url = reverse("privacy:my-data", kwargs={"secret": secret})
-    retry_after = throttle_hit(
-        scope="track-post", key=client_key(request), limit=POST_LIMIT, window_seconds=WINDOW_SECONDS
-    )
+    retry_after = limit_hit("track-post", client_key(request))
     if retry_after:
         response = render(
             request,

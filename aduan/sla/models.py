@@ -62,7 +62,7 @@ class HolidayOverride(TimeStampedModel):
 
 
 class Stage(models.TextChoices):
-    """The clocks a complaint runs (DOMAIN.md: SP4N-LAPOR! rules and UU 25/2009)."""
+    """The clocks a complaint runs (SP4N-LAPOR! rules and UU 25/2009; README: Deadlines)."""
 
     VERIFICATION = "verification", _("Verifikasi dan disposisi")
     FOLLOW_UP = "follow_up", _("Tindak lanjut pertama OPD")

@@ -8,11 +8,7 @@ import unicodedata
 from django.contrib import admin
 from django.shortcuts import render
 
-from aduan.core.throttle import client_key, throttle_hit, throttle_wait
-
-LOGIN_WINDOW_SECONDS = 15 * 60
-LOGIN_POSTS_PER_CLIENT = 20
-LOGIN_FAILURES_PER_ACCOUNT = 5
+from aduan.core.throttle import client_key, limit_hit, limit_wait
 
 
 def account_key(email: str) -> str:
@@ -27,33 +23,18 @@ def account_key(email: str) -> str:
 
 def account_locked(email: str) -> int:
     """The seconds until the account's lockout ends, else 0 (looks only, counts nothing)."""
-    return throttle_wait(
-        scope="login-fail",
-        key=account_key(email),
-        limit=LOGIN_FAILURES_PER_ACCOUNT,
-        window_seconds=LOGIN_WINDOW_SECONDS,
-    )
+    return limit_wait("login-fail", account_key(email))
 
 
 def locked_wait(request, email: str) -> int:
     """Count this attempt for the client; the seconds to wait if the client or the account is
     locked, else 0."""
-    return throttle_hit(
-        scope="login",
-        key=client_key(request),
-        limit=LOGIN_POSTS_PER_CLIENT,
-        window_seconds=LOGIN_WINDOW_SECONDS,
-    ) or account_locked(email)
+    return limit_hit("login", client_key(request)) or account_locked(email)
 
 
 def count_failure(email: str) -> None:
     """Count one failed sign-in (wrong password or code) against the account."""
-    throttle_hit(
-        scope="login-fail",
-        key=account_key(email),
-        limit=LOGIN_FAILURES_PER_ACCOUNT,
-        window_seconds=LOGIN_WINDOW_SECONDS,
-    )
+    limit_hit("login-fail", account_key(email))
 
 
 def locked_response(request, wait: int):

@@ -225,6 +225,9 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # A worker started while the broker is down waits for it (and one that loses it reconnects by
 # itself); nothing is lost meanwhile: the outbox rows wait in PostgreSQL (tests/fault/).
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# The worker keeps Django's LOGGING (its handlers redact tracking secrets) instead of replacing the
+# root logger with its own handler.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TIMEZONE = "UTC"

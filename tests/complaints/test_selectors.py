@@ -1,4 +1,4 @@
-"""Who sees which complaint, and whose identity (DESIGN.md §2): selectors scoped for every role.
+"""Who sees which complaint, and whose identity (docs/architecture.md: roles): selectors scoped by role.
 
 World: Pemda 1 (province 1) with OPDs A and B, Pemda 2 (province 2) with OPD C, complaints in
 every status, one re-dispatched from A to B and one dispatched to A then forwarded out.

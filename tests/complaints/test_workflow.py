@@ -1,4 +1,4 @@
-"""The complaint state machine (aduan/complaints/workflow.py, DESIGN.md §5).
+"""The complaint state machine (aduan/complaints/workflow.py, README: moves).
 
 The first test walks the whole transition table: every Status × every Action × every kind of
 actor. An actor kind is someone in a particular relation to the complaint (the reporter, the
@@ -221,7 +221,7 @@ def assert_refused_unchanged(complaint, exc_class, action, actor, **kwargs):
 
 
 def test_table_is_the_designed_one():
-    """TRANSITIONS spelled out from DESIGN.md §5, so that a change to the table is deliberate
+    """TRANSITIONS spelled out from the README table of moves, so that a change to the table is deliberate
     (the tests below check the code against TRANSITIONS, whatever it says)."""
     S, R = Status, ActorRole
     designed = {

@@ -18,7 +18,7 @@ NOW = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)  # a Friday
 @pytest.fixture
 def small(default_policies, monkeypatch):
     monkeypatch.setitem(SIZES, "test", Size(complaints=400, pemdas=3, opds_per_pemda=4, provinces=2, years=1))
-    return generate(size_name="test", seed=7, now=NOW, stdout=open("/dev/null", "w"))  # noqa: SIM115
+    return generate(size_name="test", seed=7, now=NOW, stdout=open("/dev/null", "w"))
 
 
 def test_counts_and_every_complaint_has_its_first_event_and_clocks(small):
@@ -60,7 +60,7 @@ def test_breaches_are_charged_to_an_opd_and_the_sweep_runs_over_the_data(small):
 
 def test_running_twice_into_one_database_is_refused(small):
     with pytest.raises(RuntimeError, match="already holds synthetic data"):
-        generate(size_name="test", now=NOW, stdout=open("/dev/null", "w"))  # noqa: SIM115
+        generate(size_name="test", now=NOW, stdout=open("/dev/null", "w"))
     assert Complaint.objects.count() == 400
 
 
@@ -70,7 +70,7 @@ CHRISTMAS_NOW = datetime(2027, 1, 8, 3, 0, tzinfo=UTC)  # a year ending just aft
 @pytest.fixture
 def over_christmas(default_policies, monkeypatch):
     monkeypatch.setitem(SIZES, "xmas", Size(complaints=400, pemdas=2, opds_per_pemda=3, provinces=1, years=1))
-    generate(size_name="xmas", seed=11, now=CHRISTMAS_NOW, stdout=open("/dev/null", "w"))  # noqa: SIM115
+    generate(size_name="xmas", seed=11, now=CHRISTMAS_NOW, stdout=open("/dev/null", "w"))
 
 
 def test_every_generated_clock_is_due_when_aduan_sla_says(over_christmas):
@@ -128,7 +128,7 @@ def test_parallel_load_with_indexes_dropped_and_rebuilt(default_policies, monkey
 
     before = index_names()
     monkeypatch.setitem(SIZES, "par", Size(complaints=600, pemdas=4, opds_per_pemda=3, provinces=2, years=1))
-    counts = generate(size_name="par", now=NOW, workers=2, drop_indexes=True, stdout=open("/dev/null", "w"))  # noqa: SIM115
+    counts = generate(size_name="par", now=NOW, workers=2, drop_indexes=True, stdout=open("/dev/null", "w"))
     assert counts["workers"] == 2
     assert Complaint.objects.count() == 600 == counts["complaints"]
     assert Complaint.objects.values("ticket_number").distinct().count() == 600
@@ -139,7 +139,7 @@ def test_parallel_load_with_indexes_dropped_and_rebuilt(default_policies, monkey
     assert ComplaintFactory_ok()
 
 
-def ComplaintFactory_ok() -> bool:  # noqa: N802
+def ComplaintFactory_ok() -> bool:
     from tests.factories import ComplaintFactory
 
     pemda = Complaint.objects.first().pemda

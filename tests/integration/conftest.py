@@ -267,7 +267,7 @@ class CeleryHarness:
 
     # -- Redis --------------------------------------------------------------------------------
     def redis(self):
-        import redis  # noqa: PLC0415 (only these tests need the client)
+        import redis
 
         return redis.Redis.from_url(os.environ["REDIS_URL"])
 

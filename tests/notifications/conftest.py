@@ -58,7 +58,7 @@ def webhook(settings):
     receiver = Receiver()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):  # noqa: N802 (http.server's naming)
+        def do_POST(self):
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
             receiver.requests.append((dict(self.headers), body))
             self.send_response(receiver.status)

@@ -1,4 +1,4 @@
-"""The notification outbox (aduan/notifications/services.py, channels.py, tasks.py; DESIGN.md §6).
+"""The notification outbox (aduan/notifications/services.py, channels.py, tasks.py; README: Deadlines).
 
 Rows are written in the business transaction; the send task runs on commit (eagerly in tests, so
 ``django_capture_on_commit_callbacks(execute=True)`` stands in for the commit). ``now=`` instants

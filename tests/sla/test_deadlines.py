@@ -1,4 +1,4 @@
-"""The clocks of a complaint follow the workflow (aduan/sla/services.py, DESIGN.md §6).
+"""The clocks of a complaint follow the workflow (aduan/sla/services.py, README: Deadlines).
 
 Every test drives a complaint through ``complaint_submit`` / ``complaint_transition`` with explicit
 ``now=`` instants in Asia/Makassar (WITA, UTC+8) and checks the exact stored times. Holidays of

@@ -1,5 +1,5 @@
 """The deadline sweep (``deadlines_sweep``): reminders, escalations and the auto-resolution, each
-exactly once however often or concurrently it runs (aduan/sla/services.py, DESIGN.md §6).
+exactly once however often or concurrently it runs (aduan/sla/services.py, README: Deadlines).
 
 The standard complaint: submitted Monday 8 June 2026 09:00 WITA, dispatched the same day 10:00, so
 its follow-up clock reminds Fri 12 June 10:00, is due Mon 15 June 10:00 and escalates again Fri
@@ -449,7 +449,7 @@ def test_two_concurrent_sweeps_do_every_effect_and_send_every_notification_once(
             barrier.wait(timeout=10)
             while count := deadlines_sweep(now=now, batch_size=10):  # small batches: both take part
                 handled.append((threading.current_thread().name, count))
-        except Exception as exc:  # noqa: BLE001 (reported below)
+        except Exception as exc:
             errors.append(exc)
         finally:
             connection.close()

@@ -36,7 +36,7 @@ from aduan.complaints import selectors
 from aduan.complaints.models import CLOSED_STATUSES, Category, Channel, Classification, Complaint
 from aduan.complaints.services import ReporterData, complaint_submit
 from aduan.core.exceptions import DomainError
-from aduan.core.throttle import client_key, throttle_hit
+from aduan.core.throttle import client_key, limit_hit
 from aduan.core.validators import has_nul
 from aduan.sla.models import Deadline, Stage
 from aduan.users.twofactor import TwoFactorTokenAuthentication
@@ -46,8 +46,7 @@ from .renderers import Many, errors, render
 CHANGESET = "2026-06-01T00:00:00+00:00"
 MAX_RANGE = timedelta(days=90)
 MAX_RESULTS = 1000
-TOKEN_SALT = "aduan.open311.token"
-POST_LIMIT, POST_WINDOW = 120, 3600
+TOKEN_SALT = "aduan.open311.token"  # noqa: S105 (a signing salt, not a secret)
 SERVICE_CODE_RE = re.compile(r"^([A-Z0-9]{2,10})-(\d{1,18})(?:-(\d{1,18}))?$")
 BOOL_VALUES = Many("value", [{"key": "true", "name": _("Ya")}, {"key": "false", "name": _("Tidak")}])
 
@@ -265,9 +264,7 @@ def _check_api_key(key: str) -> None:
 
 def _post_request(request, fmt: str):
     _check_api_key(_param(request, "api_key"))
-    if retry := throttle_hit(
-        scope="open311-post", key=client_key(request), limit=POST_LIMIT, window_seconds=POST_WINDOW
-    ):
+    if retry := limit_hit("open311-post", client_key(request)):
         response = errors(fmt, 429, _("Terlalu banyak permintaan. Coba lagi nanti."))
         response["Retry-After"] = str(retry)
         return response

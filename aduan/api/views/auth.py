@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 from aduan.agencies.models import StaffMembership
 from aduan.core.exceptions import DomainError
 from aduan.users.lockout import account_locked, count_failure
+from aduan.users.tokens import api_tokens_revoke
 from aduan.users.twofactor import has_confirmed_device, required_by_pemda
 
 from ..schema import ERROR_400, ERROR_401, ERROR_429
@@ -106,7 +107,7 @@ class TokenApi(APIView):
             from rest_framework.exceptions import NotAuthenticated
 
             raise NotAuthenticated()
-        Token.objects.filter(user=request.user).delete()
+        api_tokens_revoke(request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -155,6 +155,6 @@ def _snapshot_for(pemda, year) -> ComplianceScore | None:
 
 
 def _explain(snapshot):
-    from ..services import score_reproduce  # noqa: PLC0415
+    from ..services import score_reproduce
 
     return score_reproduce(snapshot) if snapshot else None

@@ -50,7 +50,7 @@ def _table_export(name: str, header: list[str], body: list[list], fmt: str) -> H
             writer.writerow([_cell(v) for v in row])
         response = HttpResponse(buffer.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
     else:
-        from openpyxl import Workbook  # noqa: PLC0415
+        from openpyxl import Workbook
 
         wb = Workbook()
         ws = wb.active

@@ -31,16 +31,13 @@ from aduan.complaints.models import SKM_ELEMENTS, ComplaintRating, SkmResponse, 
 from aduan.complaints.selectors import Actor
 from aduan.complaints.workflow import NOTE_MAX_LENGTH, Action, complaint_transition, reopen_until
 from aduan.core.exceptions import DomainError, InvalidInput, NotFound
-from aduan.core.throttle import client_key, throttle_hit
+from aduan.core.throttle import client_key, limit_hit
 from aduan.notifications.models import Audience, Channel, Notification
 from aduan.notifications.services import notification_queue, site_url
 from aduan.sla.models import Deadline
 
 # The forms on the page: one per citizen move (citizen_view, shared with the citizen API).
 FORM_ACTIONS = CITIZEN_MOVES
-LOOKUP_LIMIT = 20  # look-ups per client and hour
-POST_LIMIT = 30  # moves, ratings and surveys per client and hour
-WINDOW_SECONDS = 3600
 
 SUCCESS_MESSAGES = {
     "complete": _(
@@ -78,11 +75,9 @@ def _complaint_or_404(secret: str):
         raise Http404 from None
 
 
-def _throttled(request, *, scope: str, limit: int, back_url: str):
+def _throttled(request, *, scope: str, back_url: str):
     """A 429 page when this client used up its allowance for ``scope``, else None."""
-    retry_after = throttle_hit(
-        scope=scope, key=client_key(request), limit=limit, window_seconds=WINDOW_SECONDS
-    )
+    retry_after = limit_hit(scope, client_key(request))
     if not retry_after:
         return None
     response = render(
@@ -209,7 +204,7 @@ def track(request, secret: str):
 def track_action(request, secret: str):
     """One move of the reporter on their complaint (form field ``action``, note in ``note``)."""
     back_url = reverse("complaints:track", kwargs={"secret": secret})
-    if throttled := _throttled(request, scope="track-post", limit=POST_LIMIT, back_url=back_url):
+    if throttled := _throttled(request, scope="track-post", back_url=back_url):
         return throttled
     complaint = _complaint_or_404(secret)
     form_action = request.POST.get("action", "")
@@ -248,7 +243,7 @@ def track_action(request, secret: str):
 def rate(request, secret: str):
     """The reporter's rating (1–5 and a comment) after resolution, once."""
     back_url = reverse("complaints:track", kwargs={"secret": secret})
-    if throttled := _throttled(request, scope="track-post", limit=POST_LIMIT, back_url=back_url):
+    if throttled := _throttled(request, scope="track-post", back_url=back_url):
         return throttled
     complaint = _complaint_or_404(secret)
     raw_score = request.POST.get("score", "").strip()
@@ -280,7 +275,7 @@ def rate(request, secret: str):
 def skm(request, secret: str):
     """The reporter's SKM survey (nine elements, 1–4 each) after resolution, once."""
     back_url = reverse("complaints:track", kwargs={"secret": secret})
-    if throttled := _throttled(request, scope="track-post", limit=POST_LIMIT, back_url=back_url):
+    if throttled := _throttled(request, scope="track-post", back_url=back_url):
         return throttled
     complaint = _complaint_or_404(secret)
     values = {name: request.POST.get(name, "").strip() for name, _label in SKM_ELEMENTS}
@@ -323,7 +318,7 @@ def track_lookup(request):
     errors: dict[str, str] = {}
     if request.method == "POST":
         lookup_url = reverse("complaints:track-lookup")
-        if throttled := _throttled(request, scope="track", limit=LOOKUP_LIMIT, back_url=lookup_url):
+        if throttled := _throttled(request, scope="track", back_url=lookup_url):
             return throttled
         if not ticket:
             errors["tiket"] = _("Isi nomor tiket.")

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
-from aduan.core.throttle import client_key, throttle_hit
+from aduan.core.throttle import client_key, limit_hit
 from aduan.users.lockout import count_failure, locked_response, locked_wait
 
 from .staff_common import Countdown, staff_required, start_page
@@ -79,8 +79,6 @@ ALL_FILTERS = (
 
 
 # Password reset by e-mail (Django's views, Indonesian templates), the form throttled per client.
-RESET_POSTS_PER_CLIENT = 5
-RESET_WINDOW_SECONDS = 60 * 60
 
 
 class StaffPasswordResetView(auth_views.PasswordResetView):
@@ -90,12 +88,7 @@ class StaffPasswordResetView(auth_views.PasswordResetView):
     success_url = reverse_lazy("complaints:staff-password-reset-done")
 
     def post(self, request, *args, **kwargs):
-        wait = throttle_hit(
-            scope="password-reset",
-            key=client_key(request),
-            limit=RESET_POSTS_PER_CLIENT,
-            window_seconds=RESET_WINDOW_SECONDS,
-        )
+        wait = limit_hit("password-reset", client_key(request))
         if wait:
             response = render(
                 request, "complaints/429.html", {"retry_after_minutes": -(-wait // 60)}, status=429

@@ -15,9 +15,9 @@ from django.views.decorators.cache import never_cache
 from django_otp import devices_for_user
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from rest_framework.authtoken.models import Token
 
 from aduan.users.lockout import count_failure, locked_response, locked_wait
+from aduan.users.tokens import api_tokens_revoke
 from aduan.users.twofactor import has_confirmed_device, required_by_pemda, verification_needed
 
 from .staff_common import staff_render, start_page
@@ -108,7 +108,7 @@ def otp_setup(request):
             device.save(update_fields=["confirmed"])
             # A token issued before enrolment was issued on the password alone: revoke it (a new
             # one needs the code, aduan/api/views/auth.py).
-            Token.objects.filter(user=user).delete()
+            api_tokens_revoke(user)
             otp_login(request, device)
             request.session.cycle_key()
             messages.success(

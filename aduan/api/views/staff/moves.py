@@ -103,7 +103,7 @@ DUPLICATE_UNKNOWN = _("Aduan asli harus aduan lain dari pemda yang sama.")
     ],
 )
 class TransitionApi(APIView):
-    """Apply one move of the state machine (DESIGN.md §5): dispatch (opd), hold (note), complete
+    """Apply one move of the state machine (README: moves): dispatch (opd), hold (note), complete
     (note), archive (reason, duplicate_of for duplicates), forward_out (institution), redispatch
     (opd), request_redispatch (note), follow_up (note), reopen (note). The role is checked for
     this complaint; a move the status does not allow answers 409 and changes nothing."""

@@ -42,7 +42,7 @@ class Command(BaseCommand):
         previous = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
         try:
             for name, cmd in commands.items():
-                children[name] = subprocess.Popen(cmd, cwd=settings.BASE_DIR, start_new_session=True)
+                children[name] = subprocess.Popen(cmd, cwd=settings.BASE_DIR, start_new_session=True)  # noqa: S603 (fixed argv)
                 self.stdout.write(f"started {name} pid {children[name].pid}")
             while not stopping:
                 dead = [n for n, p in children.items() if p.poll() is not None]
