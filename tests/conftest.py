@@ -76,6 +76,19 @@ def pytest_runtest_setup(item):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the site's language: a request through LocaleMiddleware (say with
+    Accept-Language: en) leaves its language active in the test's thread afterwards, and a later
+    test that calls code directly would otherwise see English."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """Every test starts with an empty cache: throttle counters and upload stashes never carry
     over from one test to the next."""
