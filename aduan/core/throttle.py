@@ -98,3 +98,21 @@ def throttle_hit(*, scope: str, key: str, limit: int, window_seconds: int) -> in
     if count > limit:
         return (window + 1) * window_seconds - now
     return 0
+
+
+def throttled_page(request, scope: str, *, back_url: str):
+    """Count one hit of ``scope`` for this client: None while allowed, else the 429 page (with
+    ``Retry-After`` and a way back) shown by the citizen's tracking and data pages."""
+    from django.shortcuts import render
+
+    retry_after = limit_hit(scope, client_key(request))
+    if not retry_after:
+        return None
+    response = render(
+        request,
+        "complaints/_track_throttled.html",
+        {"retry_minutes": max(1, -(-retry_after // 60)), "back_url": back_url},
+        status=429,
+    )
+    response["Retry-After"] = str(retry_after)
+    return response

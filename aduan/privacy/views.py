@@ -29,7 +29,7 @@ from django.views.decorators.http import require_POST, require_safe
 from aduan.complaints import selectors as complaint_selectors
 from aduan.complaints.selectors import Actor
 from aduan.core.exceptions import DomainError, InvalidInput, NotFound
-from aduan.core.throttle import client_key, limit_hit
+from aduan.core.throttle import throttled_page
 
 from . import selectors, services
 from .models import ErasureStatus
@@ -95,16 +95,8 @@ def my_data_json(request, secret: str):
 def erasure_request(request, secret: str):
     """The reporter asks for their personal data on this complaint to be erased."""
     back_url = reverse("privacy:my-data", kwargs={"secret": secret})
-    retry_after = limit_hit("track-post", client_key(request))
-    if retry_after:
-        response = render(
-            request,
-            "complaints/_track_throttled.html",
-            {"retry_minutes": max(1, -(-retry_after // 60)), "back_url": back_url},
-            status=429,
-        )
-        response["Retry-After"] = str(retry_after)
-        return response
+    if throttled := throttled_page(request, "track-post", back_url=back_url):
+        return throttled
     complaint = _complaint_or_404(secret)
     reason = request.POST.get("reason", "")
     try:

@@ -31,7 +31,7 @@ from aduan.complaints.models import SKM_ELEMENTS, ComplaintRating, SkmResponse, 
 from aduan.complaints.selectors import Actor
 from aduan.complaints.workflow import NOTE_MAX_LENGTH, Action, complaint_transition, reopen_until
 from aduan.core.exceptions import DomainError, InvalidInput, NotFound
-from aduan.core.throttle import client_key, limit_hit
+from aduan.core.throttle import throttled_page
 from aduan.notifications.models import Audience, Channel, Notification
 from aduan.notifications.services import notification_queue, site_url
 from aduan.sla.models import Deadline
@@ -77,17 +77,7 @@ def _complaint_or_404(secret: str):
 
 def _throttled(request, *, scope: str, back_url: str):
     """A 429 page when this client used up its allowance for ``scope``, else None."""
-    retry_after = limit_hit(scope, client_key(request))
-    if not retry_after:
-        return None
-    response = render(
-        request,
-        "complaints/_track_throttled.html",
-        {"retry_minutes": max(1, -(-retry_after // 60)), "back_url": back_url},
-        status=429,
-    )
-    response["Retry-After"] = str(retry_after)
-    return response
+    return throttled_page(request, scope, back_url=back_url)
 
 
 def _public_events(complaint) -> list:
