@@ -156,3 +156,15 @@ def test_language_and_zone_defaults():
     assert settings.LANGUAGE_CODE == "id"
     assert [code for code, _ in settings.LANGUAGES] == ["id", "en"]
     assert settings.USE_TZ is True
+
+
+@pytest.mark.parametrize("command", ["load_demo", "generate_synthetic", "serve_embedded"])
+def test_production_has_no_demo_or_benchmark_data_commands(tmp_path, command):
+    """aduan.devdata is installed by the base and test settings only: under production settings its
+    commands do not exist, so the demo (with its public passwords) cannot reach a production database."""
+    env = {**PRODUCTION_ENV, "ADUAN_VAR_DIR": str(tmp_path)}
+    result = run_python("", env, "manage.py", command, "--help")
+    assert result.returncode != 0
+    assert f"Unknown command: '{command}'" in result.stderr
+    base = run_python("", {"ADUAN_VAR_DIR": str(tmp_path)}, "manage.py", command, "--help")
+    assert base.returncode == 0, base.stderr
