@@ -52,12 +52,16 @@ def handler_output():
         if handler.get_name() in names and isinstance(handler, logging.StreamHandler)
     }
     assert handlers, "no configured stream handler found"
-    previous = {handler: handler.setStream(buffer) for handler in handlers}
+    # Swapped directly, not with setStream(): that flushes the old stream, which may be the
+    # captured stderr of an earlier test that pytest has already closed.
+    previous = {handler: handler.stream for handler in handlers}
+    for handler in handlers:
+        handler.stream = buffer
     try:
         yield buffer
     finally:
         for handler, stream in previous.items():
-            handler.setStream(stream)
+            handler.stream = stream
 
 
 @pytest.mark.parametrize("name", LOGGERS)
