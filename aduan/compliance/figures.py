@@ -81,6 +81,8 @@ class Figures:
     followed_up_on_time: int = 0
     resolved: int = 0
     resolved_on_time: int = 0
+    promise_total: int = 0  # the OPDs' planned dates that fell due or were met in the period
+    promise_kept: int = 0  # of which "selesai ditangani" by the date
     # Durations in working days as histograms {days: clocks}: a few dozen keys per OPD whatever the
     # number of complaints, so they travel from SQL as grouped counts and merge by addition.
     follow_up_hist: Counter = field(default_factory=Counter)
@@ -99,7 +101,7 @@ class Figures:
         for name in (
             "submitted received_by_opd verified_total verified_on_time dispatched follow_up_total "
             "followed_up followed_up_on_time resolved resolved_on_time reopened supporters rating_sum "
-            "rating_count skm_count"
+            "rating_count skm_count promise_total promise_kept"
         ).split():
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.follow_up_hist.update(other.follow_up_hist)
@@ -124,6 +126,16 @@ class Figures:
     @property
     def followed_up_on_time_pct(self) -> Decimal | None:
         return percent(self.followed_up_on_time, self.follow_up_total)
+
+    @property
+    def first_response_on_time_pct(self) -> Decimal | None:
+        """First response ≤ 5 HK (%): the follow_up clock is met by the OPD's first update,
+        a progress update or the answer."""
+        return self.followed_up_on_time_pct
+
+    @property
+    def promises_kept_pct(self) -> Decimal | None:
+        return percent(self.promise_kept, self.promise_total)
 
     @property
     def resolved_on_time_pct(self) -> Decimal | None:

@@ -163,20 +163,26 @@ def metrics_for(*, pemdas: Iterable, period: Period, now: datetime) -> Metrics:
         cell.dispatched += first
         cell.reopened += reopened
 
-    # 4. Follow-up clocks met or breached in the period (counts), 5. their durations (ordered).
+    # 4. First-response (follow_up) clocks met or breached in the period, and the OPDs' promises
+    # (promise clocks) kept or broken in the period (counts), 5. the first responses' durations.
     met = zones.within("met_at", "complaint__pemda_id")
     follow_ups = Deadline.objects.filter(stage=Stage.FOLLOW_UP)
-    for pemda_id, opd_id, total, done, on_time in (
-        follow_ups.filter(met | zones.within("breached_at", "complaint__pemda_id"))
-        .values("complaint__pemda_id", "opd_id")
+    for pemda_id, opd_id, stage, total, done, on_time in (
+        Deadline.objects.filter(stage__in=(Stage.FOLLOW_UP, Stage.PROMISE))
+        .filter(met | zones.within("breached_at", "complaint__pemda_id"))
+        .values("complaint__pemda_id", "opd_id", "stage")
         .annotate(
             total=Count("pk"),
             done=Count("pk", filter=met),
             on_time=Count("pk", filter=met & Q(breached_at__isnull=True)),
         )
-        .values_list("complaint__pemda_id", "opd_id", "total", "done", "on_time")
+        .values_list("complaint__pemda_id", "opd_id", "stage", "total", "done", "on_time")
     ):
         cell = cells[(pemda_id, opd_id)]
+        if stage == Stage.PROMISE:
+            cell.promise_total += total
+            cell.promise_kept += on_time
+            continue
         cell.follow_up_total += total
         cell.followed_up += done
         cell.followed_up_on_time += on_time
