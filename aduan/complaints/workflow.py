@@ -31,8 +31,9 @@ from django.utils.translation import gettext_lazy as _
 from aduan.agencies.models import Opd
 from aduan.core.exceptions import DomainError, InvalidInput, NotFound, PermissionDenied
 from aduan.notifications.services import HOLDING_OPD, KOORDINATOR, NEW_OPD, REPORTER, notify_transition
+from aduan.sla.calendar import count_working_days
 from aduan.sla.models import Stage
-from aduan.sla.services import ClockEffects, deadlines_on_transition
+from aduan.sla.services import ClockEffects, calendar_for, deadlines_on_transition
 
 from .attachments import attachment_add
 from .audit import event_append
@@ -543,12 +544,24 @@ def _apply(complaint, action, to_status, event, *, opd, reason, duplicate_of, in
     elif action == Action.FORWARD_OUT:
         complaint.forwarded_to = institution
         changed.append("forwarded_to")
+    elif action == Action.FOLLOW_UP:
+        _hop_handled(complaint, now)
 
     if to_status in CLOSED_STATUSES and complaint.closed_at is None:
         complaint.closed_at = now
         changed.append("closed_at")
         _close_open_hop(complaint, event, now)
     return changed
+
+
+def _hop_handled(complaint, now) -> None:
+    """Record on the open hop when its OPD reported the work done, and after how many working days."""
+    hop = ComplaintHop.objects.filter(complaint=complaint, ended_at__isnull=True).first()
+    if hop is not None:
+        cal = calendar_for(complaint.pemda, around=now)
+        hop.handled_at = now
+        hop.handled_working_days = max(0, count_working_days(hop.started_at, now, cal))
+        hop.save(update_fields=["handled_at", "handled_working_days"])
 
 
 def _close_open_hop(complaint, event, now) -> None:

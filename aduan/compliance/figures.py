@@ -87,6 +87,7 @@ class Figures:
     # number of complaints, so they travel from SQL as grouped counts and merge by addition.
     follow_up_hist: Counter = field(default_factory=Counter)
     resolve_hist: Counter = field(default_factory=Counter)
+    handled_hist: Counter = field(default_factory=Counter)  # dispatch → selesai ditangani, per hop
     backlog: dict[str, int] = field(default_factory=lambda: {b[0]: 0 for b in BACKLOG_BUCKETS})
     reopened: int = 0
     breaches: dict[str, int] = field(default_factory=dict)
@@ -106,6 +107,7 @@ class Figures:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.follow_up_hist.update(other.follow_up_hist)
         self.resolve_hist.update(other.resolve_hist)
+        self.handled_hist.update(other.handled_hist)
         for k, v in other.backlog.items():
             self.backlog[k] = self.backlog.get(k, 0) + v
         for k, v in other.breaches.items():
@@ -163,6 +165,15 @@ class Figures:
         return p90_of(self.follow_up_hist)
 
     @property
+    def handled_days(self) -> list[int]:
+        """Working days from dispatch to "selesai ditangani", per hop handled in the period, sorted."""
+        return sorted(self.handled_hist.elements())
+
+    @property
+    def median_handled_days(self) -> Decimal | None:
+        return median_of(self.handled_hist)
+
+    @property
     def median_resolve_days(self) -> Decimal | None:
         return median_of(self.resolve_hist)
 
@@ -203,6 +214,8 @@ class Figures:
             "verified_on_time_pct": self.verified_on_time_pct,
             "followed_up_on_time_pct": self.followed_up_on_time_pct,
             "resolved_on_time_pct": self.resolved_on_time_pct,
+            "first_response_on_time_pct": self.first_response_on_time_pct,
+            "promises_kept_pct": self.promises_kept_pct,
             "reopen_rate_pct": self.reopen_rate_pct,
             "mean_rating": self.mean_rating,
             "skm": self.skm,

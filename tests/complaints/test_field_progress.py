@@ -6,13 +6,15 @@ reminded two working days before the reply window closes. The clocks are checked
 weeks of 2026: Nyepi and Idul Fitri (18–24 March) and Christmas / New Year.
 """
 
+import importlib
 import io
 from datetime import date
 
 import pytest
+from django.apps import apps as django_apps
 
 from aduan.complaints.attachments import validate_upload
-from aduan.complaints.models import Attachment, Complaint, ComplaintEvent, Status
+from aduan.complaints.models import Attachment, Complaint, ComplaintEvent, ComplaintHop, Status
 from aduan.complaints.selectors import Actor
 from aduan.complaints.workflow import Action, complaint_transition
 from aduan.core.exceptions import InvalidInput
@@ -245,3 +247,18 @@ def test_the_reporter_is_reminded_two_working_days_before_the_reply_window_close
     assert not Notification.objects.filter(complaint=complaint, kind="staff_reminder").exists()
     complaint.refresh_from_db()
     assert complaint.status == Status.FOLLOWED_UP
+
+
+def test_done_records_the_working_days_on_the_hop_and_the_migration_does_the_same_for_old_answers(world):
+    """Over Nyepi and Idul Fitri: dispatched Mon 16 March, done Wed 25 March = 2 working days."""
+    complaint = dispatched(world, wita(2026, 3, 16, 9, 0))
+    move(world, complaint, Action.FOLLOW_UP, wita(2026, 3, 25, 9, 0), note="Sudah ditambal.")
+    hop = ComplaintHop.objects.get(complaint=complaint)
+    assert (hop.handled_at, hop.handled_working_days) == (wita(2026, 3, 25, 9, 0), 2)
+
+    # An answer given before this change: the data migration fills the hop the same way.
+    ComplaintHop.objects.filter(pk=hop.pk).update(handled_at=None, handled_working_days=None)
+    migration = importlib.import_module("aduan.complaints.migrations.0013_field_hop_handled")
+    migration.hops_handled(django_apps, None)
+    hop.refresh_from_db()
+    assert (hop.handled_at, hop.handled_working_days) == (wita(2026, 3, 25, 9, 0), 2)

@@ -167,7 +167,7 @@ def test_fixed_number_of_queries(default_policies, django_assert_num_queries, n_
     pemdas = [PemdaFactory(), PemdaFactory(timezone="Asia/Jakarta")]
     for pemda in pemdas:
         _grow(pemda, n_opds, n_complaints)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         m = metrics_for(pemdas=pemdas, period=Period.month(2026, 10), now=NOW)
     assert sum(f.received for f in m.by_pemda.values()) == 2 * n_complaints
     with django_assert_num_queries(2):
@@ -202,3 +202,5 @@ def test_first_response_and_promises_kept(world):
     assert a.follow_up_days == [1, 6]
     assert (a.promise_kept, a.promise_total, a.promises_kept_pct) == (1, 2, D("50.0"))
     assert a.breaches == {"follow_up": 1, "promise": 1}
+    # time to selesai ditangani, from the dispatch: 5 Oct 10:00 → 9 Oct 15:00, → 20 Oct 09:00
+    assert (a.handled_days, a.median_handled_days) == ([4, 10], D("7"))
