@@ -10,11 +10,11 @@ class ComplaintsConfig(AppConfig):
     def ready(self):
         # The deadline sweep (aduan.sla) imports neither complaints nor notifications: this app,
         # above both, hands it the OPD hops, the notifications and the auto-resolution it needs.
-        from aduan.notifications.services import deadline_effects_queue
         from aduan.sla.services import sweep_handlers_set
 
+        from .reminders import deadline_effects_due
         from .workflow import auto_resolve, hops_of
 
         sweep_handlers_set(
-            hops_of=hops_of, effects_due=deadline_effects_queue, reply_window_expired=auto_resolve
+            hops_of=hops_of, effects_due=deadline_effects_due, reply_window_expired=auto_resolve
         )

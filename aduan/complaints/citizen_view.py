@@ -29,9 +29,10 @@ CITIZEN_MOVES = {
 
 # Steps the reporter does not see on the tracking page (every Step — assignment, Ombudsman flags —
 # is staff-only too: the page lists the public actions only), and the ones whose note is for them.
-INTERNAL_ACTIONS = ("request_redispatch", "redispatch")
+INTERNAL_ACTIONS = ("request_redispatch", "redispatch", "cannot_handle")
 PUBLIC_ACTIONS = tuple(a for a in Action.values if a not in INTERNAL_ACTIONS)
 CITIZEN_NOTE_ACTIONS = ("hold", "follow_up", "reply", "complete", "forward_out", "reopen")
+CITIZEN_NOTE_ACTIONS += ("acknowledge", "schedule", "start_work")  # the OPD's progress updates
 
 # Stored in the note (data read by Indonesian staff), so deliberately not translated.
 REJECT_PREFIX = "Jawaban ditolak: "
@@ -62,7 +63,10 @@ EVENT_LABELS = {
     Action.COMPLETE: _("Keterangan tambahan diterima"),
     Action.ARCHIVE: _("Aduan diarsipkan"),
     Action.FORWARD_OUT: _("Aduan diteruskan ke instansi lain"),
-    Action.FOLLOW_UP: _("Jawaban OPD"),
+    Action.FOLLOW_UP: _("Jawaban OPD: selesai ditangani"),
+    Action.ACKNOWLEDGE: _("OPD menerima dan meninjau aduan Anda"),
+    Action.SCHEDULE: _("OPD menjadwalkan penanganan"),
+    Action.START_WORK: _("OPD sedang mengerjakan"),
     Action.REPLY: _("Anda menanggapi jawaban OPD"),
     Action.ACCEPT: _("Anda menerima jawaban OPD"),
     Action.AUTO_RESOLVE: _("Selesai otomatis: tidak ada tanggapan dalam batas waktu"),
@@ -75,6 +79,7 @@ CITIZEN_STAGES = {
     Stage.VERIFICATION: _("Pemeriksaan dan penerusan ke OPD paling lambat"),
     Stage.FOLLOW_UP: _("Jawaban OPD paling lambat"),
     Stage.REPLY_WINDOW: _("Tanggapan Anda paling lambat (sesudahnya aduan dianggap selesai)"),
+    Stage.PROMISE: _("OPD berjanji selesai menangani paling lambat"),
 }
 
 

@@ -16,11 +16,13 @@ Lifecycle:  submitted ─dispatch→ dispatched ─follow_up→ followed_up ─a
             submitted|on_hold|dispatched ─forward_out→ forwarded_out
             dispatched ─redispatch→ dispatched (new hop);  followed_up ─reply→ dispatched
             resolved ─reopen (within the Pemda's window)→ dispatched
+            dispatched ─acknowledge | schedule | start_work | cannot_handle→ dispatched (progress:
+            the OPD's first update meets the first-response clock; schedule starts the promise clock)
 """
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.db import models, transaction
 from django.utils import timezone
@@ -29,9 +31,11 @@ from django.utils.translation import gettext_lazy as _
 from aduan.agencies.models import Opd
 from aduan.core.exceptions import DomainError, InvalidInput, NotFound, PermissionDenied
 from aduan.notifications.services import HOLDING_OPD, KOORDINATOR, NEW_OPD, REPORTER, notify_transition
+from aduan.sla.calendar import count_working_days
 from aduan.sla.models import Stage
-from aduan.sla.services import ClockEffects, deadlines_on_transition
+from aduan.sla.services import ClockEffects, calendar_for, deadlines_on_transition
 
+from .attachments import attachment_add
 from .audit import event_append
 from .models import (
     CLOSED_STATUSES,
@@ -58,11 +62,16 @@ class Action(models.TextChoices):
     FORWARD_OUT = "forward_out", _("Teruskan (bukan kewenangan)")
     REDISPATCH = "redispatch", _("Disposisikan ulang")
     REQUEST_REDISPATCH = "request_redispatch", _("Minta disposisi ulang")
-    FOLLOW_UP = "follow_up", _("Tindak lanjuti")
+    FOLLOW_UP = "follow_up", _("Selesai ditangani")
     REPLY = "reply", _("Tanggapi tindak lanjut")
     ACCEPT = "accept", _("Terima tindak lanjut")
     AUTO_RESOLVE = "auto_resolve", _("Selesai otomatis")
     REOPEN = "reopen", _("Buka kembali")
+    # Progress of the OPD's field work (the status stays dispatched; the reporter sees each note).
+    ACKNOWLEDGE = "acknowledge", _("Diterima, sedang ditinjau")
+    SCHEDULE = "schedule", _("Dijadwalkan")
+    START_WORK = "start_work", _("Sedang dikerjakan")
+    CANNOT_HANDLE = "cannot_handle", _("Tidak dapat ditangani")
 
 
 class Step(models.TextChoices):
@@ -91,7 +100,8 @@ class Transition:
     sources: frozenset[str]
     target: str | None  # None: the status stays (a recorded step without a status change)
     roles: frozenset[str]
-    requires: tuple[str, ...] = field(default=())  # of "opd", "note", "reason", "institution"
+    # of "opd", "note", "reason", "institution", "planned_date"
+    requires: tuple[str, ...] = field(default=())
     # Its effects. Clocks (aduan.sla Stage values): cancelled, met, then started, in that order;
     # ``pauses``/``resumes`` every open clock; ``resolves``: the resolution clock it meets records
     # the OPD that resolved the complaint.
@@ -170,7 +180,7 @@ TRANSITIONS: dict[str, Transition] = dict(
             S.FORWARDED_OUT,
             {R.KOORDINATOR},
             ("institution",),
-            cancels=(C.FOLLOW_UP, C.REPLY_WINDOW),
+            cancels=(C.FOLLOW_UP, C.REPLY_WINDOW, C.PROMISE),
             meets=(C.VERIFICATION, C.RESOLUTION, C.LEGAL_RESPONSE),
             notifies=(REPORTER,),
         ),
@@ -180,7 +190,7 @@ TRANSITIONS: dict[str, Transition] = dict(
             S.DISPATCHED,
             {R.KOORDINATOR},
             ("opd",),
-            cancels=(C.FOLLOW_UP,),
+            cancels=(C.FOLLOW_UP, C.PROMISE),
             starts=(C.FOLLOW_UP,),
             notifies=(NEW_OPD,),
         ),
@@ -198,9 +208,50 @@ TRANSITIONS: dict[str, Transition] = dict(
             S.FOLLOWED_UP,
             {R.PETUGAS_OPD},
             ("note",),
-            meets=(C.FOLLOW_UP, C.LEGAL_RESPONSE),
+            meets=(C.FOLLOW_UP, C.LEGAL_RESPONSE, C.PROMISE),
             starts=(C.REPLY_WINDOW,),
             notifies=(REPORTER,),
+        ),
+        # Progress is not an answer: the first update meets the first-response clock (follow_up),
+        # the reply window starts only with follow_up ("selesai ditangani").
+        _t(
+            Action.ACKNOWLEDGE,
+            {S.DISPATCHED},
+            None,
+            {R.PETUGAS_OPD},
+            ("note",),
+            meets=(C.FOLLOW_UP, C.LEGAL_RESPONSE),
+            notifies=(REPORTER,),
+        ),
+        _t(
+            Action.SCHEDULE,
+            {S.DISPATCHED},
+            None,
+            {R.PETUGAS_OPD},
+            ("note", "planned_date"),
+            meets=(C.FOLLOW_UP, C.LEGAL_RESPONSE),
+            cancels=(C.PROMISE,),  # a new date replaces the old promise (broken if already late)
+            starts=(C.PROMISE,),
+            notifies=(REPORTER,),
+        ),
+        _t(
+            Action.START_WORK,
+            {S.DISPATCHED},
+            None,
+            {R.PETUGAS_OPD},
+            ("note",),
+            meets=(C.FOLLOW_UP, C.LEGAL_RESPONSE),
+            notifies=(REPORTER,),
+        ),
+        _t(
+            Action.CANNOT_HANDLE,
+            {S.DISPATCHED},
+            None,
+            {R.PETUGAS_OPD},
+            ("note",),
+            meets=(C.FOLLOW_UP, C.LEGAL_RESPONSE),
+            cancels=(C.PROMISE,),
+            notifies=(KOORDINATOR,),
         ),
         _t(
             Action.REPLY,
@@ -295,9 +346,13 @@ def complaint_transition(
     reason: str = "",
     duplicate_of: Complaint | None = None,
     institution: str = "",
+    planned_date: date | None = None,
+    uploads: tuple = (),
     now: datetime | None = None,
 ) -> TransitionResult:
-    """Apply one move to a complaint, or raise a DomainError having changed nothing."""
+    """Apply one move to a complaint, or raise a DomainError having changed nothing. ``uploads``
+    (validated ``CleanUpload``s) are the OPD's photos for the reporter on a progress update or
+    the "selesai ditangani" answer, stored in the same transaction."""
     transition = TRANSITIONS.get(action)
     if transition is None:
         raise InvalidInput(_("Tindakan tidak dikenal."), code="unknown_action", field="action")
@@ -329,6 +384,9 @@ def complaint_transition(
             institution=institution,
             now=now,
         )
+        promise_due = _validate_progress(
+            transition, complaint, planned_date=planned_date, uploads=uploads, now=now
+        )
 
         from_status = complaint.status
         to_status = transition.target or from_status
@@ -357,7 +415,15 @@ def complaint_transition(
         if changed:
             complaint.save(update_fields=[*changed, "updated_at"])
         open_hop = ComplaintHop.objects.filter(complaint=complaint, ended_at__isnull=True).first()
-        deadlines_on_transition(complaint=complaint, effects=transition.clock_effects, hop=open_hop, now=now)
+        for upload in uploads:
+            attachment_add(complaint=complaint, upload=upload, uploaded_by=actor.authenticated_user, now=now)
+        deadlines_on_transition(
+            complaint=complaint,
+            effects=transition.clock_effects,
+            hop=open_hop,
+            now=now,
+            due_at={Stage.PROMISE: promise_due} if promise_due else None,
+        )
         transition_notify(transition, complaint=complaint, event=event, now=now)
     return TransitionResult(complaint=complaint, event=event)
 
@@ -413,6 +479,44 @@ def _validate_input(transition, complaint, *, note, opd, reason, duplicate_of, i
         raise ReopenWindowClosed()
 
 
+# Moves that may carry the OPD's photos for the reporter.
+PHOTO_ACTIONS = frozenset({Action.ACKNOWLEDGE, Action.SCHEDULE, Action.START_WORK, Action.FOLLOW_UP})
+PLANNED_DATE_MAX_DAYS = 366
+
+
+def _validate_progress(transition, complaint, *, planned_date, uploads, now) -> datetime | None:
+    """Checks of the field-work moves; return the promise clock's due time (the end of the planned
+    day in the Pemda's zone) for ``schedule``."""
+    if uploads and transition.action not in PHOTO_ACTIONS:
+        raise InvalidInput(_("Tindakan ini tidak menerima foto."), code="photo_not_allowed", field="photo")
+    if (
+        transition.action == Action.FOLLOW_UP
+        and complaint.category_id
+        and complaint.category.done_photo_required
+    ):
+        if not any(u.content_type.startswith("image/") for u in uploads):
+            raise InvalidInput(
+                _("Kategori ini mewajibkan foto bukti bahwa aduan selesai ditangani."),
+                code="photo_required",
+                field="photo",
+            )
+    if "planned_date" not in transition.requires:
+        return None
+    if planned_date is None:
+        raise InvalidInput(
+            _("Isi tanggal rencana penanganan."), code="planned_date_required", field="planned_date"
+        )
+    zone = complaint.pemda.zoneinfo
+    today = now.astimezone(zone).date()
+    if not today <= planned_date <= today + timedelta(days=PLANNED_DATE_MAX_DAYS):
+        raise InvalidInput(
+            _("Tanggal rencana harus antara hari ini dan satu tahun ke depan."),
+            code="planned_date_invalid",
+            field="planned_date",
+        )
+    return datetime.combine(planned_date + timedelta(days=1), time(0), tzinfo=zone)
+
+
 def _apply(complaint, action, to_status, event, *, opd, reason, duplicate_of, institution, now) -> list[str]:
     """Set the complaint's fields for the move and keep the OPD hops in step; return changed fields."""
     changed: list[str] = []
@@ -440,12 +544,24 @@ def _apply(complaint, action, to_status, event, *, opd, reason, duplicate_of, in
     elif action == Action.FORWARD_OUT:
         complaint.forwarded_to = institution
         changed.append("forwarded_to")
+    elif action == Action.FOLLOW_UP:
+        _hop_handled(complaint, now)
 
     if to_status in CLOSED_STATUSES and complaint.closed_at is None:
         complaint.closed_at = now
         changed.append("closed_at")
         _close_open_hop(complaint, event, now)
     return changed
+
+
+def _hop_handled(complaint, now) -> None:
+    """Record on the open hop when its OPD reported the work done, and after how many working days."""
+    hop = ComplaintHop.objects.filter(complaint=complaint, ended_at__isnull=True).first()
+    if hop is not None:
+        cal = calendar_for(complaint.pemda, around=now)
+        hop.handled_at = now
+        hop.handled_working_days = max(0, count_working_days(hop.started_at, now, cal))
+        hop.save(update_fields=["handled_at", "handled_working_days"])
 
 
 def _close_open_hop(complaint, event, now) -> None:

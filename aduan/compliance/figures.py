@@ -81,10 +81,13 @@ class Figures:
     followed_up_on_time: int = 0
     resolved: int = 0
     resolved_on_time: int = 0
+    promise_total: int = 0  # the OPDs' planned dates that fell due or were met in the period
+    promise_kept: int = 0  # of which "selesai ditangani" by the date
     # Durations in working days as histograms {days: clocks}: a few dozen keys per OPD whatever the
     # number of complaints, so they travel from SQL as grouped counts and merge by addition.
     follow_up_hist: Counter = field(default_factory=Counter)
     resolve_hist: Counter = field(default_factory=Counter)
+    handled_hist: Counter = field(default_factory=Counter)  # dispatch → selesai ditangani, per hop
     backlog: dict[str, int] = field(default_factory=lambda: {b[0]: 0 for b in BACKLOG_BUCKETS})
     reopened: int = 0
     breaches: dict[str, int] = field(default_factory=dict)
@@ -99,11 +102,12 @@ class Figures:
         for name in (
             "submitted received_by_opd verified_total verified_on_time dispatched follow_up_total "
             "followed_up followed_up_on_time resolved resolved_on_time reopened supporters rating_sum "
-            "rating_count skm_count"
+            "rating_count skm_count promise_total promise_kept"
         ).split():
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.follow_up_hist.update(other.follow_up_hist)
         self.resolve_hist.update(other.resolve_hist)
+        self.handled_hist.update(other.handled_hist)
         for k, v in other.backlog.items():
             self.backlog[k] = self.backlog.get(k, 0) + v
         for k, v in other.breaches.items():
@@ -124,6 +128,16 @@ class Figures:
     @property
     def followed_up_on_time_pct(self) -> Decimal | None:
         return percent(self.followed_up_on_time, self.follow_up_total)
+
+    @property
+    def first_response_on_time_pct(self) -> Decimal | None:
+        """First response ≤ 5 HK (%): the follow_up clock is met by the OPD's first update,
+        a progress update or the answer."""
+        return self.followed_up_on_time_pct
+
+    @property
+    def promises_kept_pct(self) -> Decimal | None:
+        return percent(self.promise_kept, self.promise_total)
 
     @property
     def resolved_on_time_pct(self) -> Decimal | None:
@@ -149,6 +163,15 @@ class Figures:
     @property
     def p90_follow_up_days(self) -> int | None:
         return p90_of(self.follow_up_hist)
+
+    @property
+    def handled_days(self) -> list[int]:
+        """Working days from dispatch to "selesai ditangani", per hop handled in the period, sorted."""
+        return sorted(self.handled_hist.elements())
+
+    @property
+    def median_handled_days(self) -> Decimal | None:
+        return median_of(self.handled_hist)
 
     @property
     def median_resolve_days(self) -> Decimal | None:
@@ -191,6 +214,8 @@ class Figures:
             "verified_on_time_pct": self.verified_on_time_pct,
             "followed_up_on_time_pct": self.followed_up_on_time_pct,
             "resolved_on_time_pct": self.resolved_on_time_pct,
+            "first_response_on_time_pct": self.first_response_on_time_pct,
+            "promises_kept_pct": self.promises_kept_pct,
             "reopen_rate_pct": self.reopen_rate_pct,
             "mean_rating": self.mean_rating,
             "skm": self.skm,

@@ -1,6 +1,6 @@
 """Complaint-handling metrics per OPD, per Pemda and per province, for any period.
 
-``metrics_for(pemdas=..., period=..., now=...)`` runs a FIXED number of queries (11) whatever the
+``metrics_for(pemdas=..., period=..., now=...)`` runs a FIXED number of queries (12) whatever the
 number of complaints, OPDs or Pemdas: counts and sums are SQL aggregates grouped by (Pemda, OPD);
 medians and p90 come from one ordered query of the stored integer durations per family
 (``Deadline.working_days_taken``, written when a clock stops) — portable to SQLite and PostgreSQL.
@@ -20,6 +20,11 @@ What each figure means:
 - resolved: resolution clocks met in the period by a real resolution (accept or auto-resolve; not
   archiving or forwarding), for the OPD whose hop ended with it; on target = never breached.
 - days to follow-up / to resolution: median and p90 (nearest rank) of ``working_days_taken``.
+- first response ≤ 5 HK: the same follow-up clocks (the OPD's first update, progress or answer, meets it).
+- promises kept: promise clocks (the OPD's planned dates) met or breached in the period; kept = met
+  by "selesai ditangani" without a breach.
+- days to selesai ditangani: working days from the start of the hop to the OPD's "selesai
+  ditangani" (``ComplaintHop.handled_working_days``), for the hops handled in the period.
 - backlog: complaints open at the end of the period (or now, if earlier), by age in calendar days
   since submission, for the OPD holding them now.
 - re-open rate: re-opened complaints (hops started by a re-open in the period) ÷ resolved.
@@ -114,7 +119,7 @@ class Metrics:
 
 
 def metrics_for(*, pemdas: Iterable, period: Period, now: datetime) -> Metrics:
-    """Metrics of ``pemdas`` (and their OPDs and provinces) for ``period``: 11 queries."""
+    """Metrics of ``pemdas`` (and their OPDs and provinces) for ``period``: 12 queries."""
     pemdas = list(pemdas)
     zones = _Zones(pemdas, period)
     cells: dict[tuple[int, int | None], Figures] = defaultdict(lambda: Figures(level="opd"))
@@ -163,20 +168,26 @@ def metrics_for(*, pemdas: Iterable, period: Period, now: datetime) -> Metrics:
         cell.dispatched += first
         cell.reopened += reopened
 
-    # 4. Follow-up clocks met or breached in the period (counts), 5. their durations (ordered).
+    # 4. First-response (follow_up) clocks met or breached in the period, and the OPDs' promises
+    # (promise clocks) kept or broken in the period (counts), 5. the first responses' durations.
     met = zones.within("met_at", "complaint__pemda_id")
     follow_ups = Deadline.objects.filter(stage=Stage.FOLLOW_UP)
-    for pemda_id, opd_id, total, done, on_time in (
-        follow_ups.filter(met | zones.within("breached_at", "complaint__pemda_id"))
-        .values("complaint__pemda_id", "opd_id")
+    for pemda_id, opd_id, stage, total, done, on_time in (
+        Deadline.objects.filter(stage__in=(Stage.FOLLOW_UP, Stage.PROMISE))
+        .filter(met | zones.within("breached_at", "complaint__pemda_id"))
+        .values("complaint__pemda_id", "opd_id", "stage")
         .annotate(
             total=Count("pk"),
             done=Count("pk", filter=met),
             on_time=Count("pk", filter=met & Q(breached_at__isnull=True)),
         )
-        .values_list("complaint__pemda_id", "opd_id", "total", "done", "on_time")
+        .values_list("complaint__pemda_id", "opd_id", "stage", "total", "done", "on_time")
     ):
         cell = cells[(pemda_id, opd_id)]
+        if stage == Stage.PROMISE:
+            cell.promise_total += total
+            cell.promise_kept += on_time
+            continue
         cell.follow_up_total += total
         cell.followed_up += done
         cell.followed_up_on_time += on_time
@@ -203,6 +214,17 @@ def metrics_for(*, pemdas: Iterable, period: Period, now: datetime) -> Metrics:
         cell.resolved_on_time += on_time
         if days is not None:
             cell.resolve_hist[days] += n
+
+    # 6b. Time to "selesai ditangani": the hops whose OPD reported the work done in the period.
+    for pemda_id, opd_id, days, n in (
+        ComplaintHop.objects.filter(zones.within("handled_at", "complaint__pemda_id"))
+        .values("complaint__pemda_id", "opd_id", "handled_working_days")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("complaint__pemda_id", "opd_id", "handled_working_days", "n")
+    ):
+        if days is not None:
+            cells[(pemda_id, opd_id)].handled_hist[days] += n
 
     # 7. Backlog at the end of the period (or now), by age.
     bucket_counts = {}
@@ -347,7 +369,7 @@ def metrics_of(metrics: Metrics, pemda) -> Metrics:
 def dashboards_warm(*, pemdas: Iterable, now: datetime) -> int:
     """Compute and cache what each Pemda's dashboard shows by default (its year's metrics and the
     trend), so that no visitor waits for the aggregates: run by beat more often than the cache
-    expires. Pemdas sharing a default period are computed together (the same 11 queries for all
+    expires. Pemdas sharing a default period are computed together (the same 12 queries for all
     of them) and cached one by one. Returns how many Pemdas were warmed (0 when caching is off)."""
     seconds = settings.ADUAN_METRICS_CACHE_SECONDS
     if not seconds:

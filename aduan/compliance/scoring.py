@@ -44,6 +44,8 @@ METRIC_LABELS = {
     "verified_on_time_pct": gettext_lazy("Verifikasi dan disposisi ≤ 3 hari kerja (%)"),
     "followed_up_on_time_pct": gettext_lazy("Tindak lanjut pertama ≤ 5 hari kerja (%)"),
     "resolved_on_time_pct": gettext_lazy("Selesai dalam target penyelesaian (%)"),
+    "first_response_on_time_pct": gettext_lazy("Tanggapan pertama OPD ≤ 5 hari kerja (%)"),
+    "promises_kept_pct": gettext_lazy("Janji tanggal rencana OPD yang ditepati (%)"),
     "reopen_rate_pct": gettext_lazy("Aduan dibuka kembali (%)"),
     "mean_rating": gettext_lazy("Rata-rata penilaian pelapor (1–5)"),
     "skm": gettext_lazy("Nilai SKM (25–100)"),

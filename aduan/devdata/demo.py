@@ -31,7 +31,15 @@ from aduan.complaints.services import ReporterData, complaint_submit
 from aduan.complaints.workflow import Action, complaint_transition
 from aduan.users.models import User
 
-from .demo_complaints import COMPLAINTS, OPEN_SCENARIOS, SCENARIOS, STEP_DAYS, DemoComplaint
+from .demo_complaints import (
+    COMPLAINTS,
+    OPEN_SCENARIOS,
+    PLANNED_IN_DAYS,
+    PROGRESS_NOTES,
+    SCENARIOS,
+    STEP_DAYS,
+    DemoComplaint,
+)
 
 DEMO_PASSWORD = "aduan-demo"
 ADMIN_PASSWORD = "aduan-admin"
@@ -402,6 +410,14 @@ def _move(complaint, spec: DemoComplaint, step, at, opds, categories, staff, mad
         move(Action.COMPLETE, citizen, note=spec.extra.get("complete_note", DEFAULT_COMPLETE_NOTE))
     elif step in ("follow_up", "follow_up_2"):
         move(Action.FOLLOW_UP, petugas, note=spec.answer2 if step == "follow_up_2" else spec.answer)
+    elif step in PROGRESS_NOTES:
+        planned = (at.astimezone(complaint.pemda.zoneinfo) + timedelta(days=PLANNED_IN_DAYS)).date()
+        move(
+            Action(step),
+            petugas,
+            note=PROGRESS_NOTES[step],
+            planned_date=planned if step == "schedule" else None,
+        )
     elif step == "reply":
         move(Action.REPLY, citizen, note=spec.note)
     elif step == "accept":

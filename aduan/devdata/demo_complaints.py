@@ -22,8 +22,14 @@ SCENARIOS = {
     "duplicate": ["archive_duplicate"],  # archived as a duplicate
     "forward": ["forward_out"],  # forwarded_out
     "dispatch_forward": ["dispatch", "forward_out"],  # forwarded_out after the OPD said so
+    # The OPD's field work (dispatched: progress updates; the planned date is a week ahead)
+    "scheduled": ["dispatch", "acknowledge", "schedule"],  # dispatched, promise clock open
+    "in_progress": ["dispatch", "schedule", "start_work"],  # dispatched, work under way
+    "cannot": ["dispatch", "cannot_handle"],  # dispatched, the koordinator must decide
+    "done_kept": ["dispatch", "schedule", "follow_up", "accept"],  # resolved, promise kept
 }
 OPEN_SCENARIOS = {"new", "completed", "hold", "dispatch", "redispatch", "replied", "followed"}
+OPEN_SCENARIOS |= {"scheduled", "in_progress", "cannot"}
 
 # Days each step takes after the previous one (uniform between the bounds).
 STEP_DAYS = {
@@ -43,7 +49,19 @@ STEP_DAYS = {
     "archive_no_response": (10.0, 14.0),
     "archive_duplicate": (0.1, 1.0),
     "forward_out": (0.2, 3.0),
+    "acknowledge": (0.1, 1.5),
+    "schedule": (0.2, 2.0),
+    "start_work": (0.5, 3.0),
+    "cannot_handle": (0.5, 3.0),
 }
+# The notes of the field-work steps (Indonesian: the OPD's own words in the demo).
+PROGRESS_NOTES = {
+    "acknowledge": "Aduan sudah kami terima dan sedang ditinjau oleh tim lapangan.",
+    "schedule": "Tim sudah meninjau lokasi; perbaikan dijadwalkan pada tanggal rencana.",
+    "start_work": "Tim sedang bekerja di lokasi.",
+    "cannot_handle": "Lokasi berada di luar kewenangan OPD ini; mohon koordinator menentukan langkah.",
+}
+PLANNED_IN_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -78,7 +96,7 @@ COMPLAINTS = [
         "Di Jl. MT Haryono arah Ring Road ada lubang besar sekitar satu meter dengan kedalaman kurang "
         "lebih 20 cm. Saat hujan lubang tertutup genangan dan tidak terlihat. Sudah dua pengendara motor "
         "jatuh minggu ini. Mohon segera ditambal.",
-        "accepted",
+        "done_kept",
         category="Jalan rusak",
         location="Jl. MT Haryono dekat Simpang Ring Road, Kel. Damai Baru, Balikpapan Selatan",
         coords=(-1.2552, 116.8691),
@@ -124,7 +142,7 @@ COMPLAINTS = [
         "Lampu jalan padam sepanjang Jl. Soekarno-Hatta km 5",
         "Lampu penerangan jalan umum di Jl. Soekarno-Hatta dari km 4 sampai km 6 padam semua sejak dua "
         "minggu. Jalan sangat gelap dan rawan kecelakaan serta begal.",
-        "dispatch",
+        "scheduled",
         category="Penerangan jalan",
         location="Jl. Soekarno-Hatta km 5, Balikpapan Utara",
         coords=(-1.2046, 116.8795),
@@ -245,7 +263,7 @@ COMPLAINTS = [
         "Saluran drainase meluap di Jl. Ahmad Yani, Gunung Sari",
         "Saluran di Jl. Ahmad Yani depan Gang Sehati meluap setiap hujan sehingga jalan tergenang dan "
         "arus lalu lintas macet.",
-        "dispatch",
+        "in_progress",
         category="Drainase dan banjir",
         location="Jl. Ahmad Yani, Kel. Gunung Sari Ilir, Balikpapan Tengah",
         coords=(-1.2461, 116.8433),
@@ -312,7 +330,7 @@ COMPLAINTS = [
         "Kebisingan tempat hiburan malam hingga dini hari",
         "Musik dari tempat hiburan di kawasan Klandasan terdengar keras hingga pukul 03.00 setiap akhir "
         "pekan. Warga sekitar, termasuk lansia dan bayi, tidak bisa beristirahat.",
-        "dispatch",
+        "cannot",
         category="Ketertiban umum",
         location="Kawasan Klandasan Ulu, Balikpapan Kota",
         anonymous=True,

@@ -15,6 +15,8 @@ DEFAULT_POLICIES = (
     ("reply_window", 10, "working", 0, 0, "SP4N-LAPOR!: tanggapan pelapor 10 hari kerja, lalu selesai"),
     ("resolution", 60, "calendar", 0, 10, "Penyelesaian 60 hari"),
     ("legal_response", 14, "calendar", 0, 0, "UU 25/2009 Pasal 44(1): tanggapan tertulis 14 hari"),
+    # The due time is the OPD's own planned date (end of that day); the amount is not used.
+    ("promise", 1, "working", 1, 3, "Janji OPD: selesai pada tanggal rencana yang diumumkan"),
 )
 
 

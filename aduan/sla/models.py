@@ -69,6 +69,7 @@ class Stage(models.TextChoices):
     REPLY_WINDOW = "reply_window", _("Waktu tanggapan pelapor")
     RESOLUTION = "resolution", _("Penyelesaian")
     LEGAL_RESPONSE = "legal_response", _("Tanggapan tertulis (UU 25/2009 Pasal 44)")
+    PROMISE = "promise", _("Tanggal rencana penanganan OPD")
 
 
 class DayUnit(models.TextChoices):

@@ -37,6 +37,8 @@ from .public_holidays import build_calendar
 logger = logging.getLogger(__name__)
 
 CALENDAR_YEARS_BACK, CALENDAR_YEARS_AHEAD = 2, 2
+# The reporter is reminded this many working days before their reply window closes.
+REPLY_WINDOW_REMIND_BEFORE = 2
 
 
 class NoPolicy(DomainError):
@@ -129,9 +131,13 @@ class ClockEffects:
     resolves: bool = False
 
 
-def deadlines_on_transition(*, complaint, effects: ClockEffects, hop, now: datetime) -> None:
+def deadlines_on_transition(
+    *, complaint, effects: ClockEffects, hop, now: datetime, due_at: dict | None = None
+) -> None:
     """Keep the complaint's clocks in step with one accepted move (inside its transaction).
-    ``hop`` is the complaint's open OPD hop, if any (clocks of an OPD belong to it)."""
+    ``hop`` is the complaint's open OPD hop, if any (clocks of an OPD belong to it). ``due_at``
+    gives the due time of a clock the move sets itself ({stage: datetime}, e.g. the OPD's own
+    planned date for the promise clock) instead of the policy's amount."""
     cal = calendar_for(complaint.pemda, around=now)
     open_clocks = {
         d.stage: d for d in Deadline.objects.open().filter(complaint=complaint).select_for_update()
@@ -171,11 +177,27 @@ def deadlines_on_transition(*, complaint, effects: ClockEffects, hop, now: datet
     for stage in effects.starts:
         if stage in open_clocks:  # e.g. reopen while a resolution clock still runs: keep it
             continue
-        opd = complaint.current_opd if stage in (Stage.FOLLOW_UP, Stage.REPLY_WINDOW) else None
-        _start(complaint, stage, hop if opd else None, opd, now, cal)
+        opd = complaint.current_opd if stage in OPD_STAGES else None
+        _start(complaint, stage, hop if opd else None, opd, now, cal, due=(due_at or {}).get(stage))
 
 
-def _start(complaint, stage, hop, opd, now, cal) -> Deadline | None:
+# Clocks that belong to the OPD holding the complaint when they start.
+OPD_STAGES = (Stage.FOLLOW_UP, Stage.REPLY_WINDOW, Stage.PROMISE)
+
+
+def working_days_before(at: datetime, n: int, cal: WorkCalendar) -> datetime:
+    """The same local wall-clock time as ``at``, ``n`` working days earlier (the day of ``at``
+    itself does not count)."""
+    local = at.astimezone(cal.zone)
+    counted = 0
+    while counted < n:
+        local -= timedelta(days=1)
+        if cal.is_working_day(local.date()):
+            counted += 1
+    return local.astimezone(at.tzinfo)
+
+
+def _start(complaint, stage, hop, opd, now, cal, due: datetime | None = None) -> Deadline | None:
     try:
         policy = policy_for(
             stage=stage,
@@ -189,15 +211,25 @@ def _start(complaint, stage, hop, opd, now, cal) -> Deadline | None:
             "no SLA policy for stage %s; complaint %s runs without that clock", stage, complaint.pk
         )
         return None
-    due = _due(policy, now, cal)
     remind_at = None
-    if policy.remind_before and policy.unit == DayUnit.WORKING and policy.amount > policy.remind_before:
-        remind_at = add_working_days(now, policy.amount - policy.remind_before, cal)
+    if due is not None:  # a date the move set (the OPD's promise): remind before it if there is time
+        if policy.remind_before:
+            remind_at = working_days_before(due, policy.remind_before, cal)
+            remind_at = remind_at if remind_at > now else None
+    else:
+        due = _due(policy, now, cal)
+        if policy.remind_before and policy.unit == DayUnit.WORKING and policy.amount > policy.remind_before:
+            remind_at = add_working_days(now, policy.amount - policy.remind_before, cal)
     escalate_again_at = (
         add_working_days(due, policy.escalate_again_after, cal) if policy.escalate_again_after else None
     )
-    if stage == Stage.REPLY_WINDOW:  # its expiry resolves the complaint; nobody is reminded or escalated
-        remind_at = escalate_again_at = None
+    if stage == Stage.REPLY_WINDOW:
+        # Its expiry resolves the complaint; nobody is escalated. The reporter is reminded
+        # REPLY_WINDOW_REMIND_BEFORE working days before it closes.
+        escalate_again_at = None
+        remind_at = None
+        if policy.unit == DayUnit.WORKING and policy.amount > REPLY_WINDOW_REMIND_BEFORE:
+            remind_at = add_working_days(now, policy.amount - REPLY_WINDOW_REMIND_BEFORE, cal)
     deadline = Deadline(
         complaint=complaint,
         stage=stage,
@@ -280,6 +312,8 @@ def _pending_effects(d: Deadline, done: set) -> list[tuple[datetime, str, int]]:
     """Effects this clock still owes, each with the moment it becomes due."""
     if d.stage == Stage.REPLY_WINDOW:
         todo = [(d.due_at, EffectKind.AUTO_RESOLVE, 1)]
+        if d.remind_at:  # the reporter's reminder
+            todo.append((d.remind_at, EffectKind.REMINDER, 1))
     else:
         todo = [(d.due_at, EffectKind.ESCALATION, 1)]
         if d.remind_at:

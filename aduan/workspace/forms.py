@@ -15,7 +15,11 @@ from aduan.complaints.workflow import NOTE_MAX_LENGTH, Action
 # The inputs each staff move asks for; the buttons are shown in this order (usual step first).
 ACTION_FIELDS: dict[str, tuple[str, ...]] = {
     Action.DISPATCH: ("opd", "note"),
-    Action.FOLLOW_UP: ("note",),
+    Action.FOLLOW_UP: ("note", "photo"),
+    Action.ACKNOWLEDGE: ("note", "photo"),
+    Action.SCHEDULE: ("planned_date", "note", "photo"),
+    Action.START_WORK: ("note", "photo"),
+    Action.CANNOT_HANDLE: ("note",),
     Action.COMPLETE: ("note",),
     Action.REOPEN: ("note",),
     Action.HOLD: ("note",),
@@ -33,7 +37,11 @@ NOTE_LABELS = {
     Action.ARCHIVE: _("Catatan (opsional)"),
     Action.FORWARD_OUT: _("Pesan kepada pelapor (opsional)"),
     Action.REQUEST_REDISPATCH: _("Alasan meminta disposisi ulang"),
-    Action.FOLLOW_UP: _("Tindak lanjut untuk pelapor"),
+    Action.FOLLOW_UP: _("Jawaban untuk pelapor: apa yang sudah diselesaikan"),
+    Action.ACKNOWLEDGE: _("Kabar untuk pelapor"),
+    Action.SCHEDULE: _("Kabar untuk pelapor: apa yang akan dikerjakan"),
+    Action.START_WORK: _("Kabar untuk pelapor"),
+    Action.CANNOT_HANDLE: _("Alasan tidak dapat ditangani (untuk koordinator)"),
     Action.REOPEN: _("Alasan membuka kembali"),
 }
 
@@ -73,6 +81,16 @@ class TransitionForm(forms.Form):
         label=_("Catatan"),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    planned_date = forms.DateField(
+        required=False,
+        label=_("Tanggal rencana selesai"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    photo = forms.FileField(
+        required=False,
+        label=_("Foto untuk pelapor (opsional)"),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
 
     def __init__(self, *args, action: str, complaint: Complaint, **kwargs):
         kwargs.setdefault("prefix", action)
@@ -88,6 +106,11 @@ class TransitionForm(forms.Form):
         if "note" in self.fields:
             self.fields["note"].label = NOTE_LABELS.get(action, _("Catatan"))
             self.fields["note"].widget.attrs["id"] = f"id_{action}-note"
+        if "photo" in self.fields and action == Action.FOLLOW_UP:
+            required = bool(complaint.category_id and complaint.category.done_photo_required)
+            self.fields["photo"].label = (
+                _("Foto bukti selesai (wajib untuk kategori ini)") if required else _("Foto bukti selesai")
+            )
 
     @property
     def label(self):

@@ -4,6 +4,8 @@ no table of actions: these tests drive complaints through the moves and check th
 is exactly what the move declares.
 """
 
+from datetime import date
+
 from aduan.complaints.selectors import Actor
 from aduan.complaints.workflow import SUBMIT, TRANSITIONS, Action, complaint_transition
 from aduan.notifications.models import Notification
@@ -50,8 +52,14 @@ WALK = [
     (Action.DISPATCH, "koordinator", {"opd": "opd"}),
     (Action.REQUEST_REDISPATCH, "petugas", {"note": NOTE}),
     (Action.REDISPATCH, "koordinator", {"opd": "other_opd"}),
+    (Action.ACKNOWLEDGE, "other_petugas", {"note": NOTE}),
+    (Action.SCHEDULE, "other_petugas", {"note": NOTE, "planned_date": date(2026, 7, 1)}),
+    (Action.SCHEDULE, "other_petugas", {"note": NOTE, "planned_date": date(2026, 7, 2)}),
+    (Action.START_WORK, "other_petugas", {"note": NOTE}),
     (Action.FOLLOW_UP, "other_petugas", {"note": NOTE}),
     (Action.REPLY, "citizen", {"note": NOTE}),
+    (Action.SCHEDULE, "other_petugas", {"note": NOTE, "planned_date": date(2026, 7, 3)}),
+    (Action.CANNOT_HANDLE, "other_petugas", {"note": NOTE}),
     (Action.FOLLOW_UP, "other_petugas", {"note": NOTE}),
     (Action.ACCEPT, "citizen", {}),
     (Action.REOPEN, "citizen", {"note": NOTE}),

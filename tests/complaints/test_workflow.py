@@ -176,6 +176,8 @@ def valid_inputs(action: str, w: World) -> dict:
         inputs["reason"] = ArchiveReason.NOT_PUBLIC_SERVICE
     if "institution" in requires:
         inputs["institution"] = INSTITUTION
+    if "planned_date" in requires:
+        inputs["planned_date"] = timezone.now().date() + timedelta(days=7)
     return inputs
 
 
@@ -238,6 +240,10 @@ def test_table_is_the_designed_one():
         Action.REDISPATCH: ({S.DISPATCHED}, S.DISPATCHED, {R.KOORDINATOR}, ("opd",)),
         Action.REQUEST_REDISPATCH: ({S.DISPATCHED}, None, {R.PETUGAS_OPD}, ("note",)),
         Action.FOLLOW_UP: ({S.DISPATCHED}, S.FOLLOWED_UP, {R.PETUGAS_OPD}, ("note",)),
+        Action.ACKNOWLEDGE: ({S.DISPATCHED}, None, {R.PETUGAS_OPD}, ("note",)),
+        Action.SCHEDULE: ({S.DISPATCHED}, None, {R.PETUGAS_OPD}, ("note", "planned_date")),
+        Action.START_WORK: ({S.DISPATCHED}, None, {R.PETUGAS_OPD}, ("note",)),
+        Action.CANNOT_HANDLE: ({S.DISPATCHED}, None, {R.PETUGAS_OPD}, ("note",)),
         Action.REPLY: ({S.FOLLOWED_UP}, S.DISPATCHED, {R.CITIZEN}, ("note",)),
         Action.ACCEPT: ({S.FOLLOWED_UP}, S.RESOLVED, {R.CITIZEN}, ()),
         Action.AUTO_RESOLVE: ({S.FOLLOWED_UP}, S.RESOLVED, {R.SYSTEM}, ()),
@@ -308,7 +314,7 @@ def test_transition_table(db, shared, status, action, actor_kind):
         expected_row.update(archive_reason=ArchiveReason.NOT_PUBLIC_SERVICE, duplicate_of_id=None)
     if action == Action.FORWARD_OUT:
         expected_row["forwarded_to"] = INSTITUTION
-    if action == Action.REQUEST_REDISPATCH:
+    if transition.target is None:
         assert row == before["complaint"]  # not even updated_at moves
     row_without_stamp = {k: v for k, v in row.items() if k != "updated_at"}
     expected_row.pop("updated_at")
@@ -342,6 +348,10 @@ def test_allowed_actions_examples(db):
     assert allowed_actions(actor=Actor.staff(petugas), complaint=w.complaint) == [
         Action.REQUEST_REDISPATCH,
         Action.FOLLOW_UP,
+        Action.ACKNOWLEDGE,
+        Action.SCHEDULE,
+        Action.START_WORK,
+        Action.CANNOT_HANDLE,
     ]
     assert allowed_actions(actor=Actor.citizen(w.complaint.tracking_secret), complaint=w.complaint) == []
     w = make_world(Status.FOLLOWED_UP)

@@ -123,7 +123,7 @@ class ComplaintMachine(RuleBasedStateMachine):
             "system": ActorRole.SYSTEM,
         }.get(kind)
 
-    def input_is_valid(self, t, *, note, opd, reason, duplicate_of, institution) -> bool:
+    def input_is_valid(self, t, *, note, opd, reason, duplicate_of, institution, planned_date) -> bool:
         note, institution = note.strip(), institution.strip()
         if "note" in t.requires and not note:
             return False
@@ -241,6 +241,8 @@ class ComplaintMachine(RuleBasedStateMachine):
                 "other_pemda": self.setup.other_pemda_complaint,
             }[duplicate],
             "institution": institution,
+            # always a valid date (the schedule move's own checks: tests/complaints/test_field_progress.py)
+            "planned_date": self.now.astimezone(self.setup.pemda.zoneinfo).date() + timedelta(days=3),
         }
         expected = self.expected_outcome(action, actor_kind, inputs)
         row_before = Complaint.objects.filter(pk=self.complaint.pk).values().get()

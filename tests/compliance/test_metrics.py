@@ -167,8 +167,40 @@ def test_fixed_number_of_queries(default_policies, django_assert_num_queries, n_
     pemdas = [PemdaFactory(), PemdaFactory(timezone="Asia/Jakarta")]
     for pemda in pemdas:
         _grow(pemda, n_opds, n_complaints)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         m = metrics_for(pemdas=pemdas, period=Period.month(2026, 10), now=NOW)
     assert sum(f.received for f in m.by_pemda.values()) == 2 * n_complaints
     with django_assert_num_queries(2):
         trend_for(pemda=pemdas[0], last_month=date(2026, 10, 1))
+
+
+def test_first_response_and_promises_kept(world):
+    """A progress update is the first response (≤ 5 HK), and each planned date is a promise kept
+    or broken by the OPD that made it (October 2026: no holiday)."""
+    koor, pa = Actor.staff(world.koordinator), Actor.staff(world.petugas[0])
+    kept = ComplaintFactory(pemda=world.pemda, now=wita(2026, 10, 5, 9))
+    _move(kept, Action.DISPATCH, koor, wita(2026, 10, 5, 10), opd=world.opd)
+    _move(
+        kept, Action.SCHEDULE, pa, wita(2026, 10, 6, 10), note="Dijadwalkan.", planned_date=date(2026, 10, 9)
+    )
+    _move(kept, Action.FOLLOW_UP, pa, wita(2026, 10, 9, 15), note="Selesai.")
+    broken = ComplaintFactory(pemda=world.pemda, now=wita(2026, 10, 5, 9))
+    _move(broken, Action.DISPATCH, koor, wita(2026, 10, 5, 10), opd=world.opd)
+    _move(broken, Action.ACKNOWLEDGE, pa, wita(2026, 10, 13, 10), note="Kami tinjau.")  # 6 HK: late
+    _move(
+        broken,
+        Action.SCHEDULE,
+        pa,
+        wita(2026, 10, 13, 11),
+        note="Dijadwalkan.",
+        planned_date=date(2026, 10, 14),
+    )
+    _move(broken, Action.FOLLOW_UP, pa, wita(2026, 10, 20, 9), note="Selesai.")
+
+    a = metrics_for(pemdas=[world.pemda], period=Period.month(2026, 10), now=NOW).by_opd[world.opd.pk]
+    assert (a.followed_up_on_time, a.follow_up_total, a.first_response_on_time_pct) == (1, 2, D("50.0"))
+    assert a.follow_up_days == [1, 6]
+    assert (a.promise_kept, a.promise_total, a.promises_kept_pct) == (1, 2, D("50.0"))
+    assert a.breaches == {"follow_up": 1, "promise": 1}
+    # time to selesai ditangani, from the dispatch: 5 Oct 10:00 → 9 Oct 15:00, → 20 Oct 09:00
+    assert (a.handled_days, a.median_handled_days) == ([4, 10], D("7"))

@@ -97,6 +97,8 @@ def test_complaints_were_made_through_the_workflow(demo):
     assert ComplaintEvent.objects.filter(action=Action.AUTO_RESOLVE).exists()
     assert ComplaintEvent.objects.filter(action=Action.REDISPATCH).exists()
     assert ComplaintEvent.objects.filter(action=Action.REOPEN).exists()
+    for action in (Action.ACKNOWLEDGE, Action.SCHEDULE, Action.START_WORK, Action.CANNOT_HANDLE):
+        assert ComplaintEvent.objects.filter(action=action).exists(), action
 
 
 def test_second_run_creates_nothing(demo):

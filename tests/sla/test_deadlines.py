@@ -105,8 +105,9 @@ def test_follow_up_meets_follow_up_and_legal_response_and_starts_the_reply_windo
     reply_window = clock(complaint, Stage.REPLY_WINDOW)
     assert (reply_window.opd, reply_window.hop) == (world.opd, hop)
     assert reply_window.due_at == wita(2026, 6, 26, 15, 0)  # 10 working days
-    assert (reply_window.remind_at, reply_window.escalate_again_at) == (None, None)
-    assert reply_window.next_check_at == reply_window.due_at
+    # the reporter is reminded 2 working days before; nobody is escalated
+    assert (reply_window.remind_at, reply_window.escalate_again_at) == (wita(2026, 6, 24, 15, 0), None)
+    assert reply_window.next_check_at == reply_window.remind_at  # then the due time (auto-resolution)
     assert open_stages(complaint) == {Stage.REPLY_WINDOW, Stage.RESOLUTION}
 
 

@@ -230,7 +230,7 @@ def test_the_reply_window_expiry_resolves_the_complaint_exactly_once(world):
     handled = deadlines_sweep(now=expires)
     again = [deadlines_sweep(now=expires), deadlines_sweep(now=wita(2026, 7, 30, 9, 0))]
 
-    assert (early, handled) == (0, 1)
+    assert (early, handled) == (1, 1)  # early: the reporter's reminder (2 HK before, 22 June 09:00)
     assert again == [0, 0]
     complaint.refresh_from_db()
     assert complaint.status == Status.RESOLVED
@@ -239,9 +239,10 @@ def test_the_reply_window_expiry_resolves_the_complaint_exactly_once(world):
     assert list(auto.values_list("actor_role", "actor", "from_status", "to_status", "created_at")) == [
         (ActorRole.SYSTEM, None, Status.FOLLOWED_UP, Status.RESOLVED, expires)
     ]
-    assert effects() == [(Stage.REPLY_WINDOW, "auto_resolve", 1)]
+    assert effects() == [(Stage.REPLY_WINDOW, "auto_resolve", 1), (Stage.REPLY_WINDOW, "reminder", 1)]
     reply_window = Deadline.objects.get(complaint=complaint, stage=Stage.REPLY_WINDOW)
     assert (reply_window.met_at, reply_window.breached_at) == (expires, None)
+    assert Notification.objects.filter(complaint=complaint, kind="citizen_reply_reminder").count() == 1
     assert Deadline.objects.open().filter(complaint=complaint).count() == 0
     citizen = Notification.objects.filter(complaint=complaint, kind="citizen_update")
     assert [n.context["action"] for n in citizen.order_by("pk")] == [

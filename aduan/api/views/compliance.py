@@ -44,6 +44,17 @@ class OpdFiguresOutput(serializers.Serializer):
     )
     followed_up = serializers.IntegerField()
     followed_up_on_time_pct = _pct(help_text="Tindak lanjut ≤ 5 hari kerja (%).")
+    first_response_on_time_pct = _pct(
+        help_text="Tanggapan pertama OPD (kabar perkembangan atau jawaban) ≤ 5 hari kerja (%)."
+    )
+    promise_total = serializers.IntegerField(help_text="Tanggal rencana OPD yang jatuh tempo atau dipenuhi.")
+    promises_kept_pct = _pct(help_text="Janji tanggal rencana yang ditepati (%).")
+    median_handled_days = serializers.DecimalField(
+        max_digits=6,
+        decimal_places=1,
+        allow_null=True,
+        help_text="Median hari kerja disposisi → selesai ditangani.",
+    )
     resolved = serializers.IntegerField()
     resolved_on_time_pct = _pct(help_text="Selesai tepat target (%).")
     median_follow_up_days = serializers.DecimalField(max_digits=6, decimal_places=1, allow_null=True)

@@ -92,6 +92,11 @@ class Category(TimeStampedModel):
         Opd, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("OPD utama")
     )
     is_active = models.BooleanField(_("aktif"), default=True)
+    done_photo_required = models.BooleanField(
+        _("wajib foto bukti selesai"),
+        default=False,
+        help_text=_("Centang: OPD wajib melampirkan foto saat menyatakan aduan selesai ditangani."),
+    )
 
     class Meta:
         verbose_name = _("kategori")

@@ -104,6 +104,12 @@ class ComplaintHop(models.Model):
     ended_by = models.ForeignKey(
         ComplaintEvent, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # When this OPD last reported the complaint "selesai ditangani" (the follow_up move), and the
+    # working days from the start of the hop to then (for the metric "time to selesai ditangani").
+    handled_at = models.DateTimeField(_("selesai ditangani"), null=True, blank=True)
+    handled_working_days = models.PositiveIntegerField(
+        _("hari kerja sampai selesai ditangani"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("perpindahan OPD")

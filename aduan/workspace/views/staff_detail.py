@@ -200,10 +200,15 @@ def staff_transition(request, pk: int, action: str):
     actor = Actor.staff(request.user)
     if not TRANSITIONS[action].roles & selectors.actor_roles(actor, complaint) & STAFF_ROLES:
         forbid()
-    form = TransitionForm(request.POST, action=action, complaint=complaint)
+    form = TransitionForm(request.POST, request.FILES, action=action, complaint=complaint)
     if not form.is_valid():
         return _detail(request, complaint, bound={action: form}, status=400)
     data = form.cleaned_data
+    try:
+        uploads = (validate_upload(data["photo"]),) if data.get("photo") else ()
+    except DomainError as error:
+        error.params["field"] = "photo"
+        return _refused(request, complaint, action, form, error)
     try:
         complaint_transition(
             complaint_id=complaint.pk,
@@ -214,6 +219,8 @@ def staff_transition(request, pk: int, action: str):
             reason=data.get("reason", ""),
             duplicate_of=data.get("duplicate_of"),
             institution=data.get("institution", ""),
+            planned_date=data.get("planned_date"),
+            uploads=uploads,
         )
     except DomainError as error:
         return _refused(request, complaint, action, form, error)

@@ -45,6 +45,9 @@ class TransitionInput(serializers.Serializer):
     )
     duplicate_of = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=2**62)
     institution = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    planned_date = serializers.DateField(
+        required=False, allow_null=True, help_text="schedule: the date the OPD promises the work done by."
+    )
 
 
 def _opd(opd_id):
@@ -100,12 +103,19 @@ DUPLICATE_UNKNOWN = _("Aduan asli harus aduan lain dari pemda yang sama.")
             value={"action": "follow_up", "note": "Lubang sudah ditambal 9 Juni."},
             request_only=True,
         ),
+        OpenApiExample(
+            "Dijadwalkan",
+            value={"action": "schedule", "note": "Penambalan dijadwalkan.", "planned_date": "2026-06-09"},
+            request_only=True,
+        ),
     ],
 )
 class TransitionApi(APIView):
     """Apply one move of the state machine (README: moves): dispatch (opd), hold (note), complete
     (note), archive (reason, duplicate_of for duplicates), forward_out (institution), redispatch
-    (opd), request_redispatch (note), follow_up (note), reopen (note). The role is checked for
+    (opd), request_redispatch (note), follow_up (note: "selesai ditangani"), reopen (note), the
+    OPD's progress acknowledge / start_work (note), schedule (note, planned_date) and
+    cannot_handle (note: the reason, for the koordinator). The role is checked for
     this complaint; a move the status does not allow answers 409 and changes nothing."""
 
     def post(self, request, pk: int):
@@ -122,6 +132,7 @@ class TransitionApi(APIView):
             reason=d["reason"],
             duplicate_of=_duplicate_of(request, d.get("duplicate_of")),
             institution=d["institution"],
+            planned_date=d.get("planned_date"),
         )
         return _detail_response(request, pk)
 
@@ -152,14 +163,13 @@ class FollowUpApi(APIView):
         data.is_valid(raise_exception=True)
         uploads = validate_uploads(data.validated_data["attachments"])
         with transaction.atomic():
-            result = complaint_transition(
+            complaint_transition(
                 complaint_id=complaint.pk,
                 action=Action.FOLLOW_UP,
                 actor=Actor.staff(request.user),
                 note=data.validated_data["note"],
+                uploads=tuple(uploads),
             )
-            for clean in uploads:
-                attachment_add(complaint=result.complaint, upload=clean, uploaded_by=request.user)
         return _detail_response(request, pk, status.HTTP_201_CREATED)
 
 
