@@ -67,10 +67,14 @@ INSTALLED_APPS = [
     "aduan.portal",
     "aduan.workspace",
     "aduan.api",
+    "aduan.ops",  # /healthz, /readyz, /metrics
+    "health_check",
+    "django_prometheus",
     "aduan.devdata",  # demo and benchmark data: not in production (config/settings/production.py)
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",  # first: times the whole request
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "aduan.core.middleware.NoStoreMiddleware",  # staff, compliance and tracking pages: no-store
@@ -86,6 +90,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",  # last (aduan/ops/: /metrics)
 ]
 
 TEMPLATES = [
@@ -335,6 +340,16 @@ ADUAN_RETENTION_DAYS = {
     "reporter_identity": _retention_days("ADUAN_RETENTION_IDENTITY_DAYS", 5 * 365),
     "attachments": _retention_days("ADUAN_RETENTION_ATTACHMENTS_DAYS", 2 * 365),
     "outbox": _retention_days("ADUAN_RETENTION_OUTBOX_DAYS", 365),
+}
+# Operations (aduan/ops/): /readyz and /metrics answer these addresses or networks without sign-in
+# (anyone else: a signed-in superuser only). Readiness fails above these limits.
+ADUAN_OPS_ALLOWED_IPS = env.list("ADUAN_OPS_ALLOWED_IPS", default=["127.0.0.1", "::1"])
+ADUAN_READINESS = {
+    "heartbeat_max_age_seconds": env.int("ADUAN_READY_HEARTBEAT_MAX_AGE", default=300),
+    "grace_minutes": env.int("ADUAN_READY_GRACE_MINUTES", default=15),
+    "outbox_pending_max": env.int("ADUAN_READY_OUTBOX_PENDING_MAX", default=100),
+    "outbox_failed_max": env.int("ADUAN_READY_OUTBOX_FAILED_MAX", default=50),
+    "quarantine_max": env.int("ADUAN_READY_QUARANTINE_MAX", default=50),
 }
 # Upload virus scanning (aduan/core/scanning.py): files are quarantined until the scanner calls them
 # clean. ClamAV's clamd is used when ADUAN_CLAMD_HOST or ADUAN_CLAMD_SOCKET is set; otherwise

@@ -57,3 +57,7 @@ STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# A load balancer or Prometheus may probe gunicorn directly over plain HTTP on the private network
+# (aduan/ops/: /readyz and /metrics still answer only ADUAN_OPS_ALLOWED_IPS or a superuser).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
