@@ -112,7 +112,9 @@ TEMPLATES = [
 ]
 
 # --- Database --------------------------------------------------------------------------------
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+# Nothing here touches the disk: the directories of the embedded setup (SQLite, the filesystem
+# broker, static files) are created by aduan.core.apps when that setup is in use, so production
+# runs on a read-only file system.
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'aduan.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
@@ -177,12 +179,37 @@ CONTENT_SECURITY_POLICY = {
 
 # --- Static and media files ------------------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # collectstatic fills it; WhiteNoise wants it to exist
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "static")))  # collectstatic fills it
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+# Uploads on this server's disk (MEDIA_ROOT), or in an S3-compatible bucket (MinIO, a cloud's object
+# store) with ADUAN_MEDIA_STORAGE=s3 and the optional extra: pip install 'aduan[s3]'. Files stay
+# private: they are only ever served through Aduan's own views, which check who asks.
+ADUAN_MEDIA_STORAGE = env.str("ADUAN_MEDIA_STORAGE", default="filesystem")
+if ADUAN_MEDIA_STORAGE == "filesystem":
+    _media_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+elif ADUAN_MEDIA_STORAGE == "s3":
+    if not env.str("ADUAN_S3_BUCKET", default=""):
+        raise ImproperlyConfigured("ADUAN_MEDIA_STORAGE=s3 needs ADUAN_S3_BUCKET (and the 'aduan[s3]' extra)")
+    _media_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("ADUAN_S3_BUCKET"),
+            "endpoint_url": env.str("ADUAN_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("ADUAN_S3_REGION", default="") or None,
+            # Empty: boto3 finds credentials itself (AWS_* variables, an instance role).
+            "access_key": env.str("ADUAN_S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("ADUAN_S3_SECRET_ACCESS_KEY", default="") or None,
+            "location": env.str("ADUAN_S3_PREFIX", default=""),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+else:
+    raise ImproperlyConfigured(f"ADUAN_MEDIA_STORAGE={ADUAN_MEDIA_STORAGE}: use 'filesystem' or 's3'.")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _media_storage,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
@@ -205,8 +232,6 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     _queue_dir = VAR_DIR / "celery" / "queue"
     _processed_dir = VAR_DIR / "celery" / "processed"
     _control_dir = VAR_DIR / "celery" / "control"
-    for _d in (_queue_dir, _processed_dir, _control_dir):
-        _d.mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue_dir),
         "data_folder_out": str(_queue_dir),
