@@ -75,6 +75,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",  # first: times the whole request
+    "aduan.core.proxy.TrustedProxyMiddleware",  # the client's address behind nginx
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "aduan.core.middleware.NoStoreMiddleware",  # staff, compliance and tracking pages: no-store
@@ -366,6 +367,9 @@ ADUAN_RETENTION_DAYS = {
     "attachments": _retention_days("ADUAN_RETENTION_ATTACHMENTS_DAYS", 2 * 365),
     "outbox": _retention_days("ADUAN_RETENTION_OUTBOX_DAYS", 365),
 }
+# Reverse proxies (nginx on this host: 127.0.0.1) whose X-Real-IP header names the client
+# (aduan/core/proxy.py); empty: REMOTE_ADDR as the server saw it.
+ADUAN_TRUSTED_PROXIES = env.list("ADUAN_TRUSTED_PROXIES", default=[])
 # Operations (aduan/ops/): /readyz and /metrics answer these addresses or networks without sign-in
 # (anyone else: a signed-in superuser only). Readiness fails above these limits.
 ADUAN_OPS_ALLOWED_IPS = env.list("ADUAN_OPS_ALLOWED_IPS", default=["127.0.0.1", "::1"])
