@@ -11,6 +11,7 @@ from pathlib import Path
 import environ
 from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
+from django_guid.integrations import CeleryIntegration
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -70,12 +71,14 @@ INSTALLED_APPS = [
     "aduan.ops",  # /healthz, /readyz, /metrics
     "health_check",
     "django_prometheus",
+    "django_guid",
     "aduan.devdata",  # demo and benchmark data: not in production (config/settings/production.py)
 ]
 
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",  # first: times the whole request
     "aduan.core.proxy.TrustedProxyMiddleware",  # the client's address behind nginx
+    "django_guid.middleware.guid_middleware",  # the request id of every log line (LOGGING)
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "aduan.core.middleware.NoStoreMiddleware",  # staff, compliance and tracking pages: no-store
@@ -305,18 +308,33 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Logging ---------------------------------------------------------------------------------
+# LOG_FORMAT=json (production: deploy/aduan.env.template) writes one JSON object per line. Every
+# line carries the request id (X-Request-ID from nginx, or a new one; django-guid), which also
+# travels with the Celery tasks a request queues.
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT}: use 'plain' or 'json'.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "filters": {"no_tracking_secrets": {"()": "aduan.core.log_filters.RedactTrackingSecrets"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(correlation_id)s] %(message)s"},
+        "json": {
+            "()": "aduan.core.log_filters.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(correlation_id)s %(message)s",
+        },
+    },
+    "filters": {
+        "no_tracking_secrets": {"()": "aduan.core.log_filters.RedactTrackingSecrets"},
+        "request_id": {"()": "django_guid.log_filters.CorrelationId"},
+    },
     # Every handler redacts tracking-link secrets, whichever logger a record comes from (e.g.
     # django.security.csrf logs "Forbidden (CSRF cookie not set.): /lacak/<secret>/aksi/").
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": "plain",
-            "filters": ["no_tracking_secrets"],
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id", "no_tracking_secrets"],
         }
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
@@ -333,7 +351,15 @@ LOGGING = {
         # (also on the loggers, for handlers attached outside this dict, e.g. an error tracker).
         "django.request": {"filters": ["no_tracking_secrets"]},
         "django.server": {"filters": ["no_tracking_secrets"], "propagate": True},
+        # Its INFO lines ("Setting task request header as ...") say nothing an operator needs.
+        "django_guid": {"level": "WARNING"},
     },
+}
+DJANGO_GUID = {
+    "GUID_HEADER_NAME": "X-Request-ID",  # nginx: proxy_set_header X-Request-ID $request_id
+    "VALIDATE_GUID": True,  # anything but a UUID is replaced by a new id
+    "UUID_LENGTH": 32,
+    "INTEGRATIONS": [CeleryIntegration()],
 }
 
 # --- Aduan -----------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import http.client
 import importlib.util
 import json
 import os
+import re
 import shutil
 import ssl
 import subprocess
@@ -197,8 +198,11 @@ def test_a_filing_round_trip_through_nginx_and_gunicorn(stack):
     assert response.status == 200, body
     assert json.loads(body)["ticket_number"] == filed["ticket_number"]
     assert json.loads(body)["status"] == "submitted"
-    response, page = stack.request("GET", f"/lacak/{secret}/")
+    response, page = stack.request("GET", f"/lacak/{secret}/", headers={"X-Request-ID": "f" * 32})
     assert response.status == 200
+    request_id = response.getheader("X-Request-ID")  # nginx's $request_id, never the client's
+    assert re.fullmatch(r"[0-9a-f]{32}", request_id)
+    assert request_id != "f" * 32
     assert filed["ticket_number"].encode() in page
 
     # Security headers: Django's on pages (once each), nginx's on static files.
@@ -241,7 +245,7 @@ def test_a_filing_round_trip_through_nginx_and_gunicorn(stack):
     assert stack.request("GET", f"/lacak/{secret}/")[0].status == 502
 
     logs = stack.logs()
-    assert '"GET /lacak/.../" 200' in logs
+    assert re.search(rf'"GET /lacak/\.\.\./" 200 .* {request_id}\n', logs)
     assert '"GET /api/v1/track/.../" 200' in logs
     assert '"GET /lacak/.../" 502' in logs
     assert '"POST /api/v1/complaints/" 201' in logs
