@@ -29,4 +29,7 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self):
+        from .errors import sentry_init
+
         embedded_dirs_ensure()
+        sentry_init()

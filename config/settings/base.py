@@ -6,6 +6,7 @@ Set DATABASE_URL, CELERY_BROKER_URL (or REDIS_URL) and EMAIL_URL to use real ser
 Business rules (deadlines, methodologies) live in the database, not here.
 """
 
+from email.utils import getaddresses
 from pathlib import Path
 
 import environ
@@ -355,6 +356,19 @@ LOGGING = {
         "django_guid": {"level": "WARNING"},
     },
 }
+# Server errors: Sentry when SENTRY_DSN is set (pip install 'aduan[sentry]'; aduan/core/errors.py),
+# otherwise an e-mail to ADMINS ("Name <e-mail>, ..."). Both redacted like the logs.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", default="production")
+ADMINS = getaddresses(env.list("ADMINS", default=[]))
+if ADMINS and not SENTRY_DSN:
+    LOGGING["handlers"]["mail_admins"] = {
+        "class": "aduan.core.errors.AdminEmailHandler",
+        "level": "ERROR",
+        "formatter": "plain",
+        "filters": ["request_id", "no_tracking_secrets"],
+    }
+    LOGGING["root"]["handlers"].append("mail_admins")
 DJANGO_GUID = {
     "GUID_HEADER_NAME": "X-Request-ID",  # nginx: proxy_set_header X-Request-ID $request_id
     "VALIDATE_GUID": True,  # anything but a UUID is replaced by a new id
