@@ -10,14 +10,24 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?= -n 2
 
-.PHONY: run test lint format install migrate demo clean bench
+.PHONY: run test lint format install lock migrate demo clean bench
 
-$(STAMP): pyproject.toml
+# requirements/lock.txt pins every package with its hashes (all platforms, Python >= 3.11):
+# installs are reproducible. pyproject.toml keeps the ranges; `make lock` refreshes the pins.
+LOCK := requirements/lock.txt
+
+$(STAMP): pyproject.toml $(LOCK)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Aduan needs Python 3.11 or newer (found %s); set PYTHON=python3.x" % sys.version.split()[0])'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
+
+lock: install
+	$(BIN)/python -m pip install --quiet 'uv>=0.13,<1'
+	$(BIN)/python -m uv pip compile pyproject.toml --extra dev --extra s3 --extra sentry --universal \
+		--python-version 3.11 --generate-hashes --no-header --output-file $(LOCK)
 
 install: $(STAMP)
 

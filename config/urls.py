@@ -17,6 +17,7 @@ urlpatterns = [
     path("api/", include("aduan.api.urls")),
     path("open311/", include("aduan.api.open311.urls")),
     path("kepatuhan/", include("aduan.compliance.urls")),
+    path("", include("aduan.ops.urls")),  # healthz, readyz, metrics
     path("", include("aduan.privacy.urls")),
     # The citizen portal and the staff workspace share the "complaints" URL namespace.
     path("", include((portal_urls + workspace_urls, "complaints"))),

@@ -3,7 +3,7 @@
 Tests marked ``postgres`` need DATABASE_URL to point at PostgreSQL; tests marked ``redis`` need
 REDIS_URL; ``gettext`` needs GNU gettext (xgettext, msgmerge); ``browser`` needs Chromium
 (tests/browser/ are marked automatically); ``clamav`` needs ClamAV's clamd binary (the tests start
-their own daemon). Without the service
+their own daemon); ``nginx`` needs Debian's nginx (tests/ops/test_deploy_stack.py). Without the service
 they are skipped on a developer's machine, but when ADUAN_REQUIRE_SERVICES=1 (as .ci/run sets) a
 missing service fails them instead.
 """
@@ -42,6 +42,8 @@ def _service_missing(marker: str) -> str | None:
         return "Chromium is not installed (apt-get install chromium)"
     if marker == "clamav" and not shutil.which("clamd", path=os.environ.get("PATH", "") + ":/usr/sbin"):
         return "ClamAV's clamd is not installed (apt-get install clamav-daemon)"
+    if marker == "nginx" and not shutil.which("nginx", path=os.environ.get("PATH", "") + ":/usr/sbin"):
+        return "nginx is not installed (apt-get install nginx)"
     return None
 
 
@@ -64,7 +66,7 @@ def pytest_terminal_summary(terminalreporter):
 
 
 def pytest_runtest_setup(item):
-    for marker in ("postgres", "redis", "gettext", "browser", "clamav"):
+    for marker in ("postgres", "redis", "gettext", "browser", "clamav", "nginx"):
         if item.get_closest_marker(marker) is None:
             continue
         missing = _service_missing(marker)

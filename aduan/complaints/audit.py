@@ -18,7 +18,7 @@ complaints 0010); the chain shows whether someone with more powers did.
 """
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from json.encoder import encode_basestring
@@ -178,14 +178,19 @@ class _Row:
 
 
 def chain_verify(
-    counts: VerifyCounts | None = None, *, chunk_size: int = 5000, until: datetime | None = None
+    counts: VerifyCounts | None = None,
+    *,
+    chunk_size: int = 5000,
+    until: datetime | None = None,
+    on_progress: Callable[[int], None] | None = None,
 ) -> Iterator[BrokenLink]:
     """Recompute every complaint's chain; yield the first broken link of each broken complaint.
 
     Streams events ordered by (complaint, seq) — the unique index — with a server-side cursor on
     PostgreSQL, so memory stays flat at millions of rows. Checks per event: seq is the previous
     seq + 1 (starting at 1), prev_hash is the previous event's stored hash, and the stored hash is
-    the recomputed one. Also folds the heads as of ``until`` (default: all) into the fingerprint."""
+    the recomputed one. Also folds the heads as of ``until`` (default: all) into the fingerprint.
+    ``on_progress(events)`` is called after every ``chunk_size`` events."""
     from .models import ComplaintEvent
 
     counts = counts if counts is not None else VerifyCounts()
@@ -203,6 +208,8 @@ def chain_verify(
             current, expected_seq, expected_prev, broken, head = row.complaint_id, 1, GENESIS, False, None
             counts.complaints += 1
         counts.events += 1
+        if on_progress is not None and counts.events % chunk_size == 0:
+            on_progress(counts.events)
         if until is None or row.created_at <= until:
             head = (row.complaint_id, row.seq, row.hash)
         if broken:

@@ -8,6 +8,9 @@ as ``/lacak/<secret>/hapus-data/`` (Django logs every 4xx/5xx with its path) is 
 import logging
 import re
 
+from pythonjsonlogger.core import RESERVED_ATTRS
+from pythonjsonlogger.json import JsonFormatter as _JsonFormatter
+
 # /lacak/<secret>/... (pages) and /api/v1/track/<secret>/... (API); ticket look-ups have no secret.
 SECRET_IN_PATH = re.compile(r"(/lacak/|/track/)(?!…)[^/\s?#\"']{16,}")
 
@@ -33,3 +36,24 @@ class RedactTrackingSecrets(logging.Filter):
         if request is not None and SECRET_IN_PATH.search(getattr(request, "path", "")):
             record.request = None  # the request object carries the path (and its headers) too
         return True
+
+
+class JsonFormatter(_JsonFormatter):
+    """One JSON object per line (LOG_FORMAT=json): time, level, logger, request_id, message, and
+    the exception. Tracebacks are redacted here too (this formatter formats ``exc_info`` itself
+    instead of reusing the filter's ``exc_text``), and the ``request`` object Django attaches to
+    its records is left out (its text is the full path with the query string)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("reserved_attrs", [*RESERVED_ATTRS, "request"])
+        kwargs.setdefault(
+            "rename_fields",
+            {"asctime": "time", "levelname": "level", "name": "logger", "correlation_id": "request_id"},
+        )
+        super().__init__(*args, **kwargs)
+
+    def formatException(self, ei) -> str:
+        return redact(super().formatException(ei))
+
+    def formatStack(self, stack_info) -> str:
+        return redact(super().formatStack(stack_info))

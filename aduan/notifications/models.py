@@ -82,6 +82,8 @@ class Notification(models.Model):
             models.Index(
                 fields=["next_attempt_at"], name="notification_pending", condition=Q(state="pending")
             ),
+            # Readiness and the outbox gauge count the given-up ones (aduan/ops/figures.py).
+            models.Index(fields=["created_at"], name="notification_failed", condition=Q(state="failed")),
         ]
 
     def __str__(self) -> str:

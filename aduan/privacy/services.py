@@ -16,9 +16,11 @@ lock ``complaint_transition`` takes, so a re-open and an erasure never interleav
 compliance rows are append-only and are never touched here.
 """
 
+from collections.abc import Iterator
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
+from django.db.models import Count, IntegerField, Q, Value
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -112,19 +114,24 @@ def _apply_class(data_class: str, complaint_ids, now: datetime) -> int:
     return _outbox_scrub(complaint_ids, now)
 
 
+def _expired(data_class: str, cutoff: datetime):
+    """Closed complaints past the cutoff that still hold data of ``data_class``."""
+    return Complaint.objects.filter(
+        status__in=list(CLOSED_STATUSES),
+        closed_at__isnull=False,
+        closed_at__lte=cutoff,
+        pk__in=_pending_work(data_class),
+    )
+
+
 def _retention_class(data_class: str, cutoff: datetime, now: datetime, chunk_size: int) -> int:
     """Apply one data class to every expired closed complaint, a chunk per transaction."""
     done = 0
     while True:
         with transaction.atomic():
             ids = list(
-                Complaint.objects.select_for_update(skip_locked=True, of=("self",))
-                .filter(
-                    status__in=list(CLOSED_STATUSES),
-                    closed_at__isnull=False,
-                    closed_at__lte=cutoff,
-                    pk__in=_pending_work(data_class),
-                )
+                _expired(data_class, cutoff)
+                .select_for_update(skip_locked=True, of=("self",))
                 .order_by("pk")
                 .values_list("pk", flat=True)[:chunk_size]
             )
@@ -153,6 +160,31 @@ def retention_apply(*, now: datetime | None = None, chunk_size: int = CHUNK_SIZE
     run.finished_at = timezone.now()
     run.save(update_fields=[*FIELD_OF_CLASS.values(), "finished_at"])
     return run
+
+
+def retention_preview(*, now: datetime | None = None) -> Iterator[tuple[str, str, int]]:
+    """What ``retention_apply`` would erase now, changing nothing: (data class, ticket number,
+    items: 1 identity, the files, or the outbox addresses) per complaint, one query per class.
+    Ticket numbers only: never the data itself."""
+    now = now or timezone.now()
+    items = {
+        "reporter_identity": Value(1, output_field=IntegerField()),
+        "attachments": Count("attachments", filter=Q(attachments__purged_at__isnull=True), distinct=True),
+        "outbox": Count(
+            "notifications",
+            filter=Q(notifications__audience=Audience.CITIZEN) & ~Q(notifications__address=""),
+            distinct=True,
+        ),
+    }
+    for data_class, cutoff in retention_cutoffs(now).items():
+        rows = (
+            _expired(data_class, cutoff)
+            .annotate(items=items[data_class])
+            .order_by("pk")
+            .values_list("ticket_number", "items")
+        )
+        for ticket_number, count in rows.iterator(chunk_size=2000):
+            yield data_class, ticket_number, count
 
 
 # --- Erasure requests ---------------------------------------------------------------------------

@@ -6,11 +6,13 @@ Set DATABASE_URL, CELERY_BROKER_URL (or REDIS_URL) and EMAIL_URL to use real ser
 Business rules (deadlines, methodologies) live in the database, not here.
 """
 
+from email.utils import getaddresses
 from pathlib import Path
 
 import environ
 from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
+from django_guid.integrations import CeleryIntegration
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -67,10 +69,17 @@ INSTALLED_APPS = [
     "aduan.portal",
     "aduan.workspace",
     "aduan.api",
+    "aduan.ops",  # /healthz, /readyz, /metrics
+    "health_check",
+    "django_prometheus",
+    "django_guid",
     "aduan.devdata",  # demo and benchmark data: not in production (config/settings/production.py)
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",  # first: times the whole request
+    "aduan.core.proxy.TrustedProxyMiddleware",  # the client's address behind nginx
+    "django_guid.middleware.guid_middleware",  # the request id of every log line (LOGGING)
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "aduan.core.middleware.NoStoreMiddleware",  # staff, compliance and tracking pages: no-store
@@ -86,6 +95,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",  # last (aduan/ops/: /metrics)
 ]
 
 TEMPLATES = [
@@ -107,7 +117,9 @@ TEMPLATES = [
 ]
 
 # --- Database --------------------------------------------------------------------------------
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+# Nothing here touches the disk: the directories of the embedded setup (SQLite, the filesystem
+# broker, static files) are created by aduan.core.apps when that setup is in use, so production
+# runs on a read-only file system.
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'aduan.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
@@ -172,12 +184,37 @@ CONTENT_SECURITY_POLICY = {
 
 # --- Static and media files ------------------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # collectstatic fills it; WhiteNoise wants it to exist
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "static")))  # collectstatic fills it
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+# Uploads on this server's disk (MEDIA_ROOT), or in an S3-compatible bucket (MinIO, a cloud's object
+# store) with ADUAN_MEDIA_STORAGE=s3 and the optional extra: pip install 'aduan[s3]'. Files stay
+# private: they are only ever served through Aduan's own views, which check who asks.
+ADUAN_MEDIA_STORAGE = env.str("ADUAN_MEDIA_STORAGE", default="filesystem")
+if ADUAN_MEDIA_STORAGE == "filesystem":
+    _media_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+elif ADUAN_MEDIA_STORAGE == "s3":
+    if not env.str("ADUAN_S3_BUCKET", default=""):
+        raise ImproperlyConfigured("ADUAN_MEDIA_STORAGE=s3 needs ADUAN_S3_BUCKET (and the 'aduan[s3]' extra)")
+    _media_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("ADUAN_S3_BUCKET"),
+            "endpoint_url": env.str("ADUAN_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("ADUAN_S3_REGION", default="") or None,
+            # Empty: boto3 finds credentials itself (AWS_* variables, an instance role).
+            "access_key": env.str("ADUAN_S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("ADUAN_S3_SECRET_ACCESS_KEY", default="") or None,
+            "location": env.str("ADUAN_S3_PREFIX", default=""),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+else:
+    raise ImproperlyConfigured(f"ADUAN_MEDIA_STORAGE={ADUAN_MEDIA_STORAGE}: use 'filesystem' or 's3'.")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _media_storage,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
@@ -200,8 +237,6 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     _queue_dir = VAR_DIR / "celery" / "queue"
     _processed_dir = VAR_DIR / "celery" / "processed"
     _control_dir = VAR_DIR / "celery" / "control"
-    for _d in (_queue_dir, _processed_dir, _control_dir):
-        _d.mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue_dir),
         "data_folder_out": str(_queue_dir),
@@ -274,18 +309,33 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Logging ---------------------------------------------------------------------------------
+# LOG_FORMAT=json (production: deploy/aduan.env.template) writes one JSON object per line. Every
+# line carries the request id (X-Request-ID from nginx, or a new one; django-guid), which also
+# travels with the Celery tasks a request queues.
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT}: use 'plain' or 'json'.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "filters": {"no_tracking_secrets": {"()": "aduan.core.log_filters.RedactTrackingSecrets"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(correlation_id)s] %(message)s"},
+        "json": {
+            "()": "aduan.core.log_filters.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(correlation_id)s %(message)s",
+        },
+    },
+    "filters": {
+        "no_tracking_secrets": {"()": "aduan.core.log_filters.RedactTrackingSecrets"},
+        "request_id": {"()": "django_guid.log_filters.CorrelationId"},
+    },
     # Every handler redacts tracking-link secrets, whichever logger a record comes from (e.g.
     # django.security.csrf logs "Forbidden (CSRF cookie not set.): /lacak/<secret>/aksi/").
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": "plain",
-            "filters": ["no_tracking_secrets"],
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id", "no_tracking_secrets"],
         }
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
@@ -302,7 +352,28 @@ LOGGING = {
         # (also on the loggers, for handlers attached outside this dict, e.g. an error tracker).
         "django.request": {"filters": ["no_tracking_secrets"]},
         "django.server": {"filters": ["no_tracking_secrets"], "propagate": True},
+        # Its INFO lines ("Setting task request header as ...") say nothing an operator needs.
+        "django_guid": {"level": "WARNING"},
     },
+}
+# Server errors: Sentry when SENTRY_DSN is set (pip install 'aduan[sentry]'; aduan/core/errors.py),
+# otherwise an e-mail to ADMINS ("Name <e-mail>, ..."). Both redacted like the logs.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", default="production")
+ADMINS = getaddresses(env.list("ADMINS", default=[]))
+if ADMINS and not SENTRY_DSN:
+    LOGGING["handlers"]["mail_admins"] = {
+        "class": "aduan.core.errors.AdminEmailHandler",
+        "level": "ERROR",
+        "formatter": "plain",
+        "filters": ["request_id", "no_tracking_secrets"],
+    }
+    LOGGING["root"]["handlers"].append("mail_admins")
+DJANGO_GUID = {
+    "GUID_HEADER_NAME": "X-Request-ID",  # nginx: proxy_set_header X-Request-ID $request_id
+    "VALIDATE_GUID": True,  # anything but a UUID is replaced by a new id
+    "UUID_LENGTH": 32,
+    "INTEGRATIONS": [CeleryIntegration()],
 }
 
 # --- Aduan -----------------------------------------------------------------------------------
@@ -335,6 +406,19 @@ ADUAN_RETENTION_DAYS = {
     "reporter_identity": _retention_days("ADUAN_RETENTION_IDENTITY_DAYS", 5 * 365),
     "attachments": _retention_days("ADUAN_RETENTION_ATTACHMENTS_DAYS", 2 * 365),
     "outbox": _retention_days("ADUAN_RETENTION_OUTBOX_DAYS", 365),
+}
+# Reverse proxies (nginx on this host: 127.0.0.1) whose X-Real-IP header names the client
+# (aduan/core/proxy.py); empty: REMOTE_ADDR as the server saw it.
+ADUAN_TRUSTED_PROXIES = env.list("ADUAN_TRUSTED_PROXIES", default=[])
+# Operations (aduan/ops/): /readyz and /metrics answer these addresses or networks without sign-in
+# (anyone else: a signed-in superuser only). Readiness fails above these limits.
+ADUAN_OPS_ALLOWED_IPS = env.list("ADUAN_OPS_ALLOWED_IPS", default=["127.0.0.1", "::1"])
+ADUAN_READINESS = {
+    "heartbeat_max_age_seconds": env.int("ADUAN_READY_HEARTBEAT_MAX_AGE", default=300),
+    "grace_minutes": env.int("ADUAN_READY_GRACE_MINUTES", default=15),
+    "outbox_pending_max": env.int("ADUAN_READY_OUTBOX_PENDING_MAX", default=100),
+    "outbox_failed_max": env.int("ADUAN_READY_OUTBOX_FAILED_MAX", default=50),
+    "quarantine_max": env.int("ADUAN_READY_QUARANTINE_MAX", default=50),
 }
 # Upload virus scanning (aduan/core/scanning.py): files are quarantined until the scanner calls them
 # clean. ClamAV's clamd is used when ADUAN_CLAMD_HOST or ADUAN_CLAMD_SOCKET is set; otherwise

@@ -18,8 +18,10 @@ if any(word in SECRET_KEY.lower() for word in ("insecure", "change-me", "changem
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("Set ALLOWED_HOSTS to the host names this site answers to.")
-# Production never falls back to the embedded setup: name the real services.
-for _name in ("DATABASE_URL", "CELERY_BROKER_URL", "EMAIL_URL", "ADUAN_SITE_URL"):
+# Production never falls back to the embedded setup: name the real services. REDIS_URL is the
+# cache every web process shares: per-process memory would multiply the sign-in lockout's allowance
+# and the throttles by the number of workers.
+for _name in ("DATABASE_URL", "CELERY_BROKER_URL", "EMAIL_URL", "ADUAN_SITE_URL", "REDIS_URL"):
     if not env.str(_name, default=""):
         raise ImproperlyConfigured(f"Set {_name}: production does not fall back to the embedded setup.")
 # An e-mail backend that delivers nothing would lose every tracking link and reminder silently.
@@ -57,3 +59,7 @@ STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# A load balancer or Prometheus may probe gunicorn directly over plain HTTP on the private network
+# (aduan/ops/: /readyz and /metrics still answer only ADUAN_OPS_ALLOWED_IPS or a superuser).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]

@@ -110,6 +110,7 @@ PRODUCTION_ENV = {
     "ALLOWED_HOSTS": "aduan.balikpapan.go.id",
     "DATABASE_URL": "postgres://aduan:pw@db.internal:5432/aduan",
     "CELERY_BROKER_URL": "redis://cache.internal:6379/0",
+    "REDIS_URL": "redis://cache.internal:6379/1",
     "EMAIL_URL": "smtp+tls://mailer:pw@smtp.internal:587",
     "ADUAN_SITE_URL": "https://aduan.balikpapan.go.id",
 }
@@ -117,7 +118,15 @@ PRODUCTION_ENV = {
 
 @pytest.mark.parametrize(
     "missing",
-    ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "CELERY_BROKER_URL", "EMAIL_URL", "ADUAN_SITE_URL"],
+    [
+        "SECRET_KEY",
+        "ALLOWED_HOSTS",
+        "DATABASE_URL",
+        "CELERY_BROKER_URL",
+        "EMAIL_URL",
+        "ADUAN_SITE_URL",
+        "REDIS_URL",
+    ],
 )
 def test_production_refuses_to_start_without_its_secrets_and_services(tmp_path, missing):
     env = {**PRODUCTION_ENV, "ADUAN_VAR_DIR": str(tmp_path)}

@@ -227,3 +227,39 @@ def test_the_command_runs_the_job_and_prints_the_counts(place):
         f"RetentionRun {run.pk}: 1 identities anonymised, 2 attachment files purged"
     )
     assert REPORTER.nik not in out.getvalue()
+
+
+@override_settings(ADUAN_RETENTION_DAYS=DAYS)
+def test_the_dry_run_lists_what_would_be_erased_and_changes_nothing(place, django_assert_num_queries):
+    pemda, opd, petugas = place
+    now = timezone.now()
+    expired_all = closed_days_ago(make(Status.RESOLVED, pemda=pemda, opd=opd, petugas=petugas), 2000, now)
+    expired_outbox = closed_days_ago(make(Status.RESOLVED, pemda=pemda, opd=opd, petugas=petugas), 400, now)
+    closed_days_ago(make(Status.RESOLVED, pemda=pemda, opd=opd, petugas=petugas), 100, now)
+    scrubbable = Notification.objects.filter(audience=Audience.CITIZEN).exclude(address="")
+    outbox_all = scrubbable.filter(complaint=expired_all).count()
+    outbox_old = scrubbable.filter(complaint=expired_outbox).count()
+    before = snapshot()
+    out = io.StringIO()
+
+    with django_assert_num_queries(3):  # one per data class, whatever the number of complaints
+        call_command("retention_apply", "--dry-run", stdout=out)
+
+    assert snapshot() == before
+    assert not RetentionRun.objects.exists()
+    assert all(file_exists(a) for a in Attachment.objects.all())
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "Uji coba (--dry-run): tidak ada yang diubah. Yang akan dihapus sekarang:"
+    assert lines[1:-1] == [
+        f"identitas pelapor\t{expired_all.ticket_number}\t1",
+        f"berkas lampiran\t{expired_all.ticket_number}\t2",
+        f"alamat di kotak keluar\t{expired_all.ticket_number}\t{outbox_all}",
+        f"alamat di kotak keluar\t{expired_outbox.ticket_number}\t{outbox_old}",
+    ]
+    total = outbox_all + outbox_old
+    assert lines[-1] == f"Jumlah: 1 identitas pelapor, 2 berkas lampiran, {total} alamat di kotak keluar."
+    for secret in (REPORTER.name, REPORTER.email, REPORTER.phone, REPORTER.nik):
+        assert secret not in out.getvalue()
+
+    run = retention_apply(now=timezone.now())  # the real run erases exactly what was listed
+    assert (run.identities_anonymised, run.attachments_purged, run.outbox_scrubbed) == (1, 2, total)

@@ -115,6 +115,7 @@ def test_production_settings_redact_the_csrf_log_line(tmp_path):
         "ALLOWED_HOSTS": "aduan.example.id",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
         "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
         "EMAIL_URL": "smtp://mail.example.id:587",
         "ADUAN_SITE_URL": "https://aduan.example.id",
     }

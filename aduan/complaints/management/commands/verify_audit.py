@@ -6,6 +6,8 @@ what is stored) and exits with status 1; prints the counts and exits 0 when ever
 It also fails when a complaint has no event at all (its whole chain removed) and, on PostgreSQL,
 when an append-only trigger is missing or disabled.
 
+Progress: a bar on a terminal, a plain line at each tenth of the events otherwise (aduan/core/progress.py).
+
 It prints a fingerprint of the chain heads as of ``--until`` (default: now). Keep it outside the
 database (with an assessment, in a ticket); running ``verify_audit --until <that time>`` later must
 print the same value, or something recorded up to then was rewritten — even a whole chain rehashed.
@@ -21,7 +23,8 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from aduan.complaints.audit import VerifyCounts, chain_verify, complaints_without_events, triggers_missing
-from aduan.complaints.models import Complaint
+from aduan.complaints.models import Complaint, ComplaintEvent
+from aduan.core.progress import Progress
 
 
 class Command(BaseCommand):
@@ -51,11 +54,16 @@ class Command(BaseCommand):
             )
         counts = VerifyCounts()
         pending = []
-        for link in chain_verify(counts, chunk_size=chunk_size, until=until):
+        progress = Progress(
+            self.stdout, total=ComplaintEvent.objects.count(), label="verify_audit", unit=_("riwayat")
+        )
+        for link in chain_verify(counts, chunk_size=chunk_size, until=until, on_progress=progress.update):
             pending.append(link)
             if len(pending) == 1000:
                 self._report(pending)
                 pending = []
+        progress.update(counts.events)
+        progress.close()
         self._report(pending)
         elapsed = time.monotonic() - started
         summary = _(
