@@ -2,14 +2,13 @@
 
 import io
 import re
-from datetime import UTC, date, time, timedelta
+from datetime import UTC, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from PIL import Image
 
 from aduan.complaints.models import (
@@ -20,10 +19,10 @@ from aduan.complaints.models import (
     ReporterIdentity,
     Status,
 )
-from aduan.core.exceptions import InvalidInput
-from aduan.portal.views import filing as filing_views
-from aduan.portal.views.filing import _due_for_display
+from aduan.sla.calendar import add_working_days
+from aduan.sla.display import due_text
 from aduan.sla.models import Deadline, Stage
+from aduan.sla.services import calendar_for
 
 from ..factories import (
     CategoryFactory,
@@ -152,13 +151,11 @@ def test_valid_post_files_one_complaint_and_shows_the_link_once(client, pemda, o
     assert complaint.ticket_number in first
     assert link in first
     due = Deadline.objects.get(complaint=complaint, stage=Stage.VERIFICATION).due_at
-    local_due = timezone.localtime(due, pemda.zoneinfo)
-    if local_due.time() == time(0, 0):  # runs out at local midnight: due by the end of the day before
-        expected_due = date_format(local_due.date() - timedelta(days=1), "l, j F Y")
-    else:
-        expected_due = date_format(local_due, "l, j F Y, H:i T")
-    assert f"diverifikasi paling lambat {expected_due}." in first
+    cal = calendar_for(pemda, around=due)
+    assert f"diverifikasi paling lambat {due_text(due, cal, long=True)}." in first
     assert "5 hari kerja setelah disposisi" in first
+    follow_up_due = due_text(add_working_days(due, 5, cal), cal, long=True)
+    assert f"jawaban OPD paling lambat {follow_up_due}." in first
 
     second = client.get(SUBMITTED_URL).content.decode()
     assert complaint.tracking_secret not in second
@@ -417,51 +414,14 @@ def test_form_query_count_does_not_grow_with_complaints(client, pemda, category,
     assert "Lubang" in response.content.decode()
 
 
-@pytest.mark.parametrize(
-    ("due_local", "expected"),
-    [
-        ((2026, 12, 3, 0, 0), {"due_date": date(2026, 12, 2), "due_at": None}),
-        ((2026, 12, 2, 14, 23), {"due_date": None, "due_at": wita(2026, 12, 2, 14, 23)}),
-    ],
-)
-def test_due_is_shown_as_the_citizen_reads_it(pemda, due_local, expected):
-    due = wita(*due_local).astimezone(UTC)
-
-    assert _due_for_display(due, pemda) == expected
-    assert _due_for_display(None, pemda) == {"due_date": None, "due_at": None}
-
-
-def test_similar_is_throttled(client, pemda, category, monkeypatch):
-    monkeypatch.setitem(filing_views.SIMILAR_THROTTLE, "limit", 3)
-    params = {"pemda": pemda.code, "category": category.pk, "title": "Lampu"}
-    for _ in range(3):
-        client.get(SIMILAR_URL, params)
-
-    response = client.get(SIMILAR_URL, params)
-
-    assert response.status_code == 429
-    assert int(response["Retry-After"]) > 0
-
-
-def test_attachment_refused_while_storing_leaves_no_complaint(client, pemda, monkeypatch):
-    calls = []
-
-    def failing_add(*, complaint, upload, **kwargs):
-        calls.append(upload.name)
-        if len(calls) == 2:
-            raise InvalidInput("Penyimpanan lampiran gagal.", code="storage", field="attachments")
-        return real_add(complaint=complaint, upload=upload, **kwargs)
-
-    real_add = filing_views.attachment_add
-    monkeypatch.setattr(filing_views, "attachment_add", failing_add)
-    files = [SimpleUploadedFile(f"f{i}.png", png_bytes(), content_type="image/png") for i in range(2)]
-
-    response = client.post(FILE_URL, {**valid_data(), "attachments": files})
-
-    assert response.status_code == 200
-    assert "Penyimpanan lampiran gagal." in response.content.decode()
-    assert field_error_id(response.content.decode(), "attachments")
-    assert Complaint.objects.count() == 0
-    assert Attachment.objects.count() == 0
-    assert ReporterIdentity.objects.count() == 0
-    assert len(re.findall(r'name="attachment_token"', response.content.decode())) == 2
+def test_receipt_of_a_complaint_filed_on_sunday_gives_working_days_not_midnight(client, pemda, monkeypatch):
+    sunday = wita(2026, 12, 13, 10, 0)
+    monkeypatch.setattr(timezone, "now", lambda: sunday.astimezone(UTC))
+    response = client.post(FILE_URL, valid_data())
+    assert response.status_code == 302
+    page = client.get(SUBMITTED_URL).content.decode()
+    # Monday to Wednesday: due at 00:00 on Thursday, i.e. by the end of Wednesday; the OPD's 5 HK
+    # counted from there end with Wednesday 23 December (24 December is cuti bersama).
+    assert "diverifikasi paling lambat akhir hari kerja Rabu, 16 Desember 2026." in page
+    assert "jawaban OPD paling lambat akhir hari kerja Rabu, 23 Desember 2026." in page
+    assert "00:00" not in page

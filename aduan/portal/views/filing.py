@@ -15,8 +15,6 @@ late-filing warning, "use my location" and the copy button. Filing and support a
 import hashlib
 import math
 import re
-from datetime import time as dt_time
-from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
@@ -48,8 +46,10 @@ from aduan.complaints.services import ReporterData, complaint_submit, complaint_
 from aduan.core.exceptions import InvalidInput
 from aduan.core.throttle import client_key, throttle_args, throttle_hit
 from aduan.portal.forms import FilingForm
-from aduan.sla.models import Deadline, Stage
-from aduan.sla.services import NoPolicy, policy_for
+from aduan.sla.calendar import add_calendar_days, add_working_days
+from aduan.sla.display import due_text
+from aduan.sla.models import DayUnit, Deadline, Stage
+from aduan.sla.services import NoPolicy, calendar_for, policy_for
 
 FILE_THROTTLE = throttle_args("file")
 SUPPORT_THROTTLE = throttle_args("support")
@@ -258,22 +258,27 @@ def submitted(request):
     context = {
         "receipt": receipt,
         "complaint": complaint,
-        **_due_for_display(verification.due_at if verification else None, complaint.pemda),
         "follow_up_policy": follow_up,
+        **_receipt_dues(complaint, verification.due_at if verification else None, follow_up),
     }
     with timezone.override(complaint.pemda.zoneinfo):
         return render(request, "complaints/submitted.html", context)
 
 
-def _due_for_display(due_at, pemda: Pemda) -> dict:
-    """A due time as the citizen reads it: a clock that runs out at local midnight is due by the end
-    of the day before ("paling lambat Rabu, 2 Desember"), any other time is shown with its hour."""
-    if due_at is None:
-        return {"due_date": None, "due_at": None}
-    local = timezone.localtime(due_at, pemda.zoneinfo)
-    if local.time() == dt_time(0, 0):
-        return {"due_date": local.date() - timedelta(days=1), "due_at": None}
-    return {"due_date": None, "due_at": local}
+def _receipt_dues(complaint, verification_due, follow_up) -> dict:
+    """The receipt's dates as the citizen reads them: verification by ``verification_due``, and
+    the OPD's answer by the follow-up target counted from that moment (the latest dispatch)."""
+    if verification_due is None:
+        return {"verification_due": "", "follow_up_due": ""}
+    cal = calendar_for(complaint.pemda, around=verification_due)
+    follow_up_due = ""
+    if follow_up is not None:
+        if follow_up.unit == DayUnit.WORKING:
+            at = add_working_days(verification_due, follow_up.amount, cal)
+        else:
+            at = add_calendar_days(verification_due, follow_up.amount, cal)
+        follow_up_due = due_text(at, cal, long=True)
+    return {"verification_due": due_text(verification_due, cal, long=True), "follow_up_due": follow_up_due}
 
 
 # --- Duplicate suggestions and support -------------------------------------------------------------
