@@ -19,6 +19,9 @@ from aduan.complaints.models import (
     ReporterIdentity,
     Status,
 )
+from aduan.core.exceptions import InvalidInput
+from aduan.core.throttle import LIMITS, Limit
+from aduan.portal.views import filing as filing_views
 from aduan.sla.calendar import add_working_days
 from aduan.sla.display import due_text
 from aduan.sla.models import Deadline, Stage
@@ -285,15 +288,41 @@ def test_honeypot_thanks_the_robot_and_stores_nothing(client, pemda):
     assert 'id="tracking-link"' not in client.get(SUBMITTED_URL).content.decode()
 
 
-def test_eleventh_post_in_an_hour_is_throttled(client, pemda):
-    for _ in range(10):
-        assert client.post(FILE_URL, valid_data(title="")).status_code == 200
+def test_posts_with_mistakes_do_not_use_up_the_filing_allowance(client, pemda):
+    for _ in range(LIMITS["filed"].limit + 5):
+        assert client.post(FILE_URL, valid_data(title="")).status_code == 200  # "Judul wajib diisi"
 
     response = client.post(FILE_URL, valid_data())
 
+    assert response.status_code == 302
+    assert Complaint.objects.count() == 1
+
+
+def test_the_eleventh_filed_complaint_in_an_hour_is_refused_and_keeps_the_form(client, pemda):
+    for n in range(LIMITS["filed"].limit):
+        response = client.post(FILE_URL, valid_data(title=f"Lampu padam nomor {n}", confirm_new="1"))
+        assert response.status_code == 302
+
+    response = client.post(FILE_URL, valid_data(title="Got mampet di Jalan Ahmad Yani", confirm_new="1"))
+
     assert response.status_code == 429
     assert 0 < int(response["Retry-After"]) <= 3600
-    assert "Terlalu banyak permintaan. Coba lagi dalam" in response.content.decode()
+    page = response.content.decode()
+    assert "Terlalu banyak permintaan. Coba lagi dalam" in page
+    assert 'value="Got mampet di Jalan Ahmad Yani"' in page  # the typed form is still there
+    assert "Sudah seminggu lampu jalan di depan pasar padam" in page
+    assert Complaint.objects.count() == LIMITS["filed"].limit
+
+
+def test_posts_over_their_own_limit_are_refused_and_keep_the_form(client, pemda, monkeypatch):
+    monkeypatch.setitem(LIMITS, "file", Limit(3, 3600))
+    for _ in range(3):
+        assert client.post(FILE_URL, valid_data(title="")).status_code == 200
+
+    response = client.post(FILE_URL, valid_data(title="Got mampet di Jalan Ahmad Yani"))
+
+    assert response.status_code == 429
+    assert 'value="Got mampet di Jalan Ahmad Yani"' in response.content.decode()
     assert Complaint.objects.count() == 0
 
 
@@ -425,3 +454,39 @@ def test_receipt_of_a_complaint_filed_on_sunday_gives_working_days_not_midnight(
     assert "diverifikasi paling lambat akhir hari kerja Rabu, 16 Desember 2026." in page
     assert "jawaban OPD paling lambat akhir hari kerja Rabu, 23 Desember 2026." in page
     assert "00:00" not in page
+
+
+def test_similar_is_throttled(client, pemda, category, monkeypatch):
+    monkeypatch.setitem(filing_views.SIMILAR_THROTTLE, "limit", 3)
+    params = {"pemda": pemda.code, "category": category.pk, "title": "Lampu"}
+    for _ in range(3):
+        client.get(SIMILAR_URL, params)
+
+    response = client.get(SIMILAR_URL, params)
+
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) > 0
+
+
+def test_attachment_refused_while_storing_leaves_no_complaint(client, pemda, monkeypatch):
+    calls = []
+
+    def failing_add(*, complaint, upload, **kwargs):
+        calls.append(upload.name)
+        if len(calls) == 2:
+            raise InvalidInput("Penyimpanan lampiran gagal.", code="storage", field="attachments")
+        return real_add(complaint=complaint, upload=upload, **kwargs)
+
+    real_add = filing_views.attachment_add
+    monkeypatch.setattr(filing_views, "attachment_add", failing_add)
+    files = [SimpleUploadedFile(f"f{i}.png", png_bytes(), content_type="image/png") for i in range(2)]
+
+    response = client.post(FILE_URL, {**valid_data(), "attachments": files})
+
+    assert response.status_code == 200
+    assert "Penyimpanan lampiran gagal." in response.content.decode()
+    assert field_error_id(response.content.decode(), "attachments")
+    assert Complaint.objects.count() == 0
+    assert Attachment.objects.count() == 0
+    assert ReporterIdentity.objects.count() == 0
+    assert len(re.findall(r'name="attachment_token"', response.content.decode())) == 2

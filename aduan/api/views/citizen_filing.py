@@ -12,6 +12,7 @@ from django.db import transaction
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
+from rest_framework.exceptions import Throttled
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -21,7 +22,7 @@ from aduan.complaints import selectors
 from aduan.complaints.attachments import MAX_FILES, attachment_add, validate_uploads
 from aduan.complaints.models import Category, Channel, Classification, Status
 from aduan.complaints.services import ReporterData, complaint_submit, complaint_support
-from aduan.core.throttle import client_key
+from aduan.core.throttle import client_key, limit_hit
 from aduan.core.validators import has_nul
 
 from ..schema import ERRORS_404, PUBLIC_WRITE_ERRORS
@@ -122,7 +123,8 @@ FILED_EXAMPLE = OpenApiExample(
 class ComplaintFileApi(APIView):
     """File a complaint, signed in or not (anonymous allowed). Files (JPEG, PNG, WebP, PDF, at most
     five) may come along as multipart ``attachments``. Answers the ticket number and the tracking
-    secret, the only key to follow the complaint. Ten filings per client and hour."""
+    secret, the only key to follow the complaint. Ten filed complaints per client and hour (sixty
+    posts, refused ones included)."""
 
     permission_classes = [AllowAny]
     throttle_classes = [FileThrottle]
@@ -132,6 +134,8 @@ class ComplaintFileApi(APIView):
         data.is_valid(raise_exception=True)
         d = data.validated_data
         uploads = validate_uploads(d["attachments"])
+        if wait := limit_hit("filed", client_key(request)):  # only complaints filed count here
+            raise Throttled(wait)
         with transaction.atomic():
             complaint = complaint_submit(
                 pemda=d["pemda"],

@@ -44,14 +44,13 @@ from aduan.complaints.attachments import (
 from aduan.complaints.models import CLOSED_STATUSES, Category, Complaint
 from aduan.complaints.services import ReporterData, complaint_submit, complaint_support
 from aduan.core.exceptions import InvalidInput
-from aduan.core.throttle import client_key, throttle_args, throttle_hit
+from aduan.core.throttle import client_key, limit_hit, throttle_args, throttle_hit
 from aduan.portal.forms import FilingForm
 from aduan.sla.calendar import add_calendar_days, add_working_days
 from aduan.sla.display import due_text
 from aduan.sla.models import DayUnit, Deadline, Stage
 from aduan.sla.services import NoPolicy, calendar_for, policy_for
 
-FILE_THROTTLE = throttle_args("file")
 SUPPORT_THROTTLE = throttle_args("support")
 # Suggestions are fetched while typing (debounced): generous, but not unlimited.
 SIMILAR_THROTTLE = throttle_args("similar")
@@ -95,13 +94,12 @@ def _pemda_for(request) -> tuple[Pemda | None, list[Pemda]]:
 
 
 def file_complaint(request):
-    """GET: the form. POST: file the complaint, or show the form again with the reason."""
-    if request.method == "POST":
-        limited = _throttled(request, **FILE_THROTTLE)
-        if limited is not None:
-            return limited
-    elif request.method != "GET":
+    """GET: the form. POST: file the complaint, or show the form again with the reason (a refused
+    post, throttled ones included, keeps what was typed)."""
+    if request.method not in ("GET", "POST"):
         return HttpResponse(status=405, headers={"Allow": "GET, POST"})
+    if request.method == "POST" and (retry_after := limit_hit("file", client_key(request))):
+        return _throttled_form(request, retry_after)
     pemda, choices = _pemda_for(request)
     if pemda is None:
         return render(request, "complaints/file.html", {"pemda_choices": choices})
@@ -124,6 +122,9 @@ def file_complaint(request):
         if similar_items:
             return _render_form(request, form, pemda=pemda, uploads=uploads, similar_items=similar_items)
 
+    # Only a complaint about to be filed counts against "filed" (mistakes and the similar step do not).
+    if retry_after := limit_hit("filed", client_key(request)):
+        return _throttled_form(request, retry_after, pemda=pemda, form=form, uploads=uploads)
     try:
         complaint = _submit(request, form, pemda=pemda, uploads=[clean for _token, clean in uploads])
     except InvalidInput as exc:
@@ -207,7 +208,34 @@ def _collect_uploads(request, form: FilingForm) -> list[tuple[str | None, CleanU
     return kept
 
 
-def _render_form(request, form: FilingForm, *, pemda: Pemda, uploads=(), similar_items=()) -> HttpResponse:
+def _throttled_form(request, retry_after: int, *, pemda=None, form=None, uploads=None) -> HttpResponse:
+    """A 429 with Retry-After that shows the form again with everything typed (files of this post
+    are not checked when every post is over its limit: the ones kept from earlier stay)."""
+    minutes = max(1, math.ceil(retry_after / 60))
+    if pemda is None:
+        try:
+            pemda, _choices = _pemda_for(request)
+        except Http404:
+            pemda = None
+    if pemda is None:
+        response = render(
+            request, "complaints/file.html", {"throttled": True, "minutes": minutes}, status=429
+        )
+    else:
+        if form is None:
+            form = FilingForm(request.POST, pemda=pemda)
+            form.is_valid()
+            uploads = _collect_uploads(request, form)
+        response = _render_form(
+            request, form, pemda=pemda, uploads=uploads or (), throttled_minutes=minutes, status=429
+        )
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
+def _render_form(
+    request, form: FilingForm, *, pemda: Pemda, uploads=(), similar_items=(), throttled_minutes=0, status=200
+) -> HttpResponse:
     """The form page; files already checked are stashed so that they survive the next POST."""
     attached = [(token or stash_upload(clean), clean.name) for token, clean in uploads]
     context = {
@@ -219,9 +247,10 @@ def _render_form(request, form: FilingForm, *, pemda: Pemda, uploads=(), similar
         "similar_next": _file_url(pemda),
         "form_action": _file_url(pemda),
         "map_tile_url": getattr(settings, "ADUAN_MAP_TILE_URL", ""),
+        "throttled_minutes": throttled_minutes,
     }
     with timezone.override(pemda.zoneinfo):
-        return render(request, "complaints/file.html", context)
+        return render(request, "complaints/file.html", context, status=status)
 
 
 def _file_url(pemda: Pemda) -> str:
