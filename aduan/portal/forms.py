@@ -52,11 +52,11 @@ def category_choices(pemda: Pemda) -> tuple[list, dict[str, Category]]:
     by_id = {c.pk: c for c in categories}
 
     def top_and_path(category: Category) -> tuple[Category, list[str]]:
-        path, seen = [category.name], {category.pk}
+        path, seen = [category.display_name], {category.pk}
         while category.parent_id in by_id and category.parent_id not in seen:
             category = by_id[category.parent_id]
             seen.add(category.pk)
-            path.append(category.name)
+            path.append(category.display_name)
         return category, list(reversed(path))
 
     groups: dict[int, list] = {}
@@ -69,9 +69,11 @@ def category_choices(pemda: Pemda) -> tuple[list, dict[str, Category]]:
         if category.parent_id in by_id:
             continue
         if category.pk in groups:
-            choices.append((category.name, [(str(category.pk), category.name), *groups[category.pk]]))
+            choices.append(
+                (category.display_name, [(str(category.pk), category.display_name), *groups[category.pk]])
+            )
         else:
-            choices.append((str(category.pk), category.name))
+            choices.append((str(category.pk), category.display_name))
     return choices, {str(c.pk): c for c in categories}
 
 
