@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from aduan.agencies.models import Opd, Pemda
 from aduan.complaints.attachments import ALLOWED_CONTENT_TYPES
 from aduan.complaints.models import Category, Classification
+from aduan.core.validators import TITLE_MIN_LENGTH, TITLE_TOO_SHORT
 
 # UU 25/2009 Pasal 42: a complaint comes within 30 days of the service — warn, never refuse.
 LATE_FILING_DAYS = 30
@@ -104,7 +105,9 @@ class FilingForm(forms.Form):
     )
     title = forms.CharField(
         label=_("Judul aduan"),
+        min_length=TITLE_MIN_LENGTH,
         max_length=200,
+        error_messages={"min_length": TITLE_TOO_SHORT},
         help_text=_("Singkat dan jelas, mis. “Jalan berlubang di depan SDN 5”."),
     )
     chronology = forms.CharField(

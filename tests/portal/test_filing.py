@@ -355,6 +355,29 @@ def test_similar_lists_open_public_complaints_of_the_category_without_personal_d
     assert match.ticket_number not in html
 
 
+def test_similar_are_ranked_by_relevance_with_an_identical_title_first(client, pemda, category):
+    def complaint(title, supporters):
+        made = ComplaintFactory(pemda=pemda, category=category, title=title)
+        Complaint.objects.filter(pk=made.pk).update(supporters_count=supporters)
+
+    complaint("Jalan Sudirman rusak berat", 5)  # two shared words
+    complaint("Lampu padam lagi", 10)  # two shared words, more support
+    complaint("Lampu jalan padam", 0)  # three shared words
+    complaint("lampu jalan padam di  jalan sudirman", 0)  # the same title (case and spaces aside)
+
+    response = client.get(
+        SIMILAR_URL,
+        {"pemda": pemda.code, "category": category.pk, "title": "Lampu jalan padam di Jalan Sudirman"},
+    )
+
+    assert re.findall(r"<strong>([^<]+)</strong>", response.content.decode()) == [
+        "lampu jalan padam di  jalan sudirman",
+        "Lampu jalan padam",
+        "Lampu padam lagi",
+        "Jalan Sudirman rusak berat",
+    ]
+
+
 def test_similar_is_empty_without_category_or_words(client, pemda, category):
     ComplaintFactory(pemda=pemda, category=category, title="Lampu jalan mati")
 

@@ -23,7 +23,7 @@ from aduan.complaints.attachments import MAX_FILES, attachment_add, validate_upl
 from aduan.complaints.models import Category, Channel, Classification, Status
 from aduan.complaints.services import ReporterData, complaint_submit, complaint_support
 from aduan.core.throttle import client_key, limit_hit
-from aduan.core.validators import has_nul
+from aduan.core.validators import TITLE_MIN_LENGTH, TITLE_TOO_SHORT_API, has_nul
 
 from ..schema import ERRORS_404, PUBLIC_WRITE_ERRORS
 from ..throttling import FileThrottle, SupportThrottle
@@ -46,7 +46,11 @@ class PemdaCodeField(serializers.SlugRelatedField):
 
 class FileInput(serializers.Serializer):
     pemda = PemdaCodeField(slug_field="code", queryset=Pemda.objects.all())
-    title = serializers.CharField(max_length=200)
+    title = serializers.CharField(
+        min_length=TITLE_MIN_LENGTH,
+        max_length=200,
+        error_messages={"min_length": TITLE_TOO_SHORT_API},
+    )
     chronology = serializers.CharField(max_length=10000)
     classification = serializers.ChoiceField(choices=Classification.choices, default=Classification.PENGADUAN)
     incident_date = serializers.DateField(required=False, allow_null=True)

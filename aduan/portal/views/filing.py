@@ -19,7 +19,7 @@ import re
 from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -32,6 +32,7 @@ from django.views.decorators.http import require_GET, require_POST
 from aduan.agencies.models import Pemda
 from aduan.complaints import selectors
 from aduan.complaints.attachments import (
+    MAX_BYTES,
     MAX_FILES,
     CleanUpload,
     attachment_add,
@@ -248,6 +249,8 @@ def _render_form(
         "form_action": _file_url(pemda),
         "map_tile_url": getattr(settings, "ADUAN_MAP_TILE_URL", ""),
         "throttled_minutes": throttled_minutes,
+        "max_upload_bytes": MAX_BYTES,
+        "max_upload_mb": MAX_BYTES // (1024 * 1024),
     }
     with timezone.override(pemda.zoneinfo):
         return render(request, "complaints/file.html", context, status=status)
@@ -322,19 +325,24 @@ def _title_words(title: str) -> list[str]:
 
 def _similar_complaints(*, pemda: Pemda, category, title: str) -> list[Complaint]:
     """Up to five open, public complaints of the same Pemda and category whose title shares a word
-    of four letters or more with ``title`` (most supported first). Only public columns are read."""
+    of four letters or more with ``title``, most relevant first (an identical title, then the most
+    shared words, then the most supported). Only public columns are read."""
     words = _title_words(title)
     if category is None or not words:
         return []
     match = Q()
     for word in words:
         match |= Q(title__icontains=word)
+    # Relevance: the same title first, then the most shared words, then the most supported.
+    hits = sum((Case(When(title__icontains=w, then=Value(1)), default=Value(0)) for w in words), Value(0))
+    same = Case(When(title__iexact=" ".join((title or "").split()), then=Value(1)), default=Value(0))
     return list(
         selectors.complaints_public(pemda=pemda)
         .filter(match, category_id=category.pk)
         .exclude(status__in=[str(s) for s in CLOSED_STATUSES])
+        .annotate(same_title=same, shared_words=hits)
         .only("pk", "title", "status", "supporters_count")
-        .order_by("-supporters_count", "-submitted_at")[:SIMILAR_LIMIT]
+        .order_by("-same_title", "-shared_words", "-supporters_count", "-submitted_at")[:SIMILAR_LIMIT]
     )
 
 
