@@ -43,6 +43,7 @@ LIMITS: dict[str, Limit] = {
     "login-fail": Limit(5, 15 * 60),  # failed passwords per account, then it is locked
     "password-reset": Limit(5, HOUR),  # password-reset requests per client
     "open311-post": Limit(120, HOUR),  # Open311 service requests per client
+    "api-staff": Limit(3600, HOUR),  # every signed-in (token or session) API request, per user
 }
 
 

@@ -242,6 +242,8 @@ REST_FRAMEWORK = {
         "aduan.users.twofactor.VerifiedSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Per signed-in user (aduan.core.throttle.LIMITS["api-staff"]); anonymous endpoints set their own.
+    "DEFAULT_THROTTLE_CLASSES": ["aduan.api.throttling.StaffUserThrottle"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
         "rest_framework.parsers.JSONParser",

@@ -571,6 +571,6 @@ def test_pages_and_api_read_their_allowances_from_the_one_table():
         cls.scope for cls in vars(throttling).values()
         if isinstance(cls, type) and issubclass(cls, throttling.WindowThrottle) and cls.scope
     }  # fmt: skip
-    assert api_scopes == {"file", "support", "track-post", "api-track", "login"}
+    assert api_scopes == {"file", "support", "track-post", "api-track", "login", "api-staff"}
     assert api_scopes <= set(LIMITS)
     assert not hasattr(throttling, "Open311PostThrottle")

@@ -47,7 +47,7 @@ class StaffLoginView(auth_views.LoginView):
         return start_page(self.request.user)
 
     def form_invalid(self, form):
-        count_failure(self.request.POST.get("username", ""))
+        count_failure(self.request.POST.get("username", ""), self.request)
         return super().form_invalid(form)
 
 
