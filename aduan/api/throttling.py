@@ -47,3 +47,19 @@ class TokenThrottle(WindowThrottle):
     """Token requests count with the staff sign-in page."""
 
     scope = "login"
+
+
+class StaffUserThrottle(WindowThrottle):
+    """Every request of a signed-in user (an API token or a session), counted per user whichever
+    address it comes from; anonymous requests pass (their own throttles count them). The default
+    throttle of the API (settings ``REST_FRAMEWORK``)."""
+
+    scope = "api-staff"
+
+    def allow_request(self, request, view) -> bool:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            self._wait = 0
+            return True
+        self._wait = limit_hit(self.scope, f"user:{user.pk}")
+        return not self._wait

@@ -20,7 +20,7 @@ from .selectors import complaints_visible_to
 class CategoryAdmin(admin.ModelAdmin):
     list_display = ["__str__", "pemda", "default_opd", "is_active"]
     list_filter = ["pemda", "is_active"]
-    search_fields = ["name", "parent__name"]
+    search_fields = ["name", "name_en", "parent__name"]
     autocomplete_fields = ["parent", "default_opd"]
     list_select_related = ["pemda", "parent", "default_opd"]
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from aduan.sla.models import Stage
 
@@ -57,7 +58,7 @@ STATUS_SENTENCES = {
 }
 
 EVENT_LABELS = {
-    Action.SUBMIT: _("Aduan diterima"),
+    Action.SUBMIT: pgettext_lazy("event", "Aduan diterima"),
     Action.DISPATCH: _("Aduan diverifikasi dan diteruskan ke OPD"),
     Action.HOLD: _("Aduan ditunda: kami meminta keterangan tambahan"),
     Action.COMPLETE: _("Keterangan tambahan diterima"),

@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from aduan.agencies.models import Role
 from aduan.notifications.models import Audience, Channel
-from aduan.notifications.services import local_str, notification_queue, site_url, staff_with_roles
+from aduan.notifications.services import notification_queue, site_url, staff_with_roles
+from aduan.sla.display import deadline_due_texts
 from aduan.sla.models import Deadline, Stage
 
 DIGEST_LOCAL_HOUR = 7
@@ -21,9 +22,11 @@ def digests_send(*, now: datetime) -> int:
     rows = (
         Deadline.objects.open()
         .filter(stage=Stage.FOLLOW_UP, opd__isnull=False, due_at__lte=soon)
-        .select_related("opd__pemda", "complaint")
+        .select_related("opd__pemda", "complaint__pemda")
         .order_by("opd_id", "due_at")
     )
+    rows = list(rows)
+    labels = deadline_due_texts(rows)
     by_opd: dict[int, list] = {}
     for d in rows:
         by_opd.setdefault(d.opd_id, []).append(d)
@@ -38,7 +41,7 @@ def digests_send(*, now: datetime) -> int:
             {
                 "ticket_number": d.complaint.ticket_number,
                 "title": d.complaint.title,
-                "due_at": local_str(d.due_at, zone),
+                "due_at": labels[d.pk],
                 "overdue": d.due_at <= now,
                 "paused": d.paused_at is not None,
             }

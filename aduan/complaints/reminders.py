@@ -10,7 +10,8 @@ from datetime import datetime
 from django.conf import settings
 
 from aduan.notifications.models import Audience, Channel
-from aduan.notifications.services import deadline_effects_queue, local_str, notification_queue, site_url
+from aduan.notifications.services import deadline_effects_queue, notification_queue, site_url
+from aduan.sla.display import deadline_due_texts
 from aduan.sla.models import EffectKind, Stage
 
 from .selectors import reporter_contact_for_delivery
@@ -23,7 +24,7 @@ def deadline_effects_due(effects, *, now: datetime) -> int:
         deadline, kind, _level = effect
         is_reporter_reminder = deadline.stage == Stage.REPLY_WINDOW and kind == EffectKind.REMINDER
         (citizen if is_reporter_reminder else staff).append(effect)
-    queued = deadline_effects_queue(staff, now=now) if staff else 0
+    queued = deadline_effects_queue(staff, now=now, due_texts=deadline_due_texts) if staff else 0
     for deadline, _kind, _level in citizen:
         queued += reply_window_reminder_queue(deadline, now=now)
     return queued
@@ -39,7 +40,7 @@ def reply_window_reminder_queue(deadline, *, now: datetime) -> int:
         "ticket_number": complaint.ticket_number,
         "title": complaint.title,
         "pemda": complaint.pemda.name,
-        "due_at": local_str(deadline.due_at, complaint.pemda.zoneinfo),
+        "due_at": deadline_due_texts([deadline])[deadline.pk],
         "link": site_url(f"/lacak/{complaint.tracking_secret}/"),
     }
     if reporter.email:

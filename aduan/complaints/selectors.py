@@ -84,19 +84,22 @@ def koordinator_pemda_ids(user) -> set[int]:
 
 
 TICKET_RE = re.compile(r"^[A-Z0-9]{2,8}-\d{4}-\d{1,9}$")
+# PostgreSQL's Indonesian text search (Snowball stemming): "berlubang" finds "lubang".
+SEARCH_CONFIG = "indonesian"
 
 
 def _search_vector():
     from django.contrib.postgres.search import SearchVector
 
-    # Exactly the expression of the GIN index in migration 0006, so PostgreSQL uses the index.
-    return SearchVector("title", "chronology", config="simple")
+    # Exactly the expression of the GIN index in migration 0013, so PostgreSQL uses the index.
+    return SearchVector("title", "chronology", config=SEARCH_CONFIG)
 
 
 def complaint_search(queryset: QuerySet[Complaint], q: str, *, user) -> QuerySet[Complaint]:
     """Narrow an already scoped ``queryset`` to complaints matching ``q``: the ticket number
     (whole or its tail), words of the title and chronology (PostgreSQL full-text search with the
-    ``simple`` configuration; every word as a substring on SQLite) and, for the koordinator of the
+    ``indonesian`` configuration, so "berlubang" finds "lubang"; every word as a substring on
+    SQLite) and, for the koordinator of the
     complaint's Pemda only, the reporter's e-mail or phone. The caller scopes; this never widens."""
     q = " ".join((q or "").split())[:200]
     if not q:
@@ -113,7 +116,7 @@ def complaint_search(queryset: QuerySet[Complaint], q: str, *, user) -> QuerySet
 
         ids = (
             Complaint.objects.annotate(search=_search_vector())
-            .filter(search=SearchQuery(q, config="simple", search_type="websearch"))
+            .filter(search=SearchQuery(q, config=SEARCH_CONFIG, search_type="websearch"))
             .values("pk")
         )
         match |= Q(pk__in=ids)

@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 from html import escape
 
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
@@ -78,7 +78,7 @@ def percent_line(
             continue
         points.append(f"{x:.1f},{y(v):.1f}")
         parts.append(
-            f'<circle cx="{x:.1f}" cy="{y(v):.1f}" r="4" fill="#0b4f8a"><title>{escape(_month(m))}: {v}%</title></circle>'
+            f'<circle cx="{x:.1f}" cy="{y(v):.1f}" r="4" fill="#0b4f8a"><title>{escape(_month(m))}: {number_format(v, 1)}%</title></circle>'
         )
     if len(points) > 1:
         parts.insert(

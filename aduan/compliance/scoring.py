@@ -38,6 +38,13 @@ from django.utils.translation import gettext_lazy
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
 SOURCES = ("entered", "metric", "evidence")
+# What people read for an indicator's source (pages, reports, exports).
+SOURCE_LABELS = {
+    "entered": gettext_lazy("Diisi Ombudsman"),
+    "metric": gettext_lazy("Dihitung dari data Aduan"),
+    "evidence": gettext_lazy("Bukti dokumen"),
+    "missing": gettext_lazy("Belum ada data"),
+}
 
 # Metrics the Pengaduan indicators may be scored from (names of ``metrics.Figures`` properties).
 METRIC_LABELS = {
@@ -223,6 +230,10 @@ class IndicatorScore:
     metric: str = ""
     metric_value: Decimal | None = None
     thresholds: list[str] = field(default_factory=list)
+
+    @property
+    def source_label(self) -> str:
+        return str(SOURCE_LABELS.get(self.source, self.source))
 
 
 @dataclass

@@ -5,9 +5,10 @@ copied by a PostgreSQL trigger (django-pghistory / django-pgtrigger) into an app
 database writes the row, not a Django signal.
 
 - ``config_history()``: the decorator the tracked models use.
-- ``ConfigHistoryMiddleware``: on PostgreSQL, a signed-in user's POST/PUT/PATCH/DELETE runs in a
-  ``pghistory.context`` holding the user's id and the URL, so each history row says who changed
-  it (rows written by Celery or a management command have no user).
+- ``ConfigHistoryMiddleware``: on PostgreSQL, a POST/PUT/PATCH/DELETE runs in a
+  ``pghistory.context`` holding the URL and the user's id (a session user, or an API token's user
+  once DRF has authenticated it), so each history row says who changed it (rows written by Celery
+  or a management command have no user).
 - ``HISTORY_MODELS``: the event models, shown read-only in the Django admin (aduan/core/admin.py).
 
 On SQLite (the embedded development mode) pgtrigger installs nothing: the tables exist and stay
@@ -16,6 +17,7 @@ empty.
 
 import pghistory
 from django.db import connection
+from pghistory.middleware import HistoryMiddleware
 
 UNSAFE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
@@ -32,20 +34,15 @@ def config_history(**kwargs):
     )
 
 
-class ConfigHistoryMiddleware:
-    """Attach the signed-in user and the URL to history rows written during a request."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
+class ConfigHistoryMiddleware(HistoryMiddleware):
+    """pghistory's middleware for writes (POST, PUT, PATCH, DELETE) on PostgreSQL: history rows
+    written during the request carry the URL and the user, also one the API authenticates later
+    by its token (pghistory follows ``request.user`` as DRF sets it). SQLite: nothing."""
 
     def __call__(self, request):
         if request.method not in UNSAFE_METHODS or connection.vendor != "postgresql":
             return self.get_response(request)
-        user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated:
-            return self.get_response(request)
-        with pghistory.context(user=user.pk, url=request.path):
-            return self.get_response(request)
+        return super().__call__(request)
 
 
 def history_models() -> list:

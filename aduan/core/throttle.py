@@ -29,7 +29,11 @@ class Limit:
 
 # scope → allowance per key (a client address hash, or an account for "login-fail").
 LIMITS: dict[str, Limit] = {
-    "file": Limit(10, HOUR),  # filing a complaint: the portal form and the API
+    # Filing: every post of the form or the API (typing mistakes, the "similar complaints" step)
+    # counts against "file"; only complaints actually filed count against the lower "filed". Phone
+    # carriers (CGNAT) and warnets put many people behind one address: both are settings.
+    "file": Limit(getattr(settings, "ADUAN_FILING_POSTS_PER_HOUR", 60), HOUR),
+    "filed": Limit(getattr(settings, "ADUAN_FILED_PER_HOUR", 10), HOUR),
     "support": Limit(30, HOUR),  # "+1" on a complaint: the portal and the API
     "similar": Limit(300, HOUR),  # the filing form's "similar complaints" look-up
     "track": Limit(20, HOUR),  # tracking look-ups by ticket and contact (portal)
@@ -39,6 +43,7 @@ LIMITS: dict[str, Limit] = {
     "login-fail": Limit(5, 15 * 60),  # failed passwords per account, then it is locked
     "password-reset": Limit(5, HOUR),  # password-reset requests per client
     "open311-post": Limit(120, HOUR),  # Open311 service requests per client
+    "api-staff": Limit(3600, HOUR),  # every signed-in (token or session) API request, per user
 }
 
 

@@ -12,6 +12,14 @@ from django.utils.translation import gettext_lazy as _
 NUL = "\x00"
 NUL_MESSAGE = _("Isian berisi karakter yang tidak diizinkan.")
 
+# A complaint's title says what and where ("Jalan berlubang di depan SDN 5"): the citizen form and
+# the API refuse fewer characters than this.
+TITLE_MIN_LENGTH = 10
+TITLE_TOO_SHORT = _("Judul terlalu pendek: tulis paling sedikit %(limit_value)d huruf, mis. apa dan di mana.")
+TITLE_TOO_SHORT_API = _(
+    "Judul terlalu pendek: tulis paling sedikit {min_length} huruf, mis. apa dan di mana."
+)
+
 
 def has_nul(*values: object) -> bool:
     """True if any of ``values`` (strings, or lists of strings as a QueryDict gives them) holds NUL."""

@@ -116,6 +116,32 @@ CATEGORIES = [
     ("Layanan kecamatan", None, None),
 ]
 
+# The categories' English names (Category.name_en), shown to English readers.
+CATEGORY_NAMES_EN = {
+    "Infrastruktur": "Infrastructure",
+    "Jalan rusak": "Damaged roads",
+    "Drainase dan banjir": "Drainage and flooding",
+    "Penerangan jalan": "Street lighting",
+    "Administrasi kependudukan": "Civil registration",
+    "KTP-el": "Electronic ID card (KTP-el)",
+    "Kartu Keluarga": "Family card",
+    "Akta kelahiran": "Birth certificate",
+    "Perizinan": "Permits",
+    "Pendidikan": "Education",
+    "Kesehatan": "Health",
+    "Puskesmas dan layanan kesehatan": "Community health centres and health services",
+    "Rumah sakit": "Hospitals",
+    "Air bersih": "Clean water",
+    "Sampah dan lingkungan": "Waste and environment",
+    "Ketertiban umum": "Public order",
+    "Transportasi dan parkir": "Transport and parking",
+    "Bencana": "Disasters",
+    "Bantuan sosial": "Social assistance",
+    "Pertanahan dan tata ruang": "Land and spatial planning",
+    "Informasi publik dan aplikasi": "Public information and apps",
+    "Layanan kecamatan": "Sub-district services",
+}
+
 REPORTER_NAMES = [
     "Budi Santoso",
     "Siti Rahmawati",
@@ -271,12 +297,16 @@ def _load_opds(pemda: Pemda) -> dict[str, Opd]:
 def _load_categories(pemda: Pemda, opds: dict[str, Opd]) -> dict[str, Category]:
     categories: dict[str, Category] = {}
     for name, parent, opd in CATEGORIES:
-        categories[name], _ = Category.objects.get_or_create(
+        category, _ = Category.objects.get_or_create(
             pemda=pemda,
             parent=categories[parent] if parent else None,
             name=name,
-            defaults={"default_opd": opds[opd] if opd else None},
+            defaults={"default_opd": opds[opd] if opd else None, "name_en": CATEGORY_NAMES_EN.get(name, "")},
         )
+        if not category.name_en and CATEGORY_NAMES_EN.get(name):  # loaded before names had English
+            category.name_en = CATEGORY_NAMES_EN[name]
+            category.save(update_fields=["name_en"])
+        categories[name] = category
     return categories
 
 

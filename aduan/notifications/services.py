@@ -13,6 +13,7 @@ reporter's own contact, which the complaints app hands in.
 """
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -303,10 +304,12 @@ def webhook_endpoint_deactivate(*, endpoint_id: int, pemda_ids) -> None:
         raise NotFound()
 
 
-def deadline_effects_queue(effects, *, now: datetime) -> int:
+def deadline_effects_queue(effects, *, now: datetime, due_texts: Callable | None = None) -> int:
     """Queue the reminders (to whoever must act) and escalations (to the kepala OPD and the
     koordinator) of many deadline effects [(deadline, kind, level), ...] with one INSERT (the
-    deadline sweep's batch); return how many messages were queued."""
+    deadline sweep's batch); return how many messages were queued. ``due_texts(deadlines)`` gives
+    each clock's due moment as people read it (``{pk: text}``); without it the local time is shown."""
+    labels = due_texts([d for d, _kind, _level in effects]) if due_texts else {}
     staff_cache = staff_cache_for(
         pemda_ids={d.complaint.pemda_id for d, _kind, _level in effects},
         opd_ids={
@@ -318,13 +321,19 @@ def deadline_effects_queue(effects, *, now: datetime) -> int:
     rows = []
     for d, kind, level in effects:
         rows += deadline_effect_notifications(
-            deadline=d, kind=kind, level=level, now=now, staff_cache=staff_cache
+            deadline=d, kind=kind, level=level, now=now, staff_cache=staff_cache, due_text=labels.get(d.pk)
         )
     return notifications_queue_many(rows)
 
 
 def deadline_effect_notifications(
-    *, deadline, kind: str, level: int, now: datetime, staff_cache: dict | None = None
+    *,
+    deadline,
+    kind: str,
+    level: int,
+    now: datetime,
+    staff_cache: dict | None = None,
+    due_text: str | None = None,
 ) -> list[Notification]:
     """The (unsaved) outbox rows of one deadline effect, one per staff recipient; the sweep writes
     the rows of many effects with one ``notifications_queue_many``."""
@@ -334,7 +343,7 @@ def deadline_effect_notifications(
     context = {
         **_complaint_context(complaint),
         "stage": str(deadline.get_stage_display()),
-        "due_at": local_str(deadline.due_at, zone),
+        "due_at": due_text or local_str(deadline.due_at, zone),
         "level": level,
         "breach_opd": str(deadline.opd) if deadline.opd_id else "",
     }

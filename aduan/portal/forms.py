@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from aduan.agencies.models import Opd, Pemda
 from aduan.complaints.attachments import ALLOWED_CONTENT_TYPES
 from aduan.complaints.models import Category, Classification
+from aduan.core.validators import TITLE_MIN_LENGTH, TITLE_TOO_SHORT
 
 # UU 25/2009 Pasal 42: a complaint comes within 30 days of the service — warn, never refuse.
 LATE_FILING_DAYS = 30
@@ -52,11 +53,11 @@ def category_choices(pemda: Pemda) -> tuple[list, dict[str, Category]]:
     by_id = {c.pk: c for c in categories}
 
     def top_and_path(category: Category) -> tuple[Category, list[str]]:
-        path, seen = [category.name], {category.pk}
+        path, seen = [category.display_name], {category.pk}
         while category.parent_id in by_id and category.parent_id not in seen:
             category = by_id[category.parent_id]
             seen.add(category.pk)
-            path.append(category.name)
+            path.append(category.display_name)
         return category, list(reversed(path))
 
     groups: dict[int, list] = {}
@@ -69,9 +70,11 @@ def category_choices(pemda: Pemda) -> tuple[list, dict[str, Category]]:
         if category.parent_id in by_id:
             continue
         if category.pk in groups:
-            choices.append((category.name, [(str(category.pk), category.name), *groups[category.pk]]))
+            choices.append(
+                (category.display_name, [(str(category.pk), category.display_name), *groups[category.pk]])
+            )
         else:
-            choices.append((str(category.pk), category.name))
+            choices.append((str(category.pk), category.display_name))
     return choices, {str(c.pk): c for c in categories}
 
 
@@ -102,7 +105,9 @@ class FilingForm(forms.Form):
     )
     title = forms.CharField(
         label=_("Judul aduan"),
+        min_length=TITLE_MIN_LENGTH,
         max_length=200,
+        error_messages={"min_length": TITLE_TOO_SHORT},
         help_text=_("Singkat dan jelas, mis. “Jalan berlubang di depan SDN 5”."),
     )
     chronology = forms.CharField(

@@ -17,5 +17,8 @@ def staff_navigation(request) -> dict:
         return {}
     from .views.staff_common import staff_nav
 
+    me = staff_roles(user)
+    if not me.is_staff_member:  # signed in without a role (e.g. on a 403 page): the public menu
+        return {}
     nav = staff_nav(user)
-    return {"staff_nav": nav, "staff_me": staff_roles(user)} if nav else {}
+    return {"staff_nav": nav, "staff_me": me} if nav else {}

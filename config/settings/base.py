@@ -277,6 +277,8 @@ REST_FRAMEWORK = {
         "aduan.users.twofactor.VerifiedSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Per signed-in user (aduan.core.throttle.LIMITS["api-staff"]); anonymous endpoints set their own.
+    "DEFAULT_THROTTLE_CLASSES": ["aduan.api.throttling.StaffUserThrottle"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
         "rest_framework.parsers.JSONParser",
@@ -387,6 +389,11 @@ ADUAN_METRICS_CACHE_SECONDS = env.int("ADUAN_METRICS_CACHE_SECONDS", default=600
 ADUAN_WEBHOOK_URL = env.str("ADUAN_WEBHOOK_URL", default="")
 ADUAN_WEBHOOK_SECRET = env.str("ADUAN_WEBHOOK_SECRET", default="")
 ADUAN_WEBHOOK_ALLOW_HTTP_LOOPBACK = env.bool("ADUAN_WEBHOOK_ALLOW_HTTP_LOOPBACK", default=False)
+# Filing allowance per client address and hour (aduan.core.throttle.LIMITS): complaints filed, and
+# posts of the form or the API (mistakes included). Raise them when many citizens share one address
+# (phone carriers' CGNAT, warnets, a kelurahan's front desk).
+ADUAN_FILED_PER_HOUR = env.int("ADUAN_FILED_PER_HOUR", default=10)
+ADUAN_FILING_POSTS_PER_HOUR = env.int("ADUAN_FILING_POSTS_PER_HOUR", default=60)
 # Map tiles for the optional location pin on the filing form (e.g. an OpenStreetMap-compatible
 # tile server of the Pemda: https://tiles.example.id/{z}/{x}/{y}.png). Empty: no map is shown.
 ADUAN_MAP_TILE_URL = env.str("ADUAN_MAP_TILE_URL", default="")

@@ -116,6 +116,17 @@ def test_malformed_json_is_a_400_not_a_500(api, pemda):
     assert (response.status_code, response.json()["code"]) == (400, "parse_error")
 
 
+def test_refused_filings_do_not_use_up_the_filed_allowance(api, pemda, default_policies):
+    for _ in range(12):
+        response = api.post(FILE_URL, payload(pemda, is_anonymous=True, title=""), format="json")
+        assert response.status_code == 400
+
+    response = api.post(FILE_URL, payload(pemda, is_anonymous=True), format="json")
+
+    assert response.status_code == 201
+    assert Complaint.objects.count() == 1
+
+
 def test_filing_is_throttled_with_retry_after(api, pemda, default_policies):
     for _ in range(10):
         assert api.post(FILE_URL, payload(pemda, is_anonymous=True), format="json").status_code == 201

@@ -2,14 +2,13 @@
 
 import io
 import re
-from datetime import UTC, date, time, timedelta
+from datetime import UTC, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from PIL import Image
 
 from aduan.complaints.models import (
@@ -21,9 +20,12 @@ from aduan.complaints.models import (
     Status,
 )
 from aduan.core.exceptions import InvalidInput
+from aduan.core.throttle import LIMITS, Limit
 from aduan.portal.views import filing as filing_views
-from aduan.portal.views.filing import _due_for_display
+from aduan.sla.calendar import add_working_days
+from aduan.sla.display import due_text
 from aduan.sla.models import Deadline, Stage
+from aduan.sla.services import calendar_for
 
 from ..factories import (
     CategoryFactory,
@@ -152,13 +154,11 @@ def test_valid_post_files_one_complaint_and_shows_the_link_once(client, pemda, o
     assert complaint.ticket_number in first
     assert link in first
     due = Deadline.objects.get(complaint=complaint, stage=Stage.VERIFICATION).due_at
-    local_due = timezone.localtime(due, pemda.zoneinfo)
-    if local_due.time() == time(0, 0):  # runs out at local midnight: due by the end of the day before
-        expected_due = date_format(local_due.date() - timedelta(days=1), "l, j F Y")
-    else:
-        expected_due = date_format(local_due, "l, j F Y, H:i T")
-    assert f"diverifikasi paling lambat {expected_due}." in first
+    cal = calendar_for(pemda, around=due)
+    assert f"diverifikasi paling lambat {due_text(due, cal, long=True)}." in first
     assert "5 hari kerja setelah disposisi" in first
+    follow_up_due = due_text(add_working_days(due, 5, cal), cal, long=True)
+    assert f"jawaban OPD paling lambat {follow_up_due}." in first
 
     second = client.get(SUBMITTED_URL).content.decode()
     assert complaint.tracking_secret not in second
@@ -288,15 +288,41 @@ def test_honeypot_thanks_the_robot_and_stores_nothing(client, pemda):
     assert 'id="tracking-link"' not in client.get(SUBMITTED_URL).content.decode()
 
 
-def test_eleventh_post_in_an_hour_is_throttled(client, pemda):
-    for _ in range(10):
-        assert client.post(FILE_URL, valid_data(title="")).status_code == 200
+def test_posts_with_mistakes_do_not_use_up_the_filing_allowance(client, pemda):
+    for _ in range(LIMITS["filed"].limit + 5):
+        assert client.post(FILE_URL, valid_data(title="")).status_code == 200  # "Judul wajib diisi"
 
     response = client.post(FILE_URL, valid_data())
 
+    assert response.status_code == 302
+    assert Complaint.objects.count() == 1
+
+
+def test_the_eleventh_filed_complaint_in_an_hour_is_refused_and_keeps_the_form(client, pemda):
+    for n in range(LIMITS["filed"].limit):
+        response = client.post(FILE_URL, valid_data(title=f"Lampu padam nomor {n}", confirm_new="1"))
+        assert response.status_code == 302
+
+    response = client.post(FILE_URL, valid_data(title="Got mampet di Jalan Ahmad Yani", confirm_new="1"))
+
     assert response.status_code == 429
     assert 0 < int(response["Retry-After"]) <= 3600
-    assert "Terlalu banyak permintaan. Coba lagi dalam" in response.content.decode()
+    page = response.content.decode()
+    assert "Terlalu banyak permintaan. Coba lagi dalam" in page
+    assert 'value="Got mampet di Jalan Ahmad Yani"' in page  # the typed form is still there
+    assert "Sudah seminggu lampu jalan di depan pasar padam" in page
+    assert Complaint.objects.count() == LIMITS["filed"].limit
+
+
+def test_posts_over_their_own_limit_are_refused_and_keep_the_form(client, pemda, monkeypatch):
+    monkeypatch.setitem(LIMITS, "file", Limit(3, 3600))
+    for _ in range(3):
+        assert client.post(FILE_URL, valid_data(title="")).status_code == 200
+
+    response = client.post(FILE_URL, valid_data(title="Got mampet di Jalan Ahmad Yani"))
+
+    assert response.status_code == 429
+    assert 'value="Got mampet di Jalan Ahmad Yani"' in response.content.decode()
     assert Complaint.objects.count() == 0
 
 
@@ -327,6 +353,29 @@ def test_similar_lists_open_public_complaints_of_the_category_without_personal_d
     assert "0812" not in html
     assert match.tracking_secret not in html
     assert match.ticket_number not in html
+
+
+def test_similar_are_ranked_by_relevance_with_an_identical_title_first(client, pemda, category):
+    def complaint(title, supporters):
+        made = ComplaintFactory(pemda=pemda, category=category, title=title)
+        Complaint.objects.filter(pk=made.pk).update(supporters_count=supporters)
+
+    complaint("Jalan Sudirman rusak berat", 5)  # two shared words
+    complaint("Lampu padam lagi", 10)  # two shared words, more support
+    complaint("Lampu jalan padam", 0)  # three shared words
+    complaint("lampu jalan padam di  jalan sudirman", 0)  # the same title (case and spaces aside)
+
+    response = client.get(
+        SIMILAR_URL,
+        {"pemda": pemda.code, "category": category.pk, "title": "Lampu jalan padam di Jalan Sudirman"},
+    )
+
+    assert re.findall(r"<strong>([^<]+)</strong>", response.content.decode()) == [
+        "lampu jalan padam di  jalan sudirman",
+        "Lampu jalan padam",
+        "Lampu padam lagi",
+        "Jalan Sudirman rusak berat",
+    ]
 
 
 def test_similar_is_empty_without_category_or_words(client, pemda, category):
@@ -417,18 +466,17 @@ def test_form_query_count_does_not_grow_with_complaints(client, pemda, category,
     assert "Lubang" in response.content.decode()
 
 
-@pytest.mark.parametrize(
-    ("due_local", "expected"),
-    [
-        ((2026, 12, 3, 0, 0), {"due_date": date(2026, 12, 2), "due_at": None}),
-        ((2026, 12, 2, 14, 23), {"due_date": None, "due_at": wita(2026, 12, 2, 14, 23)}),
-    ],
-)
-def test_due_is_shown_as_the_citizen_reads_it(pemda, due_local, expected):
-    due = wita(*due_local).astimezone(UTC)
-
-    assert _due_for_display(due, pemda) == expected
-    assert _due_for_display(None, pemda) == {"due_date": None, "due_at": None}
+def test_receipt_of_a_complaint_filed_on_sunday_gives_working_days_not_midnight(client, pemda, monkeypatch):
+    sunday = wita(2026, 12, 13, 10, 0)
+    monkeypatch.setattr(timezone, "now", lambda: sunday.astimezone(UTC))
+    response = client.post(FILE_URL, valid_data())
+    assert response.status_code == 302
+    page = client.get(SUBMITTED_URL).content.decode()
+    # Monday to Wednesday: due at 00:00 on Thursday, i.e. by the end of Wednesday; the OPD's 5 HK
+    # counted from there end with Wednesday 23 December (24 December is cuti bersama).
+    assert "diverifikasi paling lambat akhir hari kerja Rabu, 16 Desember 2026." in page
+    assert "jawaban OPD paling lambat akhir hari kerja Rabu, 23 Desember 2026." in page
+    assert "00:00" not in page
 
 
 def test_similar_is_throttled(client, pemda, category, monkeypatch):

@@ -562,15 +562,15 @@ def test_pages_and_api_read_their_allowances_from_the_one_table():
     from aduan.core.throttle import LIMITS, Limit
     from aduan.portal.views import filing
 
-    assert LIMITS["file"] == Limit(10, 3600)
+    assert LIMITS["file"] == Limit(60, 3600)  # posts of the form, refused ones included
+    assert LIMITS["filed"] == Limit(10, 3600)  # complaints filed
     assert LIMITS["track-post"] == Limit(30, 3600)
     assert LIMITS["login"] == Limit(20, 15 * 60)
-    assert filing.FILE_THROTTLE == {"scope": "file", "limit": 10, "window_seconds": 3600}
     assert filing.SUPPORT_THROTTLE == {"scope": "support", "limit": 30, "window_seconds": 3600}
     api_scopes = {
         cls.scope for cls in vars(throttling).values()
         if isinstance(cls, type) and issubclass(cls, throttling.WindowThrottle) and cls.scope
     }  # fmt: skip
-    assert api_scopes == {"file", "support", "track-post", "api-track", "login"}
+    assert api_scopes == {"file", "support", "track-post", "api-track", "login", "api-staff"}
     assert api_scopes <= set(LIMITS)
     assert not hasattr(throttling, "Open311PostThrottle")

@@ -85,7 +85,7 @@ class TokenApi(APIView):
         data = TokenInput(data=request.data)
         data.is_valid(raise_exception=True)
         email, password = data.validated_data["email"], data.validated_data["password"]
-        if account_locked(email):  # the one lockout key of every sign-in door (users.lockout)
+        if account_locked(email, request):  # the one lockout key of every sign-in door (users.lockout)
             raise BadCredentials()
         user = authenticate(request, username=email, password=password)
         if user is not None and user.is_active and has_confirmed_device(user):
@@ -93,7 +93,7 @@ class TokenApi(APIView):
             if not code or match_token(user, code) is None:
                 user = None  # a missing or wrong code is a failed sign-in, counted like a password
         if user is None or not user.is_active:
-            count_failure(email)
+            count_failure(email, request)
             raise BadCredentials()
         if not has_confirmed_device(user) and required_by_pemda(user):
             raise SecondFactorNeeded()

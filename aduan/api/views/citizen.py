@@ -8,6 +8,7 @@ Nothing here returns the reporter's identity or a staff member's name.
 """
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -44,7 +45,9 @@ from aduan.complaints.services import (
 from aduan.complaints.workflow import NOTE_MAX_LENGTH, complaint_transition
 from aduan.core.exceptions import InvalidInput, NotFound
 from aduan.core.validators import has_nul
+from aduan.sla.display import due_text
 from aduan.sla.models import Deadline
+from aduan.sla.services import calendar_for
 
 from ..schema import ERRORS_404, PUBLIC_WRITE_ERRORS
 from ..throttling import TrackPostThrottle, TrackThrottle
@@ -69,6 +72,7 @@ class CitizenClockOutput(serializers.Serializer):
     stage = serializers.CharField()
     label = serializers.CharField()
     due_at = serializers.DateTimeField()
+    due_label = serializers.CharField(help_text="The due moment as people read it, in the Pemda's zone.")
     is_paused = serializers.BooleanField()
 
 
@@ -130,16 +134,21 @@ def _citizen_events(complaint) -> list[dict]:
 def track_body(complaint, secret: str) -> dict:
     """What the reporter sees of their complaint: no staff names, no internal notes or files."""
     actions = citizen_moves(complaint, secret)
+    open_clocks = list(
+        Deadline.objects.open()
+        .filter(complaint=complaint, stage__in=list(CITIZEN_STAGES))
+        .order_by("due_at", "pk")
+    )
+    cal = calendar_for(complaint.pemda, around=timezone.now()) if open_clocks else None
     clocks = [
         {
             "stage": d.stage,
             "label": str(CITIZEN_STAGES[d.stage]),
             "due_at": d.due_at,
+            "due_label": due_text(d.due_at, cal, long=True),
             "is_paused": d.paused_at is not None,
         }
-        for d in Deadline.objects.open()
-        .filter(complaint=complaint, stage__in=list(CITIZEN_STAGES))
-        .order_by("due_at", "pk")
+        for d in open_clocks
     ]
     attachments = [
         {

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
+from rest_framework.exceptions import Throttled
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -21,8 +22,8 @@ from aduan.complaints import selectors
 from aduan.complaints.attachments import MAX_FILES, attachment_add, validate_uploads
 from aduan.complaints.models import Category, Channel, Classification, Status
 from aduan.complaints.services import ReporterData, complaint_submit, complaint_support
-from aduan.core.throttle import client_key
-from aduan.core.validators import has_nul
+from aduan.core.throttle import client_key, limit_hit
+from aduan.core.validators import TITLE_MIN_LENGTH, TITLE_TOO_SHORT_API, has_nul
 
 from ..schema import ERRORS_404, PUBLIC_WRITE_ERRORS
 from ..throttling import FileThrottle, SupportThrottle
@@ -45,7 +46,11 @@ class PemdaCodeField(serializers.SlugRelatedField):
 
 class FileInput(serializers.Serializer):
     pemda = PemdaCodeField(slug_field="code", queryset=Pemda.objects.all())
-    title = serializers.CharField(max_length=200)
+    title = serializers.CharField(
+        min_length=TITLE_MIN_LENGTH,
+        max_length=200,
+        error_messages={"min_length": TITLE_TOO_SHORT_API},
+    )
     chronology = serializers.CharField(max_length=10000)
     classification = serializers.ChoiceField(choices=Classification.choices, default=Classification.PENGADUAN)
     incident_date = serializers.DateField(required=False, allow_null=True)
@@ -122,7 +127,8 @@ FILED_EXAMPLE = OpenApiExample(
 class ComplaintFileApi(APIView):
     """File a complaint, signed in or not (anonymous allowed). Files (JPEG, PNG, WebP, PDF, at most
     five) may come along as multipart ``attachments``. Answers the ticket number and the tracking
-    secret, the only key to follow the complaint. Ten filings per client and hour."""
+    secret, the only key to follow the complaint. Ten filed complaints per client and hour (sixty
+    posts, refused ones included)."""
 
     permission_classes = [AllowAny]
     throttle_classes = [FileThrottle]
@@ -132,6 +138,8 @@ class ComplaintFileApi(APIView):
         data.is_valid(raise_exception=True)
         d = data.validated_data
         uploads = validate_uploads(d["attachments"])
+        if wait := limit_hit("filed", client_key(request)):  # only complaints filed count here
+            raise Throttled(wait)
         with transaction.atomic():
             complaint = complaint_submit(
                 pemda=d["pemda"],

@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from aduan.agencies.models import Opd, Pemda, Role
@@ -88,6 +89,12 @@ class Category(TimeStampedModel):
         verbose_name=_("induk"),
     )
     name = models.CharField(_("nama"), max_length=150)
+    name_en = models.CharField(
+        _("nama dalam bahasa Inggris"),
+        max_length=150,
+        blank=True,
+        help_text=_("Ditampilkan kepada pengguna berbahasa Inggris; kosong: nama Indonesia."),
+    )
     default_opd = models.ForeignKey(
         Opd, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("OPD utama")
     )
@@ -106,8 +113,15 @@ class Category(TimeStampedModel):
             models.UniqueConstraint(fields=["pemda", "parent", "name"], name="category_unique_name"),
         ]
 
+    @property
+    def display_name(self) -> str:
+        """The name in the active language (English when one is given, else Indonesian)."""
+        if self.name_en and (get_language() or "").startswith("en"):
+            return self.name_en
+        return self.name
+
     def __str__(self) -> str:
-        return f"{self.parent} › {self.name}" if self.parent_id else self.name
+        return f"{self.parent} › {self.display_name}" if self.parent_id else self.display_name
 
 
 def new_tracking_secret() -> str:

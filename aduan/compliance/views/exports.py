@@ -40,7 +40,9 @@ def _cell(value):
     return safe_cell(value)
 
 
-def _table_export(name: str, header: list[str], body: list[list], fmt: str) -> HttpResponse:
+def _table_export(name: str, header: list[str], body: list[list], fmt: str, *, summary=()) -> HttpResponse:
+    """The table as CSV or XLSX. The XLSX also carries ``summary`` (label, value) rows above the
+    table, readable column widths and number formats (two decimals for scores and percentages)."""
     filename = f"{name}.{fmt}"
     if fmt == "csv":
         buffer = io.StringIO()
@@ -50,21 +52,47 @@ def _table_export(name: str, header: list[str], body: list[list], fmt: str) -> H
             writer.writerow([_cell(v) for v in row])
         response = HttpResponse(buffer.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
     else:
-        from openpyxl import Workbook
-
-        wb = Workbook()
-        ws = wb.active
-        ws.title = name[:31]
-        ws.append([safe_cell(h) for h in header])
-        for row in body:
-            ws.append([float(v) if isinstance(v, Decimal) else _cell(v) for v in row])
-        out = io.BytesIO()
-        wb.save(out)
         response = HttpResponse(
-            out.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            _xlsx(name, header, body, summary),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def _xlsx(name: str, header: list[str], body: list[list], summary) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = name[:31]
+    bold = Font(bold=True)
+    for label, value in summary:
+        ws.append([safe_cell(label), float(value) if isinstance(value, Decimal) else _cell(value)])
+        ws.cell(ws.max_row, 1).font = bold
+        if isinstance(value, Decimal):
+            ws.cell(ws.max_row, 2).number_format = "0.00"
+    if summary:
+        ws.append([])
+    ws.append([safe_cell(h) for h in header])
+    header_row = ws.max_row
+    for cell in ws[header_row]:
+        cell.font = bold
+    widths = [len(str(h)) for h in header]
+    for row in body:
+        ws.append([float(v) if isinstance(v, Decimal) else _cell(v) for v in row])
+        for col, value in enumerate(row, start=1):
+            if isinstance(value, Decimal | float):
+                ws.cell(ws.max_row, col).number_format = "0.00"
+            widths[col - 1] = max(widths[col - 1], len(str(_cell(value))))
+    ws.freeze_panes = f"A{header_row + 1}"
+    for col, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = min(max(width + 2, 8), 60)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
 
 
 @require_safe
@@ -137,8 +165,8 @@ def export_pemda(request, pk: int, table: str, fmt: str):
                 s.category,
                 s.zone,
                 s.opinion,
-                s.methodology.code,
-                s.computed_at.isoformat(),
+                s.methodology.name,
+                f"{timezone.localtime(s.computed_at, pemda.zoneinfo):%Y-%m-%d %H:%M %Z}",
                 bool(s.published_at),
             ]
             for s in snapshots
@@ -169,12 +197,20 @@ def export_pemda(request, pk: int, table: str, fmt: str):
                 d.score_display,
                 i.variable,
                 i.name,
-                i.source,
+                i.source_label,
                 i.score,
                 i.detail or i.metric_value,
             ]
             for d in result.dimensions
             for i in d.indicators
         ]
-        return _table_export(f"{pemda.code}-indikator-{year}", header, body, fmt)
+        summary = [
+            (_("Pemda"), pemda.name),
+            (_("Tahun"), year),
+            (_("Nilai kepatuhan"), result.total),
+            (_("Kategori"), result.category),
+            (_("Zona"), result.zone_name),
+            (_("Opini"), result.opinion),
+        ]
+        return _table_export(f"{pemda.code}-indikator-{year}", header, body, fmt, summary=summary)
     raise Http404()

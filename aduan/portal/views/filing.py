@@ -15,13 +15,11 @@ late-filing warning, "use my location" and the copy button. Filing and support a
 import hashlib
 import math
 import re
-from datetime import time as dt_time
-from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -34,6 +32,7 @@ from django.views.decorators.http import require_GET, require_POST
 from aduan.agencies.models import Pemda
 from aduan.complaints import selectors
 from aduan.complaints.attachments import (
+    MAX_BYTES,
     MAX_FILES,
     CleanUpload,
     attachment_add,
@@ -46,12 +45,13 @@ from aduan.complaints.attachments import (
 from aduan.complaints.models import CLOSED_STATUSES, Category, Complaint
 from aduan.complaints.services import ReporterData, complaint_submit, complaint_support
 from aduan.core.exceptions import InvalidInput
-from aduan.core.throttle import client_key, throttle_args, throttle_hit
+from aduan.core.throttle import client_key, limit_hit, throttle_args, throttle_hit
 from aduan.portal.forms import FilingForm
-from aduan.sla.models import Deadline, Stage
-from aduan.sla.services import NoPolicy, policy_for
+from aduan.sla.calendar import add_calendar_days, add_working_days
+from aduan.sla.display import due_text
+from aduan.sla.models import DayUnit, Deadline, Stage
+from aduan.sla.services import NoPolicy, calendar_for, policy_for
 
-FILE_THROTTLE = throttle_args("file")
 SUPPORT_THROTTLE = throttle_args("support")
 # Suggestions are fetched while typing (debounced): generous, but not unlimited.
 SIMILAR_THROTTLE = throttle_args("similar")
@@ -95,13 +95,12 @@ def _pemda_for(request) -> tuple[Pemda | None, list[Pemda]]:
 
 
 def file_complaint(request):
-    """GET: the form. POST: file the complaint, or show the form again with the reason."""
-    if request.method == "POST":
-        limited = _throttled(request, **FILE_THROTTLE)
-        if limited is not None:
-            return limited
-    elif request.method != "GET":
+    """GET: the form. POST: file the complaint, or show the form again with the reason (a refused
+    post, throttled ones included, keeps what was typed)."""
+    if request.method not in ("GET", "POST"):
         return HttpResponse(status=405, headers={"Allow": "GET, POST"})
+    if request.method == "POST" and (retry_after := limit_hit("file", client_key(request))):
+        return _throttled_form(request, retry_after)
     pemda, choices = _pemda_for(request)
     if pemda is None:
         return render(request, "complaints/file.html", {"pemda_choices": choices})
@@ -124,6 +123,9 @@ def file_complaint(request):
         if similar_items:
             return _render_form(request, form, pemda=pemda, uploads=uploads, similar_items=similar_items)
 
+    # Only a complaint about to be filed counts against "filed" (mistakes and the similar step do not).
+    if retry_after := limit_hit("filed", client_key(request)):
+        return _throttled_form(request, retry_after, pemda=pemda, form=form, uploads=uploads)
     try:
         complaint = _submit(request, form, pemda=pemda, uploads=[clean for _token, clean in uploads])
     except InvalidInput as exc:
@@ -207,7 +209,34 @@ def _collect_uploads(request, form: FilingForm) -> list[tuple[str | None, CleanU
     return kept
 
 
-def _render_form(request, form: FilingForm, *, pemda: Pemda, uploads=(), similar_items=()) -> HttpResponse:
+def _throttled_form(request, retry_after: int, *, pemda=None, form=None, uploads=None) -> HttpResponse:
+    """A 429 with Retry-After that shows the form again with everything typed (files of this post
+    are not checked when every post is over its limit: the ones kept from earlier stay)."""
+    minutes = max(1, math.ceil(retry_after / 60))
+    if pemda is None:
+        try:
+            pemda, _choices = _pemda_for(request)
+        except Http404:
+            pemda = None
+    if pemda is None:
+        response = render(
+            request, "complaints/file.html", {"throttled": True, "minutes": minutes}, status=429
+        )
+    else:
+        if form is None:
+            form = FilingForm(request.POST, pemda=pemda)
+            form.is_valid()
+            uploads = _collect_uploads(request, form)
+        response = _render_form(
+            request, form, pemda=pemda, uploads=uploads or (), throttled_minutes=minutes, status=429
+        )
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
+def _render_form(
+    request, form: FilingForm, *, pemda: Pemda, uploads=(), similar_items=(), throttled_minutes=0, status=200
+) -> HttpResponse:
     """The form page; files already checked are stashed so that they survive the next POST."""
     attached = [(token or stash_upload(clean), clean.name) for token, clean in uploads]
     context = {
@@ -219,9 +248,12 @@ def _render_form(request, form: FilingForm, *, pemda: Pemda, uploads=(), similar
         "similar_next": _file_url(pemda),
         "form_action": _file_url(pemda),
         "map_tile_url": getattr(settings, "ADUAN_MAP_TILE_URL", ""),
+        "throttled_minutes": throttled_minutes,
+        "max_upload_bytes": MAX_BYTES,
+        "max_upload_mb": MAX_BYTES // (1024 * 1024),
     }
     with timezone.override(pemda.zoneinfo):
-        return render(request, "complaints/file.html", context)
+        return render(request, "complaints/file.html", context, status=status)
 
 
 def _file_url(pemda: Pemda) -> str:
@@ -258,22 +290,27 @@ def submitted(request):
     context = {
         "receipt": receipt,
         "complaint": complaint,
-        **_due_for_display(verification.due_at if verification else None, complaint.pemda),
         "follow_up_policy": follow_up,
+        **_receipt_dues(complaint, verification.due_at if verification else None, follow_up),
     }
     with timezone.override(complaint.pemda.zoneinfo):
         return render(request, "complaints/submitted.html", context)
 
 
-def _due_for_display(due_at, pemda: Pemda) -> dict:
-    """A due time as the citizen reads it: a clock that runs out at local midnight is due by the end
-    of the day before ("paling lambat Rabu, 2 Desember"), any other time is shown with its hour."""
-    if due_at is None:
-        return {"due_date": None, "due_at": None}
-    local = timezone.localtime(due_at, pemda.zoneinfo)
-    if local.time() == dt_time(0, 0):
-        return {"due_date": local.date() - timedelta(days=1), "due_at": None}
-    return {"due_date": None, "due_at": local}
+def _receipt_dues(complaint, verification_due, follow_up) -> dict:
+    """The receipt's dates as the citizen reads them: verification by ``verification_due``, and
+    the OPD's answer by the follow-up target counted from that moment (the latest dispatch)."""
+    if verification_due is None:
+        return {"verification_due": "", "follow_up_due": ""}
+    cal = calendar_for(complaint.pemda, around=verification_due)
+    follow_up_due = ""
+    if follow_up is not None:
+        if follow_up.unit == DayUnit.WORKING:
+            at = add_working_days(verification_due, follow_up.amount, cal)
+        else:
+            at = add_calendar_days(verification_due, follow_up.amount, cal)
+        follow_up_due = due_text(at, cal, long=True)
+    return {"verification_due": due_text(verification_due, cal, long=True), "follow_up_due": follow_up_due}
 
 
 # --- Duplicate suggestions and support -------------------------------------------------------------
@@ -288,19 +325,24 @@ def _title_words(title: str) -> list[str]:
 
 def _similar_complaints(*, pemda: Pemda, category, title: str) -> list[Complaint]:
     """Up to five open, public complaints of the same Pemda and category whose title shares a word
-    of four letters or more with ``title`` (most supported first). Only public columns are read."""
+    of four letters or more with ``title``, most relevant first (an identical title, then the most
+    shared words, then the most supported). Only public columns are read."""
     words = _title_words(title)
     if category is None or not words:
         return []
     match = Q()
     for word in words:
         match |= Q(title__icontains=word)
+    # Relevance: the same title first, then the most shared words, then the most supported.
+    hits = sum((Case(When(title__icontains=w, then=Value(1)), default=Value(0)) for w in words), Value(0))
+    same = Case(When(title__iexact=" ".join((title or "").split()), then=Value(1)), default=Value(0))
     return list(
         selectors.complaints_public(pemda=pemda)
         .filter(match, category_id=category.pk)
         .exclude(status__in=[str(s) for s in CLOSED_STATUSES])
+        .annotate(same_title=same, shared_words=hits)
         .only("pk", "title", "status", "supporters_count")
-        .order_by("-supporters_count", "-submitted_at")[:SIMILAR_LIMIT]
+        .order_by("-same_title", "-shared_words", "-supporters_count", "-submitted_at")[:SIMILAR_LIMIT]
     )
 
 

@@ -34,7 +34,9 @@ from aduan.core.exceptions import DomainError, InvalidInput, NotFound
 from aduan.core.throttle import throttled_page
 from aduan.notifications.models import Audience, Channel, Notification
 from aduan.notifications.services import notification_queue, site_url
+from aduan.sla.display import due_text
 from aduan.sla.models import Deadline
+from aduan.sla.services import calendar_for
 
 # The forms on the page: one per citizen move (citizen_view, shared with the citizen API).
 FORM_ACTIONS = CITIZEN_MOVES
@@ -121,8 +123,10 @@ def _track_page(request, complaint, secret: str, *, status: int = 200, **state):
         .filter(complaint=complaint, stage__in=list(CITIZEN_STAGES))
         .order_by("due_at", "pk")
     )
+    cal = calendar_for(complaint.pemda, around=now) if deadlines else None
     for d in deadlines:
         d.citizen_label = CITIZEN_STAGES[d.stage]
+        d.due_label = due_text(d.due_at, cal, long=True)
         d.is_paused = d.paused_at is not None
         d.is_late = not d.is_paused and d.due_at <= now
     attachments = list(complaint.attachments.filter(is_internal=False).order_by("created_at", "pk"))

@@ -2,7 +2,6 @@
 includes per row cost more than the rest of the page's rendering."""
 
 from django import template
-from django.utils.dateformat import format as date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -28,7 +27,7 @@ def countdown(value):
     else:
         n = value.days_left
         text = ngettext("%(n)s hari kerja lagi", "%(n)s hari kerja lagi", n) % {"n": n}
-    title = f"{d.get_stage_display()}: {date_format(d.due_at, 'd-m-Y H:i T')}"
+    title = f"{d.get_stage_display()}: {value.due_label}"
     return format_html('<span class="countdown {}" title="{}">{}</span>', value.css, title, text)
 
 

@@ -7,6 +7,7 @@ lists or shows complaints reads them through ``selectors``; times are shown in t
 """
 
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
@@ -19,11 +20,21 @@ from .staff_common import Countdown, staff_required, start_page
 __all__ = ["Countdown", "StaffLoginView"]
 
 
+class StaffAuthenticationForm(AuthenticationForm):
+    """Django's sign-in form with an error message that reads well in Indonesian."""
+
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        "invalid_login": _("Masukkan e-mail dan kata sandi yang benar. Huruf besar dan kecil dibedakan."),
+    }
+
+
 class StaffLoginView(auth_views.LoginView):
     """E-mail sign-in with a lockout: after 5 failed passwords an account refuses every attempt
     (even the right one) for 15 minutes, and one client may try 20 times per 15 minutes."""
 
     template_name = "complaints/staff/login.html"
+    authentication_form = StaffAuthenticationForm
     redirect_authenticated_user = True
 
     def post(self, request, *args, **kwargs):
@@ -36,7 +47,7 @@ class StaffLoginView(auth_views.LoginView):
         return start_page(self.request.user)
 
     def form_invalid(self, form):
-        count_failure(self.request.POST.get("username", ""))
+        count_failure(self.request.POST.get("username", ""), self.request)
         return super().form_invalid(form)
 
 

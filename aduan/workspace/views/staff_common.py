@@ -17,6 +17,7 @@ from aduan.agencies.selectors import staff_roles
 from aduan.complaints.filters import StaffComplaintFilter
 from aduan.complaints.models import ComplaintFlag
 from aduan.sla.calendar import working_days_left
+from aduan.sla.display import due_text
 from aduan.sla.models import Deadline
 from aduan.sla.services import calendar_for
 
@@ -83,6 +84,7 @@ class Countdown:
 
     def __init__(self, deadline: Deadline, now, cal):
         self.deadline = deadline
+        self.due_label = due_text(deadline.due_at, cal)
         self.is_open = deadline.is_open
         self.paused = deadline.paused_at is not None
         self.breached = deadline.breached_at is not None or (self.is_open and deadline.due_at <= now)

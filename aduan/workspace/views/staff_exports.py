@@ -5,6 +5,8 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from aduan.agencies.models import Pemda
+from aduan.agencies.selectors import staff_roles
 from aduan.complaints.filters import StaffComplaintFilter
 from aduan.workspace import exports
 
@@ -21,8 +23,14 @@ def _queryset(request):
     return filterset.qs if filterset.is_valid() else base.none()
 
 
-def _filename(ext: str) -> str:
-    return f"aduan-{timezone.now():%Y%m%d-%H%M}.{ext}"
+def _filename(request, ext: str) -> str:
+    """``aduan-20261207-0915-WITA.csv``: the moment of the export in the user's Pemda's zone
+    (the lowest-numbered Pemda they serve; the site's zone for the Ombudsman), labelled."""
+    me = staff_roles(request.user)
+    pemda_ids = me.koordinator_pemda_ids | me.opd_pemda_ids
+    pemda = Pemda.objects.filter(pk=min(pemda_ids)).first() if pemda_ids else None
+    local = timezone.localtime(timezone.now(), pemda.zoneinfo if pemda else None)
+    return f"aduan-{local:%Y%m%d-%H%M}-{local.tzname()}.{ext}"
 
 
 @require_safe
@@ -31,7 +39,7 @@ def staff_export_csv(request):
     response = StreamingHttpResponse(
         exports.csv_stream(_queryset(request), user=request.user), content_type="text/csv; charset=utf-8"
     )
-    response["Content-Disposition"] = f'attachment; filename="{_filename("csv")}"'
+    response["Content-Disposition"] = f'attachment; filename="{_filename(request, "csv")}"'
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -43,6 +51,6 @@ def staff_export_xlsx(request):
         exports.xlsx_bytes(_queryset(request), user=request.user),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    response["Content-Disposition"] = f'attachment; filename="{_filename("xlsx")}"'
+    response["Content-Disposition"] = f'attachment; filename="{_filename(request, "xlsx")}"'
     response["Cache-Control"] = "private, no-store"
     return response

@@ -70,7 +70,7 @@ def otp_verify(request):
                     otp_login(request, device)
                     request.session.cycle_key()
                     return redirect(_next_url(request))
-        count_failure(user.email)
+        count_failure(user.email, request)
         if form.is_valid():
             form.add_error("code", _("Kode salah atau sudah kedaluwarsa."))
     return render(request, "users/otp_verify.html", {"form": form, "next": _next_url(request)})

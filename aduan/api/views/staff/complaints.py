@@ -9,6 +9,7 @@ identity comes only from ``selectors.reporter_identity_for``. Writes go through
 """
 
 from django.urls import reverse
+from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import generics, serializers, status
@@ -22,7 +23,9 @@ from aduan.complaints.filters import StaffComplaintFilter, with_next_due
 from aduan.complaints.models import ActorRole, ComplaintFlag, ScanStatus, Status
 from aduan.complaints.selectors import Actor
 from aduan.complaints.workflow import allowed_actions
+from aduan.sla.display import due_text
 from aduan.sla.models import Deadline
+from aduan.sla.services import calendar_for
 
 from ...schema import STAFF_READ_ERRORS, STAFF_WRITE_ERRORS
 
@@ -78,6 +81,10 @@ class DeadlineOutput(serializers.Serializer):
     opd = serializers.IntegerField(source="opd_id", allow_null=True)
     started_at = serializers.DateTimeField()
     due_at = serializers.DateTimeField()
+    due_label = serializers.CharField(
+        help_text="The due moment as people read it, in the Pemda's zone and the request's language "
+        '(a clock running out at 00:00 reads "akhir hari kerja <the last working day>").'
+    )
     met_at = serializers.DateTimeField(allow_null=True)
     cancelled_at = serializers.DateTimeField(allow_null=True)
     breached_at = serializers.DateTimeField(allow_null=True)
@@ -150,6 +157,14 @@ def named_attachments(attachments, *, identity) -> list:
     return attachments
 
 
+def _labelled_deadlines(complaint) -> list[Deadline]:
+    deadlines = list(complaint.deadlines.order_by("started_at", "pk"))
+    cal = calendar_for(complaint.pemda, around=timezone.now()) if deadlines else None
+    for d in deadlines:
+        d.due_label = due_text(d.due_at, cal)
+    return deadlines
+
+
 def detail_body(request, complaint) -> dict:
     actor = Actor.staff(request.user)
     identity = selectors.reporter_identity_for(actor=actor, complaint=complaint)
@@ -165,7 +180,7 @@ def detail_body(request, complaint) -> dict:
         **ComplaintFactsOutput(complaint).data,
         "reporter": ReporterOutput(identity).data if identity else None,
         "allowed_actions": allowed_actions(actor=actor, complaint=complaint),
-        "deadlines": DeadlineOutput(complaint.deadlines.order_by("started_at", "pk"), many=True).data,
+        "deadlines": DeadlineOutput(_labelled_deadlines(complaint), many=True).data,
         "attachments": StaffAttachmentOutput(
             named_attachments(complaint.attachments.order_by("created_at", "pk"), identity=identity),
             many=True,

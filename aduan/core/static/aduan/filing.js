@@ -1,6 +1,7 @@
 /* Progressive enhancements of the filing form and the page after it (templates/complaints/file.html,
  * submitted.html). Everything here is optional: without JavaScript the pages work the same, only
- * without live suggestions, the instant late-filing warning, "use my location" and the copy button.
+ * without live suggestions, the instant late-filing warning, "use my location", the copy button and
+ * the file checks before sending (size, photos scaled down).
  * Translated texts come from data-* attributes written by the templates. */
 (function () {
   "use strict";
@@ -10,8 +11,70 @@
     initSimilar(form);
     initLateWarning(form);
     initGeolocation(form);
+    initUploads(form);
   }
   initCopy();
+
+  /* Files are checked before they travel (the server checks again): a photo above RESIZE_ABOVE
+   * bytes is scaled down to MAX_SIDE pixels and re-encoded as JPEG when the browser can, and a
+   * file still over the limit is named and blocks sending. */
+  function initUploads(form) {
+    var RESIZE_ABOVE = 2 * 1024 * 1024;
+    var MAX_SIDE = 2560;
+    var input = form.querySelector("input[type=file][name=attachments]");
+    var status = document.getElementById("attachments-status");
+    var maxBytes = parseInt(form.dataset.maxBytes || "0", 10);
+    if (!input || !status || !maxBytes || !window.DataTransfer || !window.Promise) return;
+    var pending = null;
+
+    input.addEventListener("change", function () {
+      var files = Array.prototype.slice.call(input.files || []);
+      input.setCustomValidity("");
+      status.hidden = true;
+      pending = Promise.all(files.map(shrink)).then(function (out) {
+        var list = new DataTransfer();
+        out.forEach(function (file) { list.items.add(file); });
+        input.files = list.files;
+        var big = out.filter(function (file) { return file.size > maxBytes; });
+        var message = big.length
+          ? form.dataset.msgTooBig.replace("%s", big.map(function (f) { return f.name; }).join(", "))
+          : "";
+        input.setCustomValidity(message);
+        status.textContent = message;
+        status.hidden = !message;
+        pending = null;
+      });
+    });
+    form.addEventListener("submit", function (event) {
+      if (pending) {  // still resizing: send once it is done
+        event.preventDefault();
+        pending.then(function () { if (form.reportValidity()) form.requestSubmit(); });
+      }
+    });
+
+    function shrink(file) {
+      if (!/^image\/(jpeg|png|webp)$/.test(file.type) || file.size <= RESIZE_ABOVE || !window.createImageBitmap) {
+        return Promise.resolve(file);
+      }
+      return createImageBitmap(file, { imageOrientation: "from-image" }).then(function (bitmap) {
+        var scale = Math.min(1, MAX_SIDE / Math.max(bitmap.width, bitmap.height));
+        var canvas = document.createElement("canvas");
+        canvas.width = Math.round(bitmap.width * scale);
+        canvas.height = Math.round(bitmap.height * scale);
+        var context = canvas.getContext("2d");
+        context.fillStyle = "#fff"; // a transparent PNG gets a white background in JPEG
+        context.fillRect(0, 0, canvas.width, canvas.height);
+        context.drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+        return new Promise(function (resolve) {
+          canvas.toBlob(function (blob) {
+            if (!blob || blob.size >= file.size) return resolve(file);
+            var name = file.name.replace(/\.[^.]+$/, "") + ".jpg";
+            resolve(new File([blob], name, { type: "image/jpeg", lastModified: Date.now() }));
+          }, "image/jpeg", 0.85);
+        });
+      }).catch(function () { return file; });
+    }
+  }
 
   /* Similar open complaints, fetched when title and category change (debounced). */
   function initSimilar(form) {
