@@ -12,7 +12,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .models import ActorRole, Category, Complaint, ComplaintEvent, ComplaintHop
+from .models import ActorRole, Category, Complaint, ComplaintEvent, ComplaintHop, IntakeRecord
 from .selectors import complaints_visible_to
 
 
@@ -77,6 +77,13 @@ class ComplaintHopInline(ReadOnlyInline):
         return super().get_queryset(request).select_related("opd")
 
 
+class IntakeRecordInline(ReadOnlyInline):
+    """How a complaint received off-line was typed in (staff intake, SP4N-LAPOR!)."""
+
+    model = IntakeRecord
+    fields = ["recorded_at", "recorded_role", "recorded_by", "late_reason", "lapor_number"]
+
+
 @admin.register(Complaint)
 class ComplaintAdmin(admin.ModelAdmin):
     list_display = ["ticket_number", "title", "pemda", "status", "current_opd", "submitted_at"]
@@ -89,7 +96,7 @@ class ComplaintAdmin(admin.ModelAdmin):
         ("pemda", admin.RelatedOnlyFieldListFilter),
         ("current_opd", admin.RelatedOnlyFieldListFilter),
     ]
-    search_fields = ["ticket_number", "title"]
+    search_fields = ["ticket_number", "title", "intake__lapor_number"]
     date_hierarchy = "submitted_at"
     list_select_related = ["pemda", "current_opd"]
     # Not shown: tracking_secret (the citizen's key) and reporter_user (would name the reporter).
@@ -120,7 +127,7 @@ class ComplaintAdmin(admin.ModelAdmin):
         "updated_at",
     ]
     readonly_fields = fields
-    inlines = [ComplaintEventInline, ComplaintHopInline]
+    inlines = [ComplaintEventInline, ComplaintHopInline, IntakeRecordInline]
 
     def get_queryset(self, request):
         user = request.user

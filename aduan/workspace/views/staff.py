@@ -74,6 +74,7 @@ ALL_FILTERS = (
     "flagged",
     "submitted_from",
     "submitted_to",
+    "channel",
     "sort",
 )
 
