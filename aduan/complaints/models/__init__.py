@@ -14,7 +14,7 @@ from ``aduan.complaints.models``).
   (PermenPANRB 14/2017, nine elements scored 1–4).
 - staff: CannedResponse and ComplaintFlag; history also holds the staff's ComplaintNote.
 - intake: IntakeRecord, how a complaint received off-line was typed in (when, by whom, why late,
-  its SP4N-LAPOR! number).
+  its SP4N-LAPOR! number); GatewayMessage, each SMS/WhatsApp gateway message received, once.
 """
 
 from .complaint import (
@@ -50,7 +50,7 @@ from .history import (
     ComplaintHop,
     ComplaintNote,
 )
-from .intake import IntakeRecord
+from .intake import GatewayMessage, IntakeRecord
 from .staff import (
     CannedResponse,
     ComplaintFlag,
@@ -74,6 +74,7 @@ __all__ = [
     "ComplaintNote",
     "ComplaintRating",
     "ComplaintSupport",
+    "GatewayMessage",
     "HELD_BY_OPD_STATUSES",
     "IntakeRecord",
     "ReporterIdentity",

@@ -42,3 +42,26 @@ class IntakeRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.complaint_id}: {self.lapor_number or self.recorded_role}"
+
+
+class GatewayMessage(models.Model):
+    """A message an SMS/WhatsApp gateway delivered (complaints.gateway), once per gateway message
+    id and Pemda: a gateway that delivers it again gets the same answer and nothing is stored twice."""
+
+    pemda = models.ForeignKey(Pemda, on_delete=models.PROTECT, related_name="+", verbose_name=_("pemda"))
+    message_id = models.CharField(_("ID pesan gateway"), max_length=100)
+    complaint = models.ForeignKey(
+        Complaint, on_delete=models.CASCADE, related_name="+", verbose_name=_("aduan")
+    )
+    created = models.BooleanField(_("aduan baru"))
+    received_at = models.DateTimeField(_("diterima"))
+
+    class Meta:
+        verbose_name = _("pesan gateway")
+        verbose_name_plural = _("pesan gateway")
+        constraints = [
+            models.UniqueConstraint(fields=["pemda", "message_id"], name="gateway_message_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.message_id
