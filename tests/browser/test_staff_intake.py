@@ -48,6 +48,7 @@ def test_loket_records_a_late_letter_and_prints_the_receipt(chromium, live_serve
         # Two weeks late and no reason: the form comes back with the error beside the field.
         expect(page.locator(".field-late_reason .error")).to_contain_text("isi alasannya")
         assert Complaint.objects.count() == 0
+        shot(page, "staff-intake-form-error")
         assert page.input_value("#id_title") == "Surat keberatan jalan rusak di Jl. Sudirman"
         page.fill("#id_late_reason", "Surat baru diteruskan dari bagian umum.")
         page.set_input_files(

@@ -192,3 +192,22 @@ def test_the_channel_shows_in_lists_filters_exports_and_the_api(client, world, l
     assert [(r["ticket_number"], r["channel"]) for r in rows] == [(phone.ticket_number, "phone")]
     bad = api.get("/api/v1/staff/complaints/?channel=pigeon")
     assert bad.status_code == 400
+
+
+def test_a_refused_entry_with_a_letter_asks_to_attach_it_again(client, loket):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (20, 20)).save(buffer, "PNG")
+    client.force_login(loket)
+    letter = SimpleUploadedFile("surat.png", buffer.getvalue(), content_type="image/png")
+    response = client.post(
+        URL, {**form_data(received_at="2025-01-06T09:30", channel=Channel.LETTER), "letter": letter}
+    )
+
+    assert response.status_code == 400
+    assert "Lampirkan surat pindaian sekali lagi." in response.content.decode()
+    assert Complaint.objects.count() == 0

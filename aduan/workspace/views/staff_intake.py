@@ -93,7 +93,7 @@ def staff_intake(request):
 
 def _render(request, form, pemda, pemdas, *, status=200):
     context = {"form": form, "pemda": pemda, "pemdas": pemdas, "pemda_for_zone": pemda}
-    if status != 200 and form["letter"].value():
+    if status != 200 and request.FILES.get("letter"):  # a file input cannot be filled in again
         form.add_error(None, _("Lampirkan surat pindaian sekali lagi."))
     return staff_render(request, "complaints/staff/intake.html", context, status=status)
 
