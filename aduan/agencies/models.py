@@ -1,6 +1,7 @@
 """Who is who: provinces, local governments (Pemda), their agencies (OPD) and staff roles.
 
-A StaffMembership ties a user to the place where they act: a koordinator to a Pemda, a petugas or
+A StaffMembership ties a user to the place where they act: a koordinator or a petugas loket (front
+desk, records complaints received off-line) to a Pemda, a petugas or
 kepala OPD to an OPD, an Ombudsman officer to a province. Selectors and the workflow read these
 rows to decide what a user may see and do; nothing else grants access to complaints.
 """
@@ -117,9 +118,12 @@ class Role(models.TextChoices):
     PETUGAS_OPD = "petugas_opd", _("Petugas OPD (admin penghubung)")
     KEPALA_OPD = "kepala_opd", _("Kepala OPD")
     OMBUDSMAN = "ombudsman", _("Ombudsman")
+    PETUGAS_LOKET = "petugas_loket", _("Petugas loket (penerimaan aduan)")
 
 
 OPD_ROLES = (Role.PETUGAS_OPD, Role.KEPALA_OPD)
+# Roles bound to one Pemda: the koordinator, and the front desk that records complaints for it.
+PEMDA_ROLES = (Role.KOORDINATOR, Role.PETUGAS_LOKET)
 
 
 @config_history(
@@ -167,7 +171,7 @@ class StaffMembership(TimeStampedModel):
             models.CheckConstraint(
                 name="membership_place_fits_role",
                 condition=(
-                    Q(role=Role.KOORDINATOR, pemda__isnull=False, opd__isnull=True, province__isnull=True)
+                    Q(role__in=PEMDA_ROLES, pemda__isnull=False, opd__isnull=True, province__isnull=True)
                     | Q(role__in=OPD_ROLES, pemda__isnull=True, opd__isnull=False, province__isnull=True)
                     | Q(role=Role.OMBUDSMAN, pemda__isnull=True, opd__isnull=True, province__isnull=False)
                 ),
@@ -196,13 +200,15 @@ class StaffMembership(TimeStampedModel):
 
     def clean(self) -> None:
         super().clean()
-        if self.role == Role.KOORDINATOR and not self.pemda_id:
-            raise ValidationError({"pemda": _("Koordinator harus terikat pada satu pemda.")})
+        if self.role in PEMDA_ROLES and not self.pemda_id:
+            raise ValidationError(
+                {"pemda": _("Koordinator dan petugas loket harus terikat pada satu pemda.")}
+            )
         if self.role in OPD_ROLES and not self.opd_id:
             raise ValidationError({"opd": _("Petugas dan kepala OPD harus terikat pada satu OPD.")})
         if self.role == Role.OMBUDSMAN and not self.province_id:
             raise ValidationError({"province": _("Ombudsman harus terikat pada satu provinsi.")})
-        if self.role != Role.KOORDINATOR:
+        if self.role not in PEMDA_ROLES:
             self.pemda = None
         if self.role not in OPD_ROLES:
             self.opd = None

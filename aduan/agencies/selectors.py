@@ -24,6 +24,8 @@ class StaffRoles:
     ombudsman_province_ids: frozenset[int] = field(default_factory=frozenset)
     # Pemda of each OPD above (petugas or kepala), so OPD staff can be scoped to their Pemda's lists.
     opd_pemda_ids: frozenset[int] = field(default_factory=frozenset)
+    # Pemdas where the user is petugas loket: they record complaints there, and see nothing else.
+    loket_pemda_ids: frozenset[int] = field(default_factory=frozenset)
 
     @property
     def opd_ids(self) -> frozenset[int]:
@@ -47,8 +49,19 @@ class StaffRoles:
         return bool(self.ombudsman_province_ids)
 
     @property
+    def intake_pemda_ids(self) -> frozenset[int]:
+        """Pemdas where the user may record a complaint received off-line (koordinator, petugas loket)."""
+        return self.koordinator_pemda_ids | self.loket_pemda_ids
+
+    @property
+    def is_loket(self) -> bool:
+        return bool(self.loket_pemda_ids)
+
+    @property
     def is_staff_member(self) -> bool:
-        return bool(self.koordinator_pemda_ids or self.opd_ids or self.ombudsman_province_ids)
+        return bool(
+            self.koordinator_pemda_ids or self.opd_ids or self.ombudsman_province_ids or self.loket_pemda_ids
+        )
 
     def opd_role(self, opd_id: int | None) -> str | None:
         """The user's role at one OPD (petugas first when they hold both), or None."""
@@ -77,7 +90,7 @@ def staff_roles(user) -> StaffRoles:
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is not None:
         return cached
-    pemdas, petugas, kepala, provinces, opd_pemdas = set(), set(), set(), set(), set()
+    pemdas, petugas, kepala, provinces, opd_pemdas, loket = set(), set(), set(), set(), set(), set()
     rows = StaffMembership.objects.filter(user=user, is_active=True).values_list(
         "role", "pemda_id", "opd_id", "opd__pemda_id", "province_id"
     )
@@ -92,12 +105,15 @@ def staff_roles(user) -> StaffRoles:
             opd_pemdas.add(opd_pemda_id)
         elif role == Role.OMBUDSMAN:
             provinces.add(province_id)
+        elif role == Role.PETUGAS_LOKET:
+            loket.add(pemda_id)
     roles = StaffRoles(
         koordinator_pemda_ids=frozenset(pemdas),
         petugas_opd_ids=frozenset(petugas),
         kepala_opd_ids=frozenset(kepala),
         ombudsman_province_ids=frozenset(provinces),
         opd_pemda_ids=frozenset(opd_pemdas),
+        loket_pemda_ids=frozenset(loket),
     )
     setattr(user, _CACHE_ATTR, roles)
     return roles

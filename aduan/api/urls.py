@@ -9,7 +9,18 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from aduan.core.exceptions import NotFound
 
-from .views import auth, canned, citizen, citizen_filing, compliance, privacy, reference, staff, webhooks
+from .views import (
+    auth,
+    canned,
+    citizen,
+    citizen_filing,
+    compliance,
+    gateway,
+    privacy,
+    reference,
+    staff,
+    webhooks,
+)
 
 
 @csrf_exempt
@@ -67,6 +78,7 @@ v1 = [
     path("staff/complaints/<int:pk>/attachments/", staff.EvidenceAddApi.as_view(), name="staff-attachments"),
     path("staff/canned-responses/", canned.CannedListApi.as_view(), name="canned-list"),
     path("staff/canned-responses/<int:pk>/", canned.CannedDetailApi.as_view(), name="canned-detail"),
+    path("gateway/inbound/", gateway.GatewayInboundApi.as_view(), name="gateway-inbound"),
     path("staff/webhooks/", webhooks.WebhookListApi.as_view(), name="webhook-list"),
     path("staff/webhooks/<int:pk>/", webhooks.WebhookDetailApi.as_view(), name="webhook-detail"),
 ]

@@ -9,10 +9,18 @@
   reason the reporter's account, the tracking secret and the citizen as actor of an event are hidden.
 """
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from .models import ActorRole, Category, Complaint, ComplaintEvent, ComplaintHop
+from aduan.agencies.models import Pemda
+from aduan.agencies.selectors import staff_roles
+
+from .lapor import COLUMNS, MAX_FILE_BYTES, LaporFileInvalid, lapor_import, lapor_reconcile, read_rows
+from .models import ActorRole, Category, Complaint, ComplaintEvent, ComplaintHop, IntakeRecord
 from .selectors import complaints_visible_to
 
 
@@ -77,6 +85,13 @@ class ComplaintHopInline(ReadOnlyInline):
         return super().get_queryset(request).select_related("opd")
 
 
+class IntakeRecordInline(ReadOnlyInline):
+    """How a complaint received off-line was typed in (staff intake, SP4N-LAPOR!)."""
+
+    model = IntakeRecord
+    fields = ["recorded_at", "recorded_role", "recorded_by", "late_reason", "lapor_number"]
+
+
 @admin.register(Complaint)
 class ComplaintAdmin(admin.ModelAdmin):
     list_display = ["ticket_number", "title", "pemda", "status", "current_opd", "submitted_at"]
@@ -89,7 +104,7 @@ class ComplaintAdmin(admin.ModelAdmin):
         ("pemda", admin.RelatedOnlyFieldListFilter),
         ("current_opd", admin.RelatedOnlyFieldListFilter),
     ]
-    search_fields = ["ticket_number", "title"]
+    search_fields = ["ticket_number", "title", "intake__lapor_number"]
     date_hierarchy = "submitted_at"
     list_select_related = ["pemda", "current_opd"]
     # Not shown: tracking_secret (the citizen's key) and reporter_user (would name the reporter).
@@ -120,7 +135,7 @@ class ComplaintAdmin(admin.ModelAdmin):
         "updated_at",
     ]
     readonly_fields = fields
-    inlines = [ComplaintEventInline, ComplaintHopInline]
+    inlines = [ComplaintEventInline, ComplaintHopInline, IntakeRecordInline]
 
     def get_queryset(self, request):
         user = request.user
@@ -135,3 +150,90 @@ class ComplaintAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class LaporFileForm(forms.Form):
+    pemda = forms.ModelChoiceField(label=_("Pemda"), queryset=Pemda.objects.none())
+    file = forms.FileField(label=_("Berkas ekspor SP4N-LAPOR! (CSV atau XLSX)"))
+    action = forms.ChoiceField(
+        label=_("Tindakan"),
+        choices=[("import", _("Impor laporan baru")), ("reconcile", _("Rekonsiliasi status saja"))],
+        widget=forms.RadioSelect,
+        initial="import",
+    )
+
+
+@admin.register(IntakeRecord)
+class IntakeRecordAdmin(admin.ModelAdmin):
+    """Complaints recorded off-line, and the SP4N-LAPOR! import page (aduan/complaints/lapor.py)."""
+
+    list_display = ["complaint", "pemda", "recorded_at", "recorded_role", "lapor_number"]
+    list_filter = ["recorded_role", ("pemda", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["lapor_number", "complaint__ticket_number"]
+    list_select_related = ["complaint", "pemda"]
+    fields = [
+        "complaint",
+        "pemda",
+        "recorded_at",
+        "recorded_by",
+        "recorded_role",
+        "late_reason",
+        "lapor_number",
+    ]
+    readonly_fields = fields
+    change_list_template = "admin/complaints/intakerecord/change_list.html"
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        return qs.filter(complaint__in=complaints_visible_to(request.user))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.lapor_view)
+        return [path("impor-lapor/", view, name="complaints_intakerecord_lapor"), *super().get_urls()]
+
+    def _pemdas(self, request):
+        if request.user.is_superuser:
+            return Pemda.objects.order_by("name")
+        return Pemda.objects.filter(pk__in=staff_roles(request.user).koordinator_pemda_ids).order_by("name")
+
+    def lapor_view(self, request):
+        """Upload an SP4N-LAPOR! export: import its reports, or only reconcile their statuses."""
+        pemdas = self._pemdas(request)
+        if not pemdas.exists():
+            raise PermissionDenied
+        form = LaporFileForm(request.POST or None, request.FILES or None)
+        form.fields["pemda"].queryset = pemdas
+        result = differences = None
+        if request.method == "POST" and form.is_valid():
+            upload, pemda = form.cleaned_data["file"], form.cleaned_data["pemda"]
+            try:
+                if upload.size > MAX_FILE_BYTES:
+                    raise LaporFileInvalid(_("Berkas terlalu besar (paling besar 20 MB)."))
+                rows = read_rows(upload.read(), filename=upload.name)
+            except LaporFileInvalid as error:
+                form.add_error("file", str(error))
+            else:
+                if form.cleaned_data["action"] == "import":
+                    result = lapor_import(pemda=pemda, rows=rows)
+                differences = lapor_reconcile(pemda=pemda, rows=rows)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Impor SP4N-LAPOR!"),
+            "form": form,
+            "result": result,
+            "differences": differences,
+            "columns": COLUMNS,
+        }
+        return TemplateResponse(request, "admin/complaints/lapor_import.html", context)

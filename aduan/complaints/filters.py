@@ -19,7 +19,7 @@ from aduan.agencies.selectors import staff_roles
 from aduan.sla.models import Deadline
 
 from . import selectors
-from .models import Category, Complaint, ComplaintFlag, Status
+from .models import Category, Channel, Complaint, ComplaintFlag, Status
 
 DUE_SOON_WORKING_DAYS = 2
 
@@ -120,6 +120,7 @@ class StaffComplaintFilter(django_filters.FilterSet):
     flagged = django_filters.BooleanFilter(method="filter_flagged", label=_("Dipantau Ombudsman"))
     submitted_from = django_filters.DateFilter(method="filter_from", label=_("Diajukan sejak"))
     submitted_to = django_filters.DateFilter(method="filter_to", label=_("Diajukan sampai"))
+    channel = django_filters.ChoiceFilter(choices=Channel.choices, label=_("Kanal"))
     q = django_filters.CharFilter(method="filter_q", label=_("Cari"), max_length=200)
     sort = django_filters.ChoiceFilter(choices=SORT_CHOICES, method="filter_sort", label=_("Urutkan"))
 

@@ -232,3 +232,17 @@ def reporter_contact_for_delivery(complaint: Complaint) -> ReporterContact | Non
     if identity is None or not (identity.email or identity.phone):
         return None
     return ReporterContact(email=identity.email, phone=identity.phone, language=identity.language)
+
+
+def complaint_intake_receipt_for(*, user, pk: int) -> Complaint:
+    """A complaint recorded at staff intake, for its receipt (with the private tracking link): only
+    the staff member who recorded it may open it, while they still hold an intake role there."""
+    roles = staff_roles(user)
+    complaint = (
+        Complaint.objects.select_related("pemda", "category", "target_opd", "intake", "reporter")
+        .filter(pk=pk, intake__recorded_by_id=getattr(user, "pk", None), pemda_id__in=roles.intake_pemda_ids)
+        .first()
+    )
+    if complaint is None:
+        raise NotFound()
+    return complaint

@@ -82,11 +82,20 @@ def complaint_submit(
     reporter_user=None,
     channel: str = Channel.WEB,
     now: datetime | None = None,
+    received_at: datetime | None = None,
+    recorded_by=None,
+    recorded_role: str = "",
+    event_note: str = "",
 ) -> Complaint:
     """File a complaint: validate, number it, store the reporter's identity apart, and write the
     first event — in one transaction. Raises InvalidInput (with the field) and stores nothing
-    when the input is not acceptable."""
+    when the input is not acceptable.
+
+    A complaint received off-line (``complaints.intake``) passes ``received_at``: it becomes the
+    submission moment the clocks start from, while the first event is written now by
+    ``recorded_by`` in ``recorded_role`` with ``event_note``."""
     now = now or timezone.now()
+    received_at = received_at or now
     title, chronology = (title or "").strip(), (chronology or "").strip()
     reporter = ReporterData(**{k: (v or "").strip() for k, v in reporter.__dict__.items()})
     if not reporter.language:
@@ -153,15 +162,15 @@ def complaint_submit(
         reporter_user=reporter_user if reporter_user is not None and reporter_user.is_authenticated else None,
         channel=channel,
         status=Status.SUBMITTED,
-        status_changed_at=now,
-        submitted_at=now,
+        status_changed_at=received_at,
+        submitted_at=received_at,
     )
     identity = ReporterIdentity(complaint=complaint, **reporter.__dict__)
     _full_clean(complaint, exclude=["ticket_number"])
     _full_clean(identity, exclude=["complaint"])
 
     with transaction.atomic():
-        complaint.ticket_number = ticket_number_next(pemda=pemda, now=now)
+        complaint.ticket_number = ticket_number_next(pemda=pemda, now=received_at)
         complaint.save()
         identity.complaint = complaint
         identity.save()
@@ -171,11 +180,12 @@ def complaint_submit(
             action=Action.SUBMIT,
             from_status="",
             to_status=Status.SUBMITTED,
-            actor=complaint.reporter_user,
-            actor_role=ActorRole.CITIZEN,
+            actor=recorded_by or complaint.reporter_user,
+            actor_role=recorded_role or ActorRole.CITIZEN,
+            note=event_note,
             created_at=now,
         )
-        deadlines_on_transition(complaint=complaint, effects=SUBMIT.clock_effects, hop=None, now=now)
+        deadlines_on_transition(complaint=complaint, effects=SUBMIT.clock_effects, hop=None, now=received_at)
         transition_notify(SUBMIT, complaint=complaint, event=event, now=now)
     return complaint
 

@@ -15,6 +15,7 @@ What it loads (idempotent: a second run creates nothing):
 
 import functools
 import random
+import zlib
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -25,7 +26,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from aduan.agencies.models import Opd, Pemda, Province, Role, StaffMembership
-from aduan.complaints.models import ArchiveReason, Category, Complaint
+from aduan.complaints.intake import IntakeData, complaint_intake
+from aduan.complaints.models import STAFF_INTAKE_CHANNELS, ArchiveReason, Category, Channel, Complaint
 from aduan.complaints.selectors import Actor
 from aduan.complaints.services import ReporterData, complaint_submit
 from aduan.complaints.workflow import Action, complaint_transition
@@ -55,6 +57,7 @@ DEMO_LOGINS = [
     ("kepala.dpu@balikpapan.test", DEMO_PASSWORD, "Kepala OPD, Dinas Pekerjaan Umum"),
     ("petugas.disdukcapil@balikpapan.test", DEMO_PASSWORD, "Petugas OPD, Disdukcapil"),
     ("ombudsman.kaltim@aduan.test", DEMO_PASSWORD, "Ombudsman RI Perwakilan Kalimantan Timur"),
+    ("loket@balikpapan.test", DEMO_PASSWORD, "Petugas loket, Pemerintah Kota Balikpapan (catat aduan)"),
 ]
 
 # Staff accounts behind DEMO_LOGINS: email -> (full name, role, OPD short name or None).
@@ -64,6 +67,7 @@ _STAFF = {
     "kepala.dpu@balikpapan.test": ("Ir. Bambang Wicaksono", Role.KEPALA_OPD, "DPU"),
     "petugas.disdukcapil@balikpapan.test": ("Nur Aisyah", Role.PETUGAS_OPD, "Disdukcapil"),
     "ombudsman.kaltim@aduan.test": ("Dedi Kurniawan", Role.OMBUDSMAN, None),
+    "loket@balikpapan.test": ("Yuli Astuti", Role.PETUGAS_LOKET, None),
 }
 
 # (name, short_name, slug for the petugas account)
@@ -332,7 +336,7 @@ def _load_staff(pemda: Pemda, province: Province, opds: dict[str, Opd]) -> dict[
     staff: dict[str, User] = {}
     for email, (full_name, role, opd_short) in _STAFF.items():
         user = _user(email, DEMO_PASSWORD, full_name)
-        place = {"pemda": pemda} if role == Role.KOORDINATOR else {}
+        place = {"pemda": pemda} if role in (Role.KOORDINATOR, Role.PETUGAS_LOKET) else {}
         if role in (Role.PETUGAS_OPD, Role.KEPALA_OPD):
             place = {"opd": opds[opd_short]}
         if role == Role.OMBUDSMAN:
@@ -373,7 +377,7 @@ def _load_complaints(pemda, opds, categories, staff, now) -> int:
 
     made: dict[str, Complaint] = {}
     for spec, submitted_at, gaps, luck, days_before in plans:
-        complaint = _submit(pemda, spec, categories, submitted_at, luck, days_before, rng)
+        complaint = _submit(pemda, spec, categories, submitted_at, luck, days_before, rng, staff)
         made[spec.title] = complaint
         at = submitted_at
         for step, gap in zip(SCENARIOS[spec.scenario], gaps, strict=True):
@@ -382,7 +386,7 @@ def _load_complaints(pemda, opds, categories, staff, now) -> int:
     return len(made)
 
 
-def _submit(pemda, spec: DemoComplaint, categories, submitted_at, luck, days_before, rng) -> Complaint:
+def _submit(pemda, spec: DemoComplaint, categories, submitted_at, luck, days_before, rng, staff) -> Complaint:
     name = REPORTER_NAMES[rng.randrange(len(REPORTER_NAMES))]
     handle = name.lower().replace(" ", ".").replace("'", "")
     phone = f"08{rng.choice(['11', '12', '13', '21', '52', '53'])}{rng.randint(10_000_000, 99_999_999)}"
@@ -395,7 +399,18 @@ def _submit(pemda, spec: DemoComplaint, categories, submitted_at, luck, days_bef
         latitude = Decimal(f"{spec.coords[0] + rng.uniform(-0.0008, 0.0008):.6f}")
         longitude = Decimal(f"{spec.coords[1] + rng.uniform(-0.0008, 0.0008):.6f}")
     local_day = timezone.localtime(submitted_at, pemda.zoneinfo).date()
-    return complaint_submit(
+    submit = complaint_submit
+    if spec.channel in STAFF_INTAKE_CHANNELS:  # received off-line: typed in at the front desk soon after
+        lapor = (
+            f"LAP{zlib.crc32(spec.title.encode()) % 10_000_000:07d}" if spec.channel == Channel.LAPOR else ""
+        )
+        submit = functools.partial(
+            complaint_intake,
+            intake=IntakeData(channel=spec.channel, received_at=submitted_at, lapor_number=lapor),
+            recorded_by=staff[Role.PETUGAS_LOKET.value],
+        )
+        submitted_at += timedelta(minutes=10)
+    return submit(
         pemda=pemda,
         title=spec.title,
         chronology=spec.chronology,
@@ -408,8 +423,8 @@ def _submit(pemda, spec: DemoComplaint, categories, submitted_at, luck, days_bef
         category=categories[spec.category] if spec.category else None,
         is_anonymous=spec.anonymous,
         is_confidential=spec.confidential,
-        channel=spec.channel,
         now=submitted_at,
+        **({} if submit is not complaint_submit else {"channel": spec.channel}),
     )
 
 

@@ -137,6 +137,7 @@ COMPLAINTS = [
         coords=(-1.2288, 116.8586),
         answer="Telah terjadi kebocoran pipa transmisi 300 mm di Jl. Soekarno-Hatta. Perbaikan selesai "
         "dan aliran ke Batu Ampar kembali normal sejak pukul 20.00 WITA. Mohon maaf atas gangguannya.",
+        channel=Channel.PHONE,
     ),
     C(
         "Lampu jalan padam sepanjang Jl. Soekarno-Hatta km 5",
@@ -146,6 +147,7 @@ COMPLAINTS = [
         category="Penerangan jalan",
         location="Jl. Soekarno-Hatta km 5, Balikpapan Utara",
         coords=(-1.2046, 116.8795),
+        channel=Channel.WHATSAPP,
     ),
     C(
         "Sampah menumpuk di TPS Pasar Pandansari",
@@ -157,6 +159,7 @@ COMPLAINTS = [
         coords=(-1.2408, 116.8235),
         answer="DLH menambah satu armada truk pengangkut untuk TPS Pasar Pandansari; sampah telah diangkut "
         "seluruhnya dan jadwal angkut menjadi dua kali sehari.",
+        channel=Channel.SOCIAL_MEDIA,
     ),
     C(
         "Pedagang kaki lima menutup trotoar Jl. Jenderal Sudirman di Klandasan",
@@ -183,6 +186,7 @@ COMPLAINTS = [
         answer="Tim Reaksi Cepat BPBD telah meninjau lokasi, memasang terpal dan garis pengaman, serta "
         "menyarankan dua keluarga mengungsi sementara.",
         note="Terima kasih, tetapi terpal sudah robek dan longsor bertambah. Kapan dibangun turap permanen?",
+        channel=Channel.SMS,
     ),
     C(
         "Bantuan PKH tidak cair padahal terdaftar di DTKS",
@@ -192,6 +196,7 @@ COMPLAINTS = [
         category="Bantuan sosial",
         location="Kel. Manggar, Balikpapan Timur",
         confidential=True,
+        channel=Channel.LETTER,
     ),
     C(
         "Pengajuan NIB ditolak tanpa penjelasan di Mal Pelayanan Publik",
@@ -289,6 +294,7 @@ COMPLAINTS = [
         coords=(-1.2496, 116.9001),
         answer="Kekeruhan disebabkan pencucian pipa distribusi setelah perbaikan. Jaringan telah dibilas dan "
         "hasil uji laboratorium kembali memenuhi baku mutu.",
+        channel=Channel.EMAIL,
     ),
     C(
         "Parkir liar di bahu Jl. MT Haryono depan deretan ruko",
@@ -509,6 +515,7 @@ COMPLAINTS = [
         category="Jalan rusak",
         location="Jl. Jenderal Sudirman depan Balikpapan Plaza, Balikpapan Kota",
         coords=(-1.2766, 116.8297),
+        channel=Channel.OPEN311,
     ),
     C(
         "Aliran air PDAM kecil sejak seminggu di Gunung Samarinda Baru",

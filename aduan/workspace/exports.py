@@ -34,6 +34,8 @@ def headers() -> list[str]:
         _("Ditutup"),
         _("Petugas"),
         _("Dukungan warga"),
+        _("Kanal"),
+        _("Nomor SP4N-LAPOR!"),
         _("Anonim"),
         _("Nama pelapor"),
         _("E-mail pelapor"),
@@ -49,7 +51,7 @@ def identity_visible(actor: Actor, complaint) -> bool:
 
 
 def export_queryset(queryset):
-    return queryset.select_related("pemda", "current_opd", "category", "assigned_to", "reporter")
+    return queryset.select_related("pemda", "current_opd", "category", "assigned_to", "reporter", "intake")
 
 
 def rows(queryset, *, user) -> Iterator[list[str]]:
@@ -79,6 +81,8 @@ def rows(queryset, *, user) -> Iterator[list[str]]:
                 closed,
                 (assignee.full_name or assignee.email) if assignee else "",
                 complaint.supporters_count,
+                complaint.get_channel_display(),
+                getattr(getattr(complaint, "intake", None), "lapor_number", ""),
                 _("ya") if complaint.is_anonymous else _("tidak"),
                 identity.name if identity else "",
                 identity.email if identity else "",

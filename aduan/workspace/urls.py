@@ -10,6 +10,7 @@ from .views import (
     staff_canned,
     staff_detail,
     staff_exports,
+    staff_intake,
     staff_queues,
 )
 
@@ -56,6 +57,9 @@ urlpatterns = [
     path("staf/ekspor.xlsx", staff_exports.staff_export_xlsx, name="staff-export-xlsx"),
     path("staf/jawaban/", staff_canned.staff_canned, name="staff-canned"),
     path("staf/jawaban/<int:pk>/", staff_canned.staff_canned_edit, name="staff-canned-edit"),
+    # Staff workspace: recording a complaint received off-line (koordinator, petugas loket)
+    path("staf/aduan/baru/", staff_intake.staff_intake, name="staff-intake"),
+    path("staf/aduan/<int:pk>/tanda-terima/", staff_intake.staff_intake_receipt, name="staff-intake-receipt"),
     # Staff workspace: the complaint page and its actions
     path("staf/aduan/<int:pk>/", staff_detail.staff_complaint_detail, name="staff-detail"),
     path("staf/aduan/<int:pk>/aksi/<str:action>/", staff_detail.staff_transition, name="staff-transition"),

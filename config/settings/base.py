@@ -306,7 +306,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "ComplaintChannelEnum": "aduan.complaints.models.Channel",
+        "GatewayChannelEnum": ["whatsapp", "sms"],
+    },
     "DISABLE_ERRORS_AND_WARNINGS": False,
 }
 
@@ -388,6 +391,9 @@ ADUAN_METRICS_CACHE_SECONDS = env.int("ADUAN_METRICS_CACHE_SECONDS", default=600
 # Signed webhook for an SMS / WhatsApp gateway (citizens who left only a phone number).
 ADUAN_WEBHOOK_URL = env.str("ADUAN_WEBHOOK_URL", default="")
 ADUAN_WEBHOOK_SECRET = env.str("ADUAN_WEBHOOK_SECRET", default="")
+# The SMS/WhatsApp gateway signs what it sends in (POST /api/v1/gateway/inbound/) with this key;
+# empty: every inbound message is refused.
+ADUAN_GATEWAY_INBOUND_SECRET = env.str("ADUAN_GATEWAY_INBOUND_SECRET", default="")
 ADUAN_WEBHOOK_ALLOW_HTTP_LOOPBACK = env.bool("ADUAN_WEBHOOK_ALLOW_HTTP_LOOPBACK", default=False)
 # Filing allowance per client address and hour (aduan.core.throttle.LIMITS): complaints filed, and
 # posts of the form or the API (mistakes included). Raise them when many citizens share one address

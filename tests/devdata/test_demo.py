@@ -6,7 +6,16 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 
 from aduan.agencies.models import Opd, Pemda, Role, StaffMembership
-from aduan.complaints.models import Category, Complaint, ComplaintEvent, ReporterIdentity, Status
+from aduan.complaints.models import (
+    STAFF_INTAKE_CHANNELS,
+    Category,
+    Channel,
+    Complaint,
+    ComplaintEvent,
+    IntakeRecord,
+    ReporterIdentity,
+    Status,
+)
 from aduan.complaints.workflow import Action
 from aduan.devdata.demo import COMPLAINTS, DEMO_LOGINS, demo_opd_logins
 
@@ -81,12 +90,24 @@ def test_complaints_cover_every_status(demo):
         assert 116.75 < c.longitude < 117.05, c
 
 
+def test_complaints_come_from_every_channel_and_desk_entries_were_recorded_at_intake(demo):
+    complaints = Complaint.objects.filter(pemda=demo)
+    assert set(complaints.values_list("channel", flat=True)) == set(Channel.values)
+    for complaint in complaints.filter(channel__in=STAFF_INTAKE_CHANNELS):
+        intake = IntakeRecord.objects.get(complaint=complaint)
+        assert intake.recorded_by.email == "loket@balikpapan.test"
+        assert intake.recorded_at > complaint.submitted_at
+        assert bool(intake.lapor_number) == (complaint.channel == Channel.LAPOR)
+
+
 def test_complaints_were_made_through_the_workflow(demo):
     for complaint in Complaint.objects.filter(pemda=demo):
         events = list(complaint.events.order_by("created_at", "pk"))
         assert events, complaint
         assert events[0].action == Action.SUBMIT
-        assert events[0].created_at == complaint.submitted_at
+        intake = IntakeRecord.objects.filter(complaint=complaint).first()
+        # Received off-line: the clocks start when received, the first event when typed in.
+        assert events[0].created_at == (intake.recorded_at if intake else complaint.submitted_at)
         assert events[-1].to_status == complaint.status
         for before, after in zip(events, events[1:], strict=False):
             assert after.from_status == before.to_status

@@ -12,21 +12,25 @@ from dataclasses import dataclass
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, reverse
+from django.utils import timezone
 from PIL import Image
 
 from aduan.complaints.attachments import attachment_add, validate_upload
+from aduan.complaints.intake import IntakeData, complaint_intake
 from aduan.complaints.models import (
     Attachment,
     CannedResponse,
+    Channel,
     Complaint,
     ComplaintEvent,
     ComplaintFlag,
     ComplaintNote,
     ComplaintSupport,
+    IntakeRecord,
     Status,
 )
 from aduan.complaints.selectors import Actor
-from aduan.complaints.services import canned_response_save
+from aduan.complaints.services import ReporterData, canned_response_save
 from aduan.workspace import urls as complaint_urls
 from tests.factories import (
     MembershipFactory,
@@ -55,6 +59,8 @@ class Side:
     held: object  # dispatched to opd
     canned: object
     attachment: object
+    loket: object = None
+    intake: object = None  # recorded at staff intake by the loket
 
 
 def make_side(code: str) -> Side:
@@ -71,7 +77,18 @@ def make_side(code: str) -> Side:
     attachment = attachment_add(
         complaint=held, upload=validate_upload(png_upload()), uploaded_by=petugas, is_internal=True
     )
-    return Side(pemda, opd, koordinator, petugas, kepala, ombudsman, new, held, canned, attachment)
+    loket = MembershipFactory(role="petugas_loket", pemda=pemda).user
+    intake = complaint_intake(
+        pemda=pemda,
+        intake=IntakeData(channel=Channel.PHONE, received_at=timezone.now()),
+        recorded_by=loket,
+        title=f"Telepon {code}",
+        chronology="Lewat hotline.",
+        reporter=ReporterData(name=f"Penelepon {code}", phone="0812000000"),
+    )
+    return Side(
+        pemda, opd, koordinator, petugas, kepala, ombudsman, new, held, canned, attachment, loket, intake
+    )
 
 
 @pytest.fixture
@@ -88,6 +105,7 @@ def snapshot() -> dict:
             )
         ),
         "events": ComplaintEvent.objects.count(),
+        "intakes": IntakeRecord.objects.count(),
         "notes": ComplaintNote.objects.count(),
         "flags": sorted(ComplaintFlag.objects.values_list("pk", "cleared_at")),
         "attachments": Attachment.objects.count(),
@@ -159,9 +177,14 @@ MATRIX = {
     "staff-flag": [("POST", lambda a, b: {"pk": b.held.pk}, lambda a, b: {"note": "Pantau"})],
     "staff-unflag": [("POST", lambda a, b: {"pk": b.held.pk}, lambda a, b: {})],
     "staff-attachment": [("GET", lambda a, b: {"pk": b.attachment.pk}, None)],
+    "staff-intake": [("GET", None, None)],
+    "staff-intake-receipt": [
+        ("GET", lambda a, b: {"pk": b.intake.pk}, None),
+        ("GET", lambda a, b: {"pk": b.new.pk}, None),
+    ],
 }
 
-ROLES = ("koordinator", "petugas", "kepala", "ombudsman")
+ROLES = ("koordinator", "petugas", "kepala", "ombudsman", "loket")
 
 
 def staff_url_names() -> set[str]:
@@ -178,7 +201,7 @@ def test_every_staff_url_is_in_the_matrix():
 
 
 def tickets_of(side) -> list[str]:
-    return [side.new.ticket_number, side.held.ticket_number]
+    return [side.new.ticket_number, side.held.ticket_number, side.intake.ticket_number]
 
 
 def body_text(response) -> str:

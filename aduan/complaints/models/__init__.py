@@ -13,11 +13,14 @@ from ``aduan.complaints.models``).
   ComplaintRating, SkmResponse: the reporter's rating after resolution and the SKM survey
   (PermenPANRB 14/2017, nine elements scored 1–4).
 - staff: CannedResponse and ComplaintFlag; history also holds the staff's ComplaintNote.
+- intake: IntakeRecord, how a complaint received off-line was typed in (when, by whom, why late,
+  its SP4N-LAPOR! number); GatewayMessage, each SMS/WhatsApp gateway message received, once.
 """
 
 from .complaint import (
     CLOSED_STATUSES,
     HELD_BY_OPD_STATUSES,
+    STAFF_INTAKE_CHANNELS,
     ActorRole,
     ArchiveReason,
     Category,
@@ -47,6 +50,7 @@ from .history import (
     ComplaintHop,
     ComplaintNote,
 )
+from .intake import GatewayMessage, IntakeRecord
 from .staff import (
     CannedResponse,
     ComplaintFlag,
@@ -70,9 +74,12 @@ __all__ = [
     "ComplaintNote",
     "ComplaintRating",
     "ComplaintSupport",
+    "GatewayMessage",
     "HELD_BY_OPD_STATUSES",
+    "IntakeRecord",
     "ReporterIdentity",
     "SKM_ELEMENTS",
+    "STAFF_INTAKE_CHANNELS",
     "ScanStatus",
     "SkmResponse",
     "Status",

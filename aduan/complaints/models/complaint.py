@@ -47,6 +47,7 @@ class ActorRole(models.TextChoices):
     PETUGAS_OPD = Role.PETUGAS_OPD.value, Role.PETUGAS_OPD.label
     KEPALA_OPD = Role.KEPALA_OPD.value, Role.KEPALA_OPD.label
     OMBUDSMAN = Role.OMBUDSMAN.value, Role.OMBUDSMAN.label
+    PETUGAS_LOKET = Role.PETUGAS_LOKET.value, Role.PETUGAS_LOKET.label
     SYSTEM = "system", _("Sistem")
 
 
@@ -63,6 +64,25 @@ class Channel(models.TextChoices):
     OPEN311 = "open311", _("Open311")
     COUNTER = "counter", _("Loket / tatap muka")
     LAPOR = "lapor", _("SP4N-LAPOR!")
+    PHONE = "phone", _("Telepon / hotline")
+    LETTER = "letter", _("Surat")
+    WHATSAPP = "whatsapp", _("WhatsApp")
+    SMS = "sms", _("SMS")
+    SOCIAL_MEDIA = "social_media", _("Media sosial")
+    EMAIL = "email", _("E-mail")
+
+
+# Channels a complaint received off-line arrives by: what staff intake (/staf/aduan/baru/) records.
+STAFF_INTAKE_CHANNELS = (
+    Channel.COUNTER,
+    Channel.PHONE,
+    Channel.LETTER,
+    Channel.WHATSAPP,
+    Channel.SMS,
+    Channel.SOCIAL_MEDIA,
+    Channel.EMAIL,
+    Channel.LAPOR,
+)
 
 
 class Category(TimeStampedModel):

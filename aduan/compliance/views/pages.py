@@ -13,6 +13,7 @@ from django.views.decorators.http import require_safe
 from aduan.core.exceptions import PermissionDenied
 
 from .. import charts, selectors
+from ..channels import channel_figures
 from ..metrics import BACKLOG_BUCKETS, metrics_cached, trend_cached
 from ..periods import Period
 from ..scoring import METRIC_LABELS, ScoreInputs, dec, decompose, what_if
@@ -171,6 +172,7 @@ def pemda_dashboard(request, pk: int):
         )
     figures = m.by_pemda[pemda.pk]
     context = {
+        "channels": channel_figures(pemda=pemda, period=period),
         "pemda": pemda,
         "period": period,
         "year": year,

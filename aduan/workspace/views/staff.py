@@ -85,6 +85,7 @@ ALL_FILTERS = (
     "flagged",
     "submitted_from",
     "submitted_to",
+    "channel",
     "sort",
 )
 

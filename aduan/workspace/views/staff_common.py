@@ -36,6 +36,8 @@ def start_page(user) -> str:
         return reverse("complaints:staff-kepala")
     if me.is_ombudsman:
         return reverse("complaints:staff-ombudsman")
+    if me.is_loket:
+        return reverse("complaints:staff-intake")
     if user.is_superuser or user.is_staff:
         return reverse("admin:index")
     return reverse("complaints:staff-list")
@@ -53,6 +55,10 @@ def staff_nav(user) -> list[tuple[str, str, str]]:
         items.append(("staff-kepala", _("Ringkasan kepala OPD")))
     if me.is_ombudsman:
         items.append(("staff-ombudsman", _("Pemantauan Ombudsman")))
+    if me.intake_pemda_ids:
+        items.append(("staff-intake", _("Catat aduan")))
+    if me.is_loket and not (me.is_koordinator or me.opd_ids or me.is_ombudsman):
+        return [(name, reverse(f"complaints:{name}"), label) for name, label in items]  # intake only
     items.append(("staff-list", _("Semua aduan")))
     if me.opd_ids:
         items.append(("staff-canned", _("Jawaban siap pakai")))

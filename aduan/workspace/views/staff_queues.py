@@ -148,7 +148,7 @@ def staff_triage(request, bulk_form=None):
         "triage",
         template="complaints/staff/triage.html",
         title=gettext_lazy("Antrean triase"),
-        filter_fields=("status", "category", "due", "q", "submitted_from", "submitted_to", "sort"),
+        filter_fields=("status", "category", "channel", "due", "q", "submitted_from", "submitted_to", "sort"),
         default_sort="oldest",
         stage=Stage.VERIFICATION,
         extra=extra,
@@ -194,7 +194,7 @@ def staff_inbox(request):
         "inbox",
         template="complaints/staff/inbox.html",
         title=gettext_lazy("Kotak masuk OPD"),
-        filter_fields=("status", "category", "due", "assigned", "flagged", "q", "sort"),
+        filter_fields=("status", "category", "channel", "due", "assigned", "flagged", "q", "sort"),
         default_sort="due",
     )
 
@@ -218,7 +218,7 @@ def staff_kepala(request):
         "kepala",
         template="complaints/staff/kepala.html",
         title=gettext_lazy("Ringkasan kepala OPD"),
-        filter_fields=("status", "category", "due", "q", "sort"),
+        filter_fields=("status", "category", "channel", "due", "q", "sort"),
         default_sort="due",
         extra={"overdue": overdue, "escalations": escalations},
     )
@@ -232,6 +232,6 @@ def staff_ombudsman(request):
         "ombudsman",
         template="complaints/staff/ombudsman.html",
         title=gettext_lazy("Pemantauan Ombudsman"),
-        filter_fields=("pemda", "opd", "status", "due", "breached", "flagged", "q", "sort"),
+        filter_fields=("pemda", "opd", "status", "channel", "due", "breached", "flagged", "q", "sort"),
         default_sort="newest",
     )

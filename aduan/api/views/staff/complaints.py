@@ -20,7 +20,7 @@ from aduan.complaints import selectors
 from aduan.complaints.attachment_names import attachment_display_name
 from aduan.complaints.attachments import attachment_is_servable
 from aduan.complaints.filters import StaffComplaintFilter, with_next_due
-from aduan.complaints.models import ActorRole, ComplaintFlag, ScanStatus, Status
+from aduan.complaints.models import ActorRole, Channel, ComplaintFlag, ScanStatus, Status
 from aduan.complaints.selectors import Actor
 from aduan.complaints.workflow import allowed_actions
 from aduan.sla.display import due_text
@@ -62,6 +62,7 @@ class ComplaintRowOutput(serializers.Serializer):
     closed_at = serializers.DateTimeField(allow_null=True)
     supporters_count = serializers.IntegerField()
     next_due_at = serializers.DateTimeField(allow_null=True, default=None)
+    channel = serializers.ChoiceField(choices=Channel.choices, help_text="Kanal penerimaan aduan.")
 
     def get_assigned_to(self, obj) -> dict | None:
         user = obj.assigned_to
@@ -124,7 +125,6 @@ class ComplaintFactsOutput(ComplaintRowOutput):
     archive_reason = serializers.CharField(allow_blank=True)
     duplicate_of = serializers.IntegerField(source="duplicate_of_id", allow_null=True)
     forwarded_to = serializers.CharField(allow_blank=True)
-    channel = serializers.CharField()
 
 
 class ComplaintDetailOutput(ComplaintFactsOutput):
@@ -143,7 +143,7 @@ ROW_EXAMPLE = {
     "category": {"id": 12, "name": "Jalan rusak"}, "current_opd": {"id": 6, "name": "Dinas Pekerjaan Umum"},
     "assigned_to": {"id": 9, "name": "Agus Salim"}, "is_anonymous": True, "is_confidential": False,
     "submitted_at": "2026-06-08T01:00:00Z", "status_changed_at": "2026-06-08T03:00:00Z", "closed_at": None,
-    "supporters_count": 2, "next_due_at": "2026-06-15T16:00:00Z",
+    "supporters_count": 2, "next_due_at": "2026-06-15T16:00:00Z", "channel": "phone",
 }  # fmt: skip
 
 
@@ -206,8 +206,8 @@ def _detail_response(request, pk: int, code=status.HTTP_200_OK) -> Response:
 class ComplaintListApi(generics.ListAPIView):
     """Complaints you may see (koordinator: your Pemda; OPD staff: what your OPD holds or held;
     Ombudsman: your province), with the staff pages' filters: status (repeatable), category,
-    pemda, opd, due=soon|overdue, assigned=me|none, breached, flagged, submitted_from/to, q and
-    sort (oldest, newest, due, status, supporters)."""
+    pemda, opd, due=soon|overdue, assigned=me|none, breached, flagged, submitted_from/to, channel,
+    q and sort (oldest, newest, due, status, supporters)."""
 
     serializer_class = ComplaintRowOutput
     filter_backends = [DjangoFilterBackend]
