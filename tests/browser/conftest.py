@@ -4,8 +4,10 @@ ADUAN_REQUIRE_SERVICES=1 (CI installs it)."""
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 # Playwright's sync API keeps an event loop running in the test thread for the whole session; the
 # tests (and the database teardown) still use the ORM synchronously, which Django would otherwise
@@ -38,12 +40,39 @@ def chromium():
         browser.close()
 
 
+SHOTS = Path(settings.VAR_DIR) / "screenshots"
+
+
 @pytest.fixture
-def phone(chromium, live_server, default_policies):
-    """A page at phone size (360 × 740), Indonesian, on the live server."""
-    context = chromium.new_context(viewport={"width": 360, "height": 740}, locale="id-ID")
+def shot():
+    """``shot(page, name)`` saves a full-page screenshot to var/screenshots/<name>.png."""
+
+    def take(page, name: str) -> None:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+    return take
+
+
+def _page(chromium, live_server, width: int, height: int):
+    context = chromium.new_context(viewport={"width": width, "height": height}, locale="id-ID")
     page = context.new_page()
     page.set_default_timeout(15_000)
     page.base_url = live_server.url
+    return context, page
+
+
+@pytest.fixture
+def tablet(chromium, live_server, default_policies):
+    """A page at tablet size (1024 × 768), Indonesian, on the live server (staff at their desk)."""
+    context, page = _page(chromium, live_server, 1024, 768)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def phone(chromium, live_server, default_policies):
+    """A page at phone size (360 × 740), Indonesian, on the live server."""
+    context, page = _page(chromium, live_server, 360, 740)
     yield page
     context.close()

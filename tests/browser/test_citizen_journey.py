@@ -5,20 +5,12 @@ error keeps everything typed; the page switches to English. Screenshots go to va
 import io
 from pathlib import Path
 
-from django.conf import settings
 from PIL import Image
 
 from aduan.complaints.models import Attachment, Complaint, ComplaintRating, ReporterIdentity, Status
 from aduan.complaints.selectors import Actor
 from aduan.complaints.workflow import Action, complaint_transition
 from tests.factories import CategoryFactory, MembershipFactory, OpdFactory, PemdaFactory
-
-SHOTS = Path(settings.VAR_DIR) / "screenshots"
-
-
-def shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
 def no_horizontal_scroll(page) -> bool:
@@ -45,7 +37,7 @@ def balikpapan():
     return pemda, opd
 
 
-def test_anonim_citizen_files_with_a_photo_tracks_replies_accepts_and_rates(phone, tmp_path):
+def test_anonim_citizen_files_with_a_photo_tracks_replies_accepts_and_rates(phone, tmp_path, shot):
     pemda, opd = balikpapan()
     koordinator = MembershipFactory(role="koordinator", pemda=pemda).user
     petugas = MembershipFactory(role="petugas_opd", opd=opd).user
@@ -118,7 +110,7 @@ def test_anonim_citizen_files_with_a_photo_tracks_replies_accepts_and_rates(phon
     shot(phone, "tracking-rated")
 
 
-def test_a_wrong_field_shows_its_error_and_keeps_everything_typed(phone, tmp_path):
+def test_a_wrong_field_shows_its_error_and_keeps_everything_typed(phone, tmp_path, shot):
     """Not anonim, a name but no way to be reached: the server refuses beside the e-mail field
     (no browser check can know this) and keeps every other field, the photo included."""
     balikpapan()
@@ -149,7 +141,7 @@ def test_a_wrong_field_shows_its_error_and_keeps_everything_typed(phone, tmp_pat
     assert ReporterIdentity.objects.get(complaint=complaint).email == "siti@example.id"
 
 
-def test_the_citizen_switches_the_portal_to_english(phone):
+def test_the_citizen_switches_the_portal_to_english(phone, shot):
     balikpapan()
     phone.goto(phone.base_url + "/")
     with phone.expect_navigation():  # the switcher submits itself on change

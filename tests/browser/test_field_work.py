@@ -8,7 +8,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
 from PIL import Image
 
@@ -22,25 +21,9 @@ from tests.factories import (
     complaint_in_status,
 )
 
-SHOTS = Path(settings.VAR_DIR) / "screenshots"
 PASSWORD = "rahasia-123"
 
 pytestmark = pytest.mark.browser
-
-
-def shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-@pytest.fixture
-def tablet(chromium, live_server, default_policies):
-    context = chromium.new_context(viewport={"width": 1024, "height": 768}, locale="id-ID")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.base_url = live_server.url
-    yield page
-    context.close()
 
 
 def sign_in(page, user) -> None:
@@ -59,7 +42,7 @@ def photo(tmp_path) -> Path:
     return path
 
 
-def test_progress_then_done_with_a_photo_then_the_reporter_accepts(tablet, phone, tmp_path):
+def test_progress_then_done_with_a_photo_then_the_reporter_accepts(tablet, phone, tmp_path, shot):
     pemda = PemdaFactory(name="Pemerintah Kota Balikpapan", code="BPN")
     dpu = OpdFactory(pemda=pemda, name="Dinas Pekerjaan Umum", short_name="DPU")
     category = CategoryFactory(pemda=pemda, name="Jalan rusak", default_opd=dpu, done_photo_required=True)

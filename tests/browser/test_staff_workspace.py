@@ -4,10 +4,7 @@ canned response and the reporter's tracking page shows it; a koordinator merges 
 Screenshots (tablet and phone) go to var/screenshots/."""
 
 import re
-from pathlib import Path
 
-import pytest
-from django.conf import settings
 from playwright.sync_api import expect
 
 from aduan.complaints.models import Complaint, Status
@@ -15,23 +12,7 @@ from aduan.complaints.selectors import Actor
 from aduan.complaints.services import canned_response_save
 from tests.factories import CategoryFactory, ComplaintFactory, MembershipFactory, OpdFactory, PemdaFactory
 
-SHOTS = Path(settings.VAR_DIR) / "screenshots"
 PASSWORD = "rahasia-123"
-
-
-def shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-@pytest.fixture
-def tablet(chromium, live_server, default_policies):
-    context = chromium.new_context(viewport={"width": 1024, "height": 768}, locale="id-ID")
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.base_url = live_server.url
-    yield page
-    context.close()
 
 
 def sign_in(page, user, landing: str) -> None:
@@ -56,7 +37,7 @@ def balikpapan():
     return pemda, dpu, category
 
 
-def test_dispatch_take_follow_up_with_canned_response_and_reporter_sees_it(tablet):
+def test_dispatch_take_follow_up_with_canned_response_and_reporter_sees_it(tablet, shot):
     page = tablet
     pemda, dpu, category = balikpapan()
     koordinator = MembershipFactory(role="koordinator", pemda=pemda, user__full_name="Rina Marlina").user
