@@ -30,9 +30,9 @@ class PemdaAdmin(admin.ModelAdmin):
 
 @admin.register(Opd)
 class OpdAdmin(admin.ModelAdmin):
-    list_display = ["name", "short_name", "pemda", "is_active"]
+    list_display = ["name", "short_name", "name_en", "pemda", "is_active"]
     list_filter = ["pemda", "is_active"]
-    search_fields = ["name", "short_name"]
+    search_fields = ["name", "short_name", "name_en"]
     list_select_related = ["pemda"]
 
 

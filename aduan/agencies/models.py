@@ -11,6 +11,7 @@ import zoneinfo
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from aduan.core.history import config_history
@@ -97,6 +98,12 @@ class Opd(TimeStampedModel):
     pemda = models.ForeignKey(Pemda, on_delete=models.PROTECT, related_name="opds", verbose_name=_("pemda"))
     name = models.CharField(_("nama"), max_length=200)
     short_name = models.CharField(_("singkatan"), max_length=50, blank=True)
+    name_en = models.CharField(
+        _("nama dalam bahasa Inggris"),
+        max_length=200,
+        blank=True,
+        help_text=_("Ditampilkan kepada pembaca berbahasa Inggris di halaman warga; kosong: nama resmi."),
+    )
     is_active = models.BooleanField(_("aktif"), default=True)
 
     class Meta:
@@ -109,6 +116,14 @@ class Opd(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.short_name or self.name
+
+    @property
+    def display_name(self) -> str:
+        """The name citizens read: the English one for English readers when it is filled in, else
+        the official name (staff pages, exports and the API keep the official name)."""
+        if self.name_en and (get_language() or "").startswith("en"):
+            return self.name_en
+        return self.name
 
 
 class Role(models.TextChoices):

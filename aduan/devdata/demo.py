@@ -94,6 +94,30 @@ OPDS = [
     ("Perumda Air Minum Tirta Manuntung Balikpapan", "PTMB", "ptmb"),
 ]
 
+# The agencies' English names (Opd.name_en), shown to English readers on the citizen pages.
+OPD_NAMES_EN = {
+    "DPMPTSP": "Investment and One-Stop Integrated Services Agency",
+    "Disdukcapil": "Population and Civil Registration Agency",
+    "Disdikbud": "Education and Culture Agency",
+    "Dinsos": "Social Affairs Agency",
+    "Dinkes": "Health Agency",
+    "DPU": "Public Works Agency",
+    "Dishub": "Transport Agency",
+    "DLH": "Environment Agency",
+    "Diskominfo": "Communication and Informatics Agency",
+    "DPPR": "Land and Spatial Planning Agency",
+    "Satpol PP": "Public Order Agency (Satpol PP)",
+    "BPBD": "Regional Disaster Management Agency",
+    "Kec. Balikpapan Barat": "West Balikpapan District",
+    "Kec. Balikpapan Kota": "Central City Balikpapan District",
+    "Kec. Balikpapan Selatan": "South Balikpapan District",
+    "Kec. Balikpapan Tengah": "Middle Balikpapan District",
+    "Kec. Balikpapan Timur": "East Balikpapan District",
+    "Kec. Balikpapan Utara": "North Balikpapan District",
+    "RSUD Beriman": "Beriman Regional Hospital",
+    "PTMB": "Tirta Manuntung Water Company",
+}
+
 # (name, parent name or None, default OPD short name or None). Parents come before children.
 CATEGORIES = [
     ("Infrastruktur", None, "DPU"),
@@ -293,7 +317,13 @@ def _load_workspace(pemda, opds, staff, now) -> None:
 def _load_opds(pemda: Pemda) -> dict[str, Opd]:
     opds = {}
     for name, short_name, _slug in OPDS:
-        opd, _ = Opd.objects.get_or_create(pemda=pemda, name=name, defaults={"short_name": short_name})
+        name_en = OPD_NAMES_EN.get(short_name, "")
+        opd, _ = Opd.objects.get_or_create(
+            pemda=pemda, name=name, defaults={"short_name": short_name, "name_en": name_en}
+        )
+        if not opd.name_en and name_en:  # loaded before names had English
+            opd.name_en = name_en
+            opd.save(update_fields=["name_en"])
         opds[short_name] = opd
     return opds
 

@@ -79,7 +79,8 @@ def category_choices(pemda: Pemda) -> tuple[list, dict[str, Category]]:
 
 
 def _opd_label(opd: Opd) -> str:
-    return f"{opd.name} ({opd.short_name})" if opd.short_name and opd.short_name != opd.name else opd.name
+    name = opd.display_name
+    return f"{name} ({opd.short_name})" if opd.short_name and opd.short_name != name else name
 
 
 def _language_choices():

@@ -78,3 +78,20 @@ def test_403_uses_the_site_layout_with_a_way_back(request, page_fixture, heading
     assert page.inner_text("main h1") == heading
     assert page.locator("nav.staff-nav").is_visible()  # the staff menu is still there
     assert page.get_attribute(".ways-back a", "href") == reverse("complaints:staff-home")
+
+
+def test_agency_names_follow_the_language(phone, english):
+    pemda = PemdaFactory(code="BPN")
+    OpdFactory(pemda=pemda, name="Dinas Pekerjaan Umum", short_name="DPU", name_en="Public Works Agency")
+    OpdFactory(pemda=pemda, name="Dinas Sosial", short_name="Dinsos")  # no English name: the official one
+
+    phone.goto(phone.base_url + "/aduan/?pemda=BPN")
+    english.goto(english.base_url + "/aduan/?pemda=BPN")
+
+    options = "#id_target_opd option"
+    assert {"Dinas Pekerjaan Umum (DPU)", "Dinas Sosial (Dinsos)"} <= set(
+        phone.locator(options).all_inner_texts()
+    )
+    assert {"Public Works Agency (DPU)", "Dinas Sosial (Dinsos)"} <= set(
+        english.locator(options).all_inner_texts()
+    )

@@ -127,7 +127,7 @@ def public_list(request):
     zone = _zone(pemda)
     opds = list(
         Opd.objects.filter(**({"pemda": pemda} if pemda else {}))
-        .only("pk", "name", "pemda_id")
+        .only("pk", "name", "name_en", "pemda_id")
         .order_by("name")
     )
     categories = list(
@@ -165,6 +165,7 @@ def public_list(request):
             "submitted_at",
             "supporters_count",
             "current_opd__name",
+            "current_opd__name_en",
             "current_opd__short_name",
             "pemda__timezone",
         )
@@ -176,7 +177,7 @@ def public_list(request):
             "ticket_number": c.ticket_number,
             "title": c.title,
             "category": labels.get(c.category_id, ""),
-            "opd": c.current_opd.name if c.current_opd else "",
+            "opd": c.current_opd.display_name if c.current_opd else "",
             "status": c.status,
             "status_label": c.get_status_display(),
             "submitted_on": timezone.localtime(c.submitted_at, c.pemda.zoneinfo).date(),
