@@ -4,11 +4,13 @@
 
 from django.urls import path
 
-from .views import attachments, filing, portal, tracking
+from .views import attachments, filing, portal, public_page, tracking
 
 urlpatterns = [
     path("", portal.home, name="home"),
     path("publik/", portal.public_list, name="public-list"),
+    path("publik/<str:ticket>/", public_page.public_detail, name="public-detail"),
+    path("publik/<str:ticket>/foto/<int:pk>/", public_page.public_photo, name="public-photo"),
     path("statistik/", portal.statistics, name="statistics"),
     path("aduan/", filing.file_complaint, name="file"),
     path("aduan/terkirim/", filing.submitted, name="submitted"),

@@ -25,6 +25,7 @@ from aduan.complaints.models import (
     ComplaintRating,
     SkmResponse,
 )
+from aduan.complaints.public_page import PublicStep
 from aduan.complaints.selectors import Actor, reporter_identity_for
 from aduan.complaints.workflow import Action, Step
 from aduan.notifications.models import Audience, Notification
@@ -62,7 +63,7 @@ def _action_label(action: str) -> str:
     for choices in (Action, Step):
         if action in choices.values:
             return str(choices(action).label)
-    return action
+    return str(dict(PublicStep.choices).get(action, action))
 
 
 def _opd_name(opd) -> str:

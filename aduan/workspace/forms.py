@@ -166,6 +166,15 @@ class FlagForm(forms.Form):
     )
 
 
+class PublicPageForm(forms.Form):
+    """The koordinator's wording of the public page (empty: the title / no text)."""
+
+    public_title = forms.CharField(max_length=200, required=False, label=_("Judul publik"))
+    public_text = forms.CharField(
+        max_length=5000, required=False, label=_("Teks publik"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
 class CannedResponseForm(forms.ModelForm):
     class Meta:
         model = CannedResponse

@@ -11,6 +11,7 @@ from .views import (
     staff_detail,
     staff_exports,
     staff_intake,
+    staff_public,
     staff_queues,
 )
 
@@ -69,5 +70,7 @@ urlpatterns = [
     path("staf/aduan/<int:pk>/gabung/", staff_detail.staff_merge, name="staff-merge"),
     path("staf/aduan/<int:pk>/pantau/", staff_detail.staff_flag, name="staff-flag"),
     path("staf/aduan/<int:pk>/pantau/cabut/", staff_detail.staff_unflag, name="staff-unflag"),
+    path("staf/aduan/<int:pk>/publik/", staff_public.staff_public_edit, name="staff-public-edit"),
+    path("staf/aduan/<int:pk>/publik/sembunyi/", staff_public.staff_public_hide, name="staff-public-hide"),
     path("staf/lampiran/<int:pk>/", attachments.staff_download, name="staff-attachment"),
 ]

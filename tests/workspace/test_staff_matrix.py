@@ -101,7 +101,15 @@ def snapshot() -> dict:
     return {
         "complaints": sorted(
             Complaint.objects.values_list(
-                "pk", "status", "current_opd_id", "assigned_to_id", "supporters_count", "archive_reason"
+                "pk",
+                "status",
+                "current_opd_id",
+                "assigned_to_id",
+                "supporters_count",
+                "archive_reason",
+                "public_title",
+                "public_text",
+                "public_hidden",
             )
         ),
         "events": ComplaintEvent.objects.count(),
@@ -176,6 +184,10 @@ MATRIX = {
     "staff-merge": [("POST", lambda a, b: {"pk": b.new.pk}, lambda a, b: {"original": b.held.ticket_number})],
     "staff-flag": [("POST", lambda a, b: {"pk": b.held.pk}, lambda a, b: {"note": "Pantau"})],
     "staff-unflag": [("POST", lambda a, b: {"pk": b.held.pk}, lambda a, b: {})],
+    "staff-public-edit": [
+        ("POST", lambda a, b: {"pk": b.held.pk}, lambda a, b: {"public_title": "Diubah", "public_text": "x"})
+    ],
+    "staff-public-hide": [("POST", lambda a, b: {"pk": b.held.pk}, lambda a, b: {"hidden": "1"})],
     "staff-attachment": [("GET", lambda a, b: {"pk": b.attachment.pk}, None)],
     "staff-intake": [("GET", None, None)],
     "staff-intake-receipt": [

@@ -249,6 +249,13 @@ class Complaint(TimeStampedModel):
         verbose_name=_("petugas yang ditunjuk"),
         editable=False,
     )
+    # The public page (/publik/<ticket>/): the koordinator may reword the title and add a text for
+    # the public, and hide the complaint from the public (aduan/complaints/public_page.py). The
+    # original title and chronology never change.
+    # (Empty, not NULL, when unset: the project's rule for text columns.)
+    public_title = models.CharField(_("judul publik"), max_length=200, blank=True, editable=False)
+    public_text = models.TextField(_("teks publik"), max_length=5000, blank=True, editable=False)
+    public_hidden = models.BooleanField(_("disembunyikan dari publik"), default=False, editable=False)
 
     class Meta:
         verbose_name = _("aduan")

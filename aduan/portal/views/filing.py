@@ -43,6 +43,7 @@ from aduan.complaints.attachments import (
     validate_uploads,
 )
 from aduan.complaints.models import CLOSED_STATUSES, Category, Complaint
+from aduan.complaints.public_page import with_public_page
 from aduan.complaints.services import ReporterData, complaint_submit, complaint_support
 from aduan.core.exceptions import InvalidInput
 from aduan.core.throttle import client_key, limit_hit, throttle_args, throttle_hit
@@ -324,9 +325,10 @@ def _title_words(title: str) -> list[str]:
 
 
 def _similar_complaints(*, pemda: Pemda, category, title: str) -> list[Complaint]:
-    """Up to five open, public complaints of the same Pemda and category whose title shares a word
-    of four letters or more with ``title``, most relevant first (an identical title, then the most
-    shared words, then the most supported). Only public columns are read."""
+    """Up to five open, public complaints (not hidden) of the same Pemda and category whose title
+    shares a word of four letters or more with ``title``, most relevant first (an identical title,
+    then the most shared words, then the most supported). Only public columns are read; each is
+    annotated ``has_public_page`` (the fragment links to that page)."""
     words = _title_words(title)
     if category is None or not words:
         return []
@@ -337,11 +339,11 @@ def _similar_complaints(*, pemda: Pemda, category, title: str) -> list[Complaint
     hits = sum((Case(When(title__icontains=w, then=Value(1)), default=Value(0)) for w in words), Value(0))
     same = Case(When(title__iexact=" ".join((title or "").split()), then=Value(1)), default=Value(0))
     return list(
-        selectors.complaints_public(pemda=pemda)
+        with_public_page(selectors.complaints_public(pemda=pemda))
         .filter(match, category_id=category.pk)
         .exclude(status__in=[str(s) for s in CLOSED_STATUSES])
         .annotate(same_title=same, shared_words=hits)
-        .only("pk", "title", "status", "supporters_count")
+        .only("pk", "ticket_number", "title", "public_title", "status", "supporters_count")
         .order_by("-same_title", "-shared_words", "-supporters_count", "-submitted_at")[:SIMILAR_LIMIT]
     )
 

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_safe
 from aduan.agencies.models import Opd, Pemda
 from aduan.complaints import selectors
 from aduan.complaints.models import Category, Status
+from aduan.complaints.public_page import with_public_page
 from aduan.compliance.periods import Period
 from aduan.portal import public_stats
 
@@ -120,8 +121,9 @@ def _month(value: str) -> Period | None:
 @require_safe
 @public_cache
 def public_list(request):
-    """Complaints that are not rahasia, newest first, 25 a page; filters by OPD, category, status
-    and month (GET; values that do not fit are ignored). Shows the ticket number, title, category,
+    """Complaints that are not rahasia nor hidden by the koordinator, newest first, 25 a page;
+    filters by OPD, category, status and month (GET; values that do not fit are ignored). Each
+    verified complaint links to its public page (``public_detail``). Shows the ticket number, title, category,
     OPD, status, date and supporters — never the reporter nor the chronology (anonim or not)."""
     pemda = _only_pemda()
     zone = _zone(pemda)
@@ -138,7 +140,7 @@ def public_list(request):
     )
     labels = _category_labels(categories)
 
-    queryset = selectors.complaints_public(pemda=pemda)
+    queryset = with_public_page(selectors.complaints_public(pemda=pemda))
     chosen = {"opd": None, "kategori": None, "status": "", "bulan": ""}
     if (opd_id := _int_choice(request.GET.get("opd"), {o.pk for o in opds})) is not None:
         queryset = queryset.filter(current_opd_id=opd_id)
@@ -160,6 +162,7 @@ def public_list(request):
             "pk",
             "ticket_number",
             "title",
+            "public_title",
             "category_id",
             "status",
             "submitted_at",
@@ -175,7 +178,8 @@ def public_list(request):
     rows = [
         {
             "ticket_number": c.ticket_number,
-            "title": c.title,
+            "title": c.public_title or c.title,
+            "has_page": c.has_public_page,
             "category": labels.get(c.category_id, ""),
             "opd": c.current_opd.display_name if c.current_opd else "",
             "status": c.status,

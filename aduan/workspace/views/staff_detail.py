@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from aduan.complaints import selectors, services
 from aduan.complaints.attachments import attachment_add, validate_upload
 from aduan.complaints.models import CLOSED_STATUSES, HELD_BY_OPD_STATUSES, ActorRole, CannedResponse
+from aduan.complaints.public_page import PublicStep
 from aduan.complaints.selectors import Actor
 from aduan.complaints.workflow import (
     TRANSITIONS,
@@ -37,6 +38,7 @@ from aduan.workspace.forms import (
     FlagForm,
     MergeForm,
     NoteForm,
+    PublicPageForm,
     TransitionForm,
     attach_domain_error,
 )
@@ -48,7 +50,7 @@ STAFF_ROLES = frozenset(
     {ActorRole.KOORDINATOR, ActorRole.PETUGAS_OPD, ActorRole.KEPALA_OPD, ActorRole.OMBUDSMAN}
 )
 NOTE_ROLES = frozenset({ActorRole.KOORDINATOR, ActorRole.PETUGAS_OPD})
-STEP_LABELS = dict(Step.choices)
+STEP_LABELS = {**dict(Step.choices), **dict(PublicStep.choices)}
 
 
 # The order of the buttons: the usual next step first (it is shown open).
@@ -128,6 +130,7 @@ def _detail(request, complaint, *, bound=None, status=200):
     can_merge = ActorRole.KOORDINATOR in roles and Action.ARCHIVE in actions
     open_flag = next((f for f in complaint.flags.select_related("flagged_by") if f.cleared_at is None), None)
     is_ombudsman = ActorRole.OMBUDSMAN in roles
+    is_koordinator = ActorRole.KOORDINATOR in roles
     context = {
         "complaint": complaint,
         "identity": identity,
@@ -158,7 +161,16 @@ def _detail(request, complaint, *, bound=None, status=200):
         "open_flag": open_flag,
         "flag_form": bound.get("flag") or (FlagForm() if is_ombudsman and open_flag is None else None),
         "can_unflag": is_ombudsman and open_flag is not None,
-        "read_only": not (actions or can_assign or can_note or is_ombudsman),
+        # The public page's moderation: the koordinator only (aduan/complaints/public_page.py).
+        "public_form": bound.get("public")
+        or (
+            PublicPageForm(
+                initial={"public_title": complaint.public_title, "public_text": complaint.public_text}
+            )
+            if is_koordinator and not complaint.is_confidential
+            else None
+        ),
+        "read_only": not (actions or can_assign or can_note or is_ombudsman or is_koordinator),
         "bound_any": bool(bound),
         "pemda_for_zone": complaint.pemda,
     }
