@@ -11,7 +11,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from aduan.complaints.models import Attachment, Channel, Complaint, ComplaintEvent, IntakeRecord
-from tests.browser.test_staff_workspace import balikpapan, shot, sign_in
+from tests.browser.test_staff_workspace import balikpapan, sign_in
 from tests.factories import MembershipFactory
 
 
@@ -21,7 +21,7 @@ def letter_png() -> bytes:
     return buffer.getvalue()
 
 
-def test_loket_records_a_late_letter_and_prints_the_receipt(chromium, live_server, default_policies):
+def test_loket_records_a_late_letter_and_prints_the_receipt(chromium, live_server, default_policies, shot):
     pemda, dpu, category = balikpapan()
     loket = MembershipFactory(role="petugas_loket", pemda=pemda).user
     context = chromium.new_context(viewport={"width": 1024, "height": 900}, locale="id-ID")

@@ -253,9 +253,16 @@ class Complaint(TimeStampedModel):
     # the public, and hide the complaint from the public (aduan/complaints/public_page.py). The
     # original title and chronology never change.
     # (Empty, not NULL, when unset: the project's rule for text columns.)
-    public_title = models.CharField(_("judul publik"), max_length=200, blank=True, editable=False)
-    public_text = models.TextField(_("teks publik"), max_length=5000, blank=True, editable=False)
-    public_hidden = models.BooleanField(_("disembunyikan dari publik"), default=False, editable=False)
+    # Database defaults too: the benchmark generator writes complaints with COPY, naming its columns.
+    public_title = models.CharField(
+        _("judul publik"), max_length=200, blank=True, default="", db_default="", editable=False
+    )
+    public_text = models.TextField(
+        _("teks publik"), max_length=5000, blank=True, default="", db_default="", editable=False
+    )
+    public_hidden = models.BooleanField(
+        _("disembunyikan dari publik"), default=False, db_default=False, editable=False
+    )
 
     class Meta:
         verbose_name = _("aduan")
