@@ -33,15 +33,8 @@ from aduan.complaints.services import ReporterData, complaint_submit
 from aduan.complaints.workflow import Action, complaint_transition
 from aduan.users.models import User
 
-from .demo_complaints import (
-    COMPLAINTS,
-    OPEN_SCENARIOS,
-    PLANNED_IN_DAYS,
-    PROGRESS_NOTES,
-    SCENARIOS,
-    STEP_DAYS,
-    DemoComplaint,
-)
+from .demo_complaints import COMPLAINTS, DemoComplaint
+from .demo_scenarios import OPEN_SCENARIOS, PLANNED_IN_DAYS, PROGRESS_NOTES, SCENARIOS, STEP_DAYS
 
 DEMO_PASSWORD = "aduan-demo"
 ADMIN_PASSWORD = "aduan-admin"

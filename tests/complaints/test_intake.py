@@ -170,8 +170,6 @@ def test_lapor_number_is_required_for_lapor_and_unique_per_pemda(world, loket):
 def test_two_desks_typing_the_same_lapor_number_at_once_store_one(default_policies):
     pemda = PemdaFactory()
     users = [MembershipFactory(role="petugas_loket", pemda=pemda).user for _ in range(2)]
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL")
     barrier, results = threading.Barrier(2), []
 
     def desk(user):
