@@ -28,8 +28,7 @@ number and reason and stores nothing. A file without a required column is refuse
 A sample file: ``docs/samples/lapor-export-sample.csv``.
 """
 
-import csv
-import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -38,7 +37,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aduan.core.exceptions import DomainError, InvalidInput
-from aduan.core.spreadsheet import safe_cell
+from aduan.core.spreadsheet import (
+    SpreadsheetUnreadable,
+    cell_text,
+    csv_table,
+    is_xlsx,
+    safe_cell,
+    xlsx_tables,
+)
 
 from .intake import IntakeData, complaint_intake, intake_is_late
 from .models import Category, Channel, Classification, Complaint, IntakeRecord, Status
@@ -121,7 +127,10 @@ def read_rows(data: bytes, *, filename: str) -> list[Row]:
     """The rows of a CSV (UTF-8, comma or semicolon) or XLSX file; raises LaporFileInvalid."""
     if len(data) > MAX_FILE_BYTES:
         raise LaporFileInvalid(_("Berkas terlalu besar (paling besar 20 MB)."))
-    table = _xlsx(data) if data[:2] == b"PK" or filename.lower().endswith(".xlsx") else _csv(data)
+    try:
+        table = next(iter(xlsx_tables(data).values()), []) if is_xlsx(data, filename) else csv_table(data)
+    except SpreadsheetUnreadable as error:
+        raise LaporFileInvalid(str(error)) from None
     if not table:
         raise LaporFileInvalid(_("Berkas kosong."))
     header = [(h or "").strip().lower() for h in table[0]]
@@ -135,44 +144,10 @@ def read_rows(data: bytes, *, filename: str) -> list[Row]:
         raise LaporFileInvalid(_("Paling banyak %(n)d baris per berkas.") % {"n": MAX_ROWS})
     rows = []
     for number, cells in enumerate(table[1:], start=2):
-        values = {h: _text(c) for h, c in zip(header, cells, strict=False) if h}
+        values = {h: cell_text(c) for h, c in zip(header, cells, strict=False) if h}
         if any(values.values()):
             rows.append(Row(number, values))
     return rows
-
-
-def _csv(data: bytes) -> list[list[str]]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise LaporFileInvalid(_("Berkas CSV harus UTF-8.")) from None
-    first = text.split("\n", 1)[0]
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    try:
-        return [row for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
-    except csv.Error:
-        raise LaporFileInvalid(_("Berkas CSV tidak dapat dibaca.")) from None
-
-
-def _xlsx(data: bytes) -> list[list]:
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds for a broken file
-        raise LaporFileInvalid(_("Berkas XLSX tidak dapat dibaca.")) from None
-    try:
-        return [list(row) for row in book.worksheets[0].iter_rows(values_only=True)]
-    finally:
-        book.close()
-
-
-def _text(cell) -> str:
-    if isinstance(cell, datetime):
-        return cell.strftime("%Y-%m-%d %H:%M")
-    if isinstance(cell, float) and cell.is_integer():
-        return str(int(cell))
-    return "" if cell is None else str(cell).strip()
 
 
 def _flag(row: Row, name: str) -> bool:
@@ -227,8 +202,11 @@ def _row_fields(row: Row, pemda, categories: dict[str, Category], now: datetime)
     }
 
 
-def lapor_import(*, pemda, rows: list[Row], now: datetime | None = None) -> ImportResult:
-    """File each row as a complaint of ``pemda`` (see the module's docstring)."""
+def lapor_import(
+    *, pemda, rows: list[Row], now: datetime | None = None, on_progress: Callable[[int], None] | None = None
+) -> ImportResult:
+    """File each row as a complaint of ``pemda`` (see the module's docstring); ``on_progress(done)``
+    is called after each row (the commands' progress, aduan/core/progress.py)."""
     now = now or timezone.now()
     result = ImportResult()
     known = dict(
@@ -241,7 +219,9 @@ def lapor_import(*, pemda, rows: list[Row], now: datetime | None = None) -> Impo
         for c in Category.objects.filter(Q(pemda=pemda) | Q(pemda__isnull=True), is_active=True)
     }
     seen: dict[str, int] = {}
-    for row in rows:
+    for done, row in enumerate(rows, start=1):
+        if on_progress is not None and done > 1:
+            on_progress(done - 1)
         number = row.lapor_number
         if number and number in seen:
             result.failed.append(
@@ -267,6 +247,8 @@ def lapor_import(*, pemda, rows: list[Row], now: datetime | None = None) -> Impo
             result.failed.append((row.number, f"{prefix}{error}"))
             continue
         result.created.append((row.number, number, complaint.ticket_number))
+    if on_progress is not None:
+        on_progress(len(rows))
     return result
 
 

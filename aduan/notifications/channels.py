@@ -46,8 +46,13 @@ class ChannelError(Exception):
 def render(notification) -> tuple[str, str]:
     """The subject and text body of a notification, in its language."""
     language = notification.language if notification.language in LANGUAGES else "id"
+    context = notification.context
+    if notification.kind == "staff_welcome":  # its password link is made now, never stored
+        from .welcome import link_context
+
+        context = {**context, **link_context(notification)}
     with translation.override(language):
-        text = render_to_string(f"notifications/{language}/{notification.kind}.txt", notification.context)
+        text = render_to_string(f"notifications/{language}/{notification.kind}.txt", context)
     first, _, body = text.lstrip().partition("\n")
     subject = first.removeprefix("Subject:").strip()
     return subject, body.strip() + "\n"

@@ -1,12 +1,15 @@
 """``manage.py lapor_import FILE --pemda BPN``: file each report of an SP4N-LAPOR! export (CSV or
 XLSX; columns in aduan/complaints/lapor.py) as a complaint. Numbers already in Aduan are skipped,
 so running it twice adds nothing; failed rows are listed with their row number and reason, and the
-command then exits with status 1 (the good rows are kept: fix the file and run it again)."""
+command then exits with status 1 (the good rows are kept: fix the file and run it again).
+
+Progress: a bar on a terminal, a plain line at each tenth of the rows otherwise (aduan/core/progress.py)."""
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from aduan.complaints.lapor import lapor_import
+from aduan.core.progress import Progress
 
 from ._lapor import pemda_by_code, rows_of
 
@@ -20,7 +23,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, pemda, **options):
         pemda = pemda_by_code(pemda)
-        result = lapor_import(pemda=pemda, rows=rows_of(file))
+        rows = rows_of(file)
+        progress = Progress(self.stdout, total=len(rows), label="lapor_import", unit=_("baris"))
+        try:
+            result = lapor_import(pemda=pemda, rows=rows, on_progress=progress.update)
+        finally:
+            progress.close()
         for row, number, ticket in result.created:
             self.stdout.write(
                 _("baris %(row)d: %(number)s → %(ticket)s") % {"row": row, "number": number, "ticket": ticket}
