@@ -1,6 +1,7 @@
 """Django admin for complaints: categories are configured here; complaints are only looked at.
 
-- Category: list, filter by Pemda, search, autocomplete for parent and default OPD.
+- Category: list, filter by Pemda, search, autocomplete for parent and default OPD, and *Impor*
+  (the Kategori sheet of the onboarding file; onboarding/admin.py adds it to OPDs and staff too).
 - Complaint: read-only (no add, change or delete; status is changed only by the workflow), with its
   timeline (ComplaintEvent) and OPD hops (ComplaintHop) as read-only inlines. The list goes through
   ``selectors.complaints_visible_to()``; only a superuser sees every complaint.
@@ -21,11 +22,12 @@ from aduan.agencies.selectors import staff_roles
 
 from .lapor import COLUMNS, MAX_FILE_BYTES, LaporFileInvalid, lapor_import, lapor_reconcile, read_rows
 from .models import ActorRole, Category, Complaint, ComplaintEvent, ComplaintHop, IntakeRecord
+from .onboarding.admin import CategoryImportMixin  # also adds the import to the OPD and staff admins
 from .selectors import complaints_visible_to
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(CategoryImportMixin, admin.ModelAdmin):
     list_display = ["__str__", "pemda", "default_opd", "is_active"]
     list_filter = ["pemda", "is_active"]
     search_fields = ["name", "name_en", "parent__name"]

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "health_check",
     "django_prometheus",
     "django_guid",
+    "import_export",  # the admin's import of OPDs, categories and staff (aduan/complaints/onboarding/)
     "aduan.devdata",  # demo and benchmark data: not in production (config/settings/production.py)
 ]
 

@@ -59,6 +59,7 @@ class Outcome:
     changes: list[Change] = field(default_factory=list)
     welcomed: list[str] = field(default_factory=list)  # e-mails of the new accounts
     dry_run: bool = False
+    instances: dict[tuple[str, int], object] = field(default_factory=dict)  # (sheet key, row) → row written
 
     def count(self, sheet, action: str) -> int:
         return sum(1 for c in self.changes if c.sheet == str(sheet.label) and c.action == action)
@@ -78,8 +79,9 @@ class _Writer:
     def __init__(self, outcome: Outcome, now: datetime, on_progress: Callable[[int], None] | None):
         self.outcome, self.now, self.on_progress, self.done = outcome, now, on_progress, 0
 
-    def record(self, sheet, row: int, action: str, label: str, fields=()) -> None:
+    def record(self, sheet, row: int, action: str, label: str, fields=(), obj=None) -> None:
         self.outcome.changes.append(Change(str(sheet.label), row, action, label, tuple(fields)))
+        self.outcome.instances[(sheet.key, row)] = obj
         self.done += 1
         if self.on_progress is not None:
             self.on_progress(self.done)
@@ -91,10 +93,10 @@ class _Writer:
                 setattr(obj, name, value)
             obj.full_clean(validate_unique=False, validate_constraints=False)
             obj.save()
-            self.record(sheet, row, CREATED, label)
+            self.record(sheet, row, CREATED, label, obj=obj)
         else:
             changed = _update(obj, values)
-            self.record(sheet, row, UPDATED if changed else UNCHANGED, label, changed)
+            self.record(sheet, row, UPDATED if changed else UNCHANGED, label, changed, obj=obj)
         return obj
 
 
@@ -183,11 +185,13 @@ def staff_write(writer: _Writer, pemda: Pemda, plans: list[StaffPlan], opds: dic
         label = f"{plan.email} — {Role(plan.role).label} — {opd.name if opd else pemda.name}"
         membership = StaffMembership.objects.filter(user=user, role=plan.role, **place).first()
         if membership is None:
-            StaffMembership.objects.create(user=user, role=plan.role, is_active=plan.is_active, **place)
-            writer.record(STAFF, plan.row, CREATED, label)
+            membership = StaffMembership.objects.create(
+                user=user, role=plan.role, is_active=plan.is_active, **place
+            )
+            writer.record(STAFF, plan.row, CREATED, label, obj=membership)
         else:
             changed += _update(membership, {"is_active": plan.is_active})
-            writer.record(STAFF, plan.row, UPDATED if changed else UNCHANGED, label, changed)
+            writer.record(STAFF, plan.row, UPDATED if changed else UNCHANGED, label, changed, obj=membership)
         if plan.email in new_users:
             new_users[plan.email][1].append(
                 f"{Role(plan.role).label}, {opd.name}" if opd else str(Role(plan.role).label)
@@ -195,3 +199,19 @@ def staff_write(writer: _Writer, pemda: Pemda, plans: list[StaffPlan], opds: dic
     for email, (user, roles) in new_users.items():
         staff_welcome_queue(user=user, pemda_name=pemda.name, roles=roles, now=writer.now)
         writer.outcome.welcomed.append(email)
+
+
+def sheet_apply(kind, plans: list, *, pemda: Pemda, now: datetime | None = None) -> Outcome:
+    """Write the checked rows of one sheet into an existing Pemda (the admin's import of OPDs,
+    categories or staff); the caller's transaction decides whether it is kept."""
+    outcome = Outcome(pemda=pemda)
+    writer = _Writer(outcome, now or timezone.now(), None)
+    if kind is OPD:
+        opds_write(writer, pemda, plans)
+        return outcome
+    opds = {("db", o.pk): o for o in Opd.objects.filter(pemda=pemda)}
+    if kind is CATEGORY:
+        categories_write(writer, pemda, plans, opds)
+    elif kind is STAFF:
+        staff_write(writer, pemda, plans, opds)
+    return outcome

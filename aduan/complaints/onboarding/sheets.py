@@ -133,7 +133,7 @@ def read_book(data: bytes, *, filename: str) -> Book:
         if is_xlsx(data, filename):
             book = _from_xlsx(xlsx_tables(data))
         else:
-            book = _from_csv(csv_table(data))
+            book = book_from_table(csv_table(data))
     except SpreadsheetUnreadable as error:
         raise OnboardingFileInvalid(str(error)) from None
     if sum(len(rows) for rows in book.rows.values()) > MAX_ROWS:
@@ -187,7 +187,7 @@ def _from_xlsx(tables: dict[str, list[list]]) -> Book:
     return book
 
 
-def _from_csv(table: list[list[str]]) -> Book:
+def book_from_table(table: list[list[str]]) -> Book:
     book = Book()
     if not table:
         return book
