@@ -89,11 +89,11 @@ def test_the_workbook_imports_sheet_by_sheet_after_a_preview_that_writes_nothing
 
 def test_a_bad_row_is_shown_with_its_column_and_nothing_can_be_confirmed(admin_client, samarinda):
     bad = (
-        "Email,Nama lengkap,Peran,OPD\n"
-        "siti.rahmawati@samarinda.test,Siti Rahmawati,koordinator,\n"
-        "andi@samarinda.test,Andi,bupati,\n"
-        "rina(at)samarinda.test,Rina,koordinator,\n"
-    ).encode()
+        b"Email,Nama lengkap,Peran,OPD\n"
+        b"siti.rahmawati@samarinda.test,Siti Rahmawati,koordinator,\n"
+        b"andi@samarinda.test,Andi,bupati,\n"
+        b"rina(at)samarinda.test,Rina,koordinator,\n"
+    )
 
     shown = preview(admin_client, "agencies/staffmembership", samarinda, path=CSV, data=bad, fmt=CSV_FORMAT)
 
@@ -105,7 +105,7 @@ def test_a_bad_row_is_shown_with_its_column_and_nothing_can_be_confirmed(admin_c
 
 
 def test_a_category_naming_an_unknown_opd_is_refused(admin_client, samarinda):
-    bad = "Nama,Induk,OPD utama\nJalan rusak,,Dinas Jalan\n".encode()
+    bad = b"Nama,Induk,OPD utama\nJalan rusak,,Dinas Jalan\n"
 
     shown = preview(admin_client, "complaints/category", samarinda, path=CSV, data=bad, fmt=CSV_FORMAT)
 
