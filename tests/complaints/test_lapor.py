@@ -79,6 +79,31 @@ def test_command_import_twice_and_xlsx_gives_no_duplicates(pemda, tmp_path):
     assert Complaint.objects.count() == 5
 
 
+def test_the_import_prints_plain_progress_lines_to_a_log(pemda):
+    out = io.StringIO()  # not a terminal: a log under cron or systemd
+
+    call_command("lapor_import", str(SAMPLE), "--pemda", "BPN", stdout=out)
+
+    lines = [line for line in out.getvalue().splitlines() if line.startswith("lapor_import: ")]
+    assert len(lines) == 10  # one per tenth of the rows
+    assert lines[0].startswith("lapor_import: 1/5 baris (10%)")
+    assert lines[-1] == "lapor_import: 5/5 baris (100%)"
+    assert "\r" not in out.getvalue()
+
+
+def test_a_terminal_gets_a_progress_bar_instead(pemda):
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    out = Terminal()
+    call_command("lapor_import", str(SAMPLE), "--pemda", "BPN", stdout=out)
+
+    assert "\r" in out.getvalue()  # tqdm redraws its bar
+    assert "5/5" in out.getvalue()
+    assert "lapor_import: 5/5 baris (100%)" not in out.getvalue()
+
+
 def test_bad_rows_are_reported_by_row_number_and_store_nothing(pemda):
     data = csv_bytes(
         ("111", "2026-11-03 08:15", "Judul", "Isi", "Belum Terverifikasi"),

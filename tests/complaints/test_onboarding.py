@@ -105,7 +105,7 @@ def test_the_samarinda_sample_sets_up_the_pemda_and_a_second_run_changes_nothing
     assert f"OPD: {OPDS} baru, 0 diubah, 0 tetap." in out
     assert f"Kategori: {CATEGORIES} baru, 0 diubah, 0 tetap." in out
     assert f"Staf: {STAFF_ROWS} baru, 0 diubah, 0 tetap." in out
-    assert f"{STAFF_USERS} akun baru dikirimi e-mail" in out
+    assert f"{STAFF_USERS} akun dikirimi e-mail" in out
     before = snapshot()
 
     out, _ = run(XLSX)
@@ -113,7 +113,7 @@ def test_the_samarinda_sample_sets_up_the_pemda_and_a_second_run_changes_nothing
     assert snapshot() == before
     assert f"OPD: 0 baru, 0 diubah, {OPDS} tetap." in out
     assert f"Staf: 0 baru, 0 diubah, {STAFF_ROWS} tetap." in out
-    assert "0 akun baru" in out
+    assert "0 akun dikirimi" in out
     assert " baris " not in "".join(
         line for line in out.splitlines() if not line.startswith("pemda_onboard:")
     )
@@ -142,7 +142,7 @@ def test_the_dry_run_lists_the_changes_and_writes_nothing():
     assert snapshot() == before
     assert out.startswith("Uji coba (--dry-run): tidak ada yang diubah.")
     assert "OPD baris 7: baru — Dinas Kesehatan" in out  # CSV rows count the file's lines
-    assert f"{STAFF_USERS} akun baru akan menerima e-mail" in out
+    assert f"{STAFF_USERS} akun akan menerima e-mail" in out
     assert len(mail.outbox) == 0
 
 
@@ -334,3 +334,24 @@ def test_a_log_gets_plain_progress_lines():
     assert len(lines) == 10
     assert lines[-1] == f"pemda_onboard: {total}/{total} baris (100%)"
     assert "\r" not in out
+
+
+def test_an_expired_welcome_is_sent_again_only_to_staff_without_a_password():
+    onboard_file(XLSX)
+    andi = User.objects.get(email="andi.pratama@samarinda.test")
+    andi.set_password("Sungai-Mahakam-2026")
+    andi.save()
+    before = Notification.objects.filter(kind="staff_welcome").count()
+
+    out, _ = run(XLSX, "--resend-welcome")
+
+    welcomes = Notification.objects.filter(kind="staff_welcome")
+    assert welcomes.count() == before + STAFF_USERS - 1
+    assert (
+        not welcomes.filter(address="andi.pratama@samarinda.test")
+        .exclude(key__endswith=f":{andi.pk}")
+        .exists()
+    )
+    assert f"{STAFF_USERS - 1} akun dikirimi e-mail" in out
+    dewi = welcomes.filter(address="dewi.lestari@samarinda.test").latest("pk")
+    assert len(dewi.context["roles"]) == 2  # both of her roles

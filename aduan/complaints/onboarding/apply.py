@@ -78,6 +78,7 @@ def _update(obj, values: dict) -> list[str]:
 class _Writer:
     def __init__(self, outcome: Outcome, now: datetime, on_progress: Callable[[int], None] | None):
         self.outcome, self.now, self.on_progress, self.done = outcome, now, on_progress, 0
+        self.resend_welcome = False
 
     def record(self, sheet, row: int, action: str, label: str, fields=(), obj=None) -> None:
         self.outcome.changes.append(Change(str(sheet.label), row, action, label, tuple(fields)))
@@ -106,10 +107,13 @@ def onboard_apply(
     dry_run: bool = False,
     now: datetime | None = None,
     on_progress: Callable[[int], None] | None = None,
+    resend_welcome: bool = False,
 ) -> Outcome:
-    """Write ``plan`` (from ``checks.book_check``); with ``dry_run`` roll everything back."""
+    """Write ``plan`` (from ``checks.book_check``); with ``dry_run`` roll everything back.
+    ``resend_welcome``: staff of the file who have still not set a password get a new welcome."""
     outcome = Outcome(dry_run=dry_run)
     writer = _Writer(outcome, now or timezone.now(), on_progress)
+    writer.resend_welcome = resend_welcome
     try:
         with transaction.atomic():
             pemda = _pemda(writer, plan)
@@ -172,6 +176,7 @@ def categories_write(writer: _Writer, pemda: Pemda, plans: list[CategoryPlan], o
 def staff_write(writer: _Writer, pemda: Pemda, plans: list[StaffPlan], opds: dict) -> None:
     """Accounts by e-mail (a new one has no password and gets the welcome e-mail), and their roles."""
     new_users: dict[str, tuple[User, list[str]]] = {}
+    waiting: dict[str, tuple[User, list[str]]] = {}  # accounts whose password was never set
     for plan in plans:
         user = User.objects.filter(email__iexact=plan.email).first()
         changed = []
@@ -180,6 +185,8 @@ def staff_write(writer: _Writer, pemda: Pemda, plans: list[StaffPlan], opds: dic
             new_users[plan.email] = (user, [])
         else:
             changed += _update(user, {"full_name": plan.full_name})
+            if writer.resend_welcome and not user.has_usable_password():
+                waiting.setdefault(plan.email, (user, []))
         opd = opds[plan.opd] if plan.role in OPD_ROLES else None
         place = {"opd": opd} if opd else {"pemda": pemda}
         label = f"{plan.email} — {Role(plan.role).label} — {opd.name if opd else pemda.name}"
@@ -192,12 +199,16 @@ def staff_write(writer: _Writer, pemda: Pemda, plans: list[StaffPlan], opds: dic
         else:
             changed += _update(membership, {"is_active": plan.is_active})
             writer.record(STAFF, plan.row, UPDATED if changed else UNCHANGED, label, changed, obj=membership)
-        if plan.email in new_users:
-            new_users[plan.email][1].append(
+        if plan.email in new_users or plan.email in waiting:
+            (new_users.get(plan.email) or waiting[plan.email])[1].append(
                 f"{Role(plan.role).label}, {opd.name}" if opd else str(Role(plan.role).label)
             )
     for email, (user, roles) in new_users.items():
         staff_welcome_queue(user=user, pemda_name=pemda.name, roles=roles, now=writer.now)
+        writer.outcome.welcomed.append(email)
+    for email, (user, roles) in waiting.items():  # a new key: the first link has expired
+        resend = writer.now.strftime("%Y%m%d%H%M%S")
+        staff_welcome_queue(user=user, pemda_name=pemda.name, roles=roles, now=writer.now, resend=resend)
         writer.outcome.welcomed.append(email)
 
 

@@ -5,7 +5,9 @@ README's "Set up your Pemda".
 
 Everything is checked first; any problem is printed as ``<sheet>, baris <n>, kolom <column>:
 <reason>`` and the command exits with status 1 having changed nothing. Running the same file again
-changes nothing; ``--dry-run`` prints what would change and writes nothing.
+changes nothing; ``--dry-run`` prints what would change and writes nothing. A welcome link is
+valid for 3 days (PASSWORD_RESET_TIMEOUT): ``--resend-welcome`` sends a new one to the staff of the
+file who have still not set their password.
 
 Progress: a bar on a terminal, a plain line at each tenth of the rows otherwise (aduan/core/progress.py).
 """
@@ -39,10 +41,15 @@ class Command(BaseCommand):
             "--dry-run", action="store_true", help=_("Tampilkan yang akan berubah, tanpa mengubah apa pun.")
         )
         parser.add_argument(
+            "--resend-welcome",
+            action="store_true",
+            help=_("Kirim ulang e-mail pembuatan kata sandi kepada staf berkas ini yang belum membuatnya."),
+        )
+        parser.add_argument(
             "--verbose-unchanged", action="store_true", help=_("Tampilkan juga baris yang tidak berubah.")
         )
 
-    def handle(self, *args, file, dry_run=False, verbose_unchanged=False, **options):
+    def handle(self, *args, file, dry_run=False, verbose_unchanged=False, resend_welcome=False, **options):
         path = Path(file)
         if not path.is_file():
             raise CommandError(_("Berkas %(path)s tidak ada.") % {"path": file})
@@ -58,7 +65,9 @@ class Command(BaseCommand):
             self.stdout.write(_("Uji coba (--dry-run): tidak ada yang diubah. Yang akan berubah:"))
         progress = Progress(self.stdout, total=plan.rows, label="pemda_onboard", unit=_("baris"))
         try:
-            outcome = onboard_apply(plan, dry_run=dry_run, on_progress=progress.update)
+            outcome = onboard_apply(
+                plan, dry_run=dry_run, on_progress=progress.update, resend_welcome=resend_welcome
+            )
         except InvalidInput as error:
             raise CommandError(str(error)) from None
         finally:
@@ -78,13 +87,11 @@ class Command(BaseCommand):
             )
         if dry_run:
             self.stdout.write(
-                _("%(n)d akun baru akan menerima e-mail untuk membuat kata sandi.")
-                % {"n": len(outcome.welcomed)}
+                _("%(n)d akun akan menerima e-mail untuk membuat kata sandi.") % {"n": len(outcome.welcomed)}
             )
         else:
             self.stdout.write(
                 self.style.SUCCESS(
-                    _("%(n)d akun baru dikirimi e-mail untuk membuat kata sandi.")
-                    % {"n": len(outcome.welcomed)}
+                    _("%(n)d akun dikirimi e-mail untuk membuat kata sandi.") % {"n": len(outcome.welcomed)}
                 )
             )
