@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from aduan.agencies.models import Opd, Pemda, Province, Role, StaffMembership
@@ -355,3 +357,21 @@ def test_an_expired_welcome_is_sent_again_only_to_staff_without_a_password():
     assert f"{STAFF_USERS - 1} akun dikirimi e-mail" in out
     dewi = welcomes.filter(address="dewi.lestari@samarinda.test").latest("pk")
     assert len(dewi.context["roles"]) == 2  # both of her roles
+
+
+def test_unchanged_opds_and_categories_cost_no_query_per_row(tmp_path):
+    def more(book):
+        for n in range(1, 11):
+            book["OPD"].append([f"Kelurahan Contoh {n}", f"Kel. Contoh {n}", "", "Ya"])
+            book["Kategori"].append([f"Contoh {n}", "Infrastruktur", "", f"Kel. Contoh {n}", "Tidak", "Ya"])
+
+    bigger = edited_copy(tmp_path, more)
+    onboard_file(bigger)
+
+    with CaptureQueriesContext(connection) as sample_run:
+        onboard_file(XLSX)
+    with CaptureQueriesContext(connection) as bigger_run:
+        onboard_file(bigger)
+
+    assert len(bigger_run) == len(sample_run)  # 20 more rows, not one more query
+    assert len(sample_run) <= 30 + 2 * STAFF_ROWS  # a user and a role looked up per staff row

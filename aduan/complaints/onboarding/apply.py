@@ -65,9 +65,16 @@ class Outcome:
         return sum(1 for c in self.changes if c.sheet == str(sheet.label) and c.action == action)
 
 
+def _differs(obj, name: str, value) -> bool:
+    field = obj._meta.get_field(name)
+    if field.is_relation:  # compare ids: reading the related row would cost a query per row
+        return getattr(obj, field.attname) != (value.pk if value is not None else None)
+    return getattr(obj, name) != value
+
+
 def _update(obj, values: dict) -> list[str]:
     """Set the values that differ; the names of the changed fields (saved only when some did)."""
-    changed = [name for name, value in values.items() if getattr(obj, name) != value]
+    changed = [name for name, value in values.items() if _differs(obj, name, value)]
     for name in changed:
         setattr(obj, name, values[name])
     if changed and obj.pk:
