@@ -23,6 +23,7 @@ from .apply import CREATED, UPDATED, sheet_apply
 from .checks import categories_check, opd_index, opds_check, staff_check
 from .sheets import (
     CATEGORY,
+    MAX_ROWS,
     OPD,
     SHEET_COLUMN,
     STAFF,
@@ -56,6 +57,8 @@ class SheetResource(resources.Resource):
     def before_import(self, dataset, **kwargs):
         if self.pemda is None:
             raise ValidationError(_("Pilih pemda tujuan impor."))
+        if len(dataset) > MAX_ROWS:
+            raise ValidationError(_("Paling banyak %(n)d baris per berkas.") % {"n": MAX_ROWS})
         table = [dataset.headers or [], *dataset]
         if table[0] and cell_text(table[0][0]).lower() in SHEET_COLUMN.names():  # the one-CSV form
             try:
