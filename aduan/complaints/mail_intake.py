@@ -45,7 +45,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from aduan.core.exceptions import DomainError
+from aduan.core.exceptions import DomainError, NotFound
 from aduan.notifications.channels import notification_ids_quoted
 from aduan.notifications.models import Audience
 from aduan.notifications.models import Channel as NotificationChannel
@@ -63,7 +63,7 @@ from .models import (
     Status,
     UnreadableReason,
 )
-from .selectors import Actor
+from .selectors import Actor, inbound_mail_kept_for
 from .services import ReporterData, complaint_submit
 from .workflow import NOTE_MAX_LENGTH, Action, complaint_transition
 
@@ -430,4 +430,16 @@ def _receive(mailbox, raw, key, parsed, error, prepared, now, size) -> InboundEm
         else:
             _file(row, raw, parsed, prepared, now)
         row.save()
+    return row
+
+
+def inbound_mail_mark_handled(*, user, pk: int, now: datetime | None = None) -> InboundEmail:
+    """The koordinator marks a kept message handled (once; again changes nothing)."""
+    with transaction.atomic():
+        row = inbound_mail_kept_for(user).select_for_update(of=("self",)).filter(pk=pk).first()
+        if row is None:
+            raise NotFound()
+        if row.handled_at is None:
+            row.handled_at, row.handled_by = now or timezone.now(), user
+            row.save(update_fields=["handled_at", "handled_by"])
     return row
