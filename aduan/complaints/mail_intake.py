@@ -11,7 +11,8 @@ waits on the unique index and then files nothing.
   ticket number of this Pemda and the sender is that complaint's reporter. On hold → the reporter
   completes it; followed up → the reporter's reply (back to the OPD); the text (quoted lines and
   signature cut) is the move's note and the attachments are added. In any other status it is kept
-  for the koordinator (``not_awaiting``), never filed as a new complaint.
+  for the koordinator (``not_awaiting``), never filed as a new complaint; so is an answer to an
+  e-mail we sent staff.
 - **A new complaint** otherwise, through ``services.complaint_submit`` (channel e-mail; same ticket
   numbers, clocks, hash chain and outbox as the web form: the reporter is sent the ticket and the
   tracking link). Title: the subject; text: the body (plain text, else the HTML's text); reporter:
@@ -427,6 +428,8 @@ def _receive(mailbox, raw, key, parsed, error, prepared, now, size) -> InboundEm
             _keep(row, raw, UnreadableReason.AUTOMATIC, "", parsed)
         elif (complaint := _replied_complaint(mailbox, parsed)) is not None:
             _reply(row, raw, parsed, complaint, prepared, now)
+        elif notification_ids_quoted(parsed.references):  # answers an e-mail we sent staff: no complaint
+            _keep(row, raw, UnreadableReason.NOT_AWAITING, "", parsed)
         else:
             _file(row, raw, parsed, prepared, now)
         row.save()

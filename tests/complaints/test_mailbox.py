@@ -403,3 +403,22 @@ def test_a_wrong_password_variable_is_recorded_and_files_nothing(imap, mailbox):
     assert mail_counts() == (0, 0, 0)
     mailbox.refresh_from_db()
     assert "ADUAN_MAIL_NOT_SET" in mailbox.last_error
+
+
+def test_an_answer_to_an_email_we_sent_staff_is_kept_not_filed(imap, mailbox, world):
+    complaint = _filed(imap, mailbox)
+    complaint_transition(
+        complaint_id=complaint.pk, action=Action.DISPATCH, actor=Actor.staff(world.koordinator), opd=world.opd
+    )
+    staff_mail = Notification.objects.filter(complaint=complaint, audience=Audience.STAFF).first()
+    imap.append(
+        mailbox.folder,
+        message(subject="Re: Aduan baru untuk OPD Anda", sender=staff_mail.address,
+                In_Reply_To=notification_message_id(staff_mail), body="Siap, kami tangani."),
+    )  # fmt: skip
+
+    mailbox_poll(mailbox)
+
+    assert Complaint.objects.count() == 1
+    row = InboundEmail.objects.latest("pk")
+    assert (row.outcome, row.reason) == (InboundOutcome.UNREADABLE, UnreadableReason.NOT_AWAITING)
