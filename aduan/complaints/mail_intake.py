@@ -48,7 +48,7 @@ from django.utils.translation import gettext_lazy as _
 
 from aduan.core.exceptions import DomainError, NotFound
 from aduan.notifications.channels import notification_ids_quoted
-from aduan.notifications.models import Audience
+from aduan.notifications.models import Audience, Notification
 from aduan.notifications.models import Channel as NotificationChannel
 from aduan.notifications.services import notification_queue, site_url
 
@@ -350,6 +350,15 @@ def _reply(row, raw, parsed: ParsedMail, complaint: Complaint, prepared: Prepare
     _tell_refused(row, complaint, parsed, prepared.refused, now)
 
 
+def _thread_confirmation(complaint: Complaint, parsed: ParsedMail) -> None:
+    """The confirmation queued by complaint_submit answers the reporter's message (In-Reply-To), so
+    their mail program shows it in the same thread. Still uncommitted: the send task sees it."""
+    if parsed.message_id.startswith("<"):
+        for notification in Notification.objects.filter(complaint=complaint, audience=Audience.CITIZEN):
+            notification.context["in_reply_to"] = parsed.message_id
+            notification.save(update_fields=["context"])
+
+
 def _file(row, raw, parsed: ParsedMail, prepared: Prepared, now) -> None:
     subject = REPLY_PREFIX.sub("", parsed.subject)
     anonymous = bool(ANONYMOUS_WORD.search(subject))
@@ -373,6 +382,7 @@ def _file(row, raw, parsed: ParsedMail, prepared: Prepared, now) -> None:
     except DomainError as error:
         _keep(row, raw, UnreadableReason.REFUSED, str(error.message), parsed)
         return
+    _thread_confirmation(complaint, parsed)
     row.outcome, row.complaint = InboundOutcome.FILED, complaint
     _tell_refused(row, complaint, parsed, prepared.refused, now)
 

@@ -61,6 +61,9 @@ def send_email(notification) -> None:
     # The same Message-ID on every attempt, so a receiver can drop a copy resent after a crash; a
     # reply quoting it (In-Reply-To, References) is recognised by complaints.mail_intake.
     message.extra_headers["Message-ID"] = notification_message_id(notification)
+    answered = str(notification.context.get("in_reply_to") or "")
+    if _HEADER_ID_RE.fullmatch(answered):  # the reporter's own e-mail this answers (inbound e-mail)
+        message.extra_headers["In-Reply-To"] = message.extra_headers["References"] = answered
     try:
         message.send(fail_silently=False)
     except (smtplib.SMTPException, OSError) as exc:
@@ -69,6 +72,7 @@ def send_email(notification) -> None:
 
 
 MESSAGE_ID_DOMAIN = "aduan.notification"
+_HEADER_ID_RE = re.compile(r"<[^<>\s]{1,250}>")
 _MESSAGE_ID_RE = re.compile(r"<n(\d{1,18})\.([0-9a-f]{32})@" + re.escape(MESSAGE_ID_DOMAIN) + ">")
 
 

@@ -100,7 +100,10 @@ def mail_counts():
 
 
 def test_a_new_message_files_one_complaint_by_email_and_queues_the_reply(imap, mailbox, world):
-    imap.append(mailbox.folder, message(attachments=[("lubang.png", png_bytes(), "image", "png")]))
+    row_id = "<laporan-1@example.id>"
+    imap.append(
+        mailbox.folder, message(message_id=row_id, attachments=[("lubang.png", png_bytes(), "image", "png")])
+    )
 
     result = mailbox_poll(mailbox)
 
@@ -127,6 +130,7 @@ def test_a_new_message_files_one_complaint_by_email_and_queues_the_reply(imap, m
     )
     assert reply.context["link"].endswith(f"/lacak/{complaint.tracking_secret}/")
     assert reply.context["ticket_number"] == complaint.ticket_number
+    assert reply.context["in_reply_to"] == row_id  # the answer threads under the reporter's e-mail
     row = InboundEmail.objects.get()
     assert (row.outcome, row.complaint, row.raw, row.sender) == (InboundOutcome.FILED, complaint, b"", "")
     assert b"\\Seen" in imap.flags(mailbox.folder)[0]
@@ -197,6 +201,9 @@ def test_a_reply_to_our_notification_becomes_the_reporters_reply(imap, mailbox, 
     assert notification_deliver(hold.pk)
     sent_id = mail.outbox[-1].message()["Message-ID"]
     assert sent_id == notification_message_id(hold)  # the Message-ID we recognise is the one sent
+    confirmation = Notification.objects.get(complaint=complaint, context__action="submit")
+    assert notification_deliver(confirmation.pk)
+    assert mail.outbox[-1].message()["In-Reply-To"] == confirmation.context["in_reply_to"]
     before = Complaint.objects.count()
 
     imap.append(
