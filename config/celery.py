@@ -56,6 +56,12 @@ app.conf.beat_schedule = {
         "schedule": 5 * 60.0,
         "options": {"expires": 4 * 60},
     },
+    # Complaints by e-mail: each Pemda's IMAP mailbox, read every 2 minutes (aduan/complaints/mailbox.py).
+    "mailboxes-poll": {
+        "task": "aduan.complaints.tasks.mailboxes_poll",
+        "schedule": 120.0,
+        "options": {"expires": 110},
+    },
     # Retention of personal data (UU 27/2022): anonymise identities, purge files and scrub outbox
     # addresses of complaints closed longer than ADUAN_RETENTION_DAYS; nightly, 03:00 WITA.
     "privacy-retention": {

@@ -3,7 +3,8 @@
 Tests marked ``postgres`` need DATABASE_URL to point at PostgreSQL; tests marked ``redis`` need
 REDIS_URL; ``gettext`` needs GNU gettext (xgettext, msgmerge); ``browser`` needs Chromium
 (tests/browser/ are marked automatically); ``clamav`` needs ClamAV's clamd binary (the tests start
-their own daemon); ``nginx`` needs Debian's nginx (tests/ops/test_deploy_stack.py). Without the service
+their own daemon); ``nginx`` needs Debian's nginx (tests/ops/test_deploy_stack.py); ``imap`` needs
+Debian's dovecot (dovecot-imapd: tests/complaints/test_mailbox.py starts its own). Without the service
 they are skipped on a developer's machine, but when ADUAN_REQUIRE_SERVICES=1 (as .ci/run sets) a
 missing service fails them instead.
 """
@@ -44,6 +45,8 @@ def _service_missing(marker: str) -> str | None:
         return "ClamAV's clamd is not installed (apt-get install clamav-daemon)"
     if marker == "nginx" and not shutil.which("nginx", path=os.environ.get("PATH", "") + ":/usr/sbin"):
         return "nginx is not installed (apt-get install nginx)"
+    if marker == "imap" and not shutil.which("dovecot", path=os.environ.get("PATH", "") + ":/usr/sbin"):
+        return "dovecot is not installed (apt-get install dovecot-imapd)"
     return None
 
 
@@ -66,7 +69,7 @@ def pytest_terminal_summary(terminalreporter):
 
 
 def pytest_runtest_setup(item):
-    for marker in ("postgres", "redis", "gettext", "browser", "clamav", "nginx"):
+    for marker in ("postgres", "redis", "gettext", "browser", "clamav", "nginx", "imap"):
         if item.get_closest_marker(marker) is None:
             continue
         missing = _service_missing(marker)

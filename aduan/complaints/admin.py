@@ -8,6 +8,9 @@
 - ReporterIdentity is deliberately not registered and never shown: the reporter's identity is read
   through ``selectors.reporter_identity_for()`` in the staff workspace, not here. For the same
   reason the reporter's account, the tracking secret and the citizen as actor of an event are hidden.
+- Mailbox: a Pemda's IMAP mailbox for complaints by e-mail (the password stays in the environment
+  variable it names). InboundEmail is not registered: the messages kept whole hold senders, anonim
+  ones too, and are the koordinator's (/staf/surel-masuk/).
 """
 
 from django import forms
@@ -21,7 +24,7 @@ from aduan.agencies.models import Pemda
 from aduan.agencies.selectors import staff_roles
 
 from .lapor import COLUMNS, MAX_FILE_BYTES, LaporFileInvalid, lapor_import, lapor_reconcile, read_rows
-from .models import ActorRole, Category, Complaint, ComplaintEvent, ComplaintHop, IntakeRecord
+from .models import ActorRole, Category, Complaint, ComplaintEvent, ComplaintHop, IntakeRecord, Mailbox
 from .onboarding.admin import CategoryImportMixin  # also adds the import to the OPD and staff admins
 from .selectors import complaints_visible_to
 
@@ -239,3 +242,14 @@ class IntakeRecordAdmin(admin.ModelAdmin):
             "columns": COLUMNS,
         }
         return TemplateResponse(request, "admin/complaints/lapor_import.html", context)
+
+
+@admin.register(Mailbox)
+class MailboxAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "pemda", "security", "is_active", "last_polled_at", "last_error"]
+    list_filter = ["pemda", "is_active"]
+    fields = [
+        "pemda", "host", "port", "security", "username", "folder", "password_env", "is_active",
+        "last_uid", "uid_validity", "last_polled_at", "last_error",
+    ]  # fmt: skip
+    readonly_fields = ["last_uid", "uid_validity", "last_polled_at", "last_error"]

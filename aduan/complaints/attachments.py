@@ -120,7 +120,8 @@ def _invalid(message, code: str) -> InvalidInput:
     return InvalidInput(message, code=code, field=FIELD)
 
 
-def _too_large() -> InvalidInput:
+def file_too_large() -> InvalidInput:
+    """The refusal of a file above MAX_BYTES (also for inbound e-mail, before decoding it)."""
     return _invalid(
         _("Berkas terlalu besar. Ukuran maksimum %(mb)d MB per berkas.") % {"mb": MAX_BYTES // (1024 * 1024)},
         "file_too_large",
@@ -170,7 +171,7 @@ def _read_capped(uploaded_file) -> bytes:
     as soon as more than MAX_BYTES arrive (the declared size is not trusted)."""
     declared = getattr(uploaded_file, "size", None)
     if declared is not None and declared > MAX_BYTES:
-        raise _too_large()
+        raise file_too_large()
     if hasattr(uploaded_file, "seek"):
         try:
             uploaded_file.seek(0)
@@ -184,7 +185,7 @@ def _read_capped(uploaded_file) -> bytes:
     for chunk in iterator:
         total += len(chunk)
         if total > MAX_BYTES:
-            raise _too_large()
+            raise file_too_large()
         chunks.append(chunk)
     return b"".join(chunks)
 

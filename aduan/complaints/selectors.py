@@ -23,7 +23,7 @@ from aduan.agencies.selectors import staff_roles
 from aduan.core.exceptions import NotFound
 from aduan.notifications.services import ReporterContact
 
-from .models import ActorRole, Complaint, ComplaintHop, ReporterIdentity
+from .models import ActorRole, Complaint, ComplaintHop, InboundEmail, InboundOutcome, ReporterIdentity
 
 # The order in which a role is picked when one person holds several for the same complaint.
 ROLE_PRECEDENCE = (
@@ -246,3 +246,16 @@ def complaint_intake_receipt_for(*, user, pk: int) -> Complaint:
     if complaint is None:
         raise NotFound()
     return complaint
+
+
+def inbound_mail_kept_for(user) -> QuerySet:
+    """The e-mail messages kept because they could not be used (complaints.mail_intake), of the
+    Pemdas the user is koordinator of, newest first. They hold the raw message, sender included
+    (anonim or not): the koordinator's alone, like the reporter's identity."""
+    return (
+        InboundEmail.objects.filter(
+            outcome=InboundOutcome.UNREADABLE, pemda_id__in=staff_roles(user).koordinator_pemda_ids
+        )
+        .select_related("pemda", "mailbox", "complaint", "handled_by")
+        .order_by("-received_at", "-pk")
+    )

@@ -1,5 +1,6 @@
 """Attachment virus scanning (issue 9): repeat-safe tasks that re-read the row and do nothing once
-a verdict is recorded (aduan/complaints/attachments.py: attachment_scan); and the daily digest."""
+a verdict is recorded (aduan/complaints/attachments.py: attachment_scan); the daily digest; the
+Pemdas' mailboxes (complaints by e-mail, aduan/complaints/mailbox.py)."""
 
 import time
 
@@ -12,6 +13,7 @@ from aduan.core.scanning import ERROR
 from .attachments import attachment_scan as scan_one
 from .attachments import attachments_due_for_scan
 from .digests import digests_send
+from .mailbox import mailboxes_poll_all
 
 
 @shared_task(name="aduan.complaints.tasks.attachment_scan", ignore_result=True)
@@ -57,3 +59,10 @@ def attachments_rescan(limit: int = 100, budget_seconds: float = 120.0) -> dict:
 def digests() -> int:
     """Queue the daily digest per OPD (once per local day; runs often, acts once)."""
     return digests_send(now=timezone.now())
+
+
+@shared_task(name="aduan.complaints.tasks.mailboxes_poll", ignore_result=True)
+def mailboxes_poll() -> dict:
+    """Read every active Pemda mailbox and file its new messages (idempotent by Message-ID: a run
+    overlapping another files nothing twice)."""
+    return {pk: {"read": r.read, "error": r.error} for pk, r in mailboxes_poll_all().items()}

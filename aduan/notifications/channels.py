@@ -21,6 +21,7 @@ import hmac
 import http.client
 import ipaddress
 import json
+import re
 import smtplib
 import socket
 import ssl
@@ -62,14 +63,45 @@ def send_email(notification) -> None:
     subject, body = render(notification)
     message = EmailMessage(subject=subject, body=body, to=[notification.address])
     message.extra_headers["X-Aduan-Notification"] = notification.key
-    # The same Message-ID on every attempt, so a receiver can drop a copy resent after a crash.
-    digest = hashlib.sha256(notification.key.encode()).hexdigest()[:32]
-    message.extra_headers["Message-ID"] = f"<{digest}@aduan.notification>"
+    # The same Message-ID on every attempt, so a receiver can drop a copy resent after a crash; a
+    # reply quoting it (In-Reply-To, References) is recognised by complaints.mail_intake.
+    message.extra_headers["Message-ID"] = notification_message_id(notification)
+    answered = str(notification.context.get("in_reply_to") or "")
+    if _HEADER_ID_RE.fullmatch(answered):  # the reporter's own e-mail this answers (inbound e-mail)
+        message.extra_headers["In-Reply-To"] = message.extra_headers["References"] = answered
     try:
         message.send(fail_silently=False)
     except (smtplib.SMTPException, OSError) as exc:
         permanent = isinstance(exc, smtplib.SMTPRecipientsRefused)
         raise ChannelError(_mail_error(exc), transient=not permanent) from exc
+
+
+MESSAGE_ID_DOMAIN = "aduan.notification"
+_HEADER_ID_RE = re.compile(r"<[^<>\s]{1,250}>")
+_MESSAGE_ID_RE = re.compile(r"<n(\d{1,18})\.([0-9a-f]{32})@" + re.escape(MESSAGE_ID_DOMAIN) + ">")
+
+
+def _message_id_digest(key: str) -> str:
+    mac = hmac.new(settings.SECRET_KEY.encode(), b"message-id:" + key.encode(), hashlib.sha256)
+    return mac.hexdigest()[:32]
+
+
+def notification_message_id(notification) -> str:
+    """``<n<pk>.<HMAC of the key>@aduan.notification>``: names the outbox row, and only this server
+    (SECRET_KEY) can make one, so a reply that quotes it really answers that message."""
+    return f"<n{notification.pk}.{_message_id_digest(notification.key)}@{MESSAGE_ID_DOMAIN}>"
+
+
+def notification_ids_quoted(header_text: str) -> list[int]:
+    """The outbox ids of the Message-IDs of ours found in an In-Reply-To / References header,
+    newest reference last; forged or altered ones are left out."""
+    from .models import Notification
+
+    found = [(int(pk), digest) for pk, digest in _MESSAGE_ID_RE.findall(header_text or "")][-20:]
+    keys = dict(Notification.objects.filter(pk__in=[pk for pk, _d in found]).values_list("pk", "key"))
+    return [
+        pk for pk, digest in found if pk in keys and hmac.compare_digest(_message_id_digest(keys[pk]), digest)
+    ]
 
 
 def _mail_error(exc: Exception) -> str:

@@ -30,6 +30,7 @@ from aduan.complaints.models import (
     Attachment,
     Complaint,
     ComplaintRating,
+    InboundEmail,
     ReporterIdentity,
 )
 from aduan.complaints.selectors import Actor, actor_roles, koordinator_pemda_ids
@@ -55,6 +56,10 @@ def _identities_anonymise(complaint_ids, now: datetime) -> int:
     # The rating's free-text comment may name the reporter too: blanked with the identity (the
     # score stays; the database allows only this change on ratings).
     ComplaintRating.objects.filter(complaint_id__in=complaint_ids).exclude(comment="").update(comment="")
+    # An e-mail kept for the koordinator (complaints.mail_intake) holds the sender and the message.
+    InboundEmail.objects.filter(complaint_id__in=complaint_ids).exclude(
+        sender="", subject="", raw=b""
+    ).update(sender="", subject="", raw=b"")
     return ReporterIdentity.objects.filter(complaint_id__in=complaint_ids, anonymised_at__isnull=True).update(
         name="", email="", phone="", nik="", anonymised_at=now
     )

@@ -11,6 +11,7 @@ from .views import (
     staff_detail,
     staff_exports,
     staff_intake,
+    staff_mail,
     staff_public,
     staff_queues,
 )
@@ -61,6 +62,16 @@ urlpatterns = [
     # Staff workspace: recording a complaint received off-line (koordinator, petugas loket)
     path("staf/aduan/baru/", staff_intake.staff_intake, name="staff-intake"),
     path("staf/aduan/<int:pk>/tanda-terima/", staff_intake.staff_intake_receipt, name="staff-intake-receipt"),
+    # Staff workspace: e-mail the Pemda's mailbox could not use (koordinator)
+    path("staf/surel-masuk/", staff_mail.staff_inbound_mail, name="staff-inbound-mail"),
+    path(
+        "staf/surel-masuk/<int:pk>/asli.eml", staff_mail.staff_inbound_mail_raw, name="staff-inbound-mail-raw"
+    ),
+    path(
+        "staf/surel-masuk/<int:pk>/selesai/",
+        staff_mail.staff_inbound_mail_handled,
+        name="staff-inbound-mail-handled",
+    ),
     # Staff workspace: the complaint page and its actions
     path("staf/aduan/<int:pk>/", staff_detail.staff_complaint_detail, name="staff-detail"),
     path("staf/aduan/<int:pk>/aksi/<str:action>/", staff_detail.staff_transition, name="staff-transition"),

@@ -399,6 +399,10 @@ ADUAN_WEBHOOK_SECRET = env.str("ADUAN_WEBHOOK_SECRET", default="")
 # The SMS/WhatsApp gateway signs what it sends in (POST /api/v1/gateway/inbound/) with this key;
 # empty: every inbound message is refused.
 ADUAN_GATEWAY_INBOUND_SECRET = env.str("ADUAN_GATEWAY_INBOUND_SECRET", default="")
+# Inbound e-mail (aduan/complaints/mailbox.py): a message above this size is not downloaded; its
+# headers are kept for the koordinator and it stays in the mailbox. Each mailbox's password is in the
+# environment variable its settings name (ADUAN_MAIL_…).
+ADUAN_MAIL_MAX_MESSAGE_BYTES = env.int("ADUAN_MAIL_MAX_MESSAGE_BYTES", default=100 * 1024 * 1024)
 ADUAN_WEBHOOK_ALLOW_HTTP_LOOPBACK = env.bool("ADUAN_WEBHOOK_ALLOW_HTTP_LOOPBACK", default=False)
 # Filing allowance per client address and hour (aduan.core.throttle.LIMITS): complaints filed, and
 # posts of the form or the API (mistakes included). Raise them when many citizens share one address

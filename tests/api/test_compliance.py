@@ -228,3 +228,23 @@ def test_opd_staff_of_another_pemda_see_nothing_of_this_one(as_user, world, figu
 
     assert world.pemda.code not in {p["code"] for p in body["pemdas"]}
     assert as_user(stranger_petugas).get(METRICS, {"pemda": world.pemda.code}).status_code == 404
+
+
+def test_the_metrics_answer_breaks_the_pemda_down_per_channel(as_user, figures):
+    """Received and on-time % per intake channel, the dashboard's *Per kanal* figures
+    (aduan/compliance/channels.py); OPD staff, who see no Pemda figures, get none either."""
+    world = figures
+    ComplaintFactory(pemda=world.pemda, channel="email")
+    ComplaintFactory(pemda=world.pemda, channel="email")
+
+    body = as_user(world.koordinator).get(METRICS, {"pemda": world.pemda.code}).json()
+
+    channels = {row["channel"]: row for row in body["pemdas"][0]["channels"]}
+    assert [row["channel"] for row in body["pemdas"][0]["channels"]][0] == "email"  # busiest first
+    assert (channels["email"]["received"], channels["web"]["received"]) == (2, 2)
+    assert channels["web"]["verified_total"] == 1  # the dispatched one met its verification clock
+    assert channels["web"]["verified_on_time_pct"] == "100.0"
+    assert channels["email"]["verified_on_time_pct"] is None  # nothing verified yet: no percentage
+    assert channels["email"]["label"] == "E-mail"
+    opd_only = as_user(world.petugas[0]).get(METRICS, {"pemda": world.pemda.code}).json()
+    assert opd_only["pemdas"][0]["channels"] is None

@@ -263,3 +263,38 @@ def test_the_dry_run_lists_what_would_be_erased_and_changes_nothing(place, djang
 
     run = retention_apply(now=timezone.now())  # the real run erases exactly what was listed
     assert (run.identities_anonymised, run.attachments_purged, run.outbox_scrubbed) == (1, 2, total)
+
+
+@override_settings(ADUAN_RETENTION_DAYS=DAYS)
+def test_an_email_kept_for_the_koordinator_loses_its_sender_and_bytes_with_the_identity(place):
+    """A reporter's e-mail kept whole (aduan/complaints/mail_intake.py: a reply the complaint was not
+    waiting for) holds their address and words: erased with the identity, the row stays."""
+    from aduan.complaints.models import InboundEmail, InboundOutcome, Mailbox, UnreadableReason
+
+    pemda, opd, petugas = place
+    now = timezone.now()
+    old = closed_days_ago(
+        make(Status.RESOLVED, pemda=pemda, opd=opd, petugas=petugas, files=False), 1900, now
+    )
+    recent = closed_days_ago(
+        make(Status.RESOLVED, pemda=pemda, opd=opd, petugas=petugas, files=False), 10, now
+    )
+    box = Mailbox.objects.create(
+        pemda=pemda, host="imap.example.id", username="u", password_env="ADUAN_MAIL_X"
+    )
+    for complaint in (old, recent):
+        InboundEmail.objects.create(
+            mailbox=box, pemda=pemda, message_id=f"<{complaint.pk}@example.id>", received_at=now,
+            outcome=InboundOutcome.UNREADABLE, reason=UnreadableReason.NOT_AWAITING, complaint=complaint,
+            sender="pelapor@example.id", subject="Re: aduan", raw=b"From: pelapor@example.id\r\n\r\nIsi\r\n",
+        )  # fmt: skip
+
+    retention_apply(now=now)
+
+    erased = InboundEmail.objects.get(complaint=old)
+    assert (erased.sender, erased.subject, bytes(erased.raw)) == ("", "", b"")
+    kept = InboundEmail.objects.get(complaint=recent)
+    assert (kept.sender, bytes(kept.raw)) == (
+        "pelapor@example.id",
+        b"From: pelapor@example.id\r\n\r\nIsi\r\n",
+    )

@@ -26,8 +26,12 @@ from aduan.complaints.models import (
     ComplaintFlag,
     ComplaintNote,
     ComplaintSupport,
+    InboundEmail,
+    InboundOutcome,
     IntakeRecord,
+    Mailbox,
     Status,
+    UnreadableReason,
 )
 from aduan.complaints.selectors import Actor
 from aduan.complaints.services import ReporterData, canned_response_save
@@ -61,6 +65,7 @@ class Side:
     attachment: object
     loket: object = None
     intake: object = None  # recorded at staff intake by the loket
+    kept_mail: object = None  # an e-mail the Pemda's mailbox could not use (koordinator's list)
 
 
 def make_side(code: str) -> Side:
@@ -86,9 +91,25 @@ def make_side(code: str) -> Side:
         chronology="Lewat hotline.",
         reporter=ReporterData(name=f"Penelepon {code}", phone="0812000000"),
     )
-    return Side(
-        pemda, opd, koordinator, petugas, kepala, ombudsman, new, held, canned, attachment, loket, intake
+    mailbox = Mailbox.objects.create(
+        pemda=pemda, host="imap.example.id", username=f"aduan{code}", password_env="ADUAN_MAIL_X"
     )
+    kept_mail = InboundEmail.objects.create(
+        mailbox=mailbox,
+        pemda=pemda,
+        message_id=f"<{code}@example.id>",
+        received_at=timezone.now(),
+        outcome=InboundOutcome.UNREADABLE,
+        reason=UnreadableReason.NOT_AWAITING,
+        complaint=new,
+        sender=f"pelapor{code}@example.id",
+        subject=f"Re: [{new.ticket_number}]",
+        raw=f"Subject: Re: [{new.ticket_number}]\r\n\r\nJawaban {code}\r\n".encode(),
+    )
+    return Side(
+        pemda, opd, koordinator, petugas, kepala, ombudsman, new, held, canned, attachment, loket, intake,
+        kept_mail,
+    )  # fmt: skip
 
 
 @pytest.fixture
@@ -119,6 +140,7 @@ def snapshot() -> dict:
         "attachments": Attachment.objects.count(),
         "canned": sorted(CannedResponse.objects.values_list("pk", "title", "body", "is_active")),
         "supports": ComplaintSupport.objects.count(),
+        "kept_mail": sorted(InboundEmail.objects.values_list("pk", "handled_at", "handled_by_id")),
     }
 
 
@@ -190,6 +212,9 @@ MATRIX = {
     "staff-public-hide": [("POST", lambda a, b: {"pk": b.held.pk}, lambda a, b: {"hidden": "1"})],
     "staff-attachment": [("GET", lambda a, b: {"pk": b.attachment.pk}, None)],
     "staff-intake": [("GET", None, None)],
+    "staff-inbound-mail": [("GET", None, None)],
+    "staff-inbound-mail-raw": [("GET", lambda a, b: {"pk": b.kept_mail.pk}, None)],
+    "staff-inbound-mail-handled": [("POST", lambda a, b: {"pk": b.kept_mail.pk}, lambda a, b: {})],
     "staff-intake-receipt": [
         ("GET", lambda a, b: {"pk": b.intake.pk}, None),
         ("GET", lambda a, b: {"pk": b.new.pk}, None),
@@ -283,6 +308,10 @@ def test_pages_of_pemda_a_do_show_its_own_complaints(sides, client):
         ("petugas", "staff-ombudsman"),
         ("ombudsman", "staff-canned"),
         ("koordinator", "staff-canned"),
+        ("petugas", "staff-inbound-mail"),
+        ("kepala", "staff-inbound-mail"),
+        ("ombudsman", "staff-inbound-mail"),
+        ("loket", "staff-inbound-mail"),
     ],
 )
 def test_a_page_of_another_role_is_forbidden(sides, client, role, name):

@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 
 from aduan.agencies.models import Pemda
 from aduan.compliance import selectors
+from aduan.compliance.channels import channel_figures
 from aduan.compliance.metrics import BACKLOG_BUCKETS, metrics_for
 from aduan.compliance.models import ComplianceScore
 from aduan.compliance.periods import Period, PeriodInvalid
@@ -89,11 +90,30 @@ class OpdMetricsOutput(serializers.Serializer):
     figures = OpdFiguresOutput()
 
 
+class ChannelFiguresOutput(serializers.Serializer):
+    """A channel's figures (``compliance.channels.ChannelFigures``, the dashboard's *Per kanal*)."""
+
+    channel = serializers.CharField(help_text="Kanal aduan: web, api, email, counter, phone, lapor, ...")
+    label = serializers.CharField()
+    received = serializers.IntegerField(help_text="Aduan dari kanal ini yang diterima dalam periode.")
+    verified_total = serializers.IntegerField(help_text="Tenggat verifikasi yang dipenuhi atau terlampaui.")
+    verified_on_time_pct = _pct(help_text="Verifikasi dan disposisi ≤ 3 hari kerja (%).")
+    follow_up_total = serializers.IntegerField(
+        help_text="Tenggat tindak lanjut yang dipenuhi atau terlampaui."
+    )
+    followed_up_on_time_pct = _pct(help_text="Tindak lanjut ≤ 5 hari kerja (%).")
+
+
 class PemdaMetricsOutput(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
     figures = PemdaFiguresOutput(
         allow_null=True, help_text="null: Anda hanya melihat baris OPD Anda sendiri, bukan angka pemda."
+    )
+    channels = ChannelFiguresOutput(
+        many=True,
+        allow_null=True,
+        help_text="Per kanal pengaduan, yang terbanyak dulu; null bila Anda hanya melihat baris OPD Anda.",
     )
     opds = OpdMetricsOutput(many=True)
 
@@ -205,6 +225,9 @@ FIGURES_EXAMPLE = {
                     "code": "BPN", "name": "Pemerintah Kota Balikpapan",
                     "figures": {**FIGURES_EXAMPLE, "verified_total": 118, "verified_on_time_pct": "91.5",
                                 "dispatched": 101},
+                    "channels": [{"channel": "web", "label": "Situs web", "received": 90,
+                                  "verified_total": 88, "verified_on_time_pct": "92.0", "follow_up_total": 70,
+                                  "followed_up_on_time_pct": "80.0"}],
                     "opds": [{"id": 6, "name": "Dinas Pekerjaan Umum", "short_name": "DPU", "is_active": True,
                               "figures": FIGURES_EXAMPLE}],
                 }],
@@ -216,7 +239,8 @@ FIGURES_EXAMPLE = {
 class MetricsApi(APIView):
     """The dashboard's complaint-handling figures for a period, per Pemda and per OPD. Ombudsman:
     the Pemdas of your province; koordinator: your Pemda; kepala and petugas OPD: your own OPD's
-    row only (the Pemda's ``figures`` are then null)."""
+    row only (the Pemda's ``figures`` and ``channels`` are then null). ``channels``: received,
+    verified ≤ 3 HK % and followed up ≤ 5 HK % per intake channel (web, e-mail, loket, ...)."""
 
     def get(self, request):
         scope = _scope(request.user, request.query_params.get("pemda"))
@@ -229,6 +253,7 @@ class MetricsApi(APIView):
                     "code": pemda.code,
                     "name": pemda.name,
                     "figures": metrics.by_pemda[pemda.pk] if whole else None,
+                    "channels": channel_figures(pemda=pemda, period=period) if whole else None,
                     "opds": [
                         {
                             "id": o.pk,

@@ -15,6 +15,8 @@ from ``aduan.complaints.models``).
 - staff: CannedResponse and ComplaintFlag; history also holds the staff's ComplaintNote.
 - intake: IntakeRecord, how a complaint received off-line was typed in (when, by whom, why late,
   its SP4N-LAPOR! number); GatewayMessage, each SMS/WhatsApp gateway message received, once.
+- mail: Mailbox, a Pemda's IMAP mailbox for complaints by e-mail; InboundEmail, each message read,
+  once per mailbox and Message-ID, and the could-not-read ones kept whole for the koordinator.
 """
 
 from .complaint import (
@@ -51,6 +53,7 @@ from .history import (
     ComplaintNote,
 )
 from .intake import GatewayMessage, IntakeRecord
+from .mail import InboundEmail, InboundOutcome, Mailbox, MailboxSecurity, UnreadableReason
 from .staff import (
     CannedResponse,
     ComplaintFlag,
@@ -75,7 +78,11 @@ __all__ = [
     "ComplaintRating",
     "ComplaintSupport",
     "GatewayMessage",
+    "Mailbox",
+    "MailboxSecurity",
     "HELD_BY_OPD_STATUSES",
+    "InboundEmail",
+    "InboundOutcome",
     "IntakeRecord",
     "ReporterIdentity",
     "SKM_ELEMENTS",
@@ -84,6 +91,7 @@ __all__ = [
     "SkmResponse",
     "Status",
     "TicketCounter",
+    "UnreadableReason",
     "attachment_path",
     "new_tracking_secret",
 ]

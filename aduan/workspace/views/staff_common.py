@@ -67,6 +67,7 @@ def staff_nav(user) -> list[tuple[str, str, str]]:
         nav.append(("compliance", reverse("compliance:index"), _("Kepatuhan")))
     if me.is_koordinator:
         nav.append(("erasure", reverse("privacy:staff-erasure-list"), _("Penghapusan data")))
+        nav.append(("staff-inbound-mail", reverse("complaints:staff-inbound-mail"), _("Surel tak terbaca")))
     return nav
 
 
