@@ -23,14 +23,16 @@ from rest_framework.views import set_rollback
 
 from aduan.complaints.workflow import ReopenWindowClosed, TransitionNotAllowed
 from aduan.core.exceptions import DomainError, InvalidInput, NotFound, PermissionDenied
+from aduan.users.tokens import TokenExpired
 
 logger = logging.getLogger(__name__)
 
 CONFLICTS = (TransitionNotAllowed, ReopenWindowClosed)
 
-# DRF's own exceptions: (code, message). The messages are the project's, so they are translated
-# with the rest of the catalogue.
+# DRF's own exceptions: (code, message), the first that matches. The messages are the project's,
+# so they are translated with the rest of the catalogue.
 DRF_ERRORS = {
+    TokenExpired: ("token_expired", TokenExpired.default_detail),  # before AuthenticationFailed
     drf.NotAuthenticated: ("not_authenticated", _("Masuk terlebih dahulu.")),
     drf.AuthenticationFailed: ("authentication_failed", _("Token atau sesi tidak valid.")),
     drf.PermissionDenied: ("permission_denied", PermissionDenied.default_message),

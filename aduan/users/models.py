@@ -64,6 +64,16 @@ class User(AbstractUser):
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
 
+    def save(self, *args, **kwargs) -> None:
+        # A new password (set_password, then save) revokes the API tokens: a stolen password may
+        # have been turned into tokens, and changing it must end them too (aduan.users.tokens).
+        password_changed = self._password is not None and self.pk is not None
+        super().save(*args, **kwargs)
+        if password_changed:
+            from .tokens import api_tokens_revoke
+
+            api_tokens_revoke(self)
+
     def clean(self) -> None:
         super().clean()
         self.email = type(self).objects.normalize_email(self.email).lower()

@@ -5,14 +5,17 @@ Optional for every staff member (they enrol at /staf/dua-langkah/daftar/). Once 
 ``two_factor_required``, its koordinator and the Ombudsman staff of its province must sign in with
 a code too; anyone with a confirmed device (superusers included) must always use it. Per-user API
 tokens are issued only with the code too (aduan/api/views/auth.py); a token, once issued, is used
-without a code by the integration holding it (docs/security.md).
+without a code by the integration holding it until it expires (docs/security.md).
 """
 
 from django.utils.translation import gettext_lazy as _
 from django_otp import user_has_device
 from drf_spectacular.authentication import SessionScheme, TokenScheme
+from knox.auth import TokenAuthentication
 from rest_framework import exceptions
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
+
+from .tokens import api_token_find
 
 # Who requires two-factor of a user is known to the apps above this one (the Pemdas' switch and
 # the staff memberships live in aduan.agencies, which registers its check when ready).
@@ -70,12 +73,19 @@ class VerifiedSessionAuthentication(SessionAuthentication):
 
 
 class TwoFactorTokenAuthentication(TokenAuthentication):
-    """DRF token authentication that refuses the token of a user whose Pemda requires two-factor
-    while they have not enrolled (a token issued before the switch was turned on). Tokens issued
-    before enrolment are deleted when the device is confirmed (views_2fa.otp_setup)."""
+    """Token authentication (``Authorization: Token <key>``, knox's hashed, expiring tokens found
+    by aduan.users.tokens in one query) that refuses an expired token with its own message, the
+    token of an inactive user, and the token of a user whose Pemda requires two-factor while they
+    have not enrolled (a token issued before the switch was turned on). Tokens issued before
+    enrolment are deleted when the device is confirmed (views_2fa.otp_setup)."""
+
+    keyword = "Token"  # REST_KNOX["AUTH_HEADER_PREFIX"], as DRF's TokenAuthentication names it (OpenAPI)
 
     def authenticate_credentials(self, key):
-        user, token = super().authenticate_credentials(key)
+        token = api_token_find(key)
+        user = token.user
+        if not user.is_active:
+            raise exceptions.AuthenticationFailed(_("Akun ini tidak aktif."))
         if required_by_pemda(user) and not has_confirmed_device(user):
             raise exceptions.AuthenticationFailed(
                 _("Pemda Anda mewajibkan verifikasi dua langkah: daftarkan aplikasi autentikator dahulu.")

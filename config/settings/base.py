@@ -6,6 +6,7 @@ Set DATABASE_URL, CELERY_BROKER_URL (or REDIS_URL) and EMAIL_URL to use real ser
 Business rules (deadlines, methodologies) live in the database, not here.
 """
 
+from datetime import timedelta
 from email.utils import getaddresses
 from pathlib import Path
 
@@ -50,7 +51,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",  # API tokens hashed at rest, with an expiry (aduan.users.tokens)
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -274,8 +275,21 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # --- REST framework --------------------------------------------------------------------------
-# Session sign-in for the browser, per-user revocable tokens ("Authorization: Token <key>") for
-# integrations. Errors come out of one handler as {"code", "message", ...} (aduan/api/exceptions.py).
+# Session sign-in for the browser, per-user revocable, expiring tokens ("Authorization: Token <key>")
+# for integrations. Errors come out of one handler as {"code", "message", ...} (aduan/api/exceptions.py).
+# API tokens (django-rest-knox, aduan/users/tokens.py): only a SHA-512 digest is stored; each token
+# expires ADUAN_API_TOKEN_TTL_DAYS after it is issued; a user holds at most ADUAN_API_TOKEN_LIMIT
+# unexpired tokens. The "aduan_" prefix lets secret scanners and the log filter recognise a key.
+ADUAN_API_TOKEN_TTL_DAYS = env.int("ADUAN_API_TOKEN_TTL_DAYS", default=90)
+ADUAN_API_TOKEN_LIMIT = env.int("ADUAN_API_TOKEN_LIMIT", default=10)
+if ADUAN_API_TOKEN_TTL_DAYS < 1 or ADUAN_API_TOKEN_LIMIT < 1:
+    raise ImproperlyConfigured("ADUAN_API_TOKEN_TTL_DAYS and ADUAN_API_TOKEN_LIMIT must be at least 1.")
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=ADUAN_API_TOKEN_TTL_DAYS),
+    "TOKEN_PREFIX": "aduan_",
+    "AUTH_HEADER_PREFIX": "Token",  # the header integrations already send: Authorization: Token <key>
+    "SECURE_HASH_ALGORITHM": "hashlib.sha512",
+}
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "aduan.users.twofactor.TwoFactorTokenAuthentication",

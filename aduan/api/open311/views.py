@@ -28,7 +28,6 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
-from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import AuthenticationFailed
 
 from aduan.agencies.models import Opd, Pemda
@@ -39,6 +38,7 @@ from aduan.core.exceptions import DomainError
 from aduan.core.throttle import client_key, limit_hit
 from aduan.core.validators import has_nul
 from aduan.sla.models import Deadline, Stage
+from aduan.users.tokens import TokenInvalid
 from aduan.users.twofactor import TwoFactorTokenAuthentication
 
 from .renderers import Many, errors, render
@@ -253,12 +253,13 @@ def _check_api_key(key: str) -> None:
     """The api_key is a REST API token and is accepted only when the REST API would accept it:
     ``TwoFactorTokenAuthentication`` also refuses the token of a user whose Pemda requires
     two-factor while they have not enrolled."""
-    token = Token.objects.filter(key=key[:40], user__is_active=True).first() if key else None
-    if token is None:
+    if not key:
         raise Open311Error(403, _("api_key tidak ada atau tidak valid."))
     try:
-        TwoFactorTokenAuthentication().authenticate_credentials(token.key)
-    except AuthenticationFailed as exc:
+        TwoFactorTokenAuthentication().authenticate_credentials(key)
+    except TokenInvalid:
+        raise Open311Error(403, _("api_key tidak ada atau tidak valid.")) from None
+    except AuthenticationFailed as exc:  # expired, inactive user, two-factor required
         raise Open311Error(403, exc.detail) from None
 
 

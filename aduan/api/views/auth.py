@@ -1,5 +1,8 @@
-"""Signing in for integrations: a per-user token (``Authorization: Token <key>``) that its owner
-can revoke at any time, and ``me`` (who am I, with which roles where).
+"""Signing in for integrations: per-user tokens (``Authorization: Token <key>``) that expire
+``ADUAN_API_TOKEN_TTL_DAYS`` days after they are issued and that their owner can revoke at any
+time, and ``me`` (who am I, with which roles where). Each request for a token issues a new one
+(the key is shown once: only its digest is stored, aduan/users/tokens.py); rotating is asking for a
+new token, switching the integration to it, then revoking the old one with ``DELETE``.
 
 Token requests count against the staff sign-in page's lockout: five wrong passwords lock the
 account for 15 minutes, twenty tries per client per 15 minutes. A user with a confirmed TOTP device
@@ -11,8 +14,8 @@ from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
 from django_otp import match_token
 from drf_spectacular.utils import OpenApiExample, extend_schema
+from knox.models import AuthToken
 from rest_framework import serializers, status
-from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -20,7 +23,7 @@ from rest_framework.views import APIView
 from aduan.agencies.models import StaffMembership
 from aduan.core.exceptions import DomainError
 from aduan.users.lockout import account_locked, count_failure
-from aduan.users.tokens import api_tokens_revoke
+from aduan.users.tokens import api_token_issue, api_token_revoke, api_tokens_revoke
 from aduan.users.twofactor import has_confirmed_device, required_by_pemda
 
 from ..schema import ERROR_400, ERROR_401, ERROR_429
@@ -53,7 +56,18 @@ class TokenInput(serializers.Serializer):
 
 
 class TokenOutput(serializers.Serializer):
-    token = serializers.CharField()
+    token = serializers.CharField(
+        help_text=_("Kunci token: hanya ditampilkan sekali ini, simpan dengan aman.")
+    )
+    expiry = serializers.DateTimeField(help_text=_("Token berlaku sampai waktu ini."))
+
+
+class RevokeInput(serializers.Serializer):
+    all = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=_("Cabut semua token akun ini, bukan hanya token yang dipakai untuk permintaan ini."),
+    )
 
 
 class TokenApi(APIView):
@@ -76,12 +90,19 @@ class TokenApi(APIView):
                 request_only=True,
             ),
             OpenApiExample(
-                "Token", value={"token": "9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b"}, response_only=True
+                "Token",
+                value={
+                    "token": "aduan_9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b2c1a8f0e5d7b3a6c9e1f4d2b",
+                    "expiry": "2027-03-06T09:00:00+07:00",
+                },
+                response_only=True,
             ),
         ],
     )
     def post(self, request):
-        """Exchange e-mail and password for your token (the same token until you revoke it)."""
+        """Exchange e-mail and password for a new token, valid for ADUAN_API_TOKEN_TTL_DAYS days (90 by
+        default). The key is shown only in this answer; at most ADUAN_API_TOKEN_LIMIT (10) unexpired
+        tokens per account."""
         data = TokenInput(data=request.data)
         data.is_valid(raise_exception=True)
         email, password = data.validated_data["email"], data.validated_data["password"]
@@ -97,17 +118,27 @@ class TokenApi(APIView):
             raise BadCredentials()
         if not has_confirmed_device(user) and required_by_pemda(user):
             raise SecondFactorNeeded()
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response(TokenOutput({"token": token.key}).data)
+        key, expiry = api_token_issue(user)
+        response = Response(TokenOutput({"token": key, "expiry": expiry}).data)
+        response["Cache-Control"] = "no-store"  # a secret: no cache keeps a copy
+        return response
 
-    @extend_schema(tags=[TAG], summary="Cabut token", responses={204: None, 401: ERROR_401})
+    @extend_schema(
+        tags=[TAG], summary="Cabut token", parameters=[RevokeInput], responses={204: None, 401: ERROR_401}
+    )
     def delete(self, request):
-        """Revoke your token: integrations using it are refused from now on."""
+        """Revoke the token this request is signed in with (``?all=true``: every token of your account;
+        signed in with a session: every token). Integrations using it are refused from now on."""
         if not request.user.is_authenticated:
             from rest_framework.exceptions import NotAuthenticated
 
             raise NotAuthenticated()
-        api_tokens_revoke(request.user)
+        options = RevokeInput(data=request.query_params)
+        options.is_valid(raise_exception=True)
+        if isinstance(request.auth, AuthToken) and not options.validated_data["all"]:
+            api_token_revoke(request.auth)
+        else:
+            api_tokens_revoke(request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

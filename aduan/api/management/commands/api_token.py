@@ -1,22 +1,25 @@
-"""Issue or revoke a user's API token (REST ``Authorization: Token <key>`` and Open311 ``api_key``).
+"""Issue or revoke a user's API tokens (REST ``Authorization: Token <key>`` and Open311 ``api_key``).
 
-.venv/bin/python manage.py api_token koordinator@balikpapan.test            # print (create) it
-.venv/bin/python manage.py api_token koordinator@balikpapan.test --revoke   # revoke it
+.venv/bin/python manage.py api_token koordinator@balikpapan.test            # issue a new token
+.venv/bin/python manage.py api_token koordinator@balikpapan.test --revoke   # revoke all of them
+
+The key is printed once, alone on standard output (``KEY=$(manage.py api_token …)``); its expiry
+goes to standard error. Only its digest is stored (aduan/users/tokens.py).
 """
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from rest_framework.authtoken.models import Token
+from django.utils import timezone
 
-from aduan.users.tokens import api_tokens_revoke
+from aduan.users.tokens import TokenLimitReached, api_token_issue, api_tokens_revoke
 
 
 class Command(BaseCommand):
-    help = "Print (creating if needed) or revoke the API token of a user."
+    help = "Issue a new API token for a user (printed once), or revoke all of their tokens."
 
     def add_arguments(self, parser):
         parser.add_argument("email")
-        parser.add_argument("--revoke", action="store_true", help="Delete the token.")
+        parser.add_argument("--revoke", action="store_true", help="Delete every token of the user.")
 
     def handle(self, *args, email: str, revoke: bool = False, **options):
         user = get_user_model().objects.filter(email__iexact=email.strip(), is_active=True).first()
@@ -24,7 +27,11 @@ class Command(BaseCommand):
             raise CommandError(f"No active user {email}.")
         if revoke:
             deleted = api_tokens_revoke(user)
-            self.stdout.write("Token revoked." if deleted else "The user had no token.")
+            self.stdout.write(f"{deleted} token(s) revoked." if deleted else "The user had no token.")
             return
-        token, _ = Token.objects.get_or_create(user=user)
-        self.stdout.write(token.key)
+        try:
+            key, expiry = api_token_issue(user)
+        except TokenLimitReached as exc:
+            raise CommandError(str(exc)) from None
+        self.stdout.write(key)
+        self.stderr.write(f"Valid until {timezone.localtime(expiry):%Y-%m-%d %H:%M %Z}.")
