@@ -6,6 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import factory
+from knox.models import AuthToken
 
 from aduan.agencies.models import Opd, Pemda, Province, StaffMembership
 from aduan.complaints.models import Category, Complaint, Status
@@ -144,3 +145,9 @@ WITA = ZoneInfo("Asia/Makassar")
 def wita(*args) -> datetime:
     """An aware datetime in Asia/Makassar (WITA, UTC+8, no DST)."""
     return datetime(*args, tzinfo=WITA)
+
+
+def api_token(user) -> str:
+    """A new API token of ``user``: its key, for ``Authorization: Token <key>`` (the ten-token limit
+    of POST /api/v1/auth/token/ does not apply here)."""
+    return AuthToken.objects.create(user=user)[1]

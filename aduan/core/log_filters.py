@@ -1,7 +1,8 @@
 """Logging filters. ``RedactTrackingSecrets`` removes the secret of tracking links from log records:
 the secret opens a complaint's tracking page and the reporter's copy of their data, so a path such
 as ``/lacak/<secret>/hapus-data/`` (Django logs every 4xx/5xx with its path) is written as
-``/lacak/…/hapus-data/``. Set on every handler in ``LOGGING`` (so every logger is covered, e.g.
+``/lacak/…/hapus-data/``; an API token key is written as ``…`` too. Set on every handler in
+``LOGGING`` (so every logger is covered, e.g.
 ``django.security.csrf``'s "Forbidden (CSRF cookie not set.): /lacak/<secret>/aksi/"), and on
 ``django.request`` / ``django.server`` as well for handlers added outside ``LOGGING``."""
 
@@ -15,8 +16,15 @@ from pythonjsonlogger.json import JsonFormatter as _JsonFormatter
 SECRET_IN_PATH = re.compile(r"(/lacak/|/track/)(?!…)[^/\s?#\"']{16,}")
 
 
+# API token keys (aduan.users.tokens: "aduan_" and 64 hexadecimal characters; a key hashed from the
+# old plain-text tokens is 40 of them after "Token ") and Open311's api_key parameter, should one be
+# written into a message (the Authorization header itself is never logged: Django's error e-mails
+# mask it with every header whose name contains AUTH, and the request object is no log field).
+API_KEY = re.compile(r"aduan_[0-9a-f]{16,}|(?<=Token )[0-9a-f]{40}\b|(?<=api_key=)[^&\s\"']+")
+
+
 def redact(text: str) -> str:
-    return SECRET_IN_PATH.sub(r"\1…", text)
+    return API_KEY.sub("…", SECRET_IN_PATH.sub(r"\1…", text))
 
 
 class RedactTrackingSecrets(logging.Filter):

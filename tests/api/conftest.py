@@ -1,8 +1,9 @@
 """Fixtures of the API tests: a DRF client and tokens for the staff of tests/conftest.py's world."""
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
+
+from tests.factories import api_token
 
 
 @pytest.fixture
@@ -16,8 +17,7 @@ def as_user():
 
     def make(user) -> APIClient:
         client = APIClient()
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(user)}")
         return client
 
     return make

@@ -11,7 +11,7 @@ from django.utils import timezone
 from aduan.complaints.models import Channel, Complaint, ReporterIdentity
 from aduan.complaints.selectors import Actor
 from aduan.complaints.workflow import Action, complaint_transition
-from tests.factories import CategoryFactory, ComplaintFactory, UserFactory
+from tests.factories import CategoryFactory, ComplaintFactory, UserFactory, api_token
 
 from . import open311_schemas as S
 
@@ -45,9 +45,7 @@ def service(world):
 
 @pytest.fixture
 def api_key(db):
-    from rest_framework.authtoken.models import Token
-
-    return Token.objects.create(user=UserFactory()).key
+    return api_token(UserFactory())
 
 
 def post(client, fmt, api_key, service_code, **extra):

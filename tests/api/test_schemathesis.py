@@ -10,7 +10,6 @@ from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -19,7 +18,14 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from aduan.api.management.commands.api_schema import SCHEMA_FILE
-from tests.factories import CategoryFactory, ComplaintFactory, MembershipFactory, OpdFactory, PemdaFactory
+from tests.factories import (
+    CategoryFactory,
+    ComplaintFactory,
+    MembershipFactory,
+    OpdFactory,
+    PemdaFactory,
+    api_token,
+)
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 # Operations that need a signed-in user (the compliance reads too): called with a koordinator's token.
@@ -64,7 +70,7 @@ def data(db, default_policies, _keep_connection):
     ComplaintFactory(pemda=pemda)
     ComplaintFactory(pemda=pemda, is_anonymous=True)
     koordinator = MembershipFactory(role="koordinator", pemda=pemda).user
-    return Token.objects.create(user=koordinator).key
+    return api_token(koordinator)
 
 
 @public_schema.parametrize()

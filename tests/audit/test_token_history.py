@@ -3,13 +3,12 @@
 
 import pytest
 from django.test import RequestFactory
-from rest_framework.authtoken.models import Token
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from aduan.core.history import ConfigHistoryMiddleware, history_models
 from aduan.sla.models import SlaPolicy
-from tests.factories import MembershipFactory
+from tests.factories import MembershipFactory, api_token
 
 pytestmark = pytest.mark.postgres
 
@@ -29,8 +28,7 @@ def _events():
 
 def test_a_token_users_change_is_recorded_with_the_user_and_url(default_policies, pemda):
     user = MembershipFactory(role="koordinator", pemda=pemda).user
-    token = Token.objects.create(user=user)
-    request = RequestFactory().post("/api/v1/uji/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    request = RequestFactory().post("/api/v1/uji/", HTTP_AUTHORIZATION=f"Token {api_token(user)}")
     middleware = ConfigHistoryMiddleware(ChangePolicies.as_view())
 
     response = middleware(request)

@@ -6,12 +6,11 @@ from datetime import date
 
 import pytest
 from django.utils import translation
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from aduan.compliance.models import AssessmentEntry, ComplianceScore
 from aduan.compliance.periods import Period, PeriodInvalid
-from tests.factories import ComplaintFactory, MembershipFactory, PemdaFactory
+from tests.factories import ComplaintFactory, MembershipFactory, PemdaFactory, api_token
 
 KIRITIMATI = "Pacific/Kiritimati"  # +14:00, the first zone into a new day
 OVERFLOWING = [
@@ -94,7 +93,7 @@ def test_the_dashboard_still_defaults_to_this_year_without_a_period(client, pemd
 def api_for(db):
     def client_for(user):
         api = APIClient()
-        api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+        api.credentials(HTTP_AUTHORIZATION=f"Token {api_token(user)}")
         return api
 
     return client_for

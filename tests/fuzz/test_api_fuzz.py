@@ -12,11 +12,10 @@ import pytest
 from django.core.cache import cache
 from hypothesis import event, given
 from hypothesis import strategies as st
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from aduan.complaints.models import SKM_ELEMENTS, Complaint, ComplaintEvent, ComplaintRating
-from tests.factories import ComplaintFactory, complaint_in_status
+from tests.factories import ComplaintFactory, api_token, complaint_in_status
 
 from .conftest import (
     HUGE,
@@ -291,9 +290,8 @@ def test_api_nul_in_the_path_is_404(world, url):
 
 
 def test_api_nul_in_a_score_path_is_404(world):
-    token = Token.objects.create(user=world.koordinator)
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {api_token(world.koordinator)}")
     assert assert_api_error(api.get("/api/v1/pemdas/%00/scores/"), 404)["code"] == "not_found"
 
 
@@ -347,7 +345,7 @@ def test_api_error_message_follows_the_request_language(base):
 def test_api_number_parameters_with_unicode_digits(world, digit):
     """These were a 500 (ValueError): the check used isdigit(), which int() does not agree with."""
     petugas = APIClient()
-    petugas.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=world.petugas[0]).key}")
+    petugas.credentials(HTTP_AUTHORIZATION=f"Token {api_token(world.petugas[0])}")
     for client, url in (
         (APIClient(), f"/api/v1/complaints/public/?opd={digit}&category={digit}"),
         (APIClient(), f"/api/v1/pemdas/{world.pemda.code}/holidays/?year={digit}"),

@@ -4,10 +4,9 @@ int() refuses them) and NUL bytes in page requests (RejectNulMiddleware in the r
 import pytest
 from django.conf import settings
 from django.test import Client
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from tests.factories import complaint_in_status
+from tests.factories import api_token, complaint_in_status
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +19,7 @@ def test_unicode_digits_are_not_a_500(world, digit):
     koordinator = Client()
     koordinator.force_login(world.koordinator)
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=world.koordinator).key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {api_token(world.koordinator)}")
     secret = resolved.tracking_secret
     assert Client().post(f"/lacak/{secret}/nilai/", {"score": digit}).status_code == 400
     assert Client().post(f"/lacak/{secret}/survei/", {"u1": digit}).status_code == 400

@@ -10,9 +10,9 @@ import pytest
 from django.test import Client
 from hypothesis import event, given
 from hypothesis import strategies as st
-from rest_framework.authtoken.models import Token
 
 from aduan.complaints.models import Complaint
+from tests.factories import api_token
 
 from .conftest import (
     as_server_reads,
@@ -45,10 +45,9 @@ changes = st.lists(st.sampled_from(PARAMS).flatmap(lambda p: st.tuples(st.just(p
 
 @pytest.fixture
 def open311(world, category):
-    token = Token.objects.create(user=world.koordinator)
     code = f"{world.pemda.code}-{category.pk}-{world.opd.pk}"
     return {
-        "api_key": token.key,
+        "api_key": api_token(world.koordinator),
         "service_code": code,
         "lat": "-1.267",
         "long": "116.831",

@@ -12,11 +12,10 @@ from django.test import Client
 from hypothesis import example as case
 from hypothesis import given
 from hypothesis import strategies as st
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from aduan.compliance.periods import Period
-from tests.factories import ComplaintFactory, MembershipFactory, PemdaFactory
+from tests.factories import ComplaintFactory, MembershipFactory, PemdaFactory, api_token
 
 from .conftest import assert_api_error, example, fuzz_settings
 
@@ -58,7 +57,7 @@ def far_zones(db):
     web.force_login(MembershipFactory(role="ombudsman", province=first.province).user)
     api = APIClient()
     koordinator = MembershipFactory(role="koordinator", pemda=first).user
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=koordinator).key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {api_token(koordinator)}")
     return {"web": web, "api": api}
 
 

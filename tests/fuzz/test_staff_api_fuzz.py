@@ -6,11 +6,10 @@ import pytest
 from django.test import Client
 from hypothesis import event, given
 from hypothesis import strategies as st
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from aduan.complaints.models import CannedResponse, ComplaintEvent, ComplaintNote
-from tests.factories import complaint_in_status
+from tests.factories import api_token, complaint_in_status
 
 from .conftest import (
     assert_api_error,
@@ -45,7 +44,7 @@ queries = st.lists(
 def koordinator_clients(world):
     complaint_in_status("dispatched", pemda=world.pemda, opd=world.opd, koordinator=world.koordinator)
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=world.koordinator).key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {api_token(world.koordinator)}")
     page = Client()
     page.force_login(world.koordinator)
     return api, page
@@ -88,7 +87,7 @@ def desk(world):
     clients = {}
     for role, user in (("koordinator", world.koordinator), ("petugas", world.petugas[0])):
         client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {api_token(user)}")
         clients[role] = client
     return {
         **clients,

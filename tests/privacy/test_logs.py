@@ -16,7 +16,6 @@ from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
 from django.test import override_settings
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 
 from aduan.complaints.models import Complaint, Status
 from aduan.complaints.selectors import Actor
@@ -24,7 +23,7 @@ from aduan.complaints.workflow import Action, complaint_transition
 from aduan.notifications.models import DeliveryState, Notification
 from aduan.notifications.tasks import outbox_flush
 from aduan.privacy.models import ErasureRequest, ErasureStatus
-from tests.factories import CategoryFactory, MembershipFactory, OpdFactory, PemdaFactory
+from tests.factories import CategoryFactory, MembershipFactory, OpdFactory, PemdaFactory, api_token
 
 NAME, EMAIL, PHONE, NIK = (
     "Rahmat Hidayatullah",
@@ -145,7 +144,7 @@ def test_no_personal_data_in_any_log_record_through_the_whole_citizen_flow(
 
     # Filing through Open311 (a koordinator's integration key), one refused, one accepted.
     category = CategoryFactory(pemda=pemda, default_opd=opd)
-    key, service = Token.objects.create(user=koordinator).key, f"{pemda.code}-{category.pk}-{opd.pk}"
+    key, service = api_token(koordinator), f"{pemda.code}-{category.pk}-{opd.pk}"
     open311 = {
         "api_key": key, "service_code": service, "lat": "-1.2650", "long": "116.8310",
         "description": "Lubang besar di depan pasar", "first_name": "Rahmat", "last_name": "Hidayatullah",

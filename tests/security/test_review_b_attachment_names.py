@@ -11,12 +11,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 from pypdf import PdfReader, PdfWriter
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from aduan.complaints.attachments import attachment_add, attachment_scan, validate_upload
 from aduan.complaints.models import Status
-from tests.factories import complaint_in_status
+from tests.factories import api_token, complaint_in_status
 
 NIK = "3201234567890123"
 EMAIL = "siti.anon@example.id"
@@ -111,7 +110,7 @@ def test_staff_who_may_not_see_the_identity_get_generic_names(request, client, a
     assert shows_no_identity(html)
 
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {api_token(user)}")
     detail = api.get(reverse("api:staff-complaint-detail", args=[complaint.pk]))
     assert detail.status_code == 200
     assert [a["name"] for a in detail.json()["attachments"]] == ["lampiran-1.jpg", "lampiran-2.pdf"]
@@ -142,7 +141,7 @@ def test_the_koordinator_and_the_citizen_still_see_the_original_names(client, an
     assert original in page
     assert image.original_name in page
     detail = APIClient()
-    detail.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=koordinator)[0].key}")
+    detail.credentials(HTTP_AUTHORIZATION=f"Token {api_token(koordinator)}")
     names = [
         a["name"]
         for a in detail.get(reverse("api:staff-complaint-detail", args=[complaint.pk])).json()["attachments"]

@@ -4,10 +4,9 @@ before they enrol (point 4), and dates at the ends of the calendar are a 400, no
 
 import pytest
 from django.test import Client
-from rest_framework.authtoken.models import Token
 
 from aduan.complaints.models import Complaint
-from tests.factories import CategoryFactory, MembershipFactory, PemdaFactory
+from tests.factories import CategoryFactory, MembershipFactory, PemdaFactory, api_token
 
 from .test_two_factor import enrolled
 
@@ -35,7 +34,7 @@ def post(client, api_key, service_code, fmt="json", **extra):
 
 
 def test_without_a_title_the_public_title_is_the_service_name(client, world, service):
-    key = Token.objects.create(user=world.koordinator).key
+    key = api_token(world.koordinator)
     response = post(client, key, service)
     assert response.status_code == 201
     complaint = Complaint.objects.get()
@@ -52,7 +51,7 @@ def test_without_a_title_the_public_title_is_the_service_name(client, world, ser
 
 
 def test_a_title_attribute_is_still_the_title(client, world, service):
-    key = Token.objects.create(user=world.koordinator).key
+    key = api_token(world.koordinator)
     assert post(client, key, service, **{"attribute[title]": "Lubang di Jl. Ahmad Yani"}).status_code == 201
     assert Complaint.objects.get().title == "Lubang di Jl. Ahmad Yani"
 
@@ -64,7 +63,7 @@ def test_a_title_attribute_is_still_the_title(client, world, service):
 def test_a_token_the_rest_api_refuses_is_refused_by_open311_until_enrolment(client, world, service, fmt):
     pemda = PemdaFactory(two_factor_required=True)
     user = MembershipFactory(role="koordinator", pemda=pemda).user
-    key = Token.objects.create(user=user).key
+    key = api_token(user)
 
     rest = client.get("/api/v1/staff/complaints/", HTTP_AUTHORIZATION=f"Token {key}")
     assert rest.status_code == 401  # the REST API's rule

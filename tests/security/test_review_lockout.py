@@ -6,7 +6,7 @@ failures, and a locked account refuses every spelling on every sign-in door."""
 
 import pytest
 from django.contrib.auth import SESSION_KEY
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from aduan.users.lockout import account_key
@@ -75,7 +75,7 @@ def test_a_locked_account_refuses_every_spelling_everywhere(client, admin):
         token = api.post("/api/v1/auth/token/", {"email": spelling, "password": PASSWORD}, format="json")
         assert token.status_code == 400, spelling
         assert "token" not in token.json()
-    assert not Token.objects.filter(user=admin).exists()
+    assert not AuthToken.objects.filter(user=admin).exists()
     admin.refresh_from_db()
     assert admin.last_login is None
 
