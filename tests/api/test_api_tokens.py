@@ -166,7 +166,8 @@ def test_a_token_request_costs_what_it_cost_with_drfs_plain_tokens():
         assert client.get("/api/v1/me/").status_code == 200
 
     assert len(queries) == 3
-    assert "knox_authtoken" in queries[0]["sql"] and "users_user" in queries[0]["sql"]
+    assert "knox_authtoken" in queries[0]["sql"]
+    assert "users_user" in queries[0]["sql"]
 
 
 def test_open311_refuses_an_expired_api_key_with_the_reason(client, world):
@@ -177,8 +178,11 @@ def test_open311_refuses_an_expired_api_key_with_the_reason(client, world):
     response = client.post(
         "/open311/v2/requests.json",
         {
-            "api_key": key, "service_code": f"{world.pemda.code}-{category.pk}-{world.opd.pk}",
-            "lat": "-1.2650", "long": "116.8310", "description": "Lampu jalan mati.",
+            "api_key": key,
+            "service_code": f"{world.pemda.code}-{category.pk}-{world.opd.pk}",
+            "lat": "-1.2650",
+            "long": "116.8310",
+            "description": "Lampu jalan mati.",
         },  # fmt: skip
     )
 
@@ -200,7 +204,8 @@ def test_keys_stay_out_of_the_logs(caplog, api):
     for record in caplog.records:
         redact.filter(record)
         for text in (logging.Formatter().format(record), json_format.format(record)):
-            assert issued not in text and expired not in text
+            assert issued not in text
+            assert expired not in text
     # A message that quotes a key anyway, and the headers of an error e-mail (ADMINS).
     record = logging.LogRecord("x", logging.ERROR, __file__, 1, "got Token %s", (expired,), None)
     redact.filter(record)

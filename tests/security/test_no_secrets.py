@@ -17,6 +17,7 @@ PATTERNS = {
     "GitHub token": re.compile(r"\bgh[pousr]_[A-Za-z0-9]{36,}\b"),
     "Slack token": re.compile(r"\bxox[abprs]-[A-Za-z0-9-]{10,}\b"),
     "Google API key": re.compile(r"\bAIza[0-9A-Za-z_-]{35}\b"),
+    "Aduan API token": re.compile(r"\baduan_[0-9a-f]{64}\b"),  # aduan.users.tokens
     "password in a URL": re.compile(r"\b[a-z][a-z0-9+.-]*://([^/\s:@'\"]+):([^/\s@'\"]+)@([^/\s:'\"]+)"),
 }
 # Passwords in URLs that are documented throwaways (CI's loopback role) or placeholders in examples.
@@ -47,10 +48,11 @@ def test_the_scanner_finds_what_it_looks_for():
         [
             "-----BEGIN RSA " + "PRIVATE KEY-----",
             "AKIA" + "ABCDEFGHIJKLMNOP",
+            "Authorization: Token aduan_" + "3f" * 32,
             "DATABASE_URL=postgres://app:" + "S3cr3t-pw@db.example.id:5432/aduan",
         ]
     )
-    assert len(findings_in(planted)) == 3
+    assert len(findings_in(planted)) == 4
     assert findings_in("postgres://aduan:aduan@127.0.0.1:5432/aduan smtp+tls://user:pw@smtp.example.id") == []
 
 

@@ -49,7 +49,8 @@ def test_an_issued_key_works_expires_in_ninety_days_and_is_not_stored():
 
     key, expiry = api_token_issue(user)
 
-    assert key.startswith("aduan_") and len(key) == 6 + 64
+    assert key.startswith("aduan_")
+    assert len(key) == 6 + 64
     assert int(key[6:], 16) >= 0  # hexadecimal
     assert before + timedelta(days=90) <= expiry <= timezone.now() + timedelta(days=90)
     assert works(key)
@@ -191,12 +192,14 @@ def test_an_old_plain_key_keeps_working_after_the_migration_until_it_expires():
 
     assert "authtoken_token" not in connection.introspection.table_names()  # plain keys gone
     stored = table_text()
-    assert old not in stored and other_old not in stored
+    assert old not in stored
+    assert other_old not in stored
     token = api_token_find(old)
     assert token.user == user
     assert token.created == issued
     assert timedelta(days=89) < token.expiry - timezone.now() <= timedelta(days=90)
-    assert works(old) and works(other_old)
+    assert works(old)
+    assert works(other_old)
     AuthToken.objects.filter(pk=token.pk).update(expiry=timezone.now() - timedelta(seconds=1))
     assert not works(old)
     api_tokens_revoke(other)

@@ -92,7 +92,7 @@ class TokenApi(APIView):
             OpenApiExample(
                 "Token",
                 value={
-                    "token": "aduan_9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b2c1a8f0e5d7b3a6c9e1f4d2b",
+                    "token": "aduan_9944b09199c62bcf9418ad846dd0e4bb…",
                     "expiry": "2027-03-06T09:00:00+07:00",
                 },
                 response_only=True,
@@ -127,7 +127,7 @@ class TokenApi(APIView):
         tags=[TAG], summary="Cabut token", parameters=[RevokeInput], responses={204: None, 401: ERROR_401}
     )
     def delete(self, request):
-        """Revoke the token this request is signed in with (``?all=true``: every token of your account;
+        """Revoke the token this request is signed in with (`?all=true`: every token of your account;
         signed in with a session: every token). Integrations using it are refused from now on."""
         if not request.user.is_authenticated:
             from rest_framework.exceptions import NotAuthenticated
