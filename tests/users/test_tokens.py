@@ -213,3 +213,20 @@ def test_the_migration_does_nothing_on_a_database_without_the_old_table():
 
     assert AuthToken.objects.count() == 1
     assert works(key)
+
+
+def test_the_admin_lists_and_deletes_tokens_but_never_issues_one(client):
+    admin_user = UserFactory(is_staff=True, is_superuser=True)
+    key = api_token(UserFactory(email="integrasi@example.id"))
+    token = AuthToken.objects.get()
+    client.force_login(admin_user)
+
+    listing = client.get("/admin/knox/authtoken/")
+
+    assert listing.status_code == 200
+    assert key[:15] in listing.content.decode()
+    assert key not in listing.content.decode()
+    assert client.get("/admin/knox/authtoken/add/").status_code == 403
+    deleted = client.post(f"/admin/knox/authtoken/{token.pk}/delete/", {"post": "yes"})
+    assert deleted.status_code == 302
+    assert not works(key)
