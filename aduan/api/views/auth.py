@@ -124,7 +124,10 @@ class TokenApi(APIView):
         return response
 
     @extend_schema(
-        tags=[TAG], summary="Cabut token", parameters=[RevokeInput], responses={204: None, 401: ERROR_401}
+        tags=[TAG],
+        summary="Cabut token",
+        parameters=[RevokeInput],
+        responses={204: None, 400: ERROR_400, 401: ERROR_401},
     )
     def delete(self, request):
         """Revoke the token this request is signed in with (`?all=true`: every token of your account;
