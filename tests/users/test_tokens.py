@@ -23,6 +23,7 @@ from aduan.users.tokens import (
     api_token_issue,
     api_tokens_revoke,
 )
+from tests.core.test_settings import run_python
 from tests.factories import UserFactory, api_token
 
 pytestmark = pytest.mark.django_db
@@ -230,3 +231,21 @@ def test_the_admin_lists_and_deletes_tokens_but_never_issues_one(client):
     deleted = client.post(f"/admin/knox/authtoken/{token.pk}/delete/", {"post": "yes"})
     assert deleted.status_code == 302
     assert not works(key)
+
+
+def test_the_lifetime_and_the_limit_come_from_the_environment(tmp_path):
+    probe = (
+        "import django; django.setup(); from django.conf import settings; "
+        "from knox.settings import knox_settings; "
+        "print(knox_settings.TOKEN_TTL.days, settings.ADUAN_API_TOKEN_LIMIT, knox_settings.TOKEN_PREFIX)"
+    )
+    env = {"DJANGO_SETTINGS_MODULE": "config.settings.base", "ADUAN_VAR_DIR": str(tmp_path)}
+
+    default = run_python(probe, env)
+    chosen = run_python(probe, {**env, "ADUAN_API_TOKEN_TTL_DAYS": "30", "ADUAN_API_TOKEN_LIMIT": "3"})
+    refused = run_python(probe, {**env, "ADUAN_API_TOKEN_TTL_DAYS": "0"})
+
+    assert default.stdout.split() == ["90", "10", "aduan_"], default.stderr
+    assert chosen.stdout.split() == ["30", "3", "aduan_"], chosen.stderr
+    assert refused.returncode != 0
+    assert "ADUAN_API_TOKEN_TTL_DAYS and ADUAN_API_TOKEN_LIMIT must be at least 1" in refused.stderr
