@@ -33,8 +33,12 @@ def main(argv=None) -> dict:
     os.environ.setdefault("DATABASE_URL", os.environ.get("BENCH_DATABASE_URL", "") or "")
     if not os.environ["DATABASE_URL"]:
         os.environ["DATABASE_URL"] = "postgres://postgres@127.0.0.1:5432/aduan_bench"
+    figures: dict = {"services": _production_services()}
     django_setup()
-    figures: dict = {}
+    from django.conf import settings
+
+    figures["services"]["cache_backend"] = settings.CACHES["default"]["BACKEND"]
+    print(f"cache and broker: {figures['services']['redis_url']} ({figures['services']['cache_backend']})")
     started = time.monotonic()
     smoke = args.smoke
     if "generate" in names:
@@ -59,6 +63,25 @@ def main(argv=None) -> dict:
         figures["metrics"] = metrics.run(**({"repeats": 1} if smoke else {}))
     print(f"\nall benchmarks done in {time.monotonic() - started:.0f} s")
     return figures
+
+
+def _production_services() -> dict:
+    """Run like production: Redis is the cache (throttles, lockout counters, cached figures) and the
+    Celery broker of every process the benchmarks start. ``BENCH_REDIS_URL`` (default db 14 of the
+    local Redis) names it; a Redis that does not answer stops the run with a clear message rather
+    than measuring per-process caches."""
+    import redis
+
+    url = (
+        os.environ.get("BENCH_REDIS_URL") or os.environ.get("BENCH_BROKER_URL") or "redis://127.0.0.1:6379/14"
+    )
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=3).ping()
+    except redis.RedisError as exc:
+        message = f"bench: Redis at {url} does not answer ({exc}); start it or set BENCH_REDIS_URL"
+        raise SystemExit(message) from exc
+    os.environ["REDIS_URL"] = os.environ["CELERY_BROKER_URL"] = os.environ["BENCH_BROKER_URL"] = url
+    return {"redis_url": url}
 
 
 def generate(*, size: str) -> dict:

@@ -24,7 +24,9 @@ def test_every_benchmark_runs_and_prints_its_figures(default_policies, monkeypat
 
     monkeypatch.syspath_prepend(str(BENCH))
     monkeypatch.setenv("DATABASE_URL", _database_url())  # gunicorn serves the test database
-    monkeypatch.setenv("BENCH_BROKER_URL", os.environ["REDIS_URL"])
+    monkeypatch.setenv("BENCH_REDIS_URL", os.environ["REDIS_URL"])
+    for name in ("REDIS_URL", "CELERY_BROKER_URL", "BENCH_BROKER_URL"):
+        monkeypatch.setenv(name, os.environ.get(name, ""))  # restored after run.main sets them
     sys.modules.pop("run", None)
     import run
 
@@ -33,6 +35,8 @@ def test_every_benchmark_runs_and_prints_its_figures(default_policies, monkeypat
     titles = ("deadline sweep", "citizen submit", "staff inbox", "public statistics", "metrics recompute")
     for title in titles:
         assert f"== {title}" in out
+    # run like production: every server and worker the benchmarks start gets Redis as cache and broker
+    assert figures["services"]["redis_url"] == os.environ["REDIS_URL"] == os.environ["BENCH_BROKER_URL"]
     assert figures["generate"]["size"] == "tiny"
     assert figures["sweep"]["claimed"] == 100
     assert figures["sweep"]["swept"] == 200
