@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import ROOT, django_setup
 
-ALL = ("generate", "sweep", "web", "metrics", "pages")
+ALL = ("generate", "sweep", "web", "metrics", "pages", "profile")
 
 
 def main(argv=None) -> dict:
@@ -57,6 +57,10 @@ def main(argv=None) -> dict:
         import web
 
         figures["pages"] = web.pages(**({"repeats": 2} if smoke else {}))
+    if "profile" in names:
+        import server_time
+
+        figures["profile"] = server_time.run(**({"runs": 3} if smoke else {}))
     if "metrics" in names:
         import metrics
 

@@ -32,7 +32,7 @@ def test_every_benchmark_runs_and_prints_its_figures(default_policies, monkeypat
 
     figures = run.main(["--smoke"])
     out = capsys.readouterr().out
-    titles = ("deadline sweep", "citizen submit", "staff inbox", "public statistics", "metrics recompute")
+    titles = ("deadline sweep", "citizen submit", "staff inbox", "public statistics", "metrics recompute", "server time per request")
     for title in titles:
         assert f"== {title}" in out
     # run like production: every server and worker the benchmarks start gets Redis as cache and broker
@@ -48,3 +48,5 @@ def test_every_benchmark_runs_and_prints_its_figures(default_policies, monkeypat
     assert figures["staff"]["inbox_errors"] == figures["staff"]["detail_errors"] == 0
     assert figures["pages"]["public_statistics_status"] == figures["pages"]["dashboard_status"] == 200
     assert figures["metrics"]["opds"] >= 20
+    for page in ("file_form", "file_post", "file_api", "inbox", "detail"):
+        assert figures["profile"][f"{page}_queries"] > 0  # each page was requested and answered as expected
