@@ -3,7 +3,8 @@
    a link to openstreetmap.org; this script replaces the grid with a Leaflet map:
    - data-tile-url: the tile server (ADUAN_MAP_TILE_URL); absent: no tiles, the grid stays behind;
    - data-lat / data-lon: one pin; data-draggable: it can be dragged (or placed by a click), and
-     it writes to the inputs named by data-lat-input / data-lon-input (typing in them moves it);
+     it writes to the inputs named by data-lat-input / data-lon-input (typing in them moves it),
+     the text of data-coords-text and the OpenStreetMap link of data-osm-link;
    - data-points: the id of a JSON list of complaints, clustered on a pixel grid at each zoom and
      coloured by their worst lateness (on_time < due_soon < overdue). */
 (function () {
@@ -107,6 +108,8 @@
       if (latInput) latInput.value = la;
       if (lonInput) lonInput.value = lo;
       if (text) text.textContent = la + ", " + lo;
+      var osm = el.dataset.osmLink ? document.getElementById(el.dataset.osmLink) : null;
+      if (osm) osm.href = "https://www.openstreetmap.org/?mlat=" + la + "&mlon=" + lo + "#map=17/" + la + "/" + lo;
       el.dispatchEvent(new CustomEvent("map:moved", { bubbles: true, detail: { lat: la, lon: lo } }));
     }
     function place(latlng) {
