@@ -12,7 +12,7 @@ from aduan.complaints.filters import StaffComplaintFilter
 from aduan.complaints.geo import coordinate_parse, osm_url
 from aduan.complaints.location import LocationStep, complaint_relocate
 from aduan.complaints.mapping import DUE_SOON, ON_TIME, OVERDUE, map_points
-from aduan.complaints.models import Complaint, ComplaintEvent, Status
+from aduan.complaints.models import Complaint, Status
 from aduan.complaints.selectors import Actor, complaints_on_map
 from aduan.core.exceptions import InvalidInput, PermissionDenied
 from aduan.core.maps import grid_pins, tile_origins
@@ -198,8 +198,9 @@ def test_grid_pins_cluster_by_cell_and_keep_the_worst_level():
 
 
 def test_the_staff_filter_narrows_by_kecamatan_and_kelurahan(rf, held, koordinator, pemda, areas):
-    utara = Complaint.objects.get(pk=complaint_in_status(Status.SUBMITTED, pemda=pemda, koordinator=koordinator,
-                                                         kelurahan=areas["Batu Ampar"]).pk)  # fmt: skip
+    utara = complaint_in_status(
+        Status.SUBMITTED, pemda=pemda, koordinator=koordinator, kelurahan=areas["Batu Ampar"]
+    )
     unplaced = complaint_in_status(Status.SUBMITTED, pemda=pemda, koordinator=koordinator)
     request = rf.get("/")
     request.user = koordinator
@@ -234,8 +235,13 @@ def test_an_area_of_another_pemda_is_not_a_choice(rf, held, koordinator):
 
 
 def test_the_map_scope_by_role(held, pemda, koordinator, petugas, kepala, ombudsman, other_opd, areas):
-    new = complaint_in_status(Status.SUBMITTED, pemda=pemda, koordinator=koordinator, latitude=Decimal("-1.2"),
-                              longitude=Decimal("116.8"))  # fmt: skip
+    new = complaint_in_status(
+        Status.SUBMITTED,
+        pemda=pemda,
+        koordinator=koordinator,
+        latitude=Decimal("-1.2"),
+        longitude=Decimal("116.8"),
+    )
     elsewhere = complaint_in_status(Status.DISPATCHED, pemda=pemda, opd=other_opd, koordinator=koordinator,
                                     latitude=Decimal("-1.21"), longitude=Decimal("116.81"))  # fmt: skip
     closed = complaint_in_status(Status.RESOLVED, pemda=pemda, opd=held.current_opd, koordinator=koordinator,
