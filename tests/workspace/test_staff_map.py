@@ -61,8 +61,9 @@ def test_the_complaint_page_shows_the_place_as_text_with_the_grid_and_a_link(cli
     assert response.status_code == 200
     assert '<span class="coords" id="location-coords">-1.255200, 116.869100</span>' in html
     assert "https://www.openstreetmap.org/?mlat=-1.255200&amp;mlon=116.869100" in html
-    assert "Prapatan" in html
-    assert "Balikpapan Kota" in html
+    assert "<dt>Alamat dari pelapor</dt><dd>Depan toko emas</dd>" in html
+    assert "<dt>Kelurahan</dt><dd>Prapatan</dd>" in html
+    assert "<dt>Kecamatan</dt><dd>Balikpapan Kota</dd>" in html
     assert 'class="map map-grid"' in html
     assert 'style="left: 50.0%; top: 50.0%"' in html  # the pin, drawn without JavaScript
     assert "data-tile-url" not in html
