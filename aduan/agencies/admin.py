@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Opd, Pemda, Province, StaffMembership
+from .models import Kecamatan, Kelurahan, Opd, Pemda, Province, StaffMembership
 
 
 @admin.register(Province)
@@ -43,3 +43,24 @@ class StaffMembershipAdmin(admin.ModelAdmin):
     search_fields = ["user__email", "user__full_name", "opd__name"]
     autocomplete_fields = ["user", "opd"]
     list_select_related = ["user", "pemda", "opd", "province"]
+
+
+class KelurahanInline(admin.TabularInline):
+    model = Kelurahan
+    extra = 3
+    fields = ["name"]
+    can_delete = False
+
+
+@admin.register(Kecamatan)
+class KecamatanAdmin(admin.ModelAdmin):
+    """A Pemda's areas: each kecamatan with its kelurahan (also ``manage.py load_areas``)."""
+
+    list_display = ["name", "pemda"]
+    list_filter = ["pemda"]
+    search_fields = ["name", "kelurahan__name"]
+    list_select_related = ["pemda"]
+    inlines = [KelurahanInline]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # complaints point at kelurahan: rename, never delete

@@ -4,6 +4,9 @@ A StaffMembership ties a user to the place where they act: a koordinator or a pe
 desk, records complaints received off-line) to a Pemda, a petugas or
 kepala OPD to an OPD, an Ombudsman officer to a province. Selectors and the workflow read these
 rows to decide what a user may see and do; nothing else grants access to complaints.
+
+Kecamatan and Kelurahan are a Pemda's own list of areas (loaded by ``areas.areas_load``, the
+``load_areas`` command or the admin): a complaint is placed in a kelurahan, its kecamatan follows.
 """
 
 import zoneinfo
@@ -124,6 +127,46 @@ class Opd(TimeStampedModel):
         if self.name_en and (get_language() or "").startswith("en"):
             return self.name_en
         return self.name
+
+
+class Kecamatan(TimeStampedModel):
+    """A district of a Pemda: the upper level of the area a complaint is in (its kelurahan's)."""
+
+    pemda = models.ForeignKey(
+        Pemda, on_delete=models.PROTECT, related_name="kecamatan", verbose_name=_("pemda")
+    )
+    name = models.CharField(_("nama"), max_length=100)
+
+    class Meta:
+        verbose_name = _("kecamatan")
+        verbose_name_plural = _("kecamatan")
+        ordering = ["pemda", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["pemda", "name"], name="kecamatan_unique_name_per_pemda"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Kelurahan(TimeStampedModel):
+    """A kelurahan (or desa) of a kecamatan: the area a complaint is chosen in, from its Pemda's list."""
+
+    kecamatan = models.ForeignKey(
+        Kecamatan, on_delete=models.PROTECT, related_name="kelurahan", verbose_name=_("kecamatan")
+    )
+    name = models.CharField(_("nama"), max_length=100)
+
+    class Meta:
+        verbose_name = _("kelurahan")
+        verbose_name_plural = _("kelurahan")
+        ordering = ["kecamatan__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["kecamatan", "name"], name="kelurahan_unique_name_per_kecamatan"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.kecamatan.name}"
 
 
 class Role(models.TextChoices):

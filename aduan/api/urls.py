@@ -43,6 +43,7 @@ v1 = [
     path("pemdas/", reference.PemdaListApi.as_view(), name="pemda-list"),
     path("pemdas/<str:code>/", reference.PemdaDetailApi.as_view(), name="pemda-detail"),
     path("pemdas/<str:code>/opds/", reference.OpdListApi.as_view(), name="opd-list"),
+    path("pemdas/<str:code>/areas/", reference.KelurahanListApi.as_view(), name="area-list"),
     path("pemdas/<str:code>/categories/", reference.CategoryListApi.as_view(), name="category-list"),
     path("pemdas/<str:code>/holidays/", reference.HolidayListApi.as_view(), name="holiday-list"),
     path("sla-policies/", reference.SlaPolicyListApi.as_view(), name="sla-policy-list"),

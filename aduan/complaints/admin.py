@@ -124,6 +124,7 @@ class ComplaintAdmin(admin.ModelAdmin):
         "location_text",
         "latitude",
         "longitude",
+        "kelurahan",
         "category",
         "target_opd",
         "current_opd",

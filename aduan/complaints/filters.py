@@ -2,7 +2,8 @@
 
 ``StaffComplaintFilter(data, queryset=selectors.complaints_visible_to(user), request=request)``:
 the queryset must already be scoped by the selectors; the filters only narrow it. GET names:
-status (repeatable), category, pemda, opd (the OPD holding it), due=soon|overdue,
+status (repeatable), category, pemda, opd (the OPD holding it), kecamatan and kelurahan (the
+area, ids of the Pemda's list), due=soon|overdue,
 assigned=me|none, breached=1, flagged=1, submitted_from / submitted_to (dates in the Pemda's
 zone), q (search: ticket number, words, reporter contact for the koordinator) and sort.
 """
@@ -14,7 +15,7 @@ from django.db.models import Exists, Min, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from aduan.agencies.models import Opd, Pemda
+from aduan.agencies.models import Kecamatan, Kelurahan, Opd, Pemda
 from aduan.agencies.selectors import staff_roles
 from aduan.sla.models import Deadline
 
@@ -86,6 +87,18 @@ def _opd_choices(request):
     return Opd.objects.filter(pemda_id__in=_scope_pemda_ids(request)).order_by("name")
 
 
+def _kecamatan_choices(request):
+    return Kecamatan.objects.filter(pemda_id__in=_scope_pemda_ids(request)).order_by("name", "pk")
+
+
+def _kelurahan_choices(request):
+    return (
+        Kelurahan.objects.filter(kecamatan__pemda_id__in=_scope_pemda_ids(request))
+        .select_related("kecamatan")
+        .order_by("kecamatan__name", "name", "pk")
+    )
+
+
 def _category_choices(request):
     ids = _scope_pemda_ids(request)
     return Category.objects.filter(Q(pemda__isnull=True) | Q(pemda_id__in=ids)).order_by("name")
@@ -106,6 +119,11 @@ class StaffComplaintFilter(django_filters.FilterSet):
     opd = django_filters.ModelChoiceFilter(
         field_name="current_opd", queryset=_opd_choices, label=_("OPD penanggung jawab")
     )
+    # The area (the Pemda's own list): a kecamatan takes in all its kelurahan.
+    kecamatan = django_filters.ModelChoiceFilter(
+        field_name="kelurahan__kecamatan", queryset=_kecamatan_choices, label=_("Kecamatan")
+    )
+    kelurahan = django_filters.ModelChoiceFilter(queryset=_kelurahan_choices, label=_("Kelurahan"))
     due = django_filters.ChoiceFilter(
         choices=[("soon", _("Segera jatuh tempo")), ("overdue", _("Lewat tenggat"))],
         method="filter_due",

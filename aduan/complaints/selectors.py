@@ -6,6 +6,8 @@
 - ``complaint_by_secret(secret)``: the citizen's way in, by tracking secret only.
 - ``reporter_identity_for(actor, complaint)``: the reporter's identity, or None when the actor
   may not see it (anonim complaints show it to the koordinator and the reporter only).
+- ``complaints_on_map(user)``: the open complaints of the staff map (OPD: held now; koordinator:
+  the Pemda's), or None for a user without one.
 - ``actor_roles(actor, complaint)``: the roles an actor holds *for this complaint*; the workflow
   checks moves against them.
 
@@ -23,7 +25,16 @@ from aduan.agencies.selectors import staff_roles
 from aduan.core.exceptions import NotFound
 from aduan.notifications.services import ReporterContact
 
-from .models import ActorRole, Complaint, ComplaintHop, InboundEmail, InboundOutcome, ReporterIdentity
+from .models import (
+    CLOSED_STATUSES,
+    HELD_BY_OPD_STATUSES,
+    ActorRole,
+    Complaint,
+    ComplaintHop,
+    InboundEmail,
+    InboundOutcome,
+    ReporterIdentity,
+)
 
 # The order in which a role is picked when one person holds several for the same complaint.
 ROLE_PRECEDENCE = (
@@ -76,6 +87,21 @@ def complaints_visible_to(user) -> QuerySet[Complaint]:
         # "holds or held": every OPD that ever held the complaint has a hop row.
         scope |= Exists(ComplaintHop.objects.filter(complaint=OuterRef("pk"), opd_id__in=roles.opd_ids))
     return Complaint.objects.filter(scope)
+
+
+def complaints_on_map(user) -> QuerySet[Complaint] | None:
+    """The open complaints of the staff map, or None when the user has no map: OPD staff (petugas,
+    kepala) see the complaints their OPD holds now, the koordinator every open complaint of their
+    Pemda. Narrowed from ``complaints_visible_to``, never wider."""
+    roles = staff_roles(user)
+    scope = Q(pk__in=[])
+    if roles.koordinator_pemda_ids:
+        scope |= Q(pemda_id__in=roles.koordinator_pemda_ids) & ~Q(status__in=sorted(CLOSED_STATUSES))
+    if roles.opd_ids:
+        scope |= Q(current_opd_id__in=roles.opd_ids, status__in=sorted(HELD_BY_OPD_STATUSES))
+    if not (roles.koordinator_pemda_ids or roles.opd_ids):
+        return None
+    return complaints_visible_to(user).filter(scope)
 
 
 def koordinator_pemda_ids(user) -> set[int]:
@@ -138,7 +164,11 @@ def complaint_search(queryset: QuerySet[Complaint], q: str, *, user) -> QuerySet
 def complaint_get_for(*, user, pk: int) -> Complaint:
     """One complaint the user may see, or NotFound (never 'forbidden': existence is not leaked)."""
     try:
-        return complaints_visible_to(user).select_related("pemda", "category", "current_opd").get(pk=pk)
+        return (
+            complaints_visible_to(user)
+            .select_related("pemda", "category", "current_opd", "kelurahan__kecamatan")
+            .get(pk=pk)
+        )
     except Complaint.DoesNotExist:
         raise NotFound() from None
 

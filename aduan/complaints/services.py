@@ -14,12 +14,13 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from aduan.agencies.models import Opd, Pemda, Role
+from aduan.agencies.models import Kelurahan, Opd, Pemda, Role
 from aduan.agencies.selectors import staff_roles
 from aduan.core.exceptions import DomainError, InvalidInput, NotFound, PermissionDenied
 from aduan.sla.services import deadlines_on_transition
 
 from .audit import event_append
+from .geo import coordinates_check, kelurahan_check
 from .models import (
     HELD_BY_OPD_STATUSES,
     SKM_ELEMENTS,
@@ -75,6 +76,7 @@ def complaint_submit(
     location_text: str = "",
     latitude: Decimal | None = None,
     longitude: Decimal | None = None,
+    kelurahan: Kelurahan | None = None,
     category: Category | None = None,
     target_opd: Opd | None = None,
     is_anonymous: bool = False,
@@ -138,13 +140,8 @@ def complaint_submit(
             code="incident_date_future",
             field="incident_date",
         )
-    if (latitude is None) != (longitude is None):
-        # The table's complaint_latlong_together constraint would otherwise fail on save.
-        raise InvalidInput(
-            _("Isi lintang dan bujur bersama-sama."),
-            code="coordinates_incomplete",
-            field="longitude" if longitude is None else "latitude",
-        )
+    coordinates_check(latitude, longitude)
+    kelurahan_check(kelurahan, pemda)
 
     complaint = Complaint(
         pemda=pemda,
@@ -155,6 +152,7 @@ def complaint_submit(
         location_text=(location_text or "").strip(),
         latitude=latitude,
         longitude=longitude,
+        kelurahan=kelurahan,
         category=category,
         target_opd=target_opd,
         is_anonymous=is_anonymous,

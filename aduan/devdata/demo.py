@@ -4,6 +4,8 @@ complaints and their scenarios are in ``demo_complaints``).
 What it loads (idempotent: a second run creates nothing):
 
 - Province Kalimantan Timur (KT) and the Pemda "Pemerintah Kota Balikpapan" (BPN, Asia/Makassar);
+- the city's 6 kecamatan and 34 kelurahan (``areas.BALIKPAPAN_AREAS``); every complaint whose
+  location names its kelurahan (all those with a pin) is placed in it;
 - Balikpapan's OPDs (dinas, badan, the six kecamatan, RSUD Beriman, Perumda Tirta Manuntung);
 - a small category tree with the OPD usually in charge of each category;
 - demo staff of every role (``DEMO_LOGINS``), plus one petugas account per other OPD
@@ -25,7 +27,8 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
-from aduan.agencies.models import Opd, Pemda, Province, Role, StaffMembership
+from aduan.agencies.areas import areas_load, kelurahan_of
+from aduan.agencies.models import Kelurahan, Opd, Pemda, Province, Role, StaffMembership
 from aduan.complaints.intake import IntakeData, complaint_intake
 from aduan.complaints.models import STAFF_INTAKE_CHANNELS, ArchiveReason, Category, Channel, Complaint
 from aduan.complaints.selectors import Actor
@@ -33,6 +36,7 @@ from aduan.complaints.services import ReporterData, complaint_submit
 from aduan.complaints.workflow import Action, complaint_transition
 from aduan.users.models import User
 
+from .areas import BALIKPAPAN_AREAS, kelurahan_name_for
 from .demo_complaints import COMPLAINTS, DemoComplaint
 from .demo_scenarios import OPEN_SCENARIOS, PLANNED_IN_DAYS, PROGRESS_NOTES, SCENARIOS, STEP_DAYS
 
@@ -250,15 +254,31 @@ def demo_load(*, now: datetime | None = None) -> DemoResult:
                 "timezone": "Asia/Makassar",
             },
         )
+        areas_load(pemda, BALIKPAPAN_AREAS)
         opds = _load_opds(pemda)
         categories = _load_categories(pemda, opds)
         staff = _load_staff(pemda, province, opds)
         created = 0
         if not pemda.complaints.exists():
             created = _load_complaints(pemda, opds, categories, staff, now)
+        _place_in_areas(pemda)
         _load_workspace(pemda, opds, staff, now)
     counts = Counter(pemda.complaints.values_list("status", flat=True))
     return DemoResult(pemda=pemda, complaints_created=created, status_counts=dict(counts))
+
+
+def _kelurahan(pemda, location_text: str) -> Kelurahan | None:
+    name = kelurahan_name_for(location_text)
+    return kelurahan_of(pemda).filter(name=name).first() if name else None
+
+
+def _place_in_areas(pemda) -> None:
+    """A demo loaded before the areas existed: give its complaints the kelurahan their words name
+    (demo data only; new complaints get it when filed)."""
+    for complaint in pemda.complaints.filter(kelurahan__isnull=True).exclude(location_text=""):
+        kelurahan = _kelurahan(pemda, complaint.location_text)
+        if kelurahan is not None:
+            Complaint.objects.filter(pk=complaint.pk).update(kelurahan=kelurahan)
 
 
 def _load_workspace(pemda, opds, staff, now) -> None:
@@ -443,6 +463,7 @@ def _submit(pemda, spec: DemoComplaint, categories, submitted_at, luck, days_bef
         location_text=spec.location,
         latitude=latitude,
         longitude=longitude,
+        kelurahan=_kelurahan(pemda, spec.location),
         category=categories[spec.category] if spec.category else None,
         is_anonymous=spec.anonymous,
         is_confidential=spec.confidential,

@@ -6,7 +6,6 @@
 """
 
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.conf import settings
@@ -14,14 +13,15 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from aduan.agencies.models import Opd, Pemda
+from aduan.agencies.areas import kelurahan_grouped, kelurahan_of
+from aduan.agencies.models import Kelurahan, Opd, Pemda
 from aduan.complaints.attachments import ALLOWED_CONTENT_TYPES
+from aduan.complaints.geo import CoordinateField
 from aduan.complaints.models import Category, Classification
 from aduan.core.validators import TITLE_MIN_LENGTH, TITLE_TOO_SHORT
 
 # UU 25/2009 Pasal 42: a complaint comes within 30 days of the service — warn, never refuse.
 LATE_FILING_DAYS = 30
-COORDINATE_STEP = Decimal("0.000001")
 
 
 class MultipleFileInput(forms.FileInput):
@@ -129,8 +129,14 @@ class FilingForm(forms.Form):
         required=False,
         help_text=_("Alamat atau petunjuk tempat, mis. nama jalan, RT, kelurahan."),
     )
-    latitude = forms.CharField(required=False, widget=forms.HiddenInput)
-    longitude = forms.CharField(required=False, widget=forms.HiddenInput)
+    # Text inputs, so the pin can be typed without JavaScript; the map (map.js) fills them in.
+    latitude = CoordinateField(axis="latitude")
+    longitude = CoordinateField(axis="longitude")
+    kelurahan = forms.ChoiceField(
+        label=_("Kelurahan"),
+        required=False,
+        help_text=_("Pilih dari daftar kelurahan pemda ini (kecamatannya mengikuti). Boleh dikosongkan."),
+    )
     target_opd = forms.ModelChoiceField(
         label=_("Instansi (OPD) yang dituju"),
         queryset=Opd.objects.none(),
@@ -189,6 +195,11 @@ class FilingForm(forms.Form):
         self.fields["target_opd"].label_from_instance = _opd_label
         choices, self._categories = category_choices(pemda)
         self.fields["category"].choices = choices
+        areas = list(kelurahan_of(pemda))
+        self._kelurahan = {str(k.pk): k for k in areas}
+        self.fields["kelurahan"].choices = [("", _("— Pilih kelurahan (boleh dikosongkan) —"))] + [
+            *kelurahan_grouped(areas)
+        ]
         self.fields["language"].initial = current_language()
         date_attrs = self.fields["incident_date"].widget.attrs
         date_attrs["max"] = self.today.isoformat()
@@ -200,23 +211,9 @@ class FilingForm(forms.Form):
         value = self.cleaned_data.get("category") or ""
         return self._categories.get(value) if value else None
 
-    def _coordinate(self, name: str, limit: int) -> Decimal | None:
-        raw = (self.cleaned_data.get(name) or "").strip()
-        if not raw:
-            return None
-        try:
-            value = Decimal(raw).quantize(COORDINATE_STEP)
-        except (InvalidOperation, ValueError):
-            raise forms.ValidationError(_("Koordinat tidak valid."), code="invalid") from None
-        if not value.is_finite() or not -limit <= value <= limit:  # NaN cannot be compared (a 500)
-            raise forms.ValidationError(_("Koordinat tidak valid."), code="invalid")
-        return value
-
-    def clean_latitude(self) -> Decimal | None:
-        return self._coordinate("latitude", 90)
-
-    def clean_longitude(self) -> Decimal | None:
-        return self._coordinate("longitude", 180)
+    def clean_kelurahan(self) -> Kelurahan | None:
+        value = self.cleaned_data.get("kelurahan") or ""
+        return self._kelurahan.get(value) if value else None
 
     @property
     def is_late_filing(self) -> bool:

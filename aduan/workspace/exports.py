@@ -5,7 +5,8 @@ Reporter name and contact are filled only where ``selectors.reporter_identity_fo
 them for this user (``identity_visible``): always for the koordinator of the complaint's Pemda,
 never for an anonim complaint to anyone else. Cells that a spreadsheet would run as a formula
 (starting with = + - @, or a tab / carriage return) are prefixed with an apostrophe. At most
-``EXPORT_MAX_ROWS`` rows are written; the queryset is read in chunks.
+``EXPORT_MAX_ROWS`` rows are written; the queryset is read in chunks. The place is exported as
+the reporter's words, the kelurahan and kecamatan, and the latitude and longitude (numbers).
 """
 
 import csv
@@ -36,6 +37,11 @@ def headers() -> list[str]:
         _("Dukungan warga"),
         _("Kanal"),
         _("Nomor SP4N-LAPOR!"),
+        _("Lokasi"),
+        _("Kelurahan"),
+        _("Kecamatan"),
+        _("Lintang"),
+        _("Bujur"),
         _("Anonim"),
         _("Nama pelapor"),
         _("E-mail pelapor"),
@@ -51,11 +57,14 @@ def identity_visible(actor: Actor, complaint) -> bool:
 
 
 def export_queryset(queryset):
-    return queryset.select_related("pemda", "current_opd", "category", "assigned_to", "reporter", "intake")
+    return queryset.select_related(
+        "pemda", "current_opd", "category", "assigned_to", "reporter", "intake", "kelurahan__kecamatan"
+    )
 
 
-def rows(queryset, *, user) -> Iterator[list[str]]:
-    """One list of safe cells per complaint, at most EXPORT_MAX_ROWS."""
+def rows(queryset, *, user) -> Iterator[list]:
+    """One list of safe cells per complaint (text, and the coordinates as numbers), at most
+    EXPORT_MAX_ROWS."""
     actor = Actor.staff(user)
     for complaint in export_queryset(queryset)[:EXPORT_MAX_ROWS].iterator(chunk_size=500):
         zone = complaint.pemda.zoneinfo
@@ -68,7 +77,8 @@ def rows(queryset, *, user) -> Iterator[list[str]]:
             else ""
         )
         assignee = complaint.assigned_to
-        yield [
+        kelurahan = complaint.kelurahan
+        text = [
             safe_cell(v)
             for v in (
                 complaint.ticket_number,
@@ -83,12 +93,26 @@ def rows(queryset, *, user) -> Iterator[list[str]]:
                 complaint.supporters_count,
                 complaint.get_channel_display(),
                 getattr(getattr(complaint, "intake", None), "lapor_number", ""),
+                complaint.location_text,
+                kelurahan.name if kelurahan else "",
+                kelurahan.kecamatan.name if kelurahan else "",
+            )
+        ]
+        # Coordinates are numbers from the database, never typed text: written as they are (a
+        # negative latitude is not a formula), so a spreadsheet reads them as numbers.
+        coordinates = (
+            [complaint.latitude, complaint.longitude] if complaint.latitude is not None else ["", ""]
+        )
+        person = [
+            safe_cell(v)
+            for v in (
                 _("ya") if complaint.is_anonymous else _("tidak"),
                 identity.name if identity else "",
                 identity.email if identity else "",
                 identity.phone if identity else "",
             )
         ]
+        yield [*text, *coordinates, *person]
 
 
 class _Echo:

@@ -7,7 +7,9 @@ the field the view attaches its message to (``attach_domain_error``).
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from aduan.agencies.areas import kelurahan_grouped, kelurahan_of
 from aduan.agencies.models import Opd
+from aduan.complaints.geo import CoordinateField
 from aduan.complaints.models import ArchiveReason, CannedResponse, Complaint
 from aduan.complaints.services import BULK_ACTIONS
 from aduan.complaints.workflow import NOTE_MAX_LENGTH, Action
@@ -173,6 +175,26 @@ class PublicPageForm(forms.Form):
     public_text = forms.CharField(
         max_length=5000, required=False, label=_("Teks publik"), widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class RelocateForm(forms.Form):
+    """The koordinator's correction of the pin (typed, or filled in by dragging it on the map) and
+    of the kelurahan, from the complaint's Pemda's list. Empty coordinates remove the pin."""
+
+    latitude = CoordinateField(axis="latitude")
+    longitude = CoordinateField(axis="longitude")
+    kelurahan = forms.ChoiceField(label=_("Kelurahan"), required=False)
+
+    def __init__(self, *args, complaint: Complaint, **kwargs):
+        kwargs.setdefault("auto_id", "relocate-%s")
+        super().__init__(*args, **kwargs)
+        areas = list(kelurahan_of(complaint.pemda_id))
+        self._kelurahan = {str(k.pk): k for k in areas}
+        self.fields["kelurahan"].choices = [("", "—"), *kelurahan_grouped(areas)]
+
+    def clean_kelurahan(self):
+        value = self.cleaned_data.get("kelurahan") or ""
+        return self._kelurahan.get(value) if value else None
 
 
 class CannedResponseForm(forms.ModelForm):

@@ -12,6 +12,7 @@ from .views import (
     staff_exports,
     staff_intake,
     staff_mail,
+    staff_map,
     staff_public,
     staff_queues,
 )
@@ -55,6 +56,7 @@ urlpatterns = [
     path("staf/kotak-masuk/", staff_queues.staff_inbox, name="staff-inbox"),
     path("staf/kepala/", staff_queues.staff_kepala, name="staff-kepala"),
     path("staf/ombudsman/", staff_queues.staff_ombudsman, name="staff-ombudsman"),
+    path("staf/peta/", staff_map.staff_map, name="staff-map"),
     path("staf/ekspor.csv", staff_exports.staff_export_csv, name="staff-export-csv"),
     path("staf/ekspor.xlsx", staff_exports.staff_export_xlsx, name="staff-export-xlsx"),
     path("staf/jawaban/", staff_canned.staff_canned, name="staff-canned"),
@@ -83,5 +85,6 @@ urlpatterns = [
     path("staf/aduan/<int:pk>/pantau/cabut/", staff_detail.staff_unflag, name="staff-unflag"),
     path("staf/aduan/<int:pk>/publik/", staff_public.staff_public_edit, name="staff-public-edit"),
     path("staf/aduan/<int:pk>/publik/sembunyi/", staff_public.staff_public_hide, name="staff-public-hide"),
+    path("staf/aduan/<int:pk>/lokasi/", staff_map.staff_relocate, name="staff-relocate"),
     path("staf/lampiran/<int:pk>/", attachments.staff_download, name="staff-attachment"),
 ]

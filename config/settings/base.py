@@ -161,20 +161,15 @@ CSRF_COOKIE_SAMESITE = "Lax"
 # Content-Security-Policy (django-csp 4): only this site's own files; scripts and <style> blocks
 # need the per-response nonce ({{ CSP_NONCE }}), so an injected <script> or on*= handler never runs.
 # style="..." attributes stay allowed (style-src-attr): layout only, they cannot run code.
-_MAP_TILE_URL = env.str("ADUAN_MAP_TILE_URL", default="")
-_map_origin = ""
-if _MAP_TILE_URL:
-    from urllib.parse import urlsplit
-
-    _tile = urlsplit(_MAP_TILE_URL.replace("{s}", "a"))
-    _map_origin = f"{_tile.scheme}://{_tile.netloc}"
+# Map tiles (ADUAN_MAP_TILE_URL) are allowed per response, only on the pages that show a map
+# (aduan.core.maps.map_csp adds the tile server's origin, and its a/b/c subdomains, to img-src).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'", NONCE],
         "style-src": ["'self'", NONCE],
         "style-src-attr": ["'unsafe-inline'"],
-        "img-src": ["'self'", "data:", *([_map_origin] if _map_origin else [])],
+        "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],
@@ -423,9 +418,14 @@ ADUAN_WEBHOOK_ALLOW_HTTP_LOOPBACK = env.bool("ADUAN_WEBHOOK_ALLOW_HTTP_LOOPBACK"
 # (phone carriers' CGNAT, warnets, a kelurahan's front desk).
 ADUAN_FILED_PER_HOUR = env.int("ADUAN_FILED_PER_HOUR", default=10)
 ADUAN_FILING_POSTS_PER_HOUR = env.int("ADUAN_FILING_POSTS_PER_HOUR", default=60)
-# Map tiles for the optional location pin on the filing form (e.g. an OpenStreetMap-compatible
-# tile server of the Pemda: https://tiles.example.id/{z}/{x}/{y}.png). Empty: no map is shown.
+# Map tiles (Leaflet, vendored) for the maps of the filing form, the staff complaint page and the
+# OPD's map (aduan/core/maps.py): an OpenStreetMap-compatible tile server of the Pemda, e.g.
+# https://tiles.example.id/{z}/{x}/{y}.png ({s} for a/b/c subdomains). Empty: the pin is drawn on a
+# plain grid with its coordinates and a link to openstreetmap.org; the pages load nothing external.
 ADUAN_MAP_TILE_URL = env.str("ADUAN_MAP_TILE_URL", default="")
+ADUAN_MAP_TILE_ATTRIBUTION = env.str("ADUAN_MAP_TILE_ATTRIBUTION", default="© OpenStreetMap contributors")
+# Where a map without a pin opens (the filing form before the citizen places one): "lat,lon,zoom".
+ADUAN_MAP_CENTER = env.str("ADUAN_MAP_CENTER", default="-2.5,118.0,5")
 # Retention of personal data per data class (UU 27/2022), in days counted from the complaint's
 # closing; the daily job aduan.privacy.tasks.retention_apply acts on closed complaints only.
 RETENTION_MIN_DAYS = 90  # above any Pemda's reopen window: a reopened complaint keeps its reporter

@@ -5,7 +5,7 @@ from django.apps import apps
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 
-from aduan.agencies.models import Opd, Pemda, Role, StaffMembership
+from aduan.agencies.models import Kecamatan, Kelurahan, Opd, Pemda, Role, StaffMembership
 from aduan.complaints.models import (
     STAFF_INTAKE_CHANNELS,
     Category,
@@ -88,6 +88,32 @@ def test_complaints_cover_every_status(demo):
     for c in located:
         assert -1.30 < c.latitude < -1.10, c
         assert 116.75 < c.longitude < 117.05, c
+
+
+def test_the_areas_of_balikpapan_are_loaded_and_every_pinned_complaint_has_its_kelurahan(demo):
+    kecamatan = Kecamatan.objects.filter(pemda=demo)
+    assert sorted(kecamatan.values_list("name", flat=True)) == [
+        "Balikpapan Barat",
+        "Balikpapan Kota",
+        "Balikpapan Selatan",
+        "Balikpapan Tengah",
+        "Balikpapan Timur",
+        "Balikpapan Utara",
+    ]
+    assert Kelurahan.objects.filter(kecamatan__pemda=demo).count() == 34
+    assert set(
+        Kelurahan.objects.filter(kecamatan__name="Balikpapan Kota").values_list("name", flat=True)
+    ) == {"Klandasan Ilir", "Klandasan Ulu", "Prapatan", "Telaga Sari", "Damai"}
+    located = Complaint.objects.filter(pemda=demo).exclude(latitude=None).select_related("kelurahan")
+    assert located.count() >= 20
+    for complaint in located:
+        assert complaint.kelurahan is not None, complaint.location_text
+        assert complaint.kelurahan.kecamatan.pemda_id == demo.pk
+    damai_baru = Complaint.objects.get(pemda=demo, location_text__contains="Kel. Damai Baru")
+    assert (damai_baru.kelurahan.name, damai_baru.kelurahan.kecamatan.name) == (
+        "Damai Baru",
+        "Balikpapan Selatan",
+    )
 
 
 def test_complaints_come_from_every_channel_and_desk_entries_were_recorded_at_intake(demo):

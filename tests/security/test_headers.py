@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.conf import settings
+from django.test import override_settings
 
 from tests.core.test_settings import PRODUCTION_ENV, run_python
 
@@ -76,32 +77,31 @@ def test_api_docs_scripts_carry_the_nonce(client, db):
     assert "fonts.googleapis.com" not in client.get("/api/redoc/").content.decode()
 
 
-def test_map_tile_host_is_allowed_for_images_only_when_configured():
-    directives = settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]
-    assert directives["img-src"] == ["'self'", "data:"]
-    code = (
-        "import django, json; django.setup(); from django.conf import settings; "
-        "print(json.dumps(settings.CONTENT_SECURITY_POLICY['DIRECTIVES']['img-src']))"
-    )
-    result = run_python(
-        code,
-        {
-            "DJANGO_SETTINGS_MODULE": "config.settings.base",
-            "ADUAN_MAP_TILE_URL": "https://{s}.tiles.example.id/{z}/{x}/{y}.png",
-        },
-    )
-    assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout.strip().splitlines()[-1]) == [
+def test_map_tile_host_is_allowed_for_images_only_on_map_pages_and_only_when_configured(client, pemda):
+    """img-src names the tile server (its a/b/c subdomains for a {s} template) on the pages that
+    draw a map, and nothing external anywhere without a tile server."""
+    assert settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"] == ["'self'", "data:"]
+    assert csp_directives(client.get("/aduan/"))["img-src"] == ["'self'", "data:"]
+    with override_settings(ADUAN_MAP_TILE_URL="https://{s}.tiles.example.id/{z}/{x}/{y}.png"):
+        filing = csp_directives(client.get("/aduan/"))
+        other = csp_directives(client.get("/statistik/"))
+    assert filing["img-src"] == [
         "'self'",
         "data:",
         "https://a.tiles.example.id",
+        "https://b.tiles.example.id",
+        "https://c.tiles.example.id",
     ]
+    assert other["img-src"] == ["'self'", "data:"]
+    assert filing["connect-src"] == ["'self'"]
+    assert filing["script-src"][0] == "'self'"
 
 
 PROD_PROBE = """
 import json, django
 django.setup()
 from django.conf import settings
+from django.test import override_settings
 from django.test import Client, override_settings
 HOST = {"host": "aduan.balikpapan.go.id"}
 # No collectstatic here: plain static storage instead of the manifest.

@@ -8,6 +8,7 @@ pages are refused (403/404) or list nothing of B, and refused actions change not
 
 import io
 from dataclasses import dataclass
+from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -15,6 +16,8 @@ from django.urls import URLPattern, reverse
 from django.utils import timezone
 from PIL import Image
 
+from aduan.agencies.areas import areas_load
+from aduan.agencies.models import Kelurahan
 from aduan.complaints.attachments import attachment_add, validate_upload
 from aduan.complaints.intake import IntakeData, complaint_intake
 from aduan.complaints.models import (
@@ -68,6 +71,12 @@ class Side:
     kept_mail: object = None  # an e-mail the Pemda's mailbox could not use (koordinator's list)
 
 
+def areas_side(pemda, code: str):
+    """One kecamatan with one kelurahan for the Pemda: the area filters and the location step."""
+    areas_load(pemda, {f"Kecamatan {code}": [f"Kelurahan {code}"]})
+    return Kelurahan.objects.get(kecamatan__pemda=pemda)
+
+
 def make_side(code: str) -> Side:
     province = ProvinceFactory(code=f"PR{code}", name=f"Provinsi {code}")
     pemda = PemdaFactory(province=province, code=f"KOTA{code}", name=f"Kota {code}")
@@ -77,7 +86,16 @@ def make_side(code: str) -> Side:
     kepala = MembershipFactory(role="kepala_opd", opd=opd).user
     ombudsman = MembershipFactory(role="ombudsman", province=province).user
     new = complaint_in_status(Status.SUBMITTED, pemda=pemda, koordinator=koordinator, title=f"Baru {code}")
-    held = complaint_in_status(Status.DISPATCHED, pemda=pemda, opd=opd, koordinator=koordinator)
+    kelurahan = areas_side(pemda, code)
+    held = complaint_in_status(
+        Status.DISPATCHED,
+        pemda=pemda,
+        opd=opd,
+        koordinator=koordinator,
+        latitude=Decimal("-1.255200"),
+        longitude=Decimal("116.869100"),
+        kelurahan=kelurahan,
+    )
     canned = canned_response_save(actor=Actor.staff(petugas), opd=opd, title="Salam", body=f"Jawaban {code}")
     attachment = attachment_add(
         complaint=held, upload=validate_upload(png_upload()), uploaded_by=petugas, is_internal=True
@@ -131,6 +149,9 @@ def snapshot() -> dict:
                 "public_title",
                 "public_text",
                 "public_hidden",
+                "latitude",
+                "longitude",
+                "kelurahan_id",
             )
         ),
         "events": ComplaintEvent.objects.count(),
@@ -152,6 +173,7 @@ MATRIX = {
     "staff-inbox": [("GET", None, None)],
     "staff-kepala": [("GET", None, None)],
     "staff-ombudsman": [("GET", None, None)],
+    "staff-map": [("GET", None, None)],
     "staff-export-csv": [("GET", None, None)],
     "staff-export-xlsx": [("GET", None, None)],
     "staff-canned": [
@@ -210,6 +232,14 @@ MATRIX = {
         ("POST", lambda a, b: {"pk": b.held.pk}, lambda a, b: {"public_title": "Diubah", "public_text": "x"})
     ],
     "staff-public-hide": [("POST", lambda a, b: {"pk": b.held.pk}, lambda a, b: {"hidden": "1"})],
+    "staff-relocate": [
+        (
+            "POST",
+            lambda a, b: {"pk": b.held.pk},
+            lambda a, b: {"latitude": "-1.1", "longitude": "116.1", "kelurahan": a.held.kelurahan_id},
+        ),
+        ("POST", lambda a, b: {"pk": b.new.pk}, lambda a, b: {"latitude": "-1.1", "longitude": "116.1"}),
+    ],
     "staff-attachment": [("GET", lambda a, b: {"pk": b.attachment.pk}, None)],
     "staff-intake": [("GET", None, None)],
     "staff-inbound-mail": [("GET", None, None)],
@@ -312,6 +342,8 @@ def test_pages_of_pemda_a_do_show_its_own_complaints(sides, client):
         ("kepala", "staff-inbound-mail"),
         ("ombudsman", "staff-inbound-mail"),
         ("loket", "staff-inbound-mail"),
+        ("ombudsman", "staff-map"),
+        ("loket", "staff-map"),
     ],
 )
 def test_a_page_of_another_role_is_forbidden(sides, client, role, name):

@@ -10,7 +10,9 @@ tokens — in XML and JSON.
   status in ``status_notes``; ``expected_datetime`` is the resolution deadline of the SLA (else
   the nearest running clock); ``agency_responsible`` is the OPD holding the complaint.
 - Privacy: rahasia complaints are never listed nor shown; ``description`` is the title only (the
-  chronology may name people); anonim complaints show no address or coordinates; no reporter data
+  chronology may name people); ``address`` is the reporter's words with the kelurahan and kecamatan
+  of the Pemda's list, ``lat``/``long`` the pin (as the koordinator corrected it);
+  anonim complaints show no address or coordinates; no reporter data
   is ever written. The ``api_key`` is a user's API token (manage.py api_token), checked only to
   accept a request, with the REST API's rules (two-factor required by the Pemda included): the
   complaint is not linked to that account.
@@ -334,6 +336,17 @@ def _expected(complaints) -> dict[int, object]:
     return {pk: rank[1] for pk, rank in expected.items()}
 
 
+def _address(c: Complaint) -> str:
+    """GeoReport's human-readable address: the reporter's words, then the area from the Pemda's
+    list (kelurahan, kecamatan) unless the words already name it."""
+    parts = [c.location_text.strip()] if c.location_text.strip() else []
+    if c.kelurahan_id:
+        for label, name in (("Kel.", c.kelurahan.name), ("Kec.", c.kelurahan.kecamatan.name)):
+            if name.lower() not in c.location_text.lower():
+                parts.append(f"{label} {name}")
+    return ", ".join(parts)
+
+
 def _request_item(c: Complaint, expected) -> dict:
     pemda = c.pemda
     located = not c.is_anonymous
@@ -349,7 +362,7 @@ def _request_item(c: Complaint, expected) -> dict:
         "requested_datetime": _iso(c.submitted_at, pemda),
         "updated_datetime": _iso(c.status_changed_at, pemda),
         "expected_datetime": _iso(expected.get(c.pk), pemda) if c.status not in CLOSED_STATUSES else "",
-        "address": c.location_text if located else "",
+        "address": _address(c) if located else "",
         "address_id": "",
         "zipcode": "",
         "lat": str(c.latitude) if located and c.latitude is not None else "",
@@ -362,7 +375,9 @@ def _public(pemdas):
     return (
         selectors.complaints_public()
         .filter(pemda__in=pemdas)
-        .select_related("pemda", "category__parent", "category__default_opd", "current_opd")
+        .select_related(
+            "pemda", "category__parent", "category__default_opd", "current_opd", "kelurahan__kecamatan"
+        )
     )
 
 

@@ -17,7 +17,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from aduan.agencies.models import Opd, Pemda
+from aduan.agencies.models import Kelurahan, Opd, Pemda
 from aduan.complaints import selectors
 from aduan.complaints.attachments import MAX_FILES, attachment_add, validate_uploads
 from aduan.complaints.models import Category, Channel, Classification, Status
@@ -60,6 +60,12 @@ class FileInput(serializers.Serializer):
     )
     longitude = serializers.DecimalField(
         max_digits=9, decimal_places=6, min_value=-180, max_value=180, required=False, allow_null=True
+    )
+    kelurahan = serializers.PrimaryKeyRelatedField(
+        queryset=Kelurahan.objects.select_related("kecamatan"),
+        required=False,
+        allow_null=True,
+        help_text="Id dari GET /pemdas/{code}/areas/ (kecamatan mengikuti kelurahan).",
     )
     category = serializers.PrimaryKeyRelatedField(
         queryset=Category.objects.all(), required=False, allow_null=True
@@ -153,6 +159,7 @@ class ComplaintFileApi(APIView):
                 location_text=d["location_text"],
                 latitude=d.get("latitude"),
                 longitude=d.get("longitude"),
+                kelurahan=d.get("kelurahan"),
                 category=d.get("category"),
                 target_opd=d.get("target_opd"),
                 is_anonymous=d["is_anonymous"],

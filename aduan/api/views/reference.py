@@ -1,4 +1,4 @@
-"""Reference data, public and read-only: Pemdas, their OPDs and categories, SLA policies and the
+"""Reference data, public and read-only: Pemdas, their OPDs, kelurahan and categories, SLA policies and the
 working-day calendar (holidays). No personal data lives here."""
 
 from datetime import date
@@ -13,7 +13,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from aduan.agencies.models import Opd, Pemda
+from aduan.agencies.areas import kelurahan_of
+from aduan.agencies.models import Kelurahan, Opd, Pemda
 from aduan.complaints.models import Category
 from aduan.core.validators import has_nul
 from aduan.sla.models import HolidayOverride, SlaPolicy
@@ -125,6 +126,39 @@ class OpdListApi(generics.ListAPIView):
     def get_queryset(self):
         pemda = _pemda(self.kwargs["code"])
         return Opd.objects.filter(pemda=pemda).select_related("pemda").order_by("-is_active", "name", "pk")
+
+
+class KelurahanOutput(serializers.ModelSerializer):
+    kecamatan = serializers.CharField(source="kecamatan.name")
+    kecamatan_id = serializers.IntegerField()
+
+    class Meta:
+        model = Kelurahan
+        fields = ["id", "name", "kecamatan_id", "kecamatan"]
+
+
+@extend_schema(
+    tags=[TAG],
+    summary="Kelurahan sebuah pemda",
+    responses={200: KelurahanOutput(many=True), **ERRORS_404},
+    examples=[
+        OpenApiExample(
+            "Balikpapan Selatan",
+            value=[{"id": 14, "name": "Damai Baru", "kecamatan_id": 3, "kecamatan": "Balikpapan Selatan"}],
+            response_only=True,
+        )
+    ],
+)
+class KelurahanListApi(generics.ListAPIView):
+    """The Pemda's kelurahan with their kecamatan: the ``kelurahan`` a complaint may be filed in
+    (``POST /complaints/``) and the staff lists' ``kelurahan`` / ``kecamatan`` filters."""
+
+    permission_classes = [AllowAny]
+    serializer_class = KelurahanOutput
+    queryset = Kelurahan.objects.none()  # for the schema; get_queryset scopes by the Pemda
+
+    def get_queryset(self):
+        return kelurahan_of(_pemda(self.kwargs["code"]))
 
 
 class CategoryOutput(serializers.ModelSerializer):

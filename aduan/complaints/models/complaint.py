@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from aduan.agencies.models import Opd, Pemda, Role
+from aduan.agencies.models import Kelurahan, Opd, Pemda, Role
 from aduan.core.models import TimeStampedModel
 
 
@@ -181,6 +181,16 @@ class Complaint(TimeStampedModel):
         null=True,
         blank=True,
         validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+    # The area, chosen from the Pemda's list (its kecamatan follows from it); location_text stays
+    # the reporter's own words. Moved with the pin by the koordinator (location.complaint_relocate).
+    kelurahan = models.ForeignKey(
+        Kelurahan,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("kelurahan"),
     )
     category = models.ForeignKey(
         Category,

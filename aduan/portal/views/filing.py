@@ -46,6 +46,7 @@ from aduan.complaints.models import CLOSED_STATUSES, Category, Complaint
 from aduan.complaints.public_page import with_public_page
 from aduan.complaints.services import ReporterData, complaint_submit, complaint_support
 from aduan.core.exceptions import InvalidInput
+from aduan.core.maps import map_csp, map_settings
 from aduan.core.throttle import client_key, limit_hit, throttle_args, throttle_hit
 from aduan.portal.forms import FilingForm
 from aduan.sla.calendar import add_calendar_days, add_working_days
@@ -61,9 +62,6 @@ SHOWN_KEY = "aduan_filing_shown"  # what the submitted page may still say after 
 SIMILAR_LIMIT = 5
 SIMILAR_MIN_WORD = 4
 SIMILAR_MAX_WORDS = 8
-
-# Service fields the form shows elsewhere: coordinates are hidden inputs beside the location.
-FIELD_FOR_SERVICE = {"latitude": "location_text", "longitude": "location_text"}
 
 
 def _throttled(request, *, scope: str, limit: int, window_seconds: int) -> HttpResponse | None:
@@ -130,7 +128,7 @@ def file_complaint(request):
     try:
         complaint = _submit(request, form, pemda=pemda, uploads=[clean for _token, clean in uploads])
     except InvalidInput as exc:
-        field = FIELD_FOR_SERVICE.get(exc.params.get("field"), exc.params.get("field"))
+        field = exc.params.get("field")
         form.add_error(field if field in form.fields else None, str(exc))
         return _render_form(request, form, pemda=pemda, uploads=uploads)
 
@@ -168,6 +166,7 @@ def _submit(request, form: FilingForm, *, pemda: Pemda, uploads: list[CleanUploa
             location_text=data["location_text"],
             latitude=data["latitude"],
             longitude=data["longitude"],
+            kelurahan=data["kelurahan"],
             category=data["category"],
             target_opd=data["target_opd"],
             is_anonymous=data["is_anonymous"],
@@ -248,13 +247,13 @@ def _render_form(
         "similar_items": similar_items,
         "similar_next": _file_url(pemda),
         "form_action": _file_url(pemda),
-        "map_tile_url": getattr(settings, "ADUAN_MAP_TILE_URL", ""),
+        "map": map_settings(),
         "throttled_minutes": throttled_minutes,
         "max_upload_bytes": MAX_BYTES,
         "max_upload_mb": MAX_BYTES // (1024 * 1024),
     }
     with timezone.override(pemda.zoneinfo):
-        return render(request, "complaints/file.html", context, status=status)
+        return map_csp(render(request, "complaints/file.html", context, status=status))
 
 
 def _file_url(pemda: Pemda) -> str:

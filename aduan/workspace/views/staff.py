@@ -79,6 +79,8 @@ ALL_FILTERS = (
     "pemda",
     "opd",
     "category",
+    "kecamatan",
+    "kelurahan",
     "due",
     "assigned",
     "breached",

@@ -60,6 +60,8 @@ def staff_nav(user) -> list[tuple[str, str, str]]:
     if me.is_loket and not (me.is_koordinator or me.opd_ids or me.is_ombudsman):
         return [(name, reverse(f"complaints:{name}"), label) for name, label in items]  # intake only
     items.append(("staff-list", _("Semua aduan")))
+    if me.is_koordinator or me.opd_ids:
+        items.append(("staff-map", _("Peta aduan")))
     if me.opd_ids:
         items.append(("staff-canned", _("Jawaban siap pakai")))
     nav = [(name, reverse(f"complaints:{name}"), label) for name, label in items]

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from aduan.complaints import selectors, services
 from aduan.complaints.attachments import attachment_add, validate_upload
+from aduan.complaints.location import LocationStep
 from aduan.complaints.models import CLOSED_STATUSES, HELD_BY_OPD_STATUSES, ActorRole, CannedResponse
 from aduan.complaints.public_page import PublicStep
 from aduan.complaints.selectors import Actor
@@ -29,6 +30,7 @@ from aduan.complaints.workflow import (
     complaint_transition,
 )
 from aduan.core.exceptions import DomainError, NotFound, PermissionDenied
+from aduan.core.maps import map_csp
 from aduan.notifications.models import Audience
 from aduan.sla.services import calendar_for
 from aduan.workspace.forms import (
@@ -42,6 +44,7 @@ from aduan.workspace.forms import (
     TransitionForm,
     attach_domain_error,
 )
+from aduan.workspace.maps import location_context
 
 from .staff_common import Countdown, forbid, staff_render, staff_required
 
@@ -50,7 +53,7 @@ STAFF_ROLES = frozenset(
     {ActorRole.KOORDINATOR, ActorRole.PETUGAS_OPD, ActorRole.KEPALA_OPD, ActorRole.OMBUDSMAN}
 )
 NOTE_ROLES = frozenset({ActorRole.KOORDINATOR, ActorRole.PETUGAS_OPD})
-STEP_LABELS = {**dict(Step.choices), **dict(PublicStep.choices)}
+STEP_LABELS = {**dict(Step.choices), **dict(PublicStep.choices), **dict(LocationStep.choices)}
 
 
 # The order of the buttons: the usual next step first (it is shown open).
@@ -170,11 +173,13 @@ def _detail(request, complaint, *, bound=None, status=200):
             if is_koordinator and not complaint.is_confidential
             else None
         ),
+        # Where: the pin, its coordinates and area; the koordinator may correct them.
+        "location": location_context(complaint, can_move=is_koordinator, form=bound.get("relocate")),
         "read_only": not (actions or can_assign or can_note or is_ombudsman or is_koordinator),
         "bound_any": bool(bound),
         "pemda_for_zone": complaint.pemda,
     }
-    return staff_render(request, "complaints/staff/detail.html", context, status=status)
+    return map_csp(staff_render(request, "complaints/staff/detail.html", context, status=status))
 
 
 @staff_required

@@ -63,6 +63,10 @@ class ComplaintRowOutput(serializers.Serializer):
     supporters_count = serializers.IntegerField()
     next_due_at = serializers.DateTimeField(allow_null=True, default=None)
     channel = serializers.ChoiceField(choices=Channel.choices, help_text="Kanal penerimaan aduan.")
+    latitude = serializers.DecimalField(max_digits=9, decimal_places=6, allow_null=True)
+    longitude = serializers.DecimalField(max_digits=9, decimal_places=6, allow_null=True)
+    kelurahan = RefOutput(allow_null=True, help_text="Dari daftar pemda (GET /pemdas/{code}/areas/).")
+    kecamatan = RefOutput(source="kelurahan.kecamatan", allow_null=True, default=None)
 
     def get_assigned_to(self, obj) -> dict | None:
         user = obj.assigned_to
@@ -119,8 +123,6 @@ class ComplaintFactsOutput(ComplaintRowOutput):
     chronology = serializers.CharField()
     incident_date = serializers.DateField(allow_null=True)
     location_text = serializers.CharField(allow_blank=True)
-    latitude = serializers.DecimalField(max_digits=9, decimal_places=6, allow_null=True)
-    longitude = serializers.DecimalField(max_digits=9, decimal_places=6, allow_null=True)
     target_opd = RefOutput(allow_null=True)
     archive_reason = serializers.CharField(allow_blank=True)
     duplicate_of = serializers.IntegerField(source="duplicate_of_id", allow_null=True)
@@ -144,6 +146,8 @@ ROW_EXAMPLE = {
     "assigned_to": {"id": 9, "name": "Agus Salim"}, "is_anonymous": True, "is_confidential": False,
     "submitted_at": "2026-06-08T01:00:00Z", "status_changed_at": "2026-06-08T03:00:00Z", "closed_at": None,
     "supporters_count": 2, "next_due_at": "2026-06-15T16:00:00Z", "channel": "phone",
+    "latitude": "-1.267000", "longitude": "116.831000", "kelurahan": {"id": 3, "name": "Klandasan Ilir"},
+    "kecamatan": {"id": 2, "name": "Balikpapan Kota"},
 }  # fmt: skip
 
 
@@ -206,7 +210,8 @@ def _detail_response(request, pk: int, code=status.HTTP_200_OK) -> Response:
 class ComplaintListApi(generics.ListAPIView):
     """Complaints you may see (koordinator: your Pemda; OPD staff: what your OPD holds or held;
     Ombudsman: your province), with the staff pages' filters: status (repeatable), category,
-    pemda, opd, due=soon|overdue, assigned=me|none, breached, flagged, submitted_from/to, channel,
+    pemda, opd, kecamatan, kelurahan (ids of the Pemda's areas), due=soon|overdue, assigned=me|none,
+    breached, flagged, submitted_from/to, channel,
     q and sort (oldest, newest, due, status, supporters)."""
 
     serializer_class = ComplaintRowOutput
@@ -216,7 +221,7 @@ class ComplaintListApi(generics.ListAPIView):
     def get_queryset(self):
         return (
             selectors.complaints_visible_to(self.request.user)
-            .select_related("pemda", "category", "current_opd", "assigned_to")
+            .select_related("pemda", "category", "current_opd", "assigned_to", "kelurahan__kecamatan")
             .order_by("-submitted_at", "-pk")
         )
 
@@ -239,8 +244,6 @@ class ComplaintListApi(generics.ListAPIView):
                 "chronology": "Lubang besar …",
                 "incident_date": None,
                 "location_text": "Jl. Sudirman",
-                "latitude": "-1.267000",
-                "longitude": "116.831000",
                 "target_opd": None,
                 "archive_reason": "",
                 "duplicate_of": None,

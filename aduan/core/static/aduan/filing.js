@@ -129,7 +129,7 @@
     input.addEventListener("input", check);
   }
 
-  /* "Gunakan lokasi saya": fills the hidden latitude/longitude inputs. */
+  /* "Gunakan lokasi saya": fills the latitude/longitude inputs and moves the map's pin (map.js). */
   function initGeolocation(form) {
     var controls = document.getElementById("geo-controls");
     var use = document.getElementById("geo-use");
@@ -137,11 +137,26 @@
     var status = document.getElementById("geo-status");
     var lat = form.elements.namedItem("latitude");
     var lon = form.elements.namedItem("longitude");
-    if (!controls || !use || !lat || !lon || !navigator.geolocation) return;
+    var map = document.getElementById("filing-map");
+    if (!controls || !use || !lat || !lon) return;
+    if (map) {
+      map.addEventListener("map:moved", function () {
+        status.textContent = form.dataset.msgLocated;
+        clear.hidden = false;
+      });
+    }
+    clear.addEventListener("click", function () {
+      lat.value = "";
+      lon.value = "";
+      clear.hidden = true;
+      status.textContent = form.dataset.msgGeoCleared;
+      if (map) map.dispatchEvent(new CustomEvent("map:clear"));
+    });
     controls.hidden = false;
-    var preview = document.getElementById("map-preview");
-    if (lat.value && lon.value) showTile(parseFloat(lat.value), parseFloat(lon.value));
-
+    if (!navigator.geolocation) {
+      use.hidden = true;
+      return;
+    }
     use.addEventListener("click", function () {
       status.textContent = form.dataset.msgLocating;
       navigator.geolocation.getCurrentPosition(
@@ -150,7 +165,11 @@
           lon.value = pos.coords.longitude.toFixed(6);
           status.textContent = form.dataset.msgLocated;
           clear.hidden = false;
-          showTile(pos.coords.latitude, pos.coords.longitude);
+          if (map) {
+            map.dispatchEvent(
+              new CustomEvent("map:set", { detail: { lat: pos.coords.latitude, lon: pos.coords.longitude } })
+            );
+          }
         },
         function () {
           status.textContent = form.dataset.msgGeoFailed;
@@ -158,35 +177,6 @@
         { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 }
       );
     });
-    clear.addEventListener("click", function () {
-      lat.value = "";
-      lon.value = "";
-      clear.hidden = true;
-      status.textContent = form.dataset.msgGeoCleared;
-      if (preview) preview.hidden = true;
-    });
-
-    /* One map tile with a pin, when a tile URL is configured; hidden again if the tile fails. */
-    function showTile(latitude, longitude) {
-      if (!preview || !preview.dataset.tileUrl || isNaN(latitude) || isNaN(longitude)) return;
-      var zoom = 16;
-      var n = Math.pow(2, zoom);
-      var xf = ((longitude + 180) / 360) * n;
-      var rad = (latitude * Math.PI) / 180;
-      var yf = ((1 - Math.log(Math.tan(rad) + 1 / Math.cos(rad)) / Math.PI) / 2) * n;
-      var x = Math.floor(xf);
-      var y = Math.floor(yf);
-      var img = new Image(256, 256);
-      img.alt = "";
-      img.onerror = function () { preview.hidden = true; };
-      img.onload = function () { preview.hidden = false; };
-      img.src = preview.dataset.tileUrl.replace("{z}", zoom).replace("{x}", x).replace("{y}", y).replace("{s}", "a");
-      var pin = document.createElement("span");
-      pin.className = "pin";
-      pin.style.left = Math.round((xf - x) * 256) + "px";
-      pin.style.top = Math.round((yf - y) * 256) + "px";
-      preview.replaceChildren(img, pin);
-    }
   }
 
   /* Copy button for the tracking link on the submitted page. */
