@@ -32,7 +32,14 @@ def test_every_benchmark_runs_and_prints_its_figures(default_policies, monkeypat
 
     figures = run.main(["--smoke"])
     out = capsys.readouterr().out
-    titles = ("deadline sweep", "citizen submit", "staff inbox", "public statistics", "metrics recompute", "server time per request")
+    titles = (
+        "deadline sweep",
+        "citizen submit",
+        "staff inbox",
+        "public statistics",
+        "metrics recompute",
+        "server time per request",
+    )
     for title in titles:
         assert f"== {title}" in out
     # run like production: every server and worker the benchmarks start gets Redis as cache and broker
