@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('agencies', '0006_opd_name_en'),
         ('complaints', '0017_public_page_db_defaults'),
-        ('sla', '0007_alter_deadline_stage_alter_slapolicy_remind_before_and_more'),
+        ('sla', '0007_clarification_clock'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
