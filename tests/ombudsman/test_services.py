@@ -191,7 +191,9 @@ def test_clarification_answer_close_and_action_done(world, omb):
     assert action.due_date == date(2026, 4, 10)
     assert Notification.objects.filter(kind="citizen_ombudsman", context__event="closed").exists()
 
-    services.action_done(action_id=action.pk, user=world.koordinator, note="Sudah dibuka kembali.", now=CLOSED_AT)
+    services.action_done(
+        action_id=action.pk, user=world.koordinator, note="Sudah dibuka kembali.", now=CLOSED_AT
+    )
     action.refresh_from_db()
     assert action.done_by == world.koordinator
     before = snapshot()
@@ -258,11 +260,15 @@ def test_refused_close_changes_nothing(world, omb, finding, actions, code):
 def test_closing_while_waiting_cancels_the_clock(world, omb):
     report = reported(archived(world))
     request = services.clarification_request(report_id=report.pk, user=omb, question="Mengapa?", now=ASKED_AT)
-    services.report_close(report_id=report.pk, user=omb, finding=Finding.NONE, note="Tidak ada.", now=CLOSED_AT)
+    services.report_close(
+        report_id=report.pk, user=omb, finding=Finding.NONE, note="Tidak ada.", now=CLOSED_AT
+    )
     request.deadline.refresh_from_db()
     assert request.deadline.cancelled_at == CLOSED_AT
     with pytest.raises(services.ReportStateError):
-        services.report_close(report_id=report.pk, user=omb, finding=Finding.NONE, note="Lagi.", now=CLOSED_AT)
+        services.report_close(
+            report_id=report.pk, user=omb, finding=Finding.NONE, note="Lagi.", now=CLOSED_AT
+        )
 
 
 def test_ombudsman_may_record_the_pemdas_answer(world, omb):
