@@ -124,3 +124,13 @@ def timeline_of(complaint) -> list[ComplaintEvent]:
 
 def open_clarification(report: OmbudsmanReport) -> ClarificationRequest | None:
     return next((c for c in report.clarifications.all() if c.is_open), None)
+
+
+def citizen_state(complaint, *, now) -> dict:
+    """What the tracking page shows of the Ombudsman: the reporter's report once sent (its status,
+    finding and corrective actions), else whether they may send one now and on what ground."""
+    report = report_for_complaint(complaint)
+    if report is not None:
+        return {"report": report, "actions": list(report.actions.all()), "grounds": [], "can_report": False}
+    grounds = grounds_for(complaint, now=now)
+    return {"report": None, "actions": [], "grounds": grounds, "can_report": bool(grounds)}
