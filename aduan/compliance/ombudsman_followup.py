@@ -41,6 +41,8 @@ def ombudsman_followup(*, pemda, year: int, now: datetime) -> FollowUpFigures:
     due = settled = on_time = 0
     for due_date, done_at in rows:
         due += 1
+        if done_at is not None and done_at > now:
+            done_at = None  # as it stood at ``now`` (a score computed then is reproduced)
         if done_at is None and due_date >= today:
             continue  # not yet due: nothing to judge
         settled += 1
