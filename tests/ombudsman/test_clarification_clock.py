@@ -73,14 +73,16 @@ def test_idul_fitri_and_nyepi_week_do_not_stop_the_clock(world, omb):
     assert clarification_effects() == [("escalation", 1), ("reminder", 1)]
     assert clarification_mail("staff_escalation") == sorted([world.koordinator.pk, world.kepala.pk])
     clock.refresh_from_db()
-    assert clock.breached_at == clock.due_at and clock.opd_id is None  # the Pemda's, not the OPD's
+    assert clock.breached_at == clock.due_at
+    assert clock.opd_id is None
 
     # The answer after the breach stops the clock; nothing more is owed.
     services.clarification_answer(
         report_id=report.pk, user=world.koordinator, answer="Jawaban.", now=wita(2026, 4, 2, 8, 0)
     )
     clock.refresh_from_db()
-    assert clock.met_at == wita(2026, 4, 2, 8, 0) and clock.next_check_at is None
+    assert clock.met_at == wita(2026, 4, 2, 8, 0)
+    assert clock.next_check_at is None
     assert deadlines_sweep(now=wita(2026, 4, 30, 8, 0)) >= 0
     assert clarification_effects() == [("escalation", 1), ("reminder", 1)]
 
@@ -128,7 +130,8 @@ def test_a_hold_does_not_pause_the_clarification_clock(world, omb):
         now=wita(2026, 3, 17, 10, 0),
     )
     clock = Deadline.objects.get(pk=request.deadline_id)
-    assert clock.paused_at is None and clock.due_at == wita(2026, 3, 30, 10, 0)
+    assert clock.paused_at is None
+    assert clock.due_at == wita(2026, 3, 30, 10, 0)
     # The complaint's own clocks are paused as before.
     assert (
         Deadline.objects.open()

@@ -40,7 +40,7 @@ def test_several_grounds_strongest_first():
 
 
 @pytest.mark.parametrize(
-    "status,rejections,due",
+    ("status", "rejections", "due"),
     [
         ("submitted", 0, DUE_AHEAD),  # being handled, within its time
         ("dispatched", 1, DUE_AHEAD),  # rejected once only

@@ -36,7 +36,8 @@ def test_tracking_page_offers_the_form_only_when_eligible(client, world):
     fresh = ComplaintFactory(pemda=world.pemda)
     assert 'id="ombudsman"' not in client.get(track_url(fresh)).content.decode()
     html = client.get(track_url(archived(world))).content.decode()
-    assert 'id="ombudsman"' in html and 'name="consent"' in html
+    assert 'id="ombudsman"' in html
+    assert 'name="consent"' in html
 
 
 def test_citizen_sends_with_consent_then_sees_the_report(client, world, omb):
@@ -44,9 +45,11 @@ def test_citizen_sends_with_consent_then_sees_the_report(client, world, omb):
     response = client.post(track_url(complaint, "track-ombudsman"), {"reason": REASON, "consent": "1"})
     assert response.status_code == 302
     report = OmbudsmanReport.objects.get(complaint=complaint)
-    assert report.identity_shared and report.status == ReportStatus.SUBMITTED
+    assert report.identity_shared
+    assert report.status == ReportStatus.SUBMITTED
     html = client.get(track_url(complaint)).content.decode()
-    assert "Diterima Ombudsman" in html and 'name="reason"' not in html
+    assert "Diterima Ombudsman" in html
+    assert 'name="reason"' not in html
     # A second post (double submit) makes no second report.
     again = client.post(track_url(complaint, "track-ombudsman"), {"reason": REASON, "consent": "1"})
     assert again.status_code == 400
@@ -65,11 +68,10 @@ def test_short_reason_keeps_the_text_and_changes_nothing(client, world, omb):
     response = client.post(track_url(complaint, "track-ombudsman"), {"reason": "kurang", "consent": "1"})
     assert response.status_code == 400
     html = response.content.decode()
-    assert "kurang</textarea>" in html and 'aria-invalid="true"' in html
-    assert (
-        not OmbudsmanReport.objects.exists()
-        and not Notification.objects.filter(kind__contains="ombudsman").exists()
-    )
+    assert "kurang</textarea>" in html
+    assert 'aria-invalid="true"' in html
+    assert not OmbudsmanReport.objects.exists()
+    assert not Notification.objects.filter(kind__contains="ombudsman").exists()
 
 
 def test_not_eligible_post_is_refused(client, world, omb):
@@ -88,14 +90,15 @@ def test_wrong_secret_is_404(client, world):
 
 
 @pytest.mark.parametrize(
-    "anonymous,consent,shown", [(False, True, True), (False, False, False), (True, True, False)]
+    ("anonymous", "consent", "shown"), [(False, True, True), (False, False, False), (True, True, False)]
 )
 def test_identity_on_queue_and_report_page(client, world, omb, anonymous, consent, shown):
     complaint = archived(world, is_anonymous=anonymous)
     report = reported(complaint, consent=consent)
     client.force_login(omb)
     queue = client.get(reverse("complaints:staff-ombudsman-reports")).content.decode()
-    assert complaint.ticket_number in queue and identity_absent(queue)
+    assert complaint.ticket_number in queue
+    assert identity_absent(queue)
     page = client.get(report_url(report)).content.decode()
     assert REASON in page  # the Ombudsman reads the reporter's reason
     assert (NAME in page and EMAIL in page) is shown
@@ -115,17 +118,26 @@ def test_ombudsman_asks_koordinator_answers_ombudsman_closes_koordinator_acts(cl
     report = reported(complaint, consent=True)
     client.force_login(omb)
     page = client.get(report_url(report)).content.decode()
-    assert "Riwayat aduan" in page and "Diarsipkan" in page  # the complaint's whole timeline
+    assert "Riwayat aduan" in page
+    assert "Diarsipkan" in page
     response = client.post(report_url(report, "staff-ombudsman-clarify"), {"question": "Mengapa diarsipkan?"})
     assert response.status_code == 302
     assert ClarificationRequest.objects.get(report=report).deadline is not None
+    # Calendar days, not working days: 14 right after the request, on the page and in the queue.
+    assert "14 hari kalender lagi" in client.get(report_url(report)).content.decode()
+    assert (
+        "14 hari kalender lagi" in client.get(reverse("complaints:staff-ombudsman-reports")).content.decode()
+    )
 
     client.force_login(world.koordinator)
     listing = client.get(reverse("complaints:staff-ombudsman-pemda")).content.decode()
     assert complaint.ticket_number in listing
     page = client.get(report_url(report)).content.decode()
-    assert "Mengapa diarsipkan?" in page and REASON not in page and 'id="form-answer"' in page
-    assert 'id="form-close"' not in page and 'id="form-clarify"' not in page
+    assert "Mengapa diarsipkan?" in page
+    assert REASON not in page
+    assert 'id="form-answer"' in page
+    assert 'id="form-close"' not in page
+    assert 'id="form-clarify"' not in page
     assert (
         client.post(report_url(report, "staff-ombudsman-answer"), {"answer": "Isi tidak jelas."}).status_code
         == 302
@@ -135,7 +147,8 @@ def test_ombudsman_asks_koordinator_answers_ombudsman_closes_koordinator_acts(cl
     bad = client.post(
         report_url(report, "staff-ombudsman-close"), {"finding": "maladministrasi", "note": "Tidak patut."}
     )
-    assert bad.status_code == 400 and "paling sedikit satu tindakan korektif" in bad.content.decode()
+    assert bad.status_code == 400
+    assert "paling sedikit satu tindakan korektif" in bad.content.decode()
     ok = client.post(
         report_url(report, "staff-ombudsman-close"),
         {

@@ -56,7 +56,9 @@ def test_report_goes_to_the_province_with_its_ground_and_tells_ombudsman_and_rep
     assert staff.context["event"] == "submitted"
     # Staff messages never carry the reporter's identity or their own words.
     text = str(staff.context)
-    assert "Budi" not in text and "budi@example.id" not in text and REASON not in text
+    assert "Budi" not in text
+    assert "budi@example.id" not in text
+    assert REASON not in text
     citizen = Notification.objects.get(kind="citizen_ombudsman")
     assert citizen.address == "budi@example.id"
 
@@ -103,7 +105,7 @@ def test_not_eligible_is_refused_and_changes_nothing(world, omb):
 
 
 @pytest.mark.parametrize(
-    "secret,reason,error",
+    ("secret", "reason", "error"),
     [
         ("wrong-secret", REASON, PermissionDenied),
         (None, "", InvalidInput),
@@ -169,7 +171,8 @@ def test_clarification_answer_close_and_action_done(world, omb):
         report_id=report.pk, user=world.koordinator, answer="Isi aduan tidak jelas.", now=ANSWERED_AT
     )
     clock.refresh_from_db()
-    assert clock.met_at == ANSWERED_AT and clock.breached_at is None
+    assert clock.met_at == ANSWERED_AT
+    assert clock.breached_at is None
     report.refresh_from_db()
     assert report.status == ReportStatus.ANSWERED
 
@@ -236,7 +239,7 @@ def test_refused_clarification_steps_change_nothing(world, omb):
 
 
 @pytest.mark.parametrize(
-    "finding,actions,code",
+    ("finding", "actions", "code"),
     [
         ("", [], "finding_required"),
         (Finding.MALADMINISTRATION, [], "actions_required"),

@@ -13,6 +13,8 @@ through its services. The reporter's identity is shown to the Ombudsman only wit
 consent (``identity_for_ombudsman``), never to anyone else here.
 """
 
+import math
+
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -28,9 +30,10 @@ from aduan.complaints.workflow import Action
 from aduan.core.exceptions import DomainError, InvalidInput, NotFound
 from aduan.ombudsman import selectors, services
 from aduan.ombudsman.models import REASON_MAX_LENGTH, CorrectiveAction, Finding, ReportStatus
+from aduan.sla.display import due_text
 from aduan.sla.services import calendar_for
 
-from .staff_common import PAGE_SIZE, Countdown, forbid, staff_render, staff_required
+from .staff_common import PAGE_SIZE, forbid, staff_render, staff_required
 from .staff_detail import STEP_LABELS
 
 ACTION_ROWS = 3  # empty corrective-action rows on the closing form
@@ -83,8 +86,21 @@ class DoneForm(forms.Form):
     )
 
 
+class CalendarCountdown:
+    """The clarification clock as staff see it: calendar days left (it counts calendar days,
+    holidays included), negative when late, and the colour class of the other countdowns."""
+
+    def __init__(self, deadline, now, cal):
+        self.deadline = deadline
+        self.due_label = due_text(deadline.due_at, cal)
+        seconds = (deadline.due_at - now).total_seconds()
+        self.days_left = math.ceil(seconds / 86400)  # started days left: 14 right after the request
+        self.breached = deadline.breached_at is not None or seconds <= 0
+        self.css = "late" if self.breached else "soon" if self.days_left <= 3 else "ok"
+
+
 def _clocks(reports, now):
-    """The open clarification clock of each report as a Countdown (calendars per Pemda, cached)."""
+    """The open clarification clock of each report (calendars per Pemda, cached)."""
     calendars = {}
     for report in reports:
         request = selectors.open_clarification(report)
@@ -94,7 +110,7 @@ def _clocks(reports, now):
             pemda = report.complaint.pemda
             if pemda.pk not in calendars:
                 calendars[pemda.pk] = calendar_for(pemda, around=now)
-            report.countdown = Countdown(request.deadline, now, calendars[pemda.pk])
+            report.countdown = CalendarCountdown(request.deadline, now, calendars[pemda.pk])
     return reports
 
 
