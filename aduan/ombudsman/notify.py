@@ -140,3 +140,19 @@ def action_done(report, action, *, now: datetime) -> None:
     context = _context(report, "action_done", action=action.description, done_note=action.done_note)
     _to_staff(_staff(province_id=report.province_id), key=f"omb-act{action.pk}:done", context=context,
               report=report, now=now)  # fmt: skip
+
+
+def action_due_soon(report, action, *, now: datetime) -> int:
+    context = _context(
+        report, "action_due", action=action.description, due_date=f"{action.due_date:%d-%m-%Y}"
+    )
+    users = _staff(pemda_id=report.complaint.pemda_id)
+    return _to_staff(users, key=f"omb-act{action.pk}:due", context=context, report=report, now=now)
+
+
+def action_overdue(report, action, *, now: datetime) -> int:
+    context = _context(
+        report, "action_overdue", action=action.description, due_date=f"{action.due_date:%d-%m-%Y}"
+    )
+    users = _staff(pemda_id=report.complaint.pemda_id, province_id=report.province_id)
+    return _to_staff(users, key=f"omb-act{action.pk}:overdue", context=context, report=report, now=now)

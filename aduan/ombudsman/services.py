@@ -10,10 +10,12 @@ or nothing (a refused action raises a DomainError).
   Ombudsman); meets the clock.
 - ``report_close``: the Ombudsman's finding (maladministrasi or not) and corrective actions.
 - ``action_done``: the koordinator reports a corrective action carried out, with a note.
+- ``corrective_actions_remind``: the koordinator is reminded ACTION_REMIND_DAYS before a corrective
+  action's due date; once past it, the koordinator and the Ombudsman are told (each message once).
 """
 
 import hmac
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -40,6 +42,7 @@ from .selectors import grounds_for
 REASON_MIN_LENGTH = 20
 ACTIONS_MAX = 10
 ACTION_DUE_MAX_DAYS = 366
+ACTION_REMIND_DAYS = 3
 
 
 class NotEligible(DomainError):
@@ -280,3 +283,22 @@ def action_done(*, action_id: int, user, note: str, now: datetime | None = None)
         action.save(update_fields=["done_at", "done_by", "done_note"])
         notify.action_done(report, action, now=now)
     return action
+
+
+def corrective_actions_remind(*, now: datetime) -> int:
+    """Queue the reminders of open corrective actions due within ACTION_REMIND_DAYS and the notices
+    of those past their due date (in each Pemda's own zone); each once (outbox keys)."""
+    queued = 0
+    horizon = (now + timedelta(days=ACTION_REMIND_DAYS + 1)).date()
+    actions = (
+        CorrectiveAction.objects.filter(done_at__isnull=True, due_date__lte=horizon)
+        .select_related("report__complaint__pemda", "report__province")
+        .order_by("due_date", "pk")
+    )
+    for action in actions:
+        today = now.astimezone(action.report.complaint.pemda.zoneinfo).date()
+        if action.due_date < today:
+            queued += notify.action_overdue(action.report, action, now=now)
+        elif (action.due_date - today).days <= ACTION_REMIND_DAYS:
+            queued += notify.action_due_soon(action.report, action, now=now)
+    return queued

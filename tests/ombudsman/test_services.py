@@ -305,3 +305,38 @@ def test_action_done_only_by_the_pemdas_koordinator(world, omb):
     with pytest.raises(InvalidInput):
         services.action_done(action_id=action.pk, user=world.koordinator, note=" ", now=CLOSED_AT)
     assert snapshot() == before
+
+
+def test_corrective_actions_reminded_before_and_told_after_each_once(world, omb):
+    from aduan.ombudsman import tasks
+
+    report = reported(archived(world))
+    services.report_close(
+        report_id=report.pk,
+        user=omb,
+        finding=Finding.MALADMINISTRATION,
+        note="Temuan.",
+        actions=[("Perbaiki SOP", date(2026, 4, 10)), ("Latih petugas", date(2026, 5, 30))],
+        now=CLOSED_AT,
+    )
+    sop = report.actions.get(description="Perbaiki SOP")
+
+    def sent(event):
+        return sorted(
+            Notification.objects.filter(kind="staff_ombudsman", context__event=event).values_list(
+                "recipient_user_id", flat=True
+            )
+        )
+
+    assert services.corrective_actions_remind(now=wita(2026, 4, 6, 9, 0)) == 0  # 4 days ahead
+    assert services.corrective_actions_remind(now=wita(2026, 4, 7, 9, 0)) == 1
+    assert services.corrective_actions_remind(now=wita(2026, 4, 8, 9, 0)) == 0  # once
+    assert sent("action_due") == [world.koordinator.pk]
+    assert services.corrective_actions_remind(now=wita(2026, 4, 10, 23, 0)) == 0  # due day: not late
+    assert services.corrective_actions_remind(now=wita(2026, 4, 11, 0, 30)) == 2
+    assert sent("action_overdue") == sorted([world.koordinator.pk, omb.pk])
+    assert services.corrective_actions_remind(now=wita(2026, 4, 12, 0, 30)) == 0
+    # Done actions are left alone; the task runs the same service.
+    services.action_done(action_id=sop.pk, user=world.koordinator, note="Sudah.", now=wita(2026, 4, 12, 1, 0))
+    tasks.actions_remind.run()  # at the real now: the open action (30 May 2026) is past due
+    assert sent("action_overdue").count(omb.pk) == 2
