@@ -134,3 +134,15 @@ def citizen_state(complaint, *, now) -> dict:
         return {"report": report, "actions": list(report.actions.all()), "grounds": [], "can_report": False}
     grounds = grounds_for(complaint, now=now)
     return {"report": None, "actions": [], "grounds": grounds, "can_report": bool(grounds)}
+
+
+def report_on_complaint_for(*, user, complaint) -> OmbudsmanReport | None:
+    """The complaint's report if ``user`` may open it (the Ombudsman of the province, or the
+    koordinator once the Pemda is involved): the complaint page links to it."""
+    pk = OmbudsmanReport.objects.filter(complaint=complaint).values_list("pk", flat=True).first()
+    if pk is None:
+        return None
+    try:
+        return report_for_staff(user=user, pk=pk)[0]
+    except NotFound:
+        return None

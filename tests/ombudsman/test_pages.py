@@ -221,3 +221,16 @@ def test_queue_query_count_does_not_grow_with_reports(client, world, omb, django
     with CaptureQueriesContext(connection) as six:
         client.get(reverse("complaints:staff-ombudsman-reports"))
     assert len(six) == len(three)
+
+
+def test_complaint_page_links_to_the_report_for_who_may_open_it(client, world, omb):
+    complaint = archived(world)
+    report = reported(complaint)
+    detail = reverse("complaints:staff-detail", kwargs={"pk": complaint.pk})
+    link = report_url(report)
+    client.force_login(omb)
+    assert link in client.get(detail).content.decode()
+    client.force_login(world.koordinator)
+    assert link not in client.get(detail).content.decode()  # not involved yet
+    services.clarification_request(report_id=report.pk, user=omb, question="Mengapa?")
+    assert link in client.get(detail).content.decode()
