@@ -69,3 +69,56 @@ def test_staff_api_detail_for_the_ombudsman(world, omb, consent, shown):
     # The koordinator always sees it; OPD staff never see this archived complaint at all.
     client.force_authenticate(world.koordinator)
     assert client.get(f"/api/v1/staff/complaints/{complaint.pk}/").json()["reporter"] is not None
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_every_ombudsman_message_renders_and_is_sent(world, omb, language):
+    from django.core import mail
+
+    from aduan.notifications.services import notification_deliver
+
+    complaint = archived(world)
+    report = reported(complaint, consent=False)
+    services.clarification_request(report_id=report.pk, user=omb, question="Mengapa?", now=wita(2026, 3, 9))
+    services.clarification_answer(
+        report_id=report.pk, user=world.koordinator, answer="Ya.", now=wita(2026, 3, 10)
+    )
+    services.report_close(
+        report_id=report.pk,
+        user=omb,
+        finding=Finding.MALADMINISTRATION,
+        note="Temuan.",
+        actions=[("Perbaiki SOP", date(2026, 3, 20))],
+        now=wita(2026, 3, 11),
+    )
+    services.corrective_actions_remind(now=wita(2026, 3, 18, 9, 0))
+    services.corrective_actions_remind(now=wita(2026, 3, 21, 9, 0))
+    services.action_done(
+        action_id=report.actions.get().pk, user=world.koordinator, note="Sudah.", now=wita(2026, 3, 22)
+    )
+    rows = Notification.objects.filter(kind__in=("staff_ombudsman", "citizen_ombudsman"))
+    rows.update(language=language)
+    events = set()
+    for n in rows:
+        assert notification_deliver(n.pk, now=wita(2026, 3, 23)), n.context
+        events.add((n.kind, n.context["event"]))
+    assert events == {
+        ("citizen_ombudsman", "submitted"),
+        ("citizen_ombudsman", "clarification"),
+        ("citizen_ombudsman", "closed"),
+        ("staff_ombudsman", "submitted"),
+        ("staff_ombudsman", "clarification"),
+        ("staff_ombudsman", "answered"),
+        ("staff_ombudsman", "closed"),
+        ("staff_ombudsman", "action_due"),
+        ("staff_ombudsman", "action_overdue"),
+        ("staff_ombudsman", "action_done"),
+    }
+    subjects = [m.subject for m in mail.outbox]
+    assert len(subjects) == rows.count()
+    assert all(s.startswith(f"[{complaint.ticket_number}]") for s in subjects), subjects
+    bodies = " ".join(m.body for m in mail.outbox)
+    assert "{{" not in bodies
+    assert "{%" not in bodies
+    if language == "en":
+        assert "maladministration found" in bodies
