@@ -69,6 +69,12 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=19, minute=0),
         "options": {"expires": 6 * 3600},
     },
+    # Corrective actions of the Ombudsman's findings: reminders before the due date, notices after.
+    "ombudsman-actions-remind": {
+        "task": "aduan.ombudsman.tasks.actions_remind",
+        "schedule": 60 * 60.0,
+        "options": {"expires": 55 * 60},
+    },
     # Liveness: proves beat and a worker are alive; the healthcheck page reads its timestamp.
     "heartbeat": {
         "task": "aduan.core.tasks.heartbeat",

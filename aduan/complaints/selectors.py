@@ -235,15 +235,34 @@ def actor_roles(actor: Actor, complaint: Complaint) -> frozenset[str]:
     return frozenset(roles)
 
 
+# Set by aduan.ombudsman when it is ready (this app imports nothing from it): given complaint ids,
+# the ids whose reporter took the complaint to the Ombudsman without consenting to share their
+# identity, so the Ombudsman does not see it anywhere (pages, exports, API).
+_ombudsman_identity_veto: list = []
+
+
+def ombudsman_identity_veto_set(veto) -> None:
+    _ombudsman_identity_veto[:] = [veto]
+
+
+def identity_withheld_from_ombudsman(complaint_ids) -> set[int]:
+    """Of ``complaint_ids`` (a list or a values("pk") queryset), those whose identity the Ombudsman
+    may not see although they are not anonim (one query)."""
+    return set(_ombudsman_identity_veto[0](complaint_ids)) if _ombudsman_identity_veto else set()
+
+
 def reporter_identity_for(*, actor: Actor, complaint: Complaint) -> ReporterIdentity | None:
     """The reporter's identity if ``actor`` may see it, else None.
 
     The koordinator of the complaint's Pemda and the reporter always see it. Staff who may see the
-    complaint (OPD roles, Ombudsman) see it only when the complaint is not anonim.
+    complaint (OPD roles, Ombudsman) see it only when the complaint is not anonim; the Ombudsman
+    not either when the reporter took it to them without consenting to share it.
     """
     roles = actor_roles(actor, complaint)
     if not roles & {ActorRole.KOORDINATOR, ActorRole.CITIZEN}:
         if complaint.is_anonymous:
+            return None
+        if ActorRole.OMBUDSMAN in roles and identity_withheld_from_ombudsman([complaint.pk]):
             return None
         if not roles - {ActorRole.SYSTEM} and not _may_see(actor, complaint):
             return None  # neither a role on the complaint now nor a past holder of it

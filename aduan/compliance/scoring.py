@@ -57,6 +57,8 @@ METRIC_LABELS = {
     "mean_rating": gettext_lazy("Rata-rata penilaian pelapor (1–5)"),
     "skm": gettext_lazy("Nilai SKM (25–100)"),
     "channels_count": gettext_lazy("Jumlah kanal pengaduan yang dipakai"),
+    # compliance/ombudsman_followup.py: corrective actions of Ombudsman findings done on time.
+    "ombudsman_actions_on_time_pct": gettext_lazy("Tindakan korektif temuan Ombudsman tepat waktu (%)"),
 }
 
 # Evidence kinds the Pemda records (EvidenceItem.kind) and methodologies refer to.

@@ -25,6 +25,8 @@ from aduan.core.exceptions import InvalidInput, NotFound
 
 from .metrics import Period, metrics_for
 from .models import AssessmentEntry, ComplianceScore, EntryKind, EvidenceItem, Methodology
+from .ombudsman_followup import METRIC as FOLLOWUP_METRIC
+from .ombudsman_followup import ombudsman_followup
 from .scoring import HUNDRED, METRIC_LABELS, ScoreInputs, dec, indicator_points, q2, score
 
 logger = logging.getLogger(__name__)
@@ -167,6 +169,9 @@ def score_inputs(*, pemda: Pemda, year: int, now: datetime) -> tuple[ScoreInputs
     entries = current_entries(pemda=pemda, year=year)
     m = metrics_for(pemdas=[pemda], period=Period.year(year), now=now)
     metrics = m.by_pemda[pemda.pk].scoring_metrics()
+    followup = ombudsman_followup(pemda=pemda, year=year, now=now).on_time_pct
+    if followup is not None:  # only when there is something to judge (older snapshots keep their hash)
+        metrics[FOLLOWUP_METRIC] = followup
     for (kind, code), entry in entries.items():
         if kind == EntryKind.METRIC:
             metrics[code] = entry.value

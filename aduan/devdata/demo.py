@@ -39,6 +39,7 @@ from aduan.users.models import User
 from .areas import BALIKPAPAN_AREAS, kelurahan_name_for
 from .demo_complaints import COMPLAINTS, DemoComplaint
 from .demo_scenarios import OPEN_SCENARIOS, PLANNED_IN_DAYS, PROGRESS_NOTES, SCENARIOS, STEP_DAYS
+from .ombudsman_demo import load_ombudsman_demo
 
 DEMO_PASSWORD = "aduan-demo"
 ADMIN_PASSWORD = "aduan-admin"
@@ -263,6 +264,7 @@ def demo_load(*, now: datetime | None = None) -> DemoResult:
             created = _load_complaints(pemda, opds, categories, staff, now)
         _place_in_areas(pemda)
         _load_workspace(pemda, opds, staff, now)
+        load_ombudsman_demo(pemda, staff, now)
     counts = Counter(pemda.complaints.values_list("status", flat=True))
     return DemoResult(pemda=pemda, complaints_created=created, status_counts=dict(counts))
 

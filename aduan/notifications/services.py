@@ -326,6 +326,11 @@ def deadline_effects_queue(effects, *, now: datetime, due_texts: Callable | None
     return notifications_queue_many(rows)
 
 
+# Clocks whose reminder goes to the Pemda's koordinator (verification; the answer to the
+# Ombudsman's request for clarification); the others' to the officers of the OPD.
+KOORDINATOR_REMINDED_STAGES = ("verification", "clarification")
+
+
 def deadline_effect_notifications(
     *,
     deadline,
@@ -348,7 +353,7 @@ def deadline_effect_notifications(
         "breach_opd": str(deadline.opd) if deadline.opd_id else "",
     }
     if kind == "reminder":
-        if deadline.stage == "verification":
+        if deadline.stage in KOORDINATOR_REMINDED_STAGES:
             users = staff_with_roles(roles=[Role.KOORDINATOR], pemda_id=complaint.pemda_id, cache=staff_cache)
         else:
             users = staff_with_roles(roles=[Role.PETUGAS_OPD], opd_id=opd_id, cache=staff_cache)

@@ -4,7 +4,7 @@
 
 from django.urls import path
 
-from .views import attachments, filing, portal, public_page, tracking
+from .views import attachments, filing, portal, public_page, tracking, tracking_ombudsman
 
 urlpatterns = [
     path("", portal.home, name="home"),
@@ -19,6 +19,7 @@ urlpatterns = [
     path("lacak/", tracking.track_lookup, name="track-lookup"),
     path("lacak/<str:secret>/", tracking.track, name="track"),
     path("lacak/<str:secret>/aksi/", tracking.track_action, name="track-action"),
+    path("lacak/<str:secret>/ombudsman/", tracking_ombudsman.track_ombudsman, name="track-ombudsman"),
     path("lacak/<str:secret>/nilai/", tracking.rate, name="rate"),
     path("lacak/<str:secret>/survei/", tracking.skm, name="skm"),
     path("lacak/<str:secret>/lampiran/<int:pk>/", attachments.citizen_download, name="citizen-attachment"),

@@ -36,6 +36,7 @@ from aduan.complaints.models import (
 from aduan.complaints.selectors import Actor, actor_roles, koordinator_pemda_ids
 from aduan.core.exceptions import InvalidInput, NotFound, PermissionDenied
 from aduan.notifications.models import Audience, DeliveryState, Notification
+from aduan.ombudsman.models import OmbudsmanReport
 
 from .models import ErasureRequest, ErasureStatus, RetentionRun
 from .selectors import reporter_files, retention_cutoffs, retention_days
@@ -60,6 +61,8 @@ def _identities_anonymise(complaint_ids, now: datetime) -> int:
     InboundEmail.objects.filter(complaint_id__in=complaint_ids).exclude(
         sender="", subject="", raw=b""
     ).update(sender="", subject="", raw=b"")
+    # So may the reason they gave the Ombudsman (the report, its ground and finding stay).
+    OmbudsmanReport.objects.filter(complaint_id__in=complaint_ids).exclude(reason="").update(reason="")
     return ReporterIdentity.objects.filter(complaint_id__in=complaint_ids, anonymised_at__isnull=True).update(
         name="", email="", phone="", nik="", anonymised_at=now
     )

@@ -17,6 +17,8 @@ DEFAULT_POLICIES = (
     ("legal_response", 14, "calendar", 0, 0, "UU 25/2009 Pasal 44(1): tanggapan tertulis 14 hari"),
     # The due time is the OPD's own planned date (end of that day); the amount is not used.
     ("promise", 1, "working", 1, 3, "Janji OPD: selesai pada tanggal rencana yang diumumkan"),
+    # Reminded 3 calendar days before; escalated once when it runs out (no second escalation).
+    ("clarification", 14, "calendar", 3, 0, "Ombudsman: permintaan klarifikasi dijawab dalam 14 hari"),
 )
 
 

@@ -70,6 +70,9 @@ class Stage(models.TextChoices):
     RESOLUTION = "resolution", _("Penyelesaian")
     LEGAL_RESPONSE = "legal_response", _("Tanggapan tertulis (UU 25/2009 Pasal 44)")
     PROMISE = "promise", _("Tanggal rencana penanganan OPD")
+    # The Pemda's answer to the Ombudsman's request for clarification (aduan.ombudsman): 14
+    # calendar days, never paused, charged to the Pemda (no OPD).
+    CLARIFICATION = "clarification", _("Jawaban klarifikasi kepada Ombudsman")
 
 
 class DayUnit(models.TextChoices):
@@ -97,7 +100,9 @@ class SlaPolicy(TimeStampedModel):
         verbose_name=_("kategori"),
     )
     remind_before = models.PositiveSmallIntegerField(
-        _("pengingat sebelum tenggat (hari kerja)"), default=1, help_text=_("0: tanpa pengingat.")
+        _("pengingat sebelum tenggat (hari kerja)"),
+        default=1,
+        help_text=_("0: tanpa pengingat. Untuk tenggat dalam hari kalender: hari kalender."),
     )
     escalate_again_after = models.PositiveSmallIntegerField(
         _("eskalasi kedua setelah (hari kerja)"), default=3, help_text=_("0: tanpa eskalasi kedua.")

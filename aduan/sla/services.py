@@ -145,7 +145,7 @@ def deadlines_on_transition(
 
     if effects.pauses:
         for d in open_clocks.values():
-            if d.paused_at is None:
+            if d.paused_at is None and d.stage not in NEVER_PAUSED:
                 d.paused_at = now
                 d.save(update_fields=["paused_at"])
     if effects.resumes:
@@ -183,6 +183,10 @@ def deadlines_on_transition(
 
 # Clocks that belong to the OPD holding the complaint when they start.
 OPD_STAGES = (Stage.FOLLOW_UP, Stage.REPLY_WINDOW, Stage.PROMISE)
+# Clocks the Pemda owes outside the complaint's own handling (the answer to the Ombudsman): a hold
+# waiting for the reporter does not pause them, and a breach is charged to no OPD.
+NEVER_PAUSED = (Stage.CLARIFICATION,)
+PEMDA_STAGES = (Stage.CLARIFICATION,)
 
 
 def working_days_before(at: datetime, n: int, cal: WorkCalendar) -> datetime:
@@ -218,8 +222,11 @@ def _start(complaint, stage, hop, opd, now, cal, due: datetime | None = None) ->
             remind_at = remind_at if remind_at > now else None
     else:
         due = _due(policy, now, cal)
-        if policy.remind_before and policy.unit == DayUnit.WORKING and policy.amount > policy.remind_before:
-            remind_at = add_working_days(now, policy.amount - policy.remind_before, cal)
+        if policy.remind_before and policy.amount > policy.remind_before:
+            if policy.unit == DayUnit.WORKING:
+                remind_at = add_working_days(now, policy.amount - policy.remind_before, cal)
+            else:  # a calendar-day clock is reminded calendar days before, holidays or not
+                remind_at = add_calendar_days(now, policy.amount - policy.remind_before, cal)
     escalate_again_at = (
         add_working_days(due, policy.escalate_again_after, cal) if policy.escalate_again_after else None
     )
@@ -506,7 +513,7 @@ def _mark_breached(d: Deadline, *, hops: list[tuple] | None = None) -> None:
     (clocks that start before any dispatch, like resolution, learn their OPD here). ``hops`` of
     the complaint may be given (the sweep reads them for a whole chunk at once)."""
     d.breached_at = d.due_at
-    if d.opd_id is None:
+    if d.opd_id is None and d.stage not in PEMDA_STAGES:
         if hops is None:
             hops = _hops_of([d.complaint_id]).get(d.complaint_id, [])
         d.opd_id = next(

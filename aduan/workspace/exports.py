@@ -16,8 +16,9 @@ from collections.abc import Iterable, Iterator
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from aduan.agencies.selectors import staff_roles
 from aduan.complaints.models import ActorRole
-from aduan.complaints.selectors import Actor, actor_roles
+from aduan.complaints.selectors import Actor, actor_roles, identity_withheld_from_ombudsman
 from aduan.core.spreadsheet import safe_cell
 
 EXPORT_MAX_ROWS = 10_000
@@ -49,11 +50,16 @@ def headers() -> list[str]:
     ]
 
 
-def identity_visible(actor: Actor, complaint) -> bool:
+def identity_visible(actor: Actor, complaint, withheld: frozenset = frozenset()) -> bool:
     """The rule of ``selectors.reporter_identity_for`` for a complaint the actor may already see
-    (every exported row is): no query per row."""
+    (every exported row is): no query per row. ``withheld``: the ids whose reporter took the
+    complaint to the Ombudsman without consent (``selectors.identity_withheld_from_ombudsman``)."""
     roles = actor_roles(actor, complaint)
-    return bool(roles & {ActorRole.KOORDINATOR, ActorRole.CITIZEN}) or not complaint.is_anonymous
+    if roles & {ActorRole.KOORDINATOR, ActorRole.CITIZEN}:
+        return True
+    if ActorRole.OMBUDSMAN in roles and complaint.pk in withheld:
+        return False
+    return not complaint.is_anonymous
 
 
 def export_queryset(queryset):
@@ -66,10 +72,13 @@ def rows(queryset, *, user) -> Iterator[list]:
     """One list of safe cells per complaint (text, and the coordinates as numbers), at most
     EXPORT_MAX_ROWS."""
     actor = Actor.staff(user)
+    withheld = frozenset()
+    if staff_roles(user).is_ombudsman:
+        withheld = frozenset(identity_withheld_from_ombudsman(queryset.values("pk")))
     for complaint in export_queryset(queryset)[:EXPORT_MAX_ROWS].iterator(chunk_size=500):
         zone = complaint.pemda.zoneinfo
         identity = None
-        if identity_visible(actor, complaint):
+        if identity_visible(actor, complaint, withheld):
             identity = getattr(complaint, "reporter", None)
         closed = (
             timezone.localtime(complaint.closed_at, zone).strftime("%Y-%m-%d %H:%M")

@@ -6,6 +6,7 @@ from django.urls import path
 
 from .views import (
     attachments,
+    ombudsman,
     staff,
     staff_canned,
     staff_detail,
@@ -57,6 +58,30 @@ urlpatterns = [
     path("staf/kepala/", staff_queues.staff_kepala, name="staff-kepala"),
     path("staf/ombudsman/", staff_queues.staff_ombudsman, name="staff-ombudsman"),
     path("staf/peta/", staff_map.staff_map, name="staff-map"),
+    # Complaints taken to the Ombudsman: the Ombudsman's queue, the koordinator's list, one report
+    path("staf/ombudsman/laporan/", ombudsman.staff_ombudsman_reports, name="staff-ombudsman-reports"),
+    path("staf/ombudsman/laporan/<int:pk>/", ombudsman.staff_ombudsman_report, name="staff-ombudsman-report"),
+    path(
+        "staf/ombudsman/laporan/<int:pk>/klarifikasi/",
+        ombudsman.staff_ombudsman_clarify,
+        name="staff-ombudsman-clarify",
+    ),
+    path(
+        "staf/ombudsman/laporan/<int:pk>/jawaban/",
+        ombudsman.staff_ombudsman_answer,
+        name="staff-ombudsman-answer",
+    ),
+    path(
+        "staf/ombudsman/laporan/<int:pk>/tutup/",
+        ombudsman.staff_ombudsman_close,
+        name="staff-ombudsman-close",
+    ),
+    path(
+        "staf/ombudsman/tindakan/<int:pk>/selesai/",
+        ombudsman.staff_ombudsman_action_done,
+        name="staff-ombudsman-action-done",
+    ),
+    path("staf/klarifikasi-ombudsman/", ombudsman.staff_ombudsman_pemda, name="staff-ombudsman-pemda"),
     path("staf/ekspor.csv", staff_exports.staff_export_csv, name="staff-export-csv"),
     path("staf/ekspor.xlsx", staff_exports.staff_export_xlsx, name="staff-export-xlsx"),
     path("staf/jawaban/", staff_canned.staff_canned, name="staff-canned"),

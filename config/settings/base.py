@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "aduan.complaints",
     "aduan.sla",
     "aduan.notifications",
+    "aduan.ombudsman",  # complaints taken to the Ombudsman (issue 17)
     "aduan.compliance",
     "aduan.privacy",
     "aduan.portal",

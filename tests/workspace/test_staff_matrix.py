@@ -8,6 +8,7 @@ pages are refused (403/404) or list nothing of B, and refused actions change not
 
 import io
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -38,6 +39,8 @@ from aduan.complaints.models import (
 )
 from aduan.complaints.selectors import Actor
 from aduan.complaints.services import ReporterData, canned_response_save
+from aduan.ombudsman import services as ombudsman_services
+from aduan.ombudsman.models import ClarificationRequest, CorrectiveAction, OmbudsmanReport
 from aduan.workspace import urls as complaint_urls
 from tests.factories import (
     MembershipFactory,
@@ -69,6 +72,10 @@ class Side:
     loket: object = None
     intake: object = None  # recorded at staff intake by the loket
     kept_mail: object = None  # an e-mail the Pemda's mailbox could not use (koordinator's list)
+
+    report_new: object = None  # taken to the Ombudsman, not yet handled
+    report: object = None  # under clarification
+    action: object = None  # a corrective action of a closed report
 
 
 def areas_side(pemda, code: str):
@@ -124,10 +131,40 @@ def make_side(code: str) -> Side:
         subject=f"Re: [{new.ticket_number}]",
         raw=f"Subject: Re: [{new.ticket_number}]\r\n\r\nJawaban {code}\r\n".encode(),
     )
-    return Side(
+    side = Side(
         pemda, opd, koordinator, petugas, kepala, ombudsman, new, held, canned, attachment, loket, intake,
         kept_mail,
     )  # fmt: skip
+    ombudsman_reports_add(side)
+    return side
+
+
+def ombudsman_reports_add(side: Side) -> None:
+    """Three complaints taken to the Ombudsman: one new, one under clarification, one closed with a
+    corrective action."""
+    reports = []
+    for _ in range(3):
+        complaint = complaint_in_status(Status.ARCHIVED, pemda=side.pemda, koordinator=side.koordinator)
+        reports.append(
+            ombudsman_services.report_submit(
+                complaint_id=complaint.pk,
+                secret=complaint.tracking_secret,
+                reason="Diarsipkan tanpa alasan yang jelas oleh koordinator.",
+                consent=True,
+            )
+        )
+    side.report_new, side.report, closed = reports
+    ombudsman_services.clarification_request(
+        report_id=side.report.pk, user=side.ombudsman, question="Mengapa?"
+    )
+    ombudsman_services.report_close(
+        report_id=closed.pk,
+        user=side.ombudsman,
+        finding="maladministrasi",
+        note="Temuan.",
+        actions=[("Perbaiki SOP", timezone.now().date() + timedelta(days=30))],
+    )
+    side.action = closed.actions.get()
 
 
 @pytest.fixture
@@ -162,6 +199,9 @@ def snapshot() -> dict:
         "canned": sorted(CannedResponse.objects.values_list("pk", "title", "body", "is_active")),
         "supports": ComplaintSupport.objects.count(),
         "kept_mail": sorted(InboundEmail.objects.values_list("pk", "handled_at", "handled_by_id")),
+        "ombudsman": sorted(OmbudsmanReport.objects.values_list("pk", "status", "finding")),
+        "clarifications": sorted(ClarificationRequest.objects.values_list("pk", "answered_at")),
+        "corrective": sorted(CorrectiveAction.objects.values_list("pk", "done_at")),
     }
 
 
@@ -245,6 +285,24 @@ MATRIX = {
     "staff-inbound-mail": [("GET", None, None)],
     "staff-inbound-mail-raw": [("GET", lambda a, b: {"pk": b.kept_mail.pk}, None)],
     "staff-inbound-mail-handled": [("POST", lambda a, b: {"pk": b.kept_mail.pk}, lambda a, b: {})],
+    "staff-ombudsman-reports": [("GET", None, None)],
+    "staff-ombudsman-pemda": [("GET", None, None)],
+    "staff-ombudsman-report": [
+        ("GET", lambda a, b: {"pk": b.report.pk}, None),
+        ("GET", lambda a, b: {"pk": b.report_new.pk}, None),
+    ],
+    "staff-ombudsman-clarify": [
+        ("POST", lambda a, b: {"pk": b.report_new.pk}, lambda a, b: {"question": "x"})
+    ],
+    "staff-ombudsman-answer": [("POST", lambda a, b: {"pk": b.report.pk}, lambda a, b: {"answer": "x"})],
+    "staff-ombudsman-close": [
+        (
+            "POST",
+            lambda a, b: {"pk": b.report_new.pk},
+            lambda a, b: {"finding": "tidak_ditemukan", "note": "x"},
+        )
+    ],
+    "staff-ombudsman-action-done": [("POST", lambda a, b: {"pk": b.action.pk}, lambda a, b: {"note": "x"})],
     "staff-intake-receipt": [
         ("GET", lambda a, b: {"pk": b.intake.pk}, None),
         ("GET", lambda a, b: {"pk": b.new.pk}, None),
@@ -268,7 +326,10 @@ def test_every_staff_url_is_in_the_matrix():
 
 
 def tickets_of(side) -> list[str]:
-    return [side.new.ticket_number, side.held.ticket_number, side.intake.ticket_number]
+    reports = [side.report_new, side.report, side.action.report]
+    return [side.new.ticket_number, side.held.ticket_number, side.intake.ticket_number] + [
+        r.complaint.ticket_number for r in reports
+    ]
 
 
 def body_text(response) -> str:

@@ -34,6 +34,7 @@ from aduan.core.exceptions import DomainError, InvalidInput, NotFound
 from aduan.core.throttle import throttled_page
 from aduan.notifications.models import Audience, Channel, Notification
 from aduan.notifications.services import notification_queue, site_url
+from aduan.ombudsman import selectors as ombudsman_selectors
 from aduan.sla.display import due_text
 from aduan.sla.models import Deadline
 from aduan.sla.services import calendar_for
@@ -154,6 +155,8 @@ def _track_page(request, complaint, secret: str, *, status: int = 200, **state):
     context = {
         "complaint": complaint,
         "secret": secret,
+        "ombudsman": ombudsman_selectors.citizen_state(complaint, now=now),
+        "ombudsman_form": state.get("ombudsman_form", {}),
         "status_sentence": STATUS_SENTENCES.get(complaint.status, ""),
         "events": events,
         "follow_ups": [e for e in reversed(events) if e.action == Action.FOLLOW_UP],

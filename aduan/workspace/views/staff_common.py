@@ -55,6 +55,9 @@ def staff_nav(user) -> list[tuple[str, str, str]]:
         items.append(("staff-kepala", _("Ringkasan kepala OPD")))
     if me.is_ombudsman:
         items.append(("staff-ombudsman", _("Pemantauan Ombudsman")))
+        items.append(("staff-ombudsman-reports", _("Laporan ke Ombudsman")))
+    if me.is_koordinator:
+        items.append(("staff-ombudsman-pemda", _("Klarifikasi Ombudsman")))
     if me.intake_pemda_ids:
         items.append(("staff-intake", _("Catat aduan")))
     if me.is_loket and not (me.is_koordinator or me.opd_ids or me.is_ombudsman):

@@ -32,6 +32,7 @@ from aduan.complaints.workflow import (
 from aduan.core.exceptions import DomainError, NotFound, PermissionDenied
 from aduan.core.maps import map_csp
 from aduan.notifications.models import Audience
+from aduan.ombudsman.selectors import report_on_complaint_for
 from aduan.sla.services import calendar_for
 from aduan.workspace.forms import (
     ACTION_FIELDS,
@@ -140,6 +141,7 @@ def _detail(request, complaint, *, bound=None, status=200):
         "deadlines": deadlines,
         "hops": complaint.hops.select_related("opd"),
         "events": events,
+        "ombudsman_report": report_on_complaint_for(user=request.user, complaint=complaint),
         "notes": list(complaint.notes.select_related("author")),
         "attachments": list(complaint.attachments.all()),
         "notifications": notifications,
