@@ -63,7 +63,10 @@ def story(world):
     _move(c1, Action.ACCEPT, citizen1, wita(2026, 10, 15, 9))
     complaint_rate(complaint_id=c1.pk, actor=citizen1, score=2, now=wita(2026, 10, 15, 10))
     complaint_skm_submit(
-        complaint_id=c1.pk, actor=citizen1, answers={f"u{i}": 1 + i % 4 for i in range(1, 10)}, now=wita(2026, 10, 15, 11)
+        complaint_id=c1.pk,
+        actor=citizen1,
+        answers={f"u{i}": 1 + i % 4 for i in range(1, 10)},
+        now=wita(2026, 10, 15, 11),
     )
     _move(c1, Action.REOPEN, citizen1, wita(2026, 10, 20, 9), note="Belum beres.")
     _move(c1, Action.REDISPATCH, koor, wita(2026, 10, 21, 9), opd=b)
@@ -125,7 +128,9 @@ def test_the_story_exercises_what_is_not_additive(story):
 def test_channel_figures_and_trend_come_from_the_rollups(story, django_assert_num_queries):
     with django_assert_num_queries(2):
         rows = channel_figures(pemda=story.pemda, period=Period.month(2026, 10))
-    pemda = metrics_scan(pemdas=[story.pemda], period=Period.month(2026, 10), now=NOW).by_pemda[story.pemda.pk]
+    pemda = metrics_scan(pemdas=[story.pemda], period=Period.month(2026, 10), now=NOW).by_pemda[
+        story.pemda.pk
+    ]
     assert sum(r.received for r in rows) == pemda.submitted
     assert sum(r.verified_total for r in rows) == pemda.verified_total
     assert sum(r.follow_up_total for r in rows) == pemda.follow_up_total
@@ -165,3 +170,77 @@ def test_rebuild_refuses_an_unknown_pemda_and_a_bad_period(story):
     with pytest.raises(CommandError):
         call_command("metrics_rebuild", "--check", "--period", "2026-13")
     assert _cells() == before
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writers_never_lose_a_count(default_policies):
+    """Two real PostgreSQL connections add "+1"s to two complaints whose submissions share one cell
+    (same Pemda, no OPD, day, channel), each "+1" in its own transaction, released together."""
+    import threading
+
+    from django.db import connection
+
+    from tests.factories import PemdaFactory
+
+    pemda = PemdaFactory()
+    complaints = [ComplaintFactory(pemda=pemda, now=wita(2026, 10, 5, 9 + i)) for i in range(2)]
+    per_thread = 15
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def supporters(complaint):
+        try:
+            barrier.wait()
+            for k in range(per_thread):
+                complaint_support(complaint_id=complaint.pk, supporter_key=f"k{k}", now=wita(2026, 10, 6, 9))
+        except Exception as exc:  # reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=supporters, args=(c,)) for c in complaints]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    cell = MetricRollup.objects.get(pemda_id=pemda.pk, metric="sup")
+    assert cell.n == 2 * per_thread
+    assert rollups_check(pemdas=[pemda], periods=[Period.month(2026, 10)], now=NOW) == []
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_upserts_of_the_same_cells_add_up():
+    """The writer itself, from two connections at once, on the same cells in both orders."""
+    import threading
+    from collections import Counter
+
+    from django.db import connection, transaction
+
+    from aduan.sla.rollups import rollup_apply
+
+    day = date(2026, 10, 5)
+    keys = [(1, 0, day, "sub", "web", 0), (1, 2, day, "hop_recv", "", 0)]
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def write(order):
+        try:
+            barrier.wait()
+            for _ in range(40):
+                with transaction.atomic():
+                    rollup_apply(Counter({k: 1 for k in order}))
+        except Exception as exc:
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=write, args=(o,)) for o in (keys, keys[::-1])]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert sorted(MetricRollup.objects.values_list("metric", "n")) == [("hop_recv", 80), ("sub", 80)]
