@@ -70,7 +70,6 @@ __all__ = [
     "PeriodInvalid",
     "Trend",
     "dashboard_defaults",
-    "dashboards_warm",
     "median",
     "median_of",
     "metrics_cached",
@@ -293,8 +292,8 @@ def _cache_key(prefix: str, *parts) -> str:
 def metrics_cached(*, pemdas: Iterable, period: Period, now: datetime, refresh: bool = False) -> Metrics:
     """``metrics_for`` for pages: the same figures, computed at most once per
     ``ADUAN_METRICS_CACHE_SECONDS`` for the same Pemdas and period (0: always computed). The
-    aggregates of a big Pemda's year take seconds; a dashboard must answer in milliseconds.
-    ``refresh=True`` computes and stores them whatever the cache holds (``dashboards_warm``)."""
+    figures come from the rollups in milliseconds; the cache spares the database repeated visits.
+    ``refresh=True`` computes and stores them whatever the cache holds."""
     pemdas = list(pemdas)
     seconds = settings.ADUAN_METRICS_CACHE_SECONDS
     if not seconds:
@@ -326,44 +325,6 @@ def dashboard_defaults(pemda, now: datetime) -> tuple[Period, date]:
     today = now.astimezone(pemda.zoneinfo).date()
     period = Period.year(today.year)
     return period, min(period.last, today).replace(day=1)
-
-
-def metrics_of(metrics: Metrics, pemda) -> Metrics:
-    """The part of ``metrics`` (computed for several Pemdas) that ``metrics_for(pemdas=[pemda])``
-    gives for one of them: its OPDs, its figures, and its province made of it alone."""
-    province = Figures(level="province")
-    province.merge(metrics.by_pemda[pemda.pk])
-    opds = metrics.opds_of(pemda)
-    return Metrics(
-        period=metrics.period,
-        pemdas=[pemda],
-        opds=opds,
-        by_opd={o.pk: metrics.by_opd[o.pk] for o in opds},
-        by_pemda={pemda.pk: metrics.by_pemda[pemda.pk]},
-        by_province={pemda.province_id: province},
-    )
-
-
-def dashboards_warm(*, pemdas: Iterable, now: datetime) -> int:
-    """Compute and cache what each Pemda's dashboard shows by default (its year's metrics and the
-    trend), so that no visitor waits for the aggregates: run by beat more often than the cache
-    expires. Pemdas sharing a default period are computed together (the same 12 queries for all
-    of them) and cached one by one. Returns how many Pemdas were warmed (0 when caching is off)."""
-    seconds = settings.ADUAN_METRICS_CACHE_SECONDS
-    if not seconds:
-        return 0
-    groups: dict[Period, list] = defaultdict(list)
-    for pemda in pemdas:
-        groups[dashboard_defaults(pemda, now)[0]].append(pemda)
-    warmed = 0
-    for period, members in groups.items():
-        together = metrics_for(pemdas=members, period=period, now=now)
-        for pemda in members:
-            key = _cache_key("metrics", [pemda.pk], period.first, period.last)
-            cache.set(key, metrics_of(together, pemda), seconds)
-            trend_cached(pemda=pemda, last_month=dashboard_defaults(pemda, now)[1], refresh=True)
-            warmed += 1
-    return warmed
 
 
 # --- Month by month (one Pemda) ---------------------------------------------------------------
