@@ -18,7 +18,7 @@ from aduan.complaints.models import Channel
 from aduan.sla.models import MetricRollup
 
 from .figures import percent
-from .metrics import rollup_rows
+from .metrics import rollup_rows, span_cells
 from .periods import Period
 
 _CLOCK_METRICS = [f"{p}_{k}" for p in ("verification", "ch_fu") for k in ("met", "ok", "br", "both")]
@@ -55,9 +55,7 @@ def channel_figures(*, pemda, period: Period) -> list[ChannelFigures]:
         return rows.setdefault(channel, ChannelFigures(channel))
 
     for channel, n in (
-        MetricRollup.objects.filter(
-            pemda_id=pemda.pk, day__gte=period.first, day__lte=period.last, metric="sub"
-        )
+        MetricRollup.objects.filter(span_cells(period.first, period.last), pemda_id=pemda.pk, metric="sub")
         .values("label")
         .annotate(total=Sum("n"))
         .values_list("label", "total")

@@ -49,11 +49,11 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, DateField, F, Func, Q, Sum
-from django.db.models.functions import TruncMonth
 
 from aduan.agencies.models import Opd
 from aduan.complaints.models import Complaint
 from aduan.sla.models import MetricRollup, Stage
+from aduan.sla.rollups import DAY_ONLY
 
 from .figures import BACKLOG_BUCKETS, Figures, median, median_of, p90, p90_of, percent
 from .periods import Period, PeriodInvalid
@@ -140,16 +140,33 @@ class _DaysBefore(Func):
     output_field = DateField()
 
 
+def span_cells(first: date, last: date) -> Q:
+    """The cells that add up to the days ``[first, last]`` once: month cells for the whole months,
+    day cells for the partial months at either end (``DAY_ONLY`` metrics: see ``rollup_rows``)."""
+    months_from = first if first.day == 1 else (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+    months_to = (last + timedelta(days=1)).replace(day=1)  # exclusive
+    if months_from >= months_to:
+        return Q(span=MetricRollup.DAY, day__gte=first, day__lte=last)
+    return (
+        Q(span=MetricRollup.DAY, day__gte=first, day__lt=months_from)
+        | Q(span=MetricRollup.MONTH, day__gte=months_from, day__lt=months_to)
+        | Q(span=MetricRollup.DAY, day__gte=months_to, day__lte=last)
+    )
+
+
 def rollup_rows(*, pemda_ids, first: date, last: date, metrics=None):
-    """The rollup cells of ``pemda_ids`` in the days ``[first, last]``, summed per (Pemda, OPD,
-    metric, label, value); the "both" and "dup" cells only where their earlier event also lies in
-    the span (aduan.sla.rollups). One query."""
-    qs = MetricRollup.objects.filter(pemda_id__in=list(pemda_ids), day__gte=first, day__lte=last)
+    """The rollup cells of ``pemda_ids`` for the days ``[first, last]``, summed per (Pemda, OPD,
+    metric, label, value); the "both" and "dup" cells (by day only) where their earlier event also
+    lies in the span (aduan.sla.rollups). One query."""
+    qs = MetricRollup.objects.filter(pemda_id__in=list(pemda_ids))
     if metrics is not None:
         qs = qs.filter(metric__in=metrics)
     return (
         qs.alias(origin=_DaysBefore(F("day"), F("value")))
-        .filter(~Q(metric__in=_DUP_METRICS) | Q(origin__gte=first))
+        .filter(
+            (~Q(metric__in=DAY_ONLY) & span_cells(first, last))
+            | Q(metric__in=DAY_ONLY, span=MetricRollup.DAY, day__gte=first, day__lte=last, origin__gte=first)
+        )
         .values("pemda_id", "opd_id", "metric", "label", "value")
         .annotate(total=Sum("n"))
         .order_by()
@@ -364,30 +381,26 @@ def trend_for(*, pemda, last_month: date, months: int = 12) -> Trend:
     ``last_month`` in the Pemda's zone, and the same per OPD (the SLA heat map), from the rollups:
     2 queries. A follow-up clock counts in the month it settled: its breach, else its meeting."""
     firsts, period = trend_months(last_month, months)
-    cells = MetricRollup.objects.filter(pemda_id=pemda.pk, day__gte=period.first, day__lte=period.last)
+    cells = MetricRollup.objects.filter(
+        pemda_id=pemda.pk, span=MetricRollup.MONTH, day__gte=period.first, day__lte=period.last
+    )
     received = {f: 0 for f in firsts}
     for month, n in (
-        cells.filter(metric="sub")
-        .annotate(month=TruncMonth("day"))
-        .values("month")
-        .annotate(total=Sum("n"))
-        .values_list("month", "total")
+        cells.filter(metric="sub").values("day").annotate(total=Sum("n")).values_list("day", "total")
     ):
-        received[_as_date(month, pemda.zoneinfo)] += n
+        received[month] += n
 
     follow_up = {f: MonthCell() for f in firsts}
     heat: dict[int, dict[date, MonthCell]] = defaultdict(lambda: {f: MonthCell() for f in firsts})
     for opd_id, month, metric, n in (
         cells.filter(metric__in=("follow_up_br", "follow_up_ok"))
-        .annotate(month=TruncMonth("day"))
-        .values("opd_id", "month", "metric")
+        .values("opd_id", "day", "metric")
         .annotate(total=Sum("n"))
-        .values_list("opd_id", "month", "metric", "total")
+        .values_list("opd_id", "day", "metric", "total")
     ):
         if not n:
             continue
-        key = _as_date(month, pemda.zoneinfo)
-        for cell in (follow_up[key], heat[opd_id or None][key]):
+        for cell in (follow_up[month], heat[opd_id or None][month]):
             cell.total += n
             cell.on_time += n if metric == "follow_up_ok" else 0
     return Trend(months=firsts, received=received, follow_up=follow_up, heat=dict(heat))

@@ -246,12 +246,15 @@ class DeadlineEffect(models.Model):
 
 class MetricRollup(models.Model):
     """One cell of the compliance rollups (aduan.sla.rollups explains every metric): a count ``n``
-    per Pemda, OPD (0: none), local day, metric, label (a channel, a stage or an SKM element) and
-    integer value (working days of a histogram, or a gap in days). Plain integers, no foreign keys:
-    cells are written by atomic upserts in the transaction of the move or clock stop that changes
-    them, and rebuilt from a full scan by ``manage.py metrics_rebuild``."""
+    per Pemda, OPD (0: none), local day or month (``span``), metric, label (a channel or an SKM
+    element) and integer value (working days of a histogram, or a gap in days). Plain integers,
+    no foreign keys: cells are written by atomic upserts in the transaction of the move or clock
+    stop that changes them, and rebuilt from a full scan by ``manage.py metrics_rebuild``."""
+
+    DAY, MONTH = 0, 1
 
     pemda_id = models.IntegerField()
+    span = models.PositiveSmallIntegerField(default=DAY)  # DAY: ``day`` alone; MONTH: the month ``day`` opens
     opd_id = models.IntegerField(default=0)
     day = models.DateField()
     metric = models.CharField(max_length=24)
@@ -264,9 +267,11 @@ class MetricRollup(models.Model):
         verbose_name_plural = _("sel rekap metrik")
         constraints = [
             models.UniqueConstraint(
-                fields=["pemda_id", "day", "opd_id", "metric", "label", "value"], name="metric_rollup_cell"
+                fields=["pemda_id", "span", "day", "opd_id", "metric", "label", "value"],
+                name="metric_rollup_cell",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.pemda_id}/{self.opd_id} {self.day} {self.metric}[{self.label}:{self.value}]={self.n}"
+        day = f"{self.day:%Y-%m}" if self.span == self.MONTH else f"{self.day}"
+        return f"{self.pemda_id}/{self.opd_id} {day} {self.metric}[{self.label}:{self.value}]={self.n}"

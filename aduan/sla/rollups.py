@@ -3,12 +3,15 @@ same transaction as the move, clock stop or breach that changes them, so that ev
 API period is a sum over at most a year of small rows instead of a scan of complaints, hops, clocks
 and ratings (aduan.compliance.metrics reads them; ``metrics_scan`` keeps the full scan to check).
 
-A cell is ``MetricRollup(pemda_id, opd_id, day, metric, label, value) → n``: ``opd_id`` 0 is "no
-OPD", ``day`` the local calendar day in the Pemda's zone (periods are spans of local days, so a
+A cell is ``MetricRollup(pemda_id, span, day, opd_id, metric, label, value) → n``: ``opd_id`` 0 is
+"no OPD", ``day`` the local calendar day in the Pemda's zone (periods are spans of local days, so a
 period is exactly a range of days), ``label`` a channel or an SKM element, ``value`` the working
-days of a histogram or a gap in days. Writers produce *facts* (a ``Counter`` of cell keys → counts)
-and ``rollup_apply(new, old)`` adds their difference with one ``INSERT … ON CONFLICT DO UPDATE SET
-n = n + excluded.n``: an atomic increment, so concurrent writers never lose a count.
+days of a histogram or a gap in days. Every day cell is also added to its month cell (``span`` =
+MONTH, ``day`` = the 1st), so a year is read from 12 month cells and the partial months at its
+edges from day cells (``DAY_ONLY`` metrics excepted, see below). Writers produce *facts* (a
+``Counter`` of day-cell keys → counts) and ``rollup_apply(new, old)`` adds their difference with one
+``INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n``: an atomic increment, so concurrent
+writers never lose a count.
 
 The facts of one clock (``clock_facts``, here) depend only on its stored stop: met, breached,
 working days taken, the resolving OPD. Those of one complaint (aduan.complaints.rollups) are its
@@ -62,6 +65,8 @@ Facts = Counter  # Counter[CellKey]
 
 COUNTED_STAGES = (Stage.VERIFICATION, Stage.FOLLOW_UP, Stage.PROMISE)
 NO_OPD = 0
+# Cells kept by day only: their value is a gap back from their day (see above).
+DAY_ONLY = frozenset({"hop_recv_dup", "ch_fu_both", *(f"{stage}_both" for stage in COUNTED_STAGES)})
 
 
 def local_day(at: datetime, zone: ZoneInfo) -> date:
@@ -139,29 +144,43 @@ def rollup_apply(new: Facts, old: Facts | None = None) -> int:
     in the same order and never deadlock on them."""
     delta = Counter(new)
     delta.subtract(old or Counter())
-    rows = sorted((key, n) for key, n in delta.items() if n)
+    rows = sorted(_with_months(delta).items())
     if not rows:
         return 0
     table = MetricRollup._meta.db_table
-    placeholders = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(rows))
+    placeholders = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(rows))
     params: list = []
-    for (pemda_id, opd_id, day, metric, label, value), n in rows:
-        params += [pemda_id, opd_id, day, metric, label, value, n]
+    for key, n in rows:
+        params += [*key, n]
     sql = (
-        f"INSERT INTO {table} (pemda_id, opd_id, day, metric, label, value, n) VALUES {placeholders} "  # noqa: S608 (the model's table)
-        f"ON CONFLICT (pemda_id, day, opd_id, metric, label, value) DO UPDATE SET n = {table}.n + excluded.n"
+        f"INSERT INTO {table} (pemda_id, span, day, opd_id, metric, label, value, n) VALUES {placeholders} "  # noqa: S608 (the model's table)
+        "ON CONFLICT (pemda_id, span, day, opd_id, metric, label, value) "
+        f"DO UPDATE SET n = {table}.n + excluded.n"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
     return len(rows)
 
 
+def _with_months(facts: Facts) -> dict[tuple, int]:
+    """The cells to add for ``facts``: each day cell, and its month cell too (except the "both"
+    and "dup" cells, which are read by day: their value reaches back from their day)."""
+    cells: dict[tuple, int] = {}
+    for (pemda_id, opd_id, day, metric, label, value), n in facts.items():
+        if not n:
+            continue
+        cells[(pemda_id, MetricRollup.DAY, day, opd_id, metric, label, value)] = n
+        if metric not in DAY_ONLY:
+            key = (pemda_id, MetricRollup.MONTH, day.replace(day=1), opd_id, metric, label, value)
+            cells[key] = cells.get(key, 0) + n
+    return {key: n for key, n in cells.items() if n}
+
+
 def rollup_replace(*, pemda_ids, facts: Facts) -> None:
     """Replace every cell of ``pemda_ids`` by ``facts`` (the rebuild; inside a transaction)."""
     MetricRollup.objects.filter(pemda_id__in=list(pemda_ids)).delete()
     rows = [
-        MetricRollup(pemda_id=p, opd_id=o, day=d, metric=m, label=lab, value=v, n=n)
-        for (p, o, d, m, lab, v), n in facts.items()
-        if n
+        MetricRollup(pemda_id=p, span=span, day=d, opd_id=o, metric=m, label=lab, value=v, n=n)
+        for (p, span, d, o, m, lab, v), n in _with_months(facts).items()
     ]
     MetricRollup.objects.bulk_create(rows, batch_size=5000)

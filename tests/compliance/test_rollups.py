@@ -156,7 +156,7 @@ def test_a_rebuild_gives_the_cells_the_moves_wrote(story):
 
 def test_the_check_finds_a_wrong_cell_and_the_rebuild_repairs_it(story, capsys):
     call_command("metrics_rebuild", "--check", "--period", "2026-10", "--period", "2026")
-    cell = MetricRollup.objects.filter(metric="hop_recv", n__gt=0).first()
+    cell = MetricRollup.objects.filter(metric="hop_recv", span=MetricRollup.MONTH, n__gt=0).first()
     MetricRollup.objects.filter(pk=cell.pk).update(n=cell.n + 1)
     with pytest.raises(CommandError):
         call_command("metrics_rebuild", "--check", "--period", "2026-10")
@@ -188,7 +188,7 @@ def test_concurrent_writers_never_lose_a_count(default_policies):
 
     pemda = PemdaFactory()
     complaints = [ComplaintFactory(pemda=pemda, now=wita(2026, 10, 5, 9 + i)) for i in range(2)]
-    per_thread = 15
+    per_thread = 15  # 30 in all
     barrier = threading.Barrier(2)
     errors = []
 
@@ -208,8 +208,8 @@ def test_concurrent_writers_never_lose_a_count(default_policies):
     for t in threads:
         t.join()
     assert errors == []
-    cell = MetricRollup.objects.get(pemda_id=pemda.pk, metric="sup")
-    assert cell.n == 2 * per_thread
+    cells = MetricRollup.objects.filter(pemda_id=pemda.pk, metric="sup")
+    assert sorted(cells.values_list("span", "n")) == [(MetricRollup.DAY, 30), (MetricRollup.MONTH, 30)]
     assert rollups_check(pemdas=[pemda], periods=[Period.month(2026, 10)], now=NOW) == []
 
 
@@ -246,4 +246,9 @@ def test_concurrent_upserts_of_the_same_cells_add_up():
     for t in threads:
         t.join()
     assert errors == []
-    assert sorted(MetricRollup.objects.values_list("metric", "n")) == [("hop_recv", 80), ("sub", 80)]
+    assert sorted(MetricRollup.objects.values_list("metric", "span", "n")) == [
+        ("hop_recv", MetricRollup.DAY, 80),
+        ("hop_recv", MetricRollup.MONTH, 80),
+        ("sub", MetricRollup.DAY, 80),
+        ("sub", MetricRollup.MONTH, 80),
+    ]
