@@ -51,7 +51,7 @@ from django.core.cache import cache
 from django.db.models import Count, DateField, F, Func, Q, Sum
 
 from aduan.agencies.models import Opd
-from aduan.complaints.models import Complaint
+from aduan.complaints.models import CLOSED_STATUSES, Complaint, Status
 from aduan.sla.models import MetricRollup, Stage
 from aduan.sla.rollups import DAY_ONLY
 
@@ -61,6 +61,7 @@ from .periods import Period, PeriodInvalid
 DISPATCH_ACTIONS = ("dispatch", "redispatch")
 ON_TIME = Q(met_at__isnull=False, breached_at__isnull=True)
 SKM_FIELDS = tuple(f"u{i}" for i in range(1, 10))
+OPEN_STATUSES = sorted(s for s in Status.values if s not in CLOSED_STATUSES)
 
 __all__ = [
     "BACKLOG_BUCKETS",
@@ -264,8 +265,10 @@ def backlog_into(cells, zones: _Zones, now: datetime) -> None:
     open_at = Q(pk__in=[])
     for zone, ids in zones.by_zone.items():
         as_of = zones.as_of(zone, now)
+        # Open (closed_at is empty exactly for the open statuses: complaint_closed_at_iff_closed),
+        # through the indexes complaint_pemda_status and complaint_pemda_closed.
         open_at |= Q(pemda_id__in=ids, submitted_at__lt=as_of) & (
-            Q(closed_at__isnull=True) | Q(closed_at__gte=as_of)
+            Q(status__in=OPEN_STATUSES) | Q(closed_at__gte=as_of)
         )
     for row in (
         Complaint.objects.filter(open_at).values("pemda_id", "current_opd_id").annotate(**bucket_counts)
