@@ -17,10 +17,11 @@ from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 
 from aduan.complaints.models import Complaint
 from aduan.complaints.rollups import facts_of, rows_of
+from aduan.sla.models import MetricRollup
 from aduan.sla.rollups import Facts, rollup_replace
 
 from .metrics import Period, metrics_for, trend_for
@@ -54,6 +55,9 @@ def rollups_rebuild(pemdas: Iterable, *, progress: Callable[[int], None] | None 
             rollup_replace(pemda_ids=[pemda.pk], facts=facts)
         if progress:
             progress(done)
+    if connection.vendor == "postgresql":  # fresh statistics, or the planner guesses one row
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {MetricRollup._meta.db_table}")
     return done
 
 

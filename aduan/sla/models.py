@@ -271,6 +271,22 @@ class MetricRollup(models.Model):
                 name="metric_rollup_cell",
             ),
         ]
+        indexes = [
+            # The cells read by day over a whole period (rollups.DAY_ONLY): few among the day cells.
+            models.Index(
+                fields=["pemda_id", "day"],
+                condition=Q(
+                    metric__in=[
+                        "ch_fu_both",
+                        "follow_up_both",
+                        "hop_recv_dup",
+                        "promise_both",
+                        "verification_both",
+                    ]
+                ),
+                name="metric_rollup_day_only",
+            ),
+        ]
 
     def __str__(self) -> str:
         day = f"{self.day:%Y-%m}" if self.span == self.MONTH else f"{self.day}"

@@ -65,7 +65,8 @@ Facts = Counter  # Counter[CellKey]
 
 COUNTED_STAGES = (Stage.VERIFICATION, Stage.FOLLOW_UP, Stage.PROMISE)
 NO_OPD = 0
-# Cells kept by day only: their value is a gap back from their day (see above).
+# Cells kept by day only: their value is a gap back from their day (see above). The partial index
+# metric_rollup_day_only (models.MetricRollup) lists the same names.
 DAY_ONLY = frozenset({"hop_recv_dup", "ch_fu_both", *(f"{stage}_both" for stage in COUNTED_STAGES)})
 
 
