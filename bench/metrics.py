@@ -1,7 +1,10 @@
-"""Metrics recompute benchmark (issue 8): every OPD of every Pemda over a trailing year with
-``aduan.compliance.metrics.metrics_for``, and the ratio to the heart of the same aggregate written
-as raw SQL (follow-up and resolution clocks per OPD: counts, on time, median and p90 of the stored
-working days — PostgreSQL's percentile_disc)."""
+"""Metrics benchmark (issue 20): every OPD of every Pemda over a trailing year, in the same run
+- ``metrics_for``: the figures from the rollups (aduan.sla.rollups) — what pages and the API use;
+- ``metrics_scan``: the same figures by the old full scan of complaints, hops, clocks and ratings;
+- the heart of that scan written as raw SQL (follow-up and resolution clocks per OPD: counts, on
+  time, median and p90 of the stored working days — PostgreSQL's percentile_disc);
+and checks that the rollups and the scan give the same figures for every OPD. ``--no-scan`` (or
+``scan=False``) leaves the slow scan out."""
 
 import time
 from datetime import timedelta
@@ -21,41 +24,60 @@ GROUP BY d.opd_id, d.stage
 """
 
 
-def run(*, repeats: int = 3) -> dict:
+def _timed(fn, repeats):
+    timings, result = [], None
+    for _ in range(repeats):
+        started = time.perf_counter()
+        result = fn()
+        timings.append(time.perf_counter() - started)
+    return result, timings
+
+
+def run(*, repeats: int = 3, scan: bool = True) -> dict:
     django_setup()
     from django.db import connection
     from django.utils import timezone
 
     from aduan.agencies.models import Pemda
     from aduan.compliance.metrics import Period, metrics_for
+    from aduan.compliance.metrics_scan import metrics_scan
+    from aduan.sla.models import MetricRollup
 
     now = timezone.now()
     today = now.date()
     period = Period(today - timedelta(days=365), today, "trailing-year")
     pemdas = list(Pemda.objects.all())
-    timings, raw_timings = [], []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        result = metrics_for(pemdas=pemdas, period=period, now=now)
-        timings.append(time.perf_counter() - started)
+    figures = {"pemdas": len(pemdas), "rollup_cells": MetricRollup.objects.count()}
+    ours, timings = _timed(lambda: metrics_for(pemdas=pemdas, period=period, now=now), repeats)
+    figures["opds"] = len(ours.opds)
+    figures.update(summary("metrics_rollups", timings))
     start, end = now - timedelta(days=365), now
-    for _ in range(repeats):
-        started = time.perf_counter()
+
+    def raw():
         with connection.cursor() as cursor:
             cursor.execute(RAW_SQL, [start, end])
-            rows = cursor.fetchall()
-        raw_timings.append(time.perf_counter() - started)
-    figures = {
-        "pemdas": len(pemdas),
-        "opds": len(result.opds),
-        "raw_sql_groups": len(rows),
-        **summary("metrics_recompute", timings),
-        **summary("raw_sql", raw_timings),
-    }
-    raw = figures["raw_sql_median_ms"] or 0
-    figures["ratio_to_raw_sql"] = round(figures["metrics_recompute_median_ms"] / raw, 2) if raw else None
-    return report(figures, title="metrics recompute, every OPD, trailing year")
+            return cursor.fetchall()
+
+    rows, raw_timings = _timed(raw, repeats)
+    figures["raw_sql_groups"] = len(rows)
+    figures.update(summary("raw_sql", raw_timings))
+    if scan:
+        reference, scan_timings = _timed(lambda: metrics_scan(pemdas=pemdas, period=period, now=now), 1)
+        figures.update(summary("metrics_full_scan", scan_timings))
+        figures["full_scan_over_rollups"] = round(
+            figures["metrics_full_scan_median_ms"] / figures["metrics_rollups_median_ms"], 1
+        )
+        figures["opds_differing"] = sum(
+            1 for pk, f in reference.by_opd.items() if ours.by_opd.get(pk) != f
+        ) + sum(1 for pk, f in reference.by_pemda.items() if ours.by_pemda.get(pk) != f)
+    raw_ms = figures["raw_sql_median_ms"] or 0
+    figures["rollups_over_raw_sql"] = (
+        round(figures["metrics_rollups_median_ms"] / raw_ms, 2) if raw_ms else None
+    )
+    return report(figures, title="metrics recompute, every OPD, trailing year: rollups vs full scan")
 
 
 if __name__ == "__main__":
-    run()
+    import sys
+
+    run(scan="--no-scan" not in sys.argv)

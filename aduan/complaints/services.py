@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from aduan.agencies.models import Kelurahan, Opd, Pemda, Role
 from aduan.agencies.selectors import staff_roles
 from aduan.core.exceptions import DomainError, InvalidInput, NotFound, PermissionDenied
+from aduan.sla.rollups import rollup_apply
 from aduan.sla.services import deadlines_on_transition
 
 from .audit import event_append
@@ -41,6 +42,7 @@ from .models import (
     Status,
     TicketCounter,
 )
+from .rollups import feedback_facts, row_of, submitted_facts, supporters_facts
 from .selectors import ROLE_PRECEDENCE, Actor, actor_roles
 from .workflow import NOTE_MAX_LENGTH, SUBMIT, Action, Step, complaint_transition, transition_notify
 
@@ -184,6 +186,7 @@ def complaint_submit(
             created_at=now,
         )
         deadlines_on_transition(complaint=complaint, effects=SUBMIT.clock_effects, hop=None, now=received_at)
+        rollup_apply(submitted_facts(row_of(complaint)))
         transition_notify(SUBMIT, complaint=complaint, event=event, now=now)
     return complaint
 
@@ -209,6 +212,7 @@ def complaint_support(*, complaint_id: int, supporter_key: str, now: datetime | 
         )
         if created:
             Complaint.objects.filter(pk=complaint.pk).update(supporters_count=F("supporters_count") + 1)
+            rollup_apply(supporters_facts(complaint, 1))
     return created
 
 
@@ -234,9 +238,11 @@ def complaint_rate(*, complaint_id: int, actor, score: int, comment: str = "", n
         _reporter_only(actor, complaint)
         if ComplaintRating.objects.filter(complaint=complaint).exists():
             raise InvalidInput(_("Aduan ini sudah dinilai."), code="already_rated")
-        return ComplaintRating.objects.create(
+        rating = ComplaintRating.objects.create(
             complaint=complaint, score=score, comment=comment, created_at=now
         )
+        rollup_apply(feedback_facts(complaint, rating=rating))
+        return rating
 
 
 def complaint_skm_submit(*, complaint_id: int, actor, answers: dict[str, int], now=None) -> SkmResponse:
@@ -254,9 +260,11 @@ def complaint_skm_submit(*, complaint_id: int, actor, answers: dict[str, int], n
         _reporter_only(actor, complaint)
         if SkmResponse.objects.filter(complaint=complaint).exists():
             raise InvalidInput(_("Survei untuk aduan ini sudah diisi."), code="already_answered")
-        return SkmResponse.objects.create(
+        skm = SkmResponse.objects.create(
             complaint=complaint, created_at=now, **{n: answers[n] for n in names}
         )
+        rollup_apply(feedback_facts(complaint, skm=skm))
+        return skm
 
 
 # --- Staff work on a complaint (docs/architecture.md: roles): assignment, internal notes, canned responses,
@@ -469,6 +477,7 @@ def complaint_merge(*, duplicate_id: int, original_id: int, actor: Actor, note: 
             ComplaintSupport.objects.create(complaint=original, supporter_key=reporter_key, created_at=now)
             moved += 1
         Complaint.objects.filter(pk=original.pk).update(supporters_count=F("supporters_count") + moved)
+        rollup_apply(supporters_facts(original, moved))
     return result
 
 

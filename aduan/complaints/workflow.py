@@ -33,6 +33,7 @@ from aduan.core.exceptions import DomainError, InvalidInput, NotFound, Permissio
 from aduan.notifications.services import HOLDING_OPD, KOORDINATOR, NEW_OPD, REPORTER, notify_transition
 from aduan.sla.calendar import count_working_days
 from aduan.sla.models import Stage
+from aduan.sla.rollups import rollup_apply
 from aduan.sla.services import ClockEffects, calendar_for, deadlines_on_transition
 
 from .attachments import attachment_add
@@ -46,6 +47,7 @@ from .models import (
     ComplaintHop,
     Status,
 )
+from .rollups import complaint_facts
 from .selectors import ROLE_PRECEDENCE, Actor, actor_roles, reporter_contact_for_delivery
 
 logger = logging.getLogger(__name__)
@@ -388,6 +390,7 @@ def complaint_transition(
             transition, complaint, planned_date=planned_date, uploads=uploads, now=now
         )
 
+        facts_before = complaint_facts(complaint)  # the rollups follow whatever the move changes
         from_status = complaint.status
         to_status = transition.target or from_status
         event = event_append(
@@ -424,6 +427,7 @@ def complaint_transition(
             now=now,
             due_at={Stage.PROMISE: promise_due} if promise_due else None,
         )
+        rollup_apply(complaint_facts(complaint), facts_before)
         transition_notify(transition, complaint=complaint, event=event, now=now)
     return TransitionResult(complaint=complaint, event=event)
 

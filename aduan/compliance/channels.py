@@ -1,6 +1,7 @@
 """Figures per intake channel (web, API, loket, telephone, letter, WhatsApp, SP4N-LAPOR!, ...) of
 one Pemda and period, for the dashboard: how many complaints each channel brought and how many of
-their clocks ran on time. Two queries whatever the size; the same definitions as ``metrics``:
+their clocks ran on time. Two queries on the rollups whatever the size; the same definitions as
+``metrics``:
 
 - received: complaints submitted in the period (``submitted_at`` is the moment a complaint was
   really received, also for those recorded later at staff intake);
@@ -11,13 +12,16 @@ their clocks ran on time. Two queries whatever the size; the same definitions as
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q
+from django.db.models import Sum
 
-from aduan.complaints.models import Channel, Complaint
-from aduan.sla.models import Deadline, Stage
+from aduan.complaints.models import Channel
+from aduan.sla.models import MetricRollup
 
 from .figures import percent
+from .metrics import rollup_rows, span_cells
 from .periods import Period
+
+_CLOCK_METRICS = [f"{p}_{k}" for p in ("verification", "ch_fu") for k in ("met", "ok", "br", "both")]
 
 
 @dataclass
@@ -43,37 +47,39 @@ class ChannelFigures:
 
 
 def channel_figures(*, pemda, period: Period) -> list[ChannelFigures]:
-    """One row per channel that brought a complaint or stopped a clock in ``period``, busiest first."""
-    start, end = period.bounds(pemda.zoneinfo)
+    """One row per channel that brought a complaint or stopped a clock in ``period``, busiest
+    first, from the rollups (aduan.sla.rollups)."""
     rows: dict[str, ChannelFigures] = {}
 
     def row(channel: str) -> ChannelFigures:
         return rows.setdefault(channel, ChannelFigures(channel))
 
     for channel, n in (
-        Complaint.objects.filter(pemda=pemda, submitted_at__gte=start, submitted_at__lt=end)
-        .values("channel")
-        .annotate(n=Count("pk"))
-        .values_list("channel", "n")
+        MetricRollup.objects.filter(span_cells(period.first, period.last), pemda_id=pemda.pk, metric="sub")
+        .values("label")
+        .annotate(total=Sum("n"))
+        .values_list("label", "total")
     ):
-        row(channel).received += n
+        if n:
+            row(channel).received += n
 
-    met = Q(met_at__gte=start, met_at__lt=end)
-    stopped = met | Q(breached_at__gte=start, breached_at__lt=end)
-    on_time = met & Q(breached_at__isnull=True)
-    for channel, stage, total, good in (
-        Deadline.objects.filter(
-            stopped, complaint__pemda=pemda, stage__in=[Stage.VERIFICATION, Stage.FOLLOW_UP]
-        )
-        .values("complaint__channel", "stage")
-        .annotate(total=Count("pk"), good=Count("pk", filter=on_time))
-        .values_list("complaint__channel", "stage", "total", "good")
+    for _pemda_id, _opd_id, metric, channel, _value, n in rollup_rows(
+        pemda_ids=[pemda.pk], first=period.first, last=period.last, metrics=_CLOCK_METRICS
     ):
+        if not n:
+            continue
         figures = row(channel)
-        if stage == Stage.VERIFICATION:
-            figures.verified_total += total
-            figures.verified_on_time += good
+        total, good = (
+            ("verified_total", "verified_on_time")
+            if metric.startswith("verification")
+            else (
+                "follow_up_total",
+                "followed_up_on_time",
+            )
+        )
+        kind = metric.rpartition("_")[2]
+        if kind == "ok":
+            setattr(figures, good, getattr(figures, good) + n)
         else:
-            figures.follow_up_total += total
-            figures.followed_up_on_time += good
+            setattr(figures, total, getattr(figures, total) + (-n if kind == "both" else n))
     return sorted(rows.values(), key=lambda r: (-r.received, r.channel))

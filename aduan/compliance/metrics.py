@@ -1,10 +1,14 @@
 """Complaint-handling metrics per OPD, per Pemda and per province, for any period.
 
-``metrics_for(pemdas=..., period=..., now=...)`` runs a FIXED number of queries (12) whatever the
-number of complaints, OPDs or Pemdas: counts and sums are SQL aggregates grouped by (Pemda, OPD);
-medians and p90 come from one ordered query of the stored integer durations per family
-(``Deadline.working_days_taken``, written when a clock stops) — portable to SQLite and PostgreSQL.
-OPD figures roll up to the Pemda and the Pemda to the province in Python (sums and merged lists).
+``metrics_for(pemdas=..., period=..., now=...)`` runs 3 queries whatever the number of complaints,
+OPDs, Pemdas or the length of the period: the rollup cells of the period (aduan.sla.rollups: counts
+per Pemda × OPD × local day, written in the transaction of each move and clock stop; the module
+docstring there explains the figures that are not sums of days — distinct complaints received,
+late clocks counted once, ratings attributed to the OPD that last resolved), the backlog (a state
+at one instant, read from the complaints table) and the OPDs. Medians and p90 come from the
+histograms of stored working days (``Deadline.working_days_taken``). OPD figures roll up to the
+Pemda and the Pemda to the province in Python (sums and merged histograms). ``metrics_scan``
+computes the same figures by a full scan (the consistency check and the tests compare them).
 
 Periods are calendar spans in each Pemda's own time zone (half-open ``[start, end)``); several
 Pemdas in different zones are handled in the same queries by one condition per zone.
@@ -44,13 +48,12 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models import Count, DateField, F, Func, Q, Sum
 
 from aduan.agencies.models import Opd
-from aduan.complaints.models import Complaint, ComplaintHop, ComplaintRating, SkmResponse
-from aduan.sla.models import Deadline, Stage
-from aduan.sla.selectors import last_resolving_opd
+from aduan.complaints.models import CLOSED_STATUSES, Complaint, Status
+from aduan.sla.models import MetricRollup, Stage
+from aduan.sla.rollups import DAY_ONLY
 
 from .figures import BACKLOG_BUCKETS, Figures, median, median_of, p90, p90_of, percent
 from .periods import Period, PeriodInvalid
@@ -58,6 +61,7 @@ from .periods import Period, PeriodInvalid
 DISPATCH_ACTIONS = ("dispatch", "redispatch")
 ON_TIME = Q(met_at__isnull=False, breached_at__isnull=True)
 SKM_FIELDS = tuple(f"u{i}" for i in range(1, 10))
+OPEN_STATUSES = sorted(s for s in Status.values if s not in CLOSED_STATUSES)
 
 __all__ = [
     "BACKLOG_BUCKETS",
@@ -67,7 +71,6 @@ __all__ = [
     "PeriodInvalid",
     "Trend",
     "dashboard_defaults",
-    "dashboards_warm",
     "median",
     "median_of",
     "metrics_cached",
@@ -115,118 +118,140 @@ class Metrics:
         return [o for o in self.opds if o.pemda_id == pemda.pk]
 
 
-# --- The queries ------------------------------------------------------------------------------
+# --- The queries ---------------------------------------------------------------------------------
+
+# Rollup metrics whose period total is "met + breached − both" (a late clock counted once).
+_DUP_METRICS = (
+    "hop_recv_dup",
+    "ch_fu_both",
+    *(f"{s}_both" for s in ("verification", "follow_up", "promise")),
+)
+_CLOCK_TOTALS = {
+    Stage.VERIFICATION: ("verified_total", "verified_on_time", None),
+    Stage.FOLLOW_UP: ("follow_up_total", "followed_up_on_time", "followed_up"),
+    Stage.PROMISE: ("promise_total", "promise_kept", None),
+}
+
+
+class _DaysBefore(Func):
+    """``day - value`` (a date minus a number of days) in SQL."""
+
+    arg_joiner = " - "
+    template = "(%(expressions)s)"
+    output_field = DateField()
+
+
+def span_cells(first: date, last: date) -> Q:
+    """The cells that add up to the days ``[first, last]`` once: month cells for the whole months,
+    day cells for the partial months at either end (``DAY_ONLY`` metrics: see ``rollup_rows``)."""
+    months_from = first if first.day == 1 else (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+    months_to = (last + timedelta(days=1)).replace(day=1)  # exclusive
+    if months_from >= months_to:
+        return Q(span=MetricRollup.DAY, day__gte=first, day__lte=last)
+    return (
+        Q(span=MetricRollup.DAY, day__gte=first, day__lt=months_from)
+        | Q(span=MetricRollup.MONTH, day__gte=months_from, day__lt=months_to)
+        | Q(span=MetricRollup.DAY, day__gte=months_to, day__lte=last)
+    )
+
+
+def rollup_rows(*, pemda_ids, first: date, last: date, metrics=None):
+    """The rollup cells of ``pemda_ids`` for the days ``[first, last]``, summed per (Pemda, OPD,
+    metric, label, value); the "both" and "dup" cells (by day only) where their earlier event also
+    lies in the span (aduan.sla.rollups). One query."""
+    qs = MetricRollup.objects.filter(pemda_id__in=list(pemda_ids))
+    if metrics is not None:
+        qs = qs.filter(metric__in=metrics)
+    return (
+        qs.alias(origin=_DaysBefore(F("day"), F("value")))
+        .filter(
+            (~Q(metric__in=DAY_ONLY) & span_cells(first, last))
+            | Q(metric__in=DAY_ONLY, span=MetricRollup.DAY, day__gte=first, day__lte=last, origin__gte=first)
+        )
+        .values("pemda_id", "opd_id", "metric", "label", "value")
+        .annotate(total=Sum("n"))
+        .order_by()
+        .values_list("pemda_id", "opd_id", "metric", "label", "value", "total")
+    )
+
+
+def _add_cell(cell: Figures, metric: str, label: str, value: int, n: int) -> None:
+    stage, _sep, kind = metric.rpartition("_")
+    if metric == "sub":
+        cell.submitted += n
+        cell.channels.add(label)
+    elif metric == "sup":
+        cell.supporters += n
+    elif metric == "hop_recv":
+        cell.received_by_opd += n
+    elif metric == "hop_recv_dup":
+        cell.received_by_opd -= n
+    elif metric == "hop_disp":
+        cell.dispatched += n
+    elif metric == "hop_reopen":
+        cell.reopened += n
+    elif metric == "handled":
+        cell.handled_hist[value] += n
+    elif metric == "follow_up_days":
+        cell.follow_up_hist[value] += n
+    elif metric == "resolved":
+        cell.resolved += n
+        if value >= 0:
+            cell.resolve_hist[value] += n
+    elif metric == "resolved_ok":
+        cell.resolved_on_time += n
+    elif metric in ("rating", "rating_sum", "skm", "skm_u"):
+        if metric == "rating":
+            cell.rating_count += n
+        elif metric == "rating_sum":
+            cell.rating_sum += n
+        elif metric == "skm":
+            cell.skm_count += n
+        else:
+            index = SKM_FIELDS.index(label)
+            cell.skm_sums = [*cell.skm_sums[:index], cell.skm_sums[index] + n, *cell.skm_sums[index + 1 :]]
+    elif kind in ("met", "ok", "br", "both") and not metric.startswith("ch_"):
+        if kind == "br":
+            cell.breaches[stage] = cell.breaches.get(stage, 0) + n
+        if stage not in _CLOCK_TOTALS:
+            return
+        total, on_time, met = _CLOCK_TOTALS[stage]
+        if kind in ("met", "br"):
+            setattr(cell, total, getattr(cell, total) + n)
+        elif kind == "both":
+            setattr(cell, total, getattr(cell, total) - n)
+        else:
+            setattr(cell, on_time, getattr(cell, on_time) + n)
+        if kind == "met" and met:
+            setattr(cell, met, getattr(cell, met) + n)
 
 
 def metrics_for(*, pemdas: Iterable, period: Period, now: datetime) -> Metrics:
-    """Metrics of ``pemdas`` (and their OPDs and provinces) for ``period``: 12 queries."""
+    """Metrics of ``pemdas`` (and their OPDs and provinces) for ``period``, from the rollups: 3
+    queries (the rollup cells of the period, the backlog, the OPDs) whatever the period."""
     pemdas = list(pemdas)
     zones = _Zones(pemdas, period)
     cells: dict[tuple[int, int | None], Figures] = defaultdict(lambda: Figures(level="opd"))
-
-    # 1. Submitted complaints: count, supporters, channels (per Pemda, OPD holding them now, channel).
-    for pemda_id, opd_id, channel, n, supporters in (
-        Complaint.objects.filter(zones.within("submitted_at", "pemda_id"))
-        .values("pemda_id", "current_opd_id", "channel")
-        .annotate(n=Count("pk"), supporters=Sum("supporters_count"))
-        .values_list("pemda_id", "current_opd_id", "channel", "n", "supporters")
+    for pemda_id, opd_id, metric, label, value, n in rollup_rows(
+        pemda_ids=[p.pk for p in pemdas], first=period.first, last=period.last
     ):
-        cell = cells[(pemda_id, opd_id)]
-        cell.submitted += n
-        cell.supporters += supporters or 0
-        cell.channels.add(channel)
-
-    # 2. Verification clocks (the koordinator's: no OPD).
-    for pemda_id, total, on_time in (
-        Deadline.objects.filter(
-            zones.within("met_at", "complaint__pemda_id")
-            | zones.within("breached_at", "complaint__pemda_id"),
-            stage=Stage.VERIFICATION,
-        )
-        .values("complaint__pemda_id")
-        .annotate(
-            total=Count("pk"), on_time=Count("pk", filter=Q(met_at__isnull=False, breached_at__isnull=True))
-        )
-        .values_list("complaint__pemda_id", "total", "on_time")
-    ):
-        cells[(pemda_id, None)].verified_total += total
-        cells[(pemda_id, None)].verified_on_time += on_time
-
-    # 3. Hops started in the period: received by the OPD, first dispatches, re-opens.
-    for pemda_id, opd_id, received, first, reopened in (
-        ComplaintHop.objects.filter(zones.within("started_at", "complaint__pemda_id"))
-        .values("complaint__pemda_id", "opd_id")
-        .annotate(
-            received=Count("complaint_id", distinct=True, filter=Q(started_by__action__in=DISPATCH_ACTIONS)),
-            first=Count("pk", filter=Q(started_by__action="dispatch")),
-            reopened=Count("pk", filter=Q(started_by__action="reopen")),
-        )
-        .values_list("complaint__pemda_id", "opd_id", "received", "first", "reopened")
-    ):
-        cell = cells[(pemda_id, opd_id)]
-        cell.received_by_opd += received
-        cell.dispatched += first
-        cell.reopened += reopened
-
-    # 4. First-response (follow_up) clocks met or breached in the period, and the OPDs' promises
-    # (promise clocks) kept or broken in the period (counts), 5. the first responses' durations.
-    met = zones.within("met_at", "complaint__pemda_id")
-    follow_ups = Deadline.objects.filter(stage=Stage.FOLLOW_UP)
-    for pemda_id, opd_id, stage, total, done, on_time in (
-        Deadline.objects.filter(stage__in=(Stage.FOLLOW_UP, Stage.PROMISE))
-        .filter(met | zones.within("breached_at", "complaint__pemda_id"))
-        .values("complaint__pemda_id", "opd_id", "stage")
-        .annotate(
-            total=Count("pk"),
-            done=Count("pk", filter=met),
-            on_time=Count("pk", filter=met & Q(breached_at__isnull=True)),
-        )
-        .values_list("complaint__pemda_id", "opd_id", "stage", "total", "done", "on_time")
-    ):
-        cell = cells[(pemda_id, opd_id)]
-        if stage == Stage.PROMISE:
-            cell.promise_total += total
-            cell.promise_kept += on_time
+        if not n or metric.startswith("ch_"):
             continue
-        cell.follow_up_total += total
-        cell.followed_up += done
-        cell.followed_up_on_time += on_time
-    for pemda_id, opd_id, days, n in (
-        follow_ups.filter(met, working_days_taken__isnull=False)
-        .values("complaint__pemda_id", "opd_id", "working_days_taken")
-        .annotate(n=Count("pk"))
-        .order_by()
-        .values_list("complaint__pemda_id", "opd_id", "working_days_taken", "n")
-    ):
-        cells[(pemda_id, opd_id)].follow_up_hist[days] += n
+        if metric == "verification_br" and opd_id:  # a breach of the OPD, a clock of the koordinator
+            breaches = cells[(pemda_id, opd_id)].breaches
+            breaches[Stage.VERIFICATION] = breaches.get(Stage.VERIFICATION, 0) + n
+            cells[(pemda_id, None)].verified_total += n
+            continue
+        if metric.startswith("verification_"):
+            opd_id = 0  # verification is the koordinator's: the Pemda's figure
+        _add_cell(cells[(pemda_id, opd_id or None)], metric, label, value, n)
+    backlog_into(cells, zones, now)
+    return assemble(pemdas, period, zones, cells)
 
-    # 6. Resolutions in the period: counts and the duration histogram in one grouped query over the
-    # resolution clocks met in the period by a resolution (the clock stores the resolving OPD).
-    for pemda_id, opd_id, days, n, on_time in (
-        Deadline.objects.filter(met, stage=Stage.RESOLUTION, resolved_by__isnull=False)
-        .values("complaint__pemda_id", "resolved_by_id", "working_days_taken")
-        .annotate(n=Count("pk"), on_time=Count("pk", filter=Q(breached_at__isnull=True)))
-        .order_by()
-        .values_list("complaint__pemda_id", "resolved_by_id", "working_days_taken", "n", "on_time")
-    ):
-        cell = cells[(pemda_id, opd_id)]
-        cell.resolved += n
-        cell.resolved_on_time += on_time
-        if days is not None:
-            cell.resolve_hist[days] += n
 
-    # 6b. Time to "selesai ditangani": the hops whose OPD reported the work done in the period.
-    for pemda_id, opd_id, days, n in (
-        ComplaintHop.objects.filter(zones.within("handled_at", "complaint__pemda_id"))
-        .values("complaint__pemda_id", "opd_id", "handled_working_days")
-        .annotate(n=Count("pk"))
-        .order_by()
-        .values_list("complaint__pemda_id", "opd_id", "handled_working_days", "n")
-    ):
-        if days is not None:
-            cells[(pemda_id, opd_id)].handled_hist[days] += n
-
-    # 7. Backlog at the end of the period (or now), by age.
+def backlog_into(cells, zones: _Zones, now: datetime) -> None:
+    """Complaints open at the end of the period (or now, if earlier) by age, for the OPD holding
+    them now: a state at one instant, not a sum of days, so read from the complaints table."""
     bucket_counts = {}
     for key, _label, low, high in BACKLOG_BUCKETS:
         cond = Q(pk__in=[])
@@ -240,8 +265,10 @@ def metrics_for(*, pemdas: Iterable, period: Period, now: datetime) -> Metrics:
     open_at = Q(pk__in=[])
     for zone, ids in zones.by_zone.items():
         as_of = zones.as_of(zone, now)
+        # Open (closed_at is empty exactly for the open statuses: complaint_closed_at_iff_closed),
+        # through the indexes complaint_pemda_status and complaint_pemda_closed.
         open_at |= Q(pemda_id__in=ids, submitted_at__lt=as_of) & (
-            Q(closed_at__isnull=True) | Q(closed_at__gte=as_of)
+            Q(status__in=OPEN_STATUSES) | Q(closed_at__gte=as_of)
         )
     for row in (
         Complaint.objects.filter(open_at).values("pemda_id", "current_opd_id").annotate(**bucket_counts)
@@ -250,40 +277,10 @@ def metrics_for(*, pemdas: Iterable, period: Period, now: datetime) -> Metrics:
         for key, *_rest in BACKLOG_BUCKETS:
             cell.backlog[key] += row[key]
 
-    # 8. Breaches whose deadline fell in the period, per stage and the hop's OPD.
-    for pemda_id, opd_id, stage, n in (
-        Deadline.objects.filter(zones.within("breached_at", "complaint__pemda_id"))
-        .exclude(stage=Stage.REPLY_WINDOW)
-        .values("complaint__pemda_id", "opd_id", "stage")
-        .annotate(n=Count("pk"))
-        .values_list("complaint__pemda_id", "opd_id", "stage", "n")
-    ):
-        breaches = cells[(pemda_id, opd_id)].breaches
-        breaches[stage] = breaches.get(stage, 0) + n
 
-    # 9. Ratings given in the period.
-    for pemda_id, opd_id, total, n in (
-        ComplaintRating.objects.filter(zones.within("created_at", "complaint__pemda_id"))
-        .annotate(rated_opd=last_resolving_opd())
-        .values("complaint__pemda_id", "rated_opd")
-        .annotate(total=Sum("score"), n=Count("pk"))
-        .values_list("complaint__pemda_id", "rated_opd", "total", "n")
-    ):
-        cells[(pemda_id, opd_id)].rating_sum += total or 0
-        cells[(pemda_id, opd_id)].rating_count += n
-
-    # 10. SKM answers given in the period (element totals, so NRRs merge exactly).
-    for row in (
-        SkmResponse.objects.filter(zones.within("created_at", "complaint__pemda_id"))
-        .annotate(rated_opd=last_resolving_opd())
-        .values("complaint__pemda_id", "rated_opd")
-        .annotate(n=Count("pk"), **{f"s_{f}": Sum(f) for f in SKM_FIELDS})
-    ):
-        cell = cells[(row["complaint__pemda_id"], row["rated_opd"])]
-        cell.skm_count += row["n"]
-        cell.skm_sums = [a + (row[f"s_{f}"] or 0) for a, f in zip(cell.skm_sums, SKM_FIELDS, strict=True)]
-
-    # 11. The OPDs: active ones, and inactive ones with figures.
+def assemble(pemdas: list, period: Period, zones: _Zones, cells) -> Metrics:
+    """The OPDs (active ones, and inactive ones with figures) and the figures per OPD, Pemda and
+    province from the cells per (Pemda, OPD)."""
     with_data = {opd_id for (_p, opd_id) in cells if opd_id is not None}
     opds = list(
         Opd.objects.filter(zones.scope("pemda_id"))
@@ -315,8 +312,8 @@ def _cache_key(prefix: str, *parts) -> str:
 def metrics_cached(*, pemdas: Iterable, period: Period, now: datetime, refresh: bool = False) -> Metrics:
     """``metrics_for`` for pages: the same figures, computed at most once per
     ``ADUAN_METRICS_CACHE_SECONDS`` for the same Pemdas and period (0: always computed). The
-    aggregates of a big Pemda's year take seconds; a dashboard must answer in milliseconds.
-    ``refresh=True`` computes and stores them whatever the cache holds (``dashboards_warm``)."""
+    figures come from the rollups in milliseconds; the cache spares the database repeated visits.
+    ``refresh=True`` computes and stores them whatever the cache holds."""
     pemdas = list(pemdas)
     seconds = settings.ADUAN_METRICS_CACHE_SECONDS
     if not seconds:
@@ -350,44 +347,6 @@ def dashboard_defaults(pemda, now: datetime) -> tuple[Period, date]:
     return period, min(period.last, today).replace(day=1)
 
 
-def metrics_of(metrics: Metrics, pemda) -> Metrics:
-    """The part of ``metrics`` (computed for several Pemdas) that ``metrics_for(pemdas=[pemda])``
-    gives for one of them: its OPDs, its figures, and its province made of it alone."""
-    province = Figures(level="province")
-    province.merge(metrics.by_pemda[pemda.pk])
-    opds = metrics.opds_of(pemda)
-    return Metrics(
-        period=metrics.period,
-        pemdas=[pemda],
-        opds=opds,
-        by_opd={o.pk: metrics.by_opd[o.pk] for o in opds},
-        by_pemda={pemda.pk: metrics.by_pemda[pemda.pk]},
-        by_province={pemda.province_id: province},
-    )
-
-
-def dashboards_warm(*, pemdas: Iterable, now: datetime) -> int:
-    """Compute and cache what each Pemda's dashboard shows by default (its year's metrics and the
-    trend), so that no visitor waits for the aggregates: run by beat more often than the cache
-    expires. Pemdas sharing a default period are computed together (the same 12 queries for all
-    of them) and cached one by one. Returns how many Pemdas were warmed (0 when caching is off)."""
-    seconds = settings.ADUAN_METRICS_CACHE_SECONDS
-    if not seconds:
-        return 0
-    groups: dict[Period, list] = defaultdict(list)
-    for pemda in pemdas:
-        groups[dashboard_defaults(pemda, now)[0]].append(pemda)
-    warmed = 0
-    for period, members in groups.items():
-        together = metrics_for(pemdas=members, period=period, now=now)
-        for pemda in members:
-            key = _cache_key("metrics", [pemda.pk], period.first, period.last)
-            cache.set(key, metrics_of(together, pemda), seconds)
-            trend_cached(pemda=pemda, last_month=dashboard_defaults(pemda, now)[1], refresh=True)
-            warmed += 1
-    return warmed
-
-
 # --- Month by month (one Pemda) ---------------------------------------------------------------
 
 
@@ -409,44 +368,44 @@ class Trend:
     heat: dict[int, dict[date, MonthCell]]  # OPD id → month → follow-up clocks
 
 
-def trend_for(*, pemda, last_month: date, months: int = 12) -> Trend:
-    """Received complaints and follow-up clocks on time per month for the ``months`` months up to
-    ``last_month`` in the Pemda's zone, and the same per OPD (the SLA heat map): 2 queries."""
-    zone = pemda.zoneinfo
+def trend_months(last_month: date, months: int) -> tuple[list[date], Period]:
+    """The first days of the ``months`` months up to ``last_month``, and the period they span."""
     firsts = []
     y, m = last_month.year, last_month.month
     for _i in range(months):
         firsts.append(date(y, m, 1))
         y, m = (y, m - 1) if m > 1 else (y - 1, 12)
     firsts.reverse()
-    period = Period(firsts[0], Period.month(last_month.year, last_month.month).last, "trend")
-    start, end = period.bounds(zone)
+    return firsts, Period(firsts[0], Period.month(last_month.year, last_month.month).last, "trend")
 
+
+def trend_for(*, pemda, last_month: date, months: int = 12) -> Trend:
+    """Received complaints and follow-up clocks on time per month for the ``months`` months up to
+    ``last_month`` in the Pemda's zone, and the same per OPD (the SLA heat map), from the rollups:
+    2 queries. A follow-up clock counts in the month it settled: its breach, else its meeting."""
+    firsts, period = trend_months(last_month, months)
+    cells = MetricRollup.objects.filter(
+        pemda_id=pemda.pk, span=MetricRollup.MONTH, day__gte=period.first, day__lte=period.last
+    )
     received = {f: 0 for f in firsts}
     for month, n in (
-        Complaint.objects.filter(pemda=pemda, submitted_at__gte=start, submitted_at__lt=end)
-        .annotate(month=TruncMonth("submitted_at", tzinfo=zone))
-        .values("month")
-        .annotate(n=Count("pk"))
-        .values_list("month", "n")
+        cells.filter(metric="sub").values("day").annotate(total=Sum("n")).values_list("day", "total")
     ):
-        received[_as_date(month, zone)] = n
+        received[month] += n
 
     follow_up = {f: MonthCell() for f in firsts}
     heat: dict[int, dict[date, MonthCell]] = defaultdict(lambda: {f: MonthCell() for f in firsts})
-    for opd_id, month, total, on_time in (
-        Deadline.objects.filter(complaint__pemda=pemda, stage=Stage.FOLLOW_UP)
-        .annotate(settled=Coalesce("breached_at", "met_at"))
-        .filter(settled__gte=start, settled__lt=end)
-        .annotate(month=TruncMonth("settled", tzinfo=zone))
-        .values("opd_id", "month")
-        .annotate(total=Count("pk"), on_time=Count("pk", filter=Q(breached_at__isnull=True)))
-        .values_list("opd_id", "month", "total", "on_time")
+    for opd_id, month, metric, n in (
+        cells.filter(metric__in=("follow_up_br", "follow_up_ok"))
+        .values("opd_id", "day", "metric")
+        .annotate(total=Sum("n"))
+        .values_list("opd_id", "day", "metric", "total")
     ):
-        key = _as_date(month, zone)
-        for cell in (follow_up[key], heat[opd_id][key]):
-            cell.total += total
-            cell.on_time += on_time
+        if not n:
+            continue
+        for cell in (follow_up[month], heat[opd_id or None][month]):
+            cell.total += n
+            cell.on_time += n if metric == "follow_up_ok" else 0
     return Trend(months=firsts, received=received, follow_up=follow_up, heat=dict(heat))
 
 

@@ -1,4 +1,5 @@
-"""Score recomputation (beat runs ``recompute_all`` nightly; pages queue ``recompute`` on demand).
+"""Score recomputation (beat runs ``recompute_all`` nightly; pages queue ``recompute`` on demand),
+and the nightly check of the metric rollups against a full scan (``metrics_check``).
 Both are safe to repeat: ``score_compute`` returns the latest snapshot when nothing changed, and
 writes a new one in one transaction under the Pemda's row lock (a worker killed mid-way leaves
 nothing; the rerun makes exactly one)."""
@@ -14,6 +15,8 @@ from aduan.agencies.models import Pemda
 from .services import NoMethodology, score_compute
 
 logger = logging.getLogger(__name__)
+
+CHECK_SAMPLE = 5  # Pemdas the nightly rollup check compares with a full scan
 
 
 @shared_task(
@@ -50,10 +53,18 @@ def recompute_all() -> int:
     return changed
 
 
-@shared_task(name="aduan.compliance.tasks.dashboards_warm", ignore_result=True)
-def dashboards_warm() -> int:
-    """Refresh the cached default figures of every Pemda's dashboard (beat, every 5 minutes, below
-    ADUAN_METRICS_CACHE_SECONDS): visitors read them from the cache instead of waiting seconds."""
-    from .metrics import dashboards_warm as warm
+@shared_task(name="aduan.compliance.tasks.metrics_check", ignore_result=True)
+def metrics_check(sample: int = CHECK_SAMPLE) -> int:
+    """Nightly: compare the rollups with a full scan for ``sample`` Pemdas chosen at random (this
+    year, this month, last month). A difference is logged as an error (each line) and the result
+    kept for the ``aduan_metrics_rollup_differences`` gauge; repair with ``manage.py metrics_rebuild
+    --pemda CODE``. Returns the number of differences."""
+    from .rollup_check import check_result_store, default_periods, rollups_check
 
-    return warm(pemdas=Pemda.objects.all(), now=timezone.now())
+    now = timezone.now()
+    pemdas = list(Pemda.objects.order_by("?")[:sample])
+    problems = rollups_check(pemdas=pemdas, periods=default_periods(timezone.localdate(now)), now=now)
+    for line in problems:
+        logger.error("compliance rollups differ from a full scan: %s", line)
+    check_result_store(checked=len(pemdas), differences=len(problems), at=now)
+    return len(problems)

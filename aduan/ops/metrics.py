@@ -9,6 +9,7 @@ from prometheus_client import CollectorRegistry
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from aduan.compliance.rollup_check import check_result
 from aduan.core.tasks import HEARTBEAT_KEY
 
 from . import figures
@@ -42,6 +43,13 @@ class DomainCollector(Collector):
         for status, count in sorted(figures.quarantine_by_status().items()):
             quarantine.add_metric([status], count)
         yield quarantine
+        rollup_check = check_result()
+        if rollup_check is not None:  # absent until the nightly check ran once
+            yield GaugeMetricFamily(
+                "aduan_metrics_rollup_differences",
+                "Differences the last nightly check found between the compliance rollups and a full scan.",
+                value=rollup_check["differences"],
+            )
         age = figures.heartbeat_age(cache.get(HEARTBEAT_KEY), now)
         if age is not None:  # absent when never recorded: alert on absent(...) too
             yield GaugeMetricFamily(

@@ -247,3 +247,52 @@ class DeadlineEffect(models.Model):
 
     def __str__(self) -> str:
         return f"{self.deadline_id} {self.kind}#{self.level}"
+
+
+class MetricRollup(models.Model):
+    """One cell of the compliance rollups (aduan.sla.rollups explains every metric): a count ``n``
+    per Pemda, OPD (0: none), local day or month (``span``), metric, label (a channel or an SKM
+    element) and integer value (working days of a histogram, or a gap in days). Plain integers,
+    no foreign keys: cells are written by atomic upserts in the transaction of the move or clock
+    stop that changes them, and rebuilt from a full scan by ``manage.py metrics_rebuild``."""
+
+    DAY, MONTH = 0, 1
+
+    pemda_id = models.IntegerField()
+    span = models.PositiveSmallIntegerField(default=DAY)  # DAY: ``day`` alone; MONTH: the month ``day`` opens
+    opd_id = models.IntegerField(default=0)
+    day = models.DateField()
+    metric = models.CharField(max_length=24)
+    label = models.CharField(max_length=24, default="", blank=True)
+    value = models.IntegerField(default=0)
+    n = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("sel rekap metrik")
+        verbose_name_plural = _("sel rekap metrik")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pemda_id", "span", "day", "opd_id", "metric", "label", "value"],
+                name="metric_rollup_cell",
+            ),
+        ]
+        indexes = [
+            # The cells read by day over a whole period (rollups.DAY_ONLY): few among the day cells.
+            models.Index(
+                fields=["pemda_id", "day"],
+                condition=Q(
+                    metric__in=[
+                        "ch_fu_both",
+                        "follow_up_both",
+                        "hop_recv_dup",
+                        "promise_both",
+                        "verification_both",
+                    ]
+                ),
+                name="metric_rollup_day_only",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        day = f"{self.day:%Y-%m}" if self.span == self.MONTH else f"{self.day}"
+        return f"{self.pemda_id}/{self.opd_id} {day} {self.metric}[{self.label}:{self.value}]={self.n}"

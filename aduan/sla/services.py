@@ -7,12 +7,14 @@
   resumes the complaint's clocks.
 - ``deadlines_sweep(now=...)``: claims due clocks (``skip_locked``), records each reminder,
   escalation or auto-resolution once (DeadlineEffect's unique key) and hands them to the
-  ``SweepHandlers`` that aduan.complaints sets when ready (notifications, auto-resolution).
+  ``SweepHandlers`` that aduan.complaints sets when ready (notifications, auto-resolution); the
+  breaches it marks go into the compliance rollups (``rollups``) in the same transaction.
 """
 
 import functools
 import logging
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -33,6 +35,7 @@ from .calendar import (
 )
 from .models import DayUnit, Deadline, DeadlineEffect, EffectKind, HolidayOverride, SlaPolicy, Stage
 from .public_holidays import build_calendar
+from .rollups import deadline_facts, rollup_apply
 
 logger = logging.getLogger(__name__)
 
@@ -474,6 +477,13 @@ class _SweepBatch:
     def write(self) -> None:
         DeadlineEffect.objects.bulk_create(self.effects)
         if self.breached:
+            # The breaches in the compliance rollups, in this chunk's transaction (a running clock
+            # contributes nothing before, so the breach facts are simply added).
+            facts: Counter = Counter()
+            for d in self.breached:
+                c = d.complaint
+                facts.update(deadline_facts(d, pemda_id=c.pemda_id, zone=c.pemda.zoneinfo, channel=c.channel))
+            rollup_apply(facts)
             Deadline.objects.bulk_update(self.breached, ["breached_at", "opd"])
         if self.checked:
             Deadline.objects.bulk_update(self.checked, ["next_check_at"])

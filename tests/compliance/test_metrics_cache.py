@@ -33,72 +33,21 @@ def test_zero_seconds_computes_every_time(pemda, opd, settings):
     assert metrics_cached(pemdas=[pemda], period=period, now=NOW).by_pemda[pemda.pk].submitted == 1
 
 
-def test_the_warm_up_refreshes_what_each_dashboard_shows_by_default(
-    pemda, opd, settings, django_assert_num_queries
-):
-    from aduan.compliance.metrics import dashboard_defaults, dashboards_warm
-
-    settings.ADUAN_METRICS_CACHE_SECONDS = 600
-    period, last_month = dashboard_defaults(pemda, NOW)
-    assert (period, last_month) == (Period.year(2026), date(2026, 11, 1))
-    assert metrics_cached(pemdas=[pemda], period=period, now=NOW).by_pemda[pemda.pk].submitted == 0
-    ComplaintFactory(pemda=pemda, now=NOW)  # the cache still says 0
-
-    assert dashboards_warm(pemdas=[pemda], now=NOW) == 1
-
-    with django_assert_num_queries(0):  # what the dashboard reads by default is in the cache, fresh
-        metrics = metrics_cached(pemdas=[pemda], period=period, now=NOW)
-        trend_cached(pemda=pemda, last_month=last_month)
-    assert metrics.by_pemda[pemda.pk].submitted == 1
-
-
-def test_no_warm_up_when_caching_is_off_and_the_task_is_on_the_beat_schedule(pemda, settings):
-    from aduan.compliance.metrics import dashboards_warm
+def test_the_nightly_check_is_on_the_beat_schedule_and_reports_a_difference(pemda, opd, caplog):
+    """The warm-up is gone (the rollups answer at once); beat runs the rollup check instead."""
+    from aduan.compliance.rollup_check import check_result
+    from aduan.compliance.tasks import metrics_check
+    from aduan.sla.models import MetricRollup
     from config.celery import app
 
-    settings.ADUAN_METRICS_CACHE_SECONDS = 0
-    assert dashboards_warm(pemdas=[pemda], now=NOW) == 0
-    entry = app.conf.beat_schedule["compliance-dashboards-warm"]
-    assert entry["task"] == "aduan.compliance.tasks.dashboards_warm"
-    assert entry["schedule"] < 600  # refreshed before the default cache time runs out
-
-
-def test_the_task_warms_every_pemda(pemda, settings):
-    from aduan.agencies.models import Pemda
-    from aduan.compliance.tasks import dashboards_warm
-
-    PemdaFactory()
-    settings.ADUAN_METRICS_CACHE_SECONDS = 600
-    assert dashboards_warm.apply().get() == Pemda.objects.count() == 2
-
-
-def test_pemdas_warmed_together_get_exactly_their_own_figures(db, settings, django_assert_num_queries):
-    """The warm-up computes every Pemda at once; each cached part equals metrics_for(one Pemda)."""
-    from aduan.agencies.models import Pemda
-    from aduan.complaints.models import Status
-    from aduan.compliance.metrics import dashboards_warm, metrics_for
-    from tests.factories import MembershipFactory, OpdFactory, complaint_in_status
-
-    settings.ADUAN_METRICS_CACHE_SECONDS = 600
-    pemdas = [PemdaFactory(), PemdaFactory(), PemdaFactory()]
-    for i, pemda in enumerate(pemdas):
-        opd = OpdFactory(pemda=pemda)
-        koordinator = MembershipFactory(role="koordinator", pemda=pemda).user
-        for _ in range(i + 1):
-            ComplaintFactory(pemda=pemda, now=NOW)
-        complaint_in_status(Status.DISPATCHED, pemda=pemda, opd=opd, koordinator=koordinator)
-    assert dashboards_warm(pemdas=Pemda.objects.order_by("pk"), now=NOW) == 3
-
-    period = Period.year(2026)
-    for pemda in pemdas:
-        with django_assert_num_queries(0):
-            cached = metrics_cached(pemdas=[pemda], period=period, now=NOW)
-        alone = metrics_for(pemdas=[pemda], period=period, now=NOW)
-        assert [o.pk for o in cached.opds] == [o.pk for o in alone.opds]
-        assert cached.by_opd == alone.by_opd
-        assert cached.by_pemda == alone.by_pemda
-        assert cached.by_province == alone.by_province
-        assert alone.by_opd
-        assert all(f.received_by_opd == 1 for f in alone.by_opd.values())
-    submitted = [metrics_for(pemdas=[p], period=period, now=NOW).by_pemda[p.pk].submitted for p in pemdas]
-    assert submitted == [2, 3, 4]  # i + 1 filed, and one dispatched
+    assert "compliance-dashboards-warm" not in app.conf.beat_schedule
+    entry = app.conf.beat_schedule["compliance-metrics-check"]
+    assert entry["task"] == "aduan.compliance.tasks.metrics_check"
+    ComplaintFactory(pemda=pemda)
+    assert metrics_check.apply().get() == 0
+    assert check_result()["differences"] == 0
+    MetricRollup.objects.filter(pemda_id=pemda.pk, metric="sub").update(n=5)
+    with caplog.at_level("ERROR", logger="aduan.compliance.tasks"):
+        assert metrics_check.apply().get() > 0
+    assert "submitted" in caplog.text
+    assert check_result()["differences"] > 0

@@ -174,3 +174,18 @@ def test_load_demo_refuses_production_settings_without_force(db, settings):
         call_command("load_demo", verbosity=0)
 
     assert not Pemda.objects.exists()
+
+
+def test_the_demo_fills_the_rollups_equal_to_a_full_scan(demo):
+    """The demo goes through the services, so its moves, breaches and ratings wrote the rollups."""
+    from django.utils import timezone
+
+    from aduan.compliance.metrics import Period
+    from aduan.compliance.rollup_check import rollups_check
+    from aduan.sla.models import MetricRollup
+
+    now = timezone.now()
+    today = timezone.localdate(now, demo.zoneinfo)
+    assert MetricRollup.objects.filter(pemda_id=demo.pk, metric="resolved").exists()
+    periods = [Period.year(today.year), Period.year(today.year - 1), Period.month(today.year, today.month)]
+    assert rollups_check(pemdas=[demo], periods=periods, now=now) == []

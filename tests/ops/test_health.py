@@ -197,3 +197,16 @@ def test_sweep_lag_is_the_age_of_the_oldest_clock_left_waiting(client, default_p
     text = client.get("/metrics").content.decode()
     lag = next(line for line in text.splitlines() if line.startswith("aduan_sweep_lag_seconds"))
     assert 599 <= float(lag.split()[1]) < 700
+
+
+@pytest.mark.django_db
+def test_metrics_show_the_last_rollup_check(client):
+    from django.core.cache import cache
+
+    from aduan.compliance.rollup_check import CHECK_CACHE_KEY, check_result_store
+
+    cache.delete(CHECK_CACHE_KEY)
+    assert "aduan_metrics_rollup_differences" not in client.get("/metrics").content.decode()
+    check_result_store(checked=5, differences=3, at=timezone.now())
+    assert "aduan_metrics_rollup_differences 3.0" in client.get("/metrics").content.decode()
+    cache.delete(CHECK_CACHE_KEY)

@@ -281,6 +281,12 @@ class Complaint(TimeStampedModel):
         indexes = [
             models.Index(fields=["pemda", "status", "submitted_at"], name="complaint_pemda_status"),
             models.Index(fields=["current_opd", "status"], name="complaint_opd_status"),
+            # The backlog at the end of a past period: complaints closed after it (compliance metrics).
+            models.Index(
+                fields=["pemda", "closed_at"],
+                condition=Q(closed_at__isnull=False),
+                name="complaint_pemda_closed",
+            ),
             # Staff lists of a Pemda, newest first (the default sort): no sort of the whole Pemda.
             models.Index(fields=["pemda", "-submitted_at", "-id"], name="complaint_pemda_newest"),
             # The public list: newest complaints that are not rahasia.
