@@ -268,6 +268,28 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TIMEZONE = "UTC"
+# Queues (issue 20): time-critical work never waits behind heavy work. Each queue gets its own
+# worker in production (deploy/systemd/aduan-worker@.service, docs/deploy.md); `make run`'s single
+# worker consumes them all. Patterns are fnmatch globs; a task no line names goes to the default
+# queue "celery" (also where messages queued before the split wait), so a worker must consume it
+# too — tests/integration/test_queues.py fails for any aduan task not routed here.
+#   sweep:         the SLA sweep (reminders, escalations, auto-resolution), digests, heartbeat
+#   notifications: sending the outbox (e-mail, webhooks) and its retries
+#   compliance:    score recomputes, dashboard warm-up, retention and other nightly batches
+#   scans:         upload virus scans (and imports/exports when they run as tasks)
+ADUAN_CELERY_QUEUES = ("sweep", "notifications", "compliance", "scans", "celery")
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {
+    "aduan.sla.tasks.*": {"queue": "sweep"},
+    "aduan.complaints.tasks.digests": {"queue": "sweep"},
+    "aduan.core.tasks.heartbeat": {"queue": "sweep"},
+    "aduan.notifications.tasks.*": {"queue": "notifications"},
+    "aduan.compliance.tasks.*": {"queue": "compliance"},
+    "aduan.privacy.tasks.*": {"queue": "compliance"},
+    "aduan.complaints.tasks.attachment*": {"queue": "scans"},
+    "aduan.*.tasks.*import*": {"queue": "scans"},
+    "aduan.*.tasks.*export*": {"queue": "scans"},
+}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # --- REST framework --------------------------------------------------------------------------
