@@ -92,6 +92,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "aduan.core.db_router.ReplicaPinMiddleware",  # a user who just wrote reads from the primary
     "aduan.core.history.ConfigHistoryMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "aduan.users.middleware.TwoFactorMiddleware",
@@ -137,6 +138,29 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A streaming replica (PostgreSQL hot standby) for dashboards, exports, public statistics and the
+# API's GET lists: aduan/core/db_router.py decides, views opt in. Unset: everything on the primary.
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL:
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL needs PostgreSQL as DATABASE_URL.")
+    DATABASES["replica"] = env.db_url_config(DATABASE_REPLICA_URL)
+    DATABASES["replica"].update(
+        CONN_MAX_AGE=DATABASES["default"]["CONN_MAX_AGE"],
+        CONN_HEALTH_CHECKS=True,
+        # Tests: no database of its own; it reads the primary's test database (a physical
+        # replica mirrors every database of its cluster: tests/replica/).
+        TEST={"MIRROR": "default"},
+    )
+    # A replica host that is down must not hold a request: the primary serves instead.
+    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
+DATABASE_ROUTERS = ["aduan.core.db_router.PrimaryReplicaRouter"]
+# Reads may use the replica (0: drain it without removing the URL).
+ADUAN_REPLICA_READS = env.bool("ADUAN_REPLICA_READS", default=True)
+# After a write (any POST/PUT/PATCH/DELETE) the user's reads stay on the primary this long.
+ADUAN_REPLICA_PIN_SECONDS = env.int("ADUAN_REPLICA_PIN_SECONDS", default=15)
+# A replica further behind than this serves nothing until it catches up.
+ADUAN_REPLICA_MAX_LAG_SECONDS = env.int("ADUAN_REPLICA_MAX_LAG_SECONDS", default=30)
 
 # --- Auth ------------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
