@@ -68,10 +68,9 @@ def _replica_streaming() -> bool:
             host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432, user=db["USER"],
             password=db["PASSWORD"], dbname="postgres", connect_timeout=3,
         ) as conn:  # fmt: skip
-            row = conn.execute(
-                "select count(*) from pg_stat_wal_receiver where status = 'streaming'"
-            ).fetchone()
-            return row[0] == 1
+            # (pg_stat_wal_receiver's details are for superusers; these two functions are not)
+            row = conn.execute("select pg_is_in_recovery() and pg_last_wal_receive_lsn() is not null")
+            return bool(row.fetchone()[0])
     except psycopg.Error:
         return False
 

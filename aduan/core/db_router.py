@@ -119,8 +119,9 @@ def replica_health_forget() -> None:
 
 
 def _user_if_loaded(request):
-    """The request's user if authentication already ran (never a query of its own)."""
-    user = request.__dict__.get("user")
+    """The request's user if authentication already ran (never a query of its own). A DRF request
+    hands its user (token or session) to the Django request it wraps."""
+    user = getattr(request, "_request", request).__dict__.get("user")
     wrapped = getattr(user, "_wrapped", None)
     if wrapped is not None:  # a SimpleLazyObject (AuthenticationMiddleware)
         return None if wrapped is empty else wrapped
