@@ -14,9 +14,11 @@ The figures say how many rounds really ran while the recompute was still running
 
 It writes to the benchmark database and puts everything back at the end: the clocks it uses and
 the next check of every other due clock (moved a day on so that only its clocks are due, as in a
-steady state where the sweep keeps up) are saved in a scratch table and restored; the reminders,
-outbox rows and score snapshots it caused are deleted. Needs REDIS_URL (or BENCH_BROKER_URL): the
-workers' queues in that Redis database are emptied first.
+steady state where the sweep keeps up) are saved in a scratch table and restored; the reminders and
+outbox rows it caused are deleted. Score snapshots the recompute makes stay (they are append-only;
+a second run makes none when nothing changed). The broker is BENCH_REDIS_URL, BENCH_BROKER_URL,
+else REDIS_URL, else redis://127.0.0.1:6379/14 (as bench/run.py); the workers' queues in that Redis
+database are emptied first.
 """
 
 import argparse
@@ -42,11 +44,15 @@ LOG_DIR = ROOT / "var" / "bench"
 
 
 def _broker() -> str:
-    broker = os.environ.get("BENCH_BROKER_URL") or os.environ.get("REDIS_URL", "")
+    # as bench/run.py: BENCH_REDIS_URL, BENCH_BROKER_URL, else REDIS_URL, else Redis database 14 here
+    broker = (
+        os.environ.get("BENCH_REDIS_URL")
+        or os.environ.get("BENCH_BROKER_URL")
+        or os.environ.get("REDIS_URL")
+        or "redis://127.0.0.1:6379/14"
+    )
     if not broker.startswith("redis://"):
-        raise SystemExit(
-            "set REDIS_URL (or BENCH_BROKER_URL) to a Redis database: the workers need a real broker"
-        )
+        raise SystemExit("BENCH_BROKER_URL / REDIS_URL must name a Redis database: the workers need one")
     return broker
 
 
@@ -117,7 +123,6 @@ class Bench:
         from django.db import connection
         from django.utils import timezone
 
-        from aduan.compliance.models import ComplianceScore
         from aduan.notifications.models import Notification
         from aduan.sla.models import Deadline, DeadlineEffect, EffectKind, Stage
 
@@ -127,8 +132,7 @@ class Bench:
         self.start_notification = (
             Notification.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         )
-        self.start_score = ComplianceScore.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-        self.Notification, self.ComplianceScore = Notification, ComplianceScore
+        self.Notification = Notification
         self.candidates = list(
             Deadline.objects.open()
             .filter(paused_at__isnull=True, stage__in=[Stage.FOLLOW_UP, Stage.VERIFICATION])
@@ -200,7 +204,6 @@ class Bench:
             )
             cursor.execute("DROP TABLE bench_sweep_saved_clocks, bench_sweep_saved_checks")
         self.Notification.objects.filter(pk__gt=self.start_notification).delete()
-        self.ComplianceScore.objects.filter(pk__gt=self.start_score).delete()
 
 
 def _purge(broker: str) -> None:
@@ -249,6 +252,13 @@ def run(*, rounds: int = 5, clocks: int = 20, timeout: float = 600, pause: float
     django_setup()
     from aduan.agencies.models import Pemda
     from aduan.sla.models import Deadline
+    from config import celery_app
+    from config.celery import routes_flush
+
+    # This process queues through the broker, routed as in production (whatever the settings say).
+    saved = {key: getattr(celery_app.conf, key) for key in ("task_always_eager", "broker_url")}
+    celery_app.conf.update(task_always_eager=False, broker_url=broker)
+    routes_flush(celery_app)
 
     figures: dict = {
         "pemdas": Pemda.objects.count(),
@@ -286,6 +296,7 @@ def run(*, rounds: int = 5, clocks: int = 20, timeout: float = 600, pause: float
     finally:
         _purge(broker)
         bench.restore()
+        celery_app.conf.update(saved)
     return report(figures, title="sweep delay under a compliance recompute")
 
 

@@ -149,3 +149,13 @@ def test_a_user_who_just_wrote_reads_from_the_primary_while_the_replica_lags(on_
         "Lampu sudah diganti",
     ]
     assert "complaints_cannedresponse" in replica_sql
+
+
+def test_a_replica_further_behind_than_allowed_serves_nothing(on_replica, settings, client, world):
+    settings.ADUAN_REPLICA_MAX_LAG_SECONDS = -1  # any replica is "too far behind"
+    client.force_login(world.koordinator)
+    response, page, replica_sql, primary_sql = _get(client, f"/kepatuhan/pemda/{world.pemda.pk}/")
+    assert response.status_code == 200
+    assert "complaints_complaint" not in replica_sql
+    assert "pg_last_wal_replay_lsn" in replica_sql  # it was asked, and its answer kept reads away
+    assert "complaints_complaint" in primary_sql
