@@ -37,7 +37,7 @@ def test_the_replica_url_adds_the_alias_and_nothing_is_added_without_it(tmp_path
     assert replica["HOST"] == "standby"
     assert replica["PORT"] == 5433
     assert replica["CONN_MAX_AGE"] == 60
-    assert replica["TEST"] == {"MIRROR": "default"}
+    assert replica["TEST"]["MIRROR"] == "default"
     assert replica["OPTIONS"]["connect_timeout"] == 3
     assert json.loads(result.stdout.splitlines()[-1]) == ["aduan.core.db_router.PrimaryReplicaRouter"]
 
