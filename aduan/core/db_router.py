@@ -49,7 +49,7 @@ LAG_SQL = (
 # Who is signed in and with which roles is always read from the primary, even inside
 # replica_reads(): a session or user the replica does not have yet would sign the user out, and a
 # revoked role must stop at once.
-PRIMARY_ONLY_APPS = {"sessions", "users", "auth", "authtoken", "django_otp", "otp_totp", "otp_static"}
+PRIMARY_ONLY_APPS = {"sessions", "users", "auth", "authtoken", "knox", "django_otp", "otp_totp", "otp_static"}
 PRIMARY_ONLY_MODELS = {"agencies.staffmembership"}
 
 _on_replica: ContextVar[bool] = ContextVar("aduan_reads_on_replica", default=False)

@@ -300,7 +300,8 @@ CELERY_TIMEZONE = "UTC"
 #   sweep:         the SLA sweep (reminders, escalations, auto-resolution), digests, heartbeat
 #   notifications: sending the outbox (e-mail, webhooks) and its retries
 #   compliance:    score recomputes, dashboard warm-up, retention and other nightly batches
-#   scans:         upload virus scans (and imports/exports when they run as tasks)
+#   scans:         upload virus scans, reading the Pemdas' mailboxes (complaints by e-mail), and
+#                  imports/exports when they run as tasks
 ADUAN_CELERY_QUEUES = ("sweep", "notifications", "compliance", "scans", "celery")
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_ROUTES = {
@@ -311,6 +312,7 @@ CELERY_TASK_ROUTES = {
     "aduan.compliance.tasks.*": {"queue": "compliance"},
     "aduan.privacy.tasks.*": {"queue": "compliance"},
     "aduan.complaints.tasks.attachment*": {"queue": "scans"},
+    "aduan.complaints.tasks.mailboxes_poll": {"queue": "scans"},  # complaints by e-mail: an import
     "aduan.*.tasks.*import*": {"queue": "scans"},
     "aduan.*.tasks.*export*": {"queue": "scans"},
 }

@@ -28,6 +28,7 @@ EXPECTED = {
     "aduan.privacy.tasks.retention_apply": "compliance",
     "aduan.complaints.tasks.attachment_scan": "scans",
     "aduan.complaints.tasks.attachments_rescan": "scans",
+    "aduan.complaints.tasks.mailboxes_poll": "scans",
 }
 
 

@@ -246,31 +246,31 @@ class MetricsApi(APIView):
     def get(self, request):
         scope = _scope(request.user, request.query_params.get("pemda"))
         period = _period(request.query_params.get("period"), scope[0][0])
-        with replica_reads(request):  # the dashboard's aggregates: the replica may serve them
+        with replica_reads(request):  # the dashboard's aggregates (and channels): the replica may serve them
             metrics = metrics_for(pemdas=[p for p, _w, _o in scope], period=period, now=timezone.now())
-        body = {
-            "period": {"key": period.key, "first": period.first, "last": period.last},
-            "pemdas": [
-                {
-                    "code": pemda.code,
-                    "name": pemda.name,
-                    "figures": metrics.by_pemda[pemda.pk] if whole else None,
-                    "channels": channel_figures(pemda=pemda, period=period) if whole else None,
-                    "opds": [
-                        {
-                            "id": o.pk,
-                            "name": o.name,
-                            "short_name": o.short_name,
-                            "is_active": o.is_active,
-                            "figures": metrics.by_opd[o.pk],
-                        }  # fmt: skip
-                        for o in metrics.opds_of(pemda)
-                        if opd_ids is None or o.pk in opd_ids
-                    ],
-                }
-                for pemda, whole, opd_ids in scope
-            ],
-        }
+            body = {
+                "period": {"key": period.key, "first": period.first, "last": period.last},
+                "pemdas": [
+                    {
+                        "code": pemda.code,
+                        "name": pemda.name,
+                        "figures": metrics.by_pemda[pemda.pk] if whole else None,
+                        "channels": channel_figures(pemda=pemda, period=period) if whole else None,
+                        "opds": [
+                            {
+                                "id": o.pk,
+                                "name": o.name,
+                                "short_name": o.short_name,
+                                "is_active": o.is_active,
+                                "figures": metrics.by_opd[o.pk],
+                            }  # fmt: skip
+                            for o in metrics.opds_of(pemda)
+                            if opd_ids is None or o.pk in opd_ids
+                        ],
+                    }
+                    for pemda, whole, opd_ids in scope
+                ],
+            }
         return Response(MetricsOutput(body).data)
 
 
