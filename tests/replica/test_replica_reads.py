@@ -9,10 +9,9 @@ import json
 import pytest
 from django.db import connections
 from django.test.utils import CaptureQueriesContext
-from rest_framework.authtoken.models import Token
 
 from aduan.core.db_router import PIN_COOKIE
-from tests.factories import ComplaintFactory
+from tests.factories import ComplaintFactory, api_token
 
 from .conftest import replica_caught_up, replica_replay
 
@@ -122,9 +121,8 @@ def test_a_user_who_just_wrote_reads_from_the_primary_while_the_replica_lags(on_
         assert "complaints_cannedresponse" not in primary_sql
 
         # An API client that keeps no cookie: pinned by its user (cache) after its own write.
-        token = Token.objects.create(user=colleague)
         api = client.__class__()
-        auth = {"HTTP_AUTHORIZATION": f"Token {token.key}"}
+        auth = {"HTTP_AUTHORIZATION": f"Token {api_token(colleague)}"}
         response = api.post(
             CANNED, {"opd": world.opd.pk, "title": "Jalan sudah ditambal", "body": "Selesai."},
             content_type="application/json", **auth,
