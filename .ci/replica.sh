@@ -26,6 +26,10 @@ wait_streaming() {
   return 1
 }
 
+# One at a time (pytest-xdist workers may all find the replica down at once).
+exec 9>"/tmp/aduan-replica-$PORT.lock"
+flock -w 600 9
+
 if streaming; then
   log "port $PORT already streams from the primary"
   exit 0
