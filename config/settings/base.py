@@ -297,7 +297,8 @@ CELERY_TIMEZONE = "UTC"
 # worker consumes them all. Patterns are fnmatch globs; a task no line names goes to the default
 # queue "celery" (also where messages queued before the split wait), so a worker must consume it
 # too — tests/integration/test_queues.py fails for any aduan task not routed here.
-#   sweep:         the SLA sweep (reminders, escalations, auto-resolution), digests, heartbeat
+#   sweep:         the SLA sweep (reminders, escalations, auto-resolution), digests, heartbeat,
+#                  the Ombudsman's reminders of corrective actions
 #   notifications: sending the outbox (e-mail, webhooks) and its retries
 #   compliance:    score recomputes, dashboard warm-up, retention and other nightly batches
 #   scans:         upload virus scans, reading the Pemdas' mailboxes (complaints by e-mail), and
@@ -308,6 +309,7 @@ CELERY_TASK_ROUTES = {
     "aduan.sla.tasks.*": {"queue": "sweep"},
     "aduan.complaints.tasks.digests": {"queue": "sweep"},
     "aduan.core.tasks.heartbeat": {"queue": "sweep"},
+    "aduan.ombudsman.tasks.actions_remind": {"queue": "sweep"},  # reminders of corrective actions
     "aduan.notifications.tasks.*": {"queue": "notifications"},
     "aduan.compliance.tasks.*": {"queue": "compliance"},
     "aduan.privacy.tasks.*": {"queue": "compliance"},
