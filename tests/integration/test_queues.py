@@ -20,6 +20,7 @@ EXPECTED = {
     "aduan.sla.tasks.sweep": "sweep",
     "aduan.complaints.tasks.digests": "sweep",
     "aduan.core.tasks.heartbeat": "sweep",
+    "aduan.ombudsman.tasks.actions_remind": "sweep",
     "aduan.notifications.tasks.notification_send": "notifications",
     "aduan.notifications.tasks.outbox_flush": "notifications",
     "aduan.compliance.tasks.recompute": "compliance",
