@@ -102,7 +102,10 @@ def peak_rss_mb(pid: int) -> float:
 
 @contextmanager
 def celery_worker(*, env: dict | None = None):
-    """A real Celery worker (one pool process) consuming the benchmark's broker; yield the process."""
+    """A real Celery worker (one pool process) consuming every queue of the benchmark's broker
+    (settings: CELERY_TASK_ROUTES); yield the process."""
+    from django.conf import settings
+
     environment = {**os.environ, "EMAIL_URL": "dummymail://", "LOG_LEVEL": "WARNING", **(env or {})}
     cmd = [
         sys.executable,
@@ -111,6 +114,8 @@ def celery_worker(*, env: dict | None = None):
         "-A",
         "config",
         "worker",
+        "--queues",
+        ",".join(settings.ADUAN_CELERY_QUEUES),
         "--concurrency",
         "1",
         "--loglevel",

@@ -1,8 +1,9 @@
-"""Run the benchmarks: ``python bench/run.py [generate] [sweep] [web] [metrics] [pages] [--size ci]``.
+"""Run the benchmarks: ``python bench/run.py [name ...] [--size ci]`` (names: ALL below; none: all).
 
-Without names it runs them all. ``make bench`` runs this against a separate benchmark database
-(BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/aduan_bench), creating, migrating
-and filling it first when it is empty. ``--smoke`` runs every benchmark at a tiny size and for a
+``--size ci`` (default) chooses the data generated. Without names it runs them all. ``make bench``
+runs this against a separate benchmark database (BENCH_DATABASE_URL, default
+postgres://postgres@127.0.0.1:5432/aduan_bench), creating, migrating and filling it first when it
+is empty. ``--smoke`` runs every benchmark at a tiny size and for a
 few seconds (what ``make test`` does through tests/bench/test_smoke.py).
 """
 
@@ -17,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import ROOT, django_setup
 
-ALL = ("generate", "sweep", "web", "metrics", "pages", "profile")
+ALL = ("generate", "sweep", "web", "metrics", "pages", "profile", "sweep_load")
 
 
 def main(argv=None) -> dict:
@@ -65,6 +66,10 @@ def main(argv=None) -> dict:
         import metrics
 
         figures["metrics"] = metrics.run(**({"repeats": 1} if smoke else {}))
+    if "sweep_load" in names:
+        import bench_sweep_under_load
+
+        figures["sweep_load"] = bench_sweep_under_load.run(**({"rounds": 1, "clocks": 2} if smoke else {}))
     print(f"\nall benchmarks done in {time.monotonic() - started:.0f} s")
     return figures
 

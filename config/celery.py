@@ -2,7 +2,9 @@
 
 Each entry says why it runs and carries an expiry so a backlog never piles up stale runs.
 Time-driven work (deadlines, reminders) lives in database columns that these sweeps read;
-nothing here relies on long ETA/countdown tasks.
+nothing here relies on long ETA/countdown tasks. Which queue each task goes to (sweep,
+notifications, compliance, scans) is CELERY_TASK_ROUTES in config/settings/base.py: beat's entries
+are routed like any other call.
 """
 
 import os
@@ -82,3 +84,10 @@ app.conf.beat_schedule = {
         "options": {"expires": 55},
     },
 }
+
+
+def routes_flush(celery=app) -> None:
+    """Make Celery read ``task_routes`` again after it was changed at run time (the test harnesses
+    send every task to their own queue): the router is built once and cached."""
+    celery.amqp.flush_routes()
+    celery.amqp.__dict__.pop("router", None)

@@ -4,13 +4,16 @@ Tests marked ``postgres`` need DATABASE_URL to point at PostgreSQL; tests marked
 REDIS_URL; ``gettext`` needs GNU gettext (xgettext, msgmerge); ``browser`` needs Chromium
 (tests/browser/ are marked automatically); ``clamav`` needs ClamAV's clamd binary (the tests start
 their own daemon); ``nginx`` needs Debian's nginx (tests/ops/test_deploy_stack.py); ``imap`` needs
-Debian's dovecot (dovecot-imapd: tests/complaints/test_mailbox.py starts its own). Without the service
-they are skipped on a developer's machine, but when ADUAN_REQUIRE_SERVICES=1 (as .ci/run sets) a
-missing service fails them instead.
+Debian's dovecot (dovecot-imapd: tests/complaints/test_mailbox.py starts its own); ``replica`` needs a
+streaming PostgreSQL replica (tests/replica/: the alias "replica", port 5433 unless DATABASE_REPLICA_URL
+says otherwise), which .ci/replica.sh starts when it does not answer. Without the service they are
+skipped on a developer's machine, but when ADUAN_REQUIRE_SERVICES=1 (as .ci/run sets) a missing
+service fails them instead.
 """
 
 import os
 import shutil
+import subprocess
 from dataclasses import dataclass
 
 import pytest
@@ -47,7 +50,55 @@ def _service_missing(marker: str) -> str | None:
         return "nginx is not installed (apt-get install nginx)"
     if marker == "imap" and not shutil.which("dovecot", path=os.environ.get("PATH", "") + ":/usr/sbin"):
         return "dovecot is not installed (apt-get install dovecot-imapd)"
+    if marker == "replica":
+        return _replica_missing()
     return None
+
+
+_REPLICA: dict[str, str | None] = {}
+
+
+def _replica_streaming() -> bool:
+    """The replica alias answers and is a standby that streams from its primary."""
+    import psycopg
+
+    db = settings.DATABASES["replica"]
+    try:
+        with psycopg.connect(
+            host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432, user=db["USER"],
+            password=db["PASSWORD"], dbname="postgres", connect_timeout=3,
+        ) as conn:  # fmt: skip
+            # (pg_stat_wal_receiver's details are for superusers; these two functions are not)
+            row = conn.execute("select pg_is_in_recovery() and pg_last_wal_receive_lsn() is not null")
+            return bool(row.fetchone()[0])
+    except psycopg.Error:
+        return False
+
+
+def _replica_missing() -> str | None:
+    """Checked once per run. When the replica is the local one of .ci/replica.sh (no
+    DATABASE_REPLICA_URL), the script starts it, or builds it with pg_basebackup (idempotent)."""
+    if "missing" in _REPLICA:
+        return _REPLICA["missing"]
+    missing = None
+    if "replica" not in settings.DATABASES:
+        missing = "PostgreSQL is not configured (set DATABASE_URL=postgres://...), so no replica"
+    elif not _replica_streaming():
+        output = "DATABASE_REPLICA_URL is set: start that replica yourself"
+        if not os.environ.get("DATABASE_REPLICA_URL"):
+            script = settings.BASE_DIR / ".ci" / "replica.sh"
+            env = {**os.environ, "ADUAN_REPLICA_PORT": str(settings.DATABASES["replica"]["PORT"])}
+            try:
+                done = subprocess.run(
+                    ["bash", str(script)], env=env, capture_output=True, text=True, timeout=300, check=False
+                )
+                output = (done.stdout + done.stderr).strip()[-400:]
+            except (OSError, subprocess.TimeoutExpired) as exc:
+                output = str(exc)
+        if not _replica_streaming():
+            missing = f"no streaming replica on the 'replica' alias ({output})"
+    _REPLICA["missing"] = missing
+    return missing
 
 
 _FAULT_FIGURES: list[str] = []
@@ -69,7 +120,7 @@ def pytest_terminal_summary(terminalreporter):
 
 
 def pytest_runtest_setup(item):
-    for marker in ("postgres", "redis", "gettext", "browser", "clamav", "nginx", "imap"):
+    for marker in ("postgres", "redis", "gettext", "browser", "clamav", "nginx", "imap", "replica"):
         if item.get_closest_marker(marker) is None:
             continue
         missing = _service_missing(marker)

@@ -92,6 +92,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "aduan.core.db_router.ReplicaPinMiddleware",  # a user who just wrote reads from the primary
     "aduan.core.history.ConfigHistoryMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "aduan.users.middleware.TwoFactorMiddleware",
@@ -137,6 +138,29 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A streaming replica (PostgreSQL hot standby) for dashboards, exports, public statistics and the
+# API's GET lists: aduan/core/db_router.py decides, views opt in. Unset: everything on the primary.
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL:
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL needs PostgreSQL as DATABASE_URL.")
+    DATABASES["replica"] = env.db_url_config(DATABASE_REPLICA_URL)
+    DATABASES["replica"].update(
+        CONN_MAX_AGE=DATABASES["default"]["CONN_MAX_AGE"],
+        CONN_HEALTH_CHECKS=True,
+        # Tests: no database of its own; it reads the primary's test database (a physical
+        # replica mirrors every database of its cluster: tests/replica/).
+        TEST={"MIRROR": "default"},
+    )
+    # A replica host that is down must not hold a request: the primary serves instead.
+    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
+DATABASE_ROUTERS = ["aduan.core.db_router.PrimaryReplicaRouter"]
+# Reads may use the replica (0: drain it without removing the URL).
+ADUAN_REPLICA_READS = env.bool("ADUAN_REPLICA_READS", default=True)
+# After a write (any POST/PUT/PATCH/DELETE) the user's reads stay on the primary this long.
+ADUAN_REPLICA_PIN_SECONDS = env.int("ADUAN_REPLICA_PIN_SECONDS", default=15)
+# A replica further behind than this serves nothing until it catches up.
+ADUAN_REPLICA_MAX_LAG_SECONDS = env.int("ADUAN_REPLICA_MAX_LAG_SECONDS", default=30)
 
 # --- Auth ------------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -268,6 +292,32 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TIMEZONE = "UTC"
+# Queues (issue 20): time-critical work never waits behind heavy work. Each queue gets its own
+# worker in production (deploy/systemd/aduan-worker@.service, docs/deploy.md); `make run`'s single
+# worker consumes them all. Patterns are fnmatch globs; a task no line names goes to the default
+# queue "celery" (also where messages queued before the split wait), so a worker must consume it
+# too — tests/integration/test_queues.py fails for any aduan task not routed here.
+#   sweep:         the SLA sweep (reminders, escalations, auto-resolution), digests, heartbeat,
+#                  the Ombudsman's reminders of corrective actions
+#   notifications: sending the outbox (e-mail, webhooks) and its retries
+#   compliance:    score recomputes, dashboard warm-up, retention and other nightly batches
+#   scans:         upload virus scans, reading the Pemdas' mailboxes (complaints by e-mail), and
+#                  imports/exports when they run as tasks
+ADUAN_CELERY_QUEUES = ("sweep", "notifications", "compliance", "scans", "celery")
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {
+    "aduan.sla.tasks.*": {"queue": "sweep"},
+    "aduan.complaints.tasks.digests": {"queue": "sweep"},
+    "aduan.core.tasks.heartbeat": {"queue": "sweep"},
+    "aduan.ombudsman.tasks.actions_remind": {"queue": "sweep"},  # reminders of corrective actions
+    "aduan.notifications.tasks.*": {"queue": "notifications"},
+    "aduan.compliance.tasks.*": {"queue": "compliance"},
+    "aduan.privacy.tasks.*": {"queue": "compliance"},
+    "aduan.complaints.tasks.attachment*": {"queue": "scans"},
+    "aduan.complaints.tasks.mailboxes_poll": {"queue": "scans"},  # complaints by e-mail: an import
+    "aduan.*.tasks.*import*": {"queue": "scans"},
+    "aduan.*.tasks.*export*": {"queue": "scans"},
+}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # --- REST framework --------------------------------------------------------------------------

@@ -61,3 +61,7 @@ def test_every_benchmark_runs_and_prints_its_figures(default_policies, monkeypat
         assert figures["profile"][f"{page}_queries"] > 0  # each page was requested and answered as expected
     assert figures["metrics"]["rollup_cells"] > 0  # the generator filled the rollups
     assert figures["metrics"]["opds_differing"] == 0  # rollups and full scan agree
+    # a worker per queue, then one for all: each round's reminders were recorded by a real worker
+    assert "== sweep delay under a compliance recompute" in out
+    assert figures["sweep_load"]["split_under_recompute_max_s"] != "timeout"
+    assert figures["sweep_load"]["one_worker_under_recompute_max_s"] != "timeout"

@@ -47,6 +47,7 @@ def run_python(code: str, env: dict, *args: str) -> subprocess.CompletedProcess:
 
 _SERVICE_VARS = {
     "DATABASE_URL",
+    "DATABASE_REPLICA_URL",
     "REDIS_URL",
     "CELERY_BROKER_URL",
     "SECRET_KEY",

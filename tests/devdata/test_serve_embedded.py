@@ -85,24 +85,29 @@ def test_web_and_worker_start_serve_and_stop_on_ctrl_c(tmp_path):
         assert status == 200
         assert "Sampaikan aduan" in body
 
-        # A task queued on the filesystem broker is consumed by the embedded worker.
+        # Tasks queued on the filesystem broker are consumed by the embedded worker, whichever
+        # queue they are routed to (sweep, notifications, compliance, scans, the default one).
         _wait_for(lambda: "ready." in text(), 60, "the Celery worker to be ready")
-        subprocess.run(
-            [
-                sys.executable,
-                "-c",
-                "from config import celery_app; celery_app.send_task('aduan.core.tasks.heartbeat')",
-            ],
-            cwd=BASE_DIR,
-            env=env,
-            check=True,
-            timeout=60,
+        sent = {
+            "aduan.core.tasks.heartbeat": "sweep",
+            "aduan.notifications.tasks.outbox_flush": "notifications",
+            "aduan.compliance.tasks.recompute_all": "compliance",
+            "aduan.complaints.tasks.attachments_rescan": "scans",
+            "aduan.privacy.tasks.retention_apply": "celery",  # routed by hand to the default queue
+        }
+        script = (
+            "import sys; from config import celery_app\n"
+            "for name, queue in zip(sys.argv[1::2], sys.argv[2::2]):\n"
+            "    celery_app.send_task(name, **({'queue': queue} if queue == 'celery' else {}))\n"
         )
-        _wait_for(
-            lambda: re.search(r"Task aduan\.core\.tasks\.heartbeat\[[^\]]+\] succeeded", text()),
-            30,
-            "the task",
-        )
+        args = [item for pair in sent.items() for item in pair]
+        subprocess.run([sys.executable, "-c", script, *args], cwd=BASE_DIR, env=env, check=True, timeout=60)
+        for name in sent:
+            _wait_for(
+                lambda name=name: re.search(rf"Task {re.escape(name)}\[[^\]]+\] succeeded", text()),
+                60,
+                f"the task {name}",
+            )
         assert "beat: Starting" in text()
 
         proc.send_signal(signal.SIGINT)

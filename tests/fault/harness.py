@@ -34,6 +34,7 @@ from urllib.parse import quote
 from django.conf import settings
 
 from config import celery_app
+from config.celery import routes_flush
 
 BASE_DIR = settings.BASE_DIR
 READY_TIMEOUT = 45
@@ -52,6 +53,7 @@ WORKER_BOOTSTRAP = """
 import os, sys
 from django.conf import settings
 settings.CELERY_TASK_DEFAULT_QUEUE = os.environ["ADUAN_TEST_QUEUE"]
+settings.CELERY_TASK_ROUTES = None  # every task on that queue (tests/integration/test_queues.py: routes)
 if os.environ.get("ADUAN_FAULT_PAUSE"):
     import django
     django.setup()
@@ -429,7 +431,8 @@ class Fault:
         conf = celery_app.conf
         if self._saved is None:
             self._saved = {
-                k: getattr(conf, k) for k in ("task_always_eager", "broker_url", "task_default_queue")
+                k: getattr(conf, k)
+                for k in ("task_always_eager", "broker_url", "task_default_queue", "task_routes")
             }
             self._saved_env = os.environ.get("CELERY_BROKER_URL")
         # Celery reads CELERY_BROKER_URL from the environment before its configuration.
@@ -437,11 +440,14 @@ class Fault:
         conf.task_always_eager = False
         conf.broker_url = self.broker
         conf.task_default_queue = self.queue
+        conf.task_routes = None  # not to the production queues: to this test's one
+        routes_flush(celery_app)
         _reset_pools()
 
     def restore(self) -> None:
         if self._saved is not None:
             celery_app.conf.update(self._saved)
+            routes_flush(celery_app)
             self._saved = None
             if self._saved_env is None:
                 os.environ.pop("CELERY_BROKER_URL", None)

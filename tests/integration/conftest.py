@@ -35,6 +35,7 @@ import pytest
 from django.conf import settings
 
 from config import celery_app
+from config.celery import routes_flush
 
 BASE_DIR = settings.BASE_DIR
 BACKENDS = "tests.integration.mail_backends"
@@ -46,6 +47,7 @@ import os, sys
 from django.conf import settings
 settings.EMAIL_BACKEND = os.environ["ADUAN_TEST_EMAIL_BACKEND"]
 settings.CELERY_TASK_DEFAULT_QUEUE = os.environ["ADUAN_TEST_QUEUE"]
+settings.CELERY_TASK_ROUTES = None  # every task on that queue (tests/integration/test_queues.py: routes)
 sys.argv[0] = "celery"
 from celery.__main__ import main
 main()
@@ -217,15 +219,19 @@ class CeleryHarness:
         conf = celery_app.conf
         if self._saved_conf is None:
             self._saved_conf = {
-                k: getattr(conf, k) for k in ("task_always_eager", "broker_url", "task_default_queue")
+                k: getattr(conf, k)
+                for k in ("task_always_eager", "broker_url", "task_default_queue", "task_routes")
             }
         conf.task_always_eager = False
         conf.broker_url = os.environ["REDIS_URL"]
         conf.task_default_queue = self.queue
+        conf.task_routes = None  # not to the production queues: to this test's one
+        routes_flush(celery_app)
 
     def restore(self) -> None:
         if self._saved_conf is not None:
             celery_app.conf.update(self._saved_conf)
+            routes_flush(celery_app)
             self._saved_conf = None
 
     def send(self, task, *args) -> str:

@@ -91,3 +91,15 @@ def test_x_real_ip_names_the_client_only_when_the_trusted_proxy_sends_it(client,
     assert client.get("/metrics", REMOTE_ADDR="127.0.0.1", HTTP_X_REAL_IP="not-an-ip").status_code == 403
     settings.ADUAN_TRUSTED_PROXIES = []
     assert client.get("/metrics", REMOTE_ADDR="127.0.0.1", HTTP_X_REAL_IP="198.51.100.4").status_code == 403
+
+
+def test_the_deployment_enables_a_worker_for_every_queue():
+    """Every queue tasks are routed to (settings: ADUAN_CELERY_QUEUES) has a worker in the
+    deployment guide's enable command, the unit's comment and the README's layout."""
+    guide = (Path(settings.BASE_DIR) / "docs" / "deploy.md").read_text()
+    enable = re.search(r"systemctl enable --now aduan-worker@[^\n]*\n[^\n]*", guide).group(0)
+    unit = (DEPLOY / "systemd" / "aduan-worker@.service").read_text()
+    for queue in settings.ADUAN_CELERY_QUEUES:
+        assert f"aduan-worker@{queue}" in enable, queue
+        assert f"aduan-worker@{queue}" in unit, queue
+        assert f"aduan-worker@{queue}" in README, queue

@@ -15,6 +15,7 @@ from aduan.complaints.models import CannedResponse
 from aduan.complaints.selectors import Actor
 from aduan.complaints.services import canned_response_save
 from aduan.complaints.workflow import NOTE_MAX_LENGTH
+from aduan.core.db_router import ReplicaListMixin
 from aduan.core.exceptions import NotFound, PermissionDenied
 
 from ..schema import STAFF_READ_ERRORS, STAFF_WRITE_ERRORS
@@ -82,7 +83,7 @@ EXAMPLE = {
     responses={200: CannedOutput(many=True), **STAFF_READ_ERRORS},
     examples=[OpenApiExample("Satu", value=EXAMPLE, response_only=True)],
 )
-class CannedListApi(generics.ListAPIView):
+class CannedListApi(ReplicaListMixin, generics.ListAPIView):
     """The canned responses of your OPDs (active and inactive), by OPD and title."""
 
     serializer_class = CannedOutput

@@ -22,6 +22,7 @@ from aduan.complaints import selectors
 from aduan.complaints.attachments import MAX_FILES, attachment_add, validate_uploads
 from aduan.complaints.models import Category, Channel, Classification, Status
 from aduan.complaints.services import ReporterData, complaint_submit, complaint_support
+from aduan.core.db_router import ReplicaListMixin
 from aduan.core.throttle import client_key, limit_hit
 from aduan.core.validators import TITLE_MIN_LENGTH, TITLE_TOO_SHORT_API, has_nul
 
@@ -224,7 +225,7 @@ class PublicComplaintOutput(serializers.Serializer):
         )
     ],  # fmt: skip
 )
-class PublicComplaintListApi(generics.ListAPIView):
+class PublicComplaintListApi(ReplicaListMixin, generics.ListAPIView):
     """Complaints that are not rahasia, newest first, without any personal data or chronology.
     Filters that do not fit are ignored, as on the portal's public list."""
 

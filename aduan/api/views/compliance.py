@@ -21,6 +21,7 @@ from aduan.compliance.channels import channel_figures
 from aduan.compliance.metrics import BACKLOG_BUCKETS, metrics_for
 from aduan.compliance.models import ComplianceScore
 from aduan.compliance.periods import Period, PeriodInvalid
+from aduan.core.db_router import replica_reads
 from aduan.core.exceptions import InvalidInput, NotFound, PermissionDenied
 from aduan.core.validators import has_nul
 
@@ -245,30 +246,31 @@ class MetricsApi(APIView):
     def get(self, request):
         scope = _scope(request.user, request.query_params.get("pemda"))
         period = _period(request.query_params.get("period"), scope[0][0])
-        metrics = metrics_for(pemdas=[p for p, _w, _o in scope], period=period, now=timezone.now())
-        body = {
-            "period": {"key": period.key, "first": period.first, "last": period.last},
-            "pemdas": [
-                {
-                    "code": pemda.code,
-                    "name": pemda.name,
-                    "figures": metrics.by_pemda[pemda.pk] if whole else None,
-                    "channels": channel_figures(pemda=pemda, period=period) if whole else None,
-                    "opds": [
-                        {
-                            "id": o.pk,
-                            "name": o.name,
-                            "short_name": o.short_name,
-                            "is_active": o.is_active,
-                            "figures": metrics.by_opd[o.pk],
-                        }  # fmt: skip
-                        for o in metrics.opds_of(pemda)
-                        if opd_ids is None or o.pk in opd_ids
-                    ],
-                }
-                for pemda, whole, opd_ids in scope
-            ],
-        }
+        with replica_reads(request):  # the dashboard's aggregates (and channels): the replica may serve them
+            metrics = metrics_for(pemdas=[p for p, _w, _o in scope], period=period, now=timezone.now())
+            body = {
+                "period": {"key": period.key, "first": period.first, "last": period.last},
+                "pemdas": [
+                    {
+                        "code": pemda.code,
+                        "name": pemda.name,
+                        "figures": metrics.by_pemda[pemda.pk] if whole else None,
+                        "channels": channel_figures(pemda=pemda, period=period) if whole else None,
+                        "opds": [
+                            {
+                                "id": o.pk,
+                                "name": o.name,
+                                "short_name": o.short_name,
+                                "is_active": o.is_active,
+                                "figures": metrics.by_opd[o.pk],
+                            }  # fmt: skip
+                            for o in metrics.opds_of(pemda)
+                            if opd_ids is None or o.pk in opd_ids
+                        ],
+                    }
+                    for pemda, whole, opd_ids in scope
+                ],
+            }
         return Response(MetricsOutput(body).data)
 
 
@@ -310,10 +312,11 @@ class _ScoreListApi(generics.ListAPIView):
         return rows.select_related("pemda", "methodology").order_by("-year", "-computed_at", "-pk")
 
     def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        for snapshot in page:
-            snapshot.is_current = snapshot.pk in self.current
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        with replica_reads(request):
+            page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+            for snapshot in page:
+                snapshot.is_current = snapshot.pk in self.current
+            return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
 SCORE_SCHEMA = {

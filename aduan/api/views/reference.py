@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from aduan.agencies.areas import kelurahan_of
 from aduan.agencies.models import Kelurahan, Opd, Pemda
 from aduan.complaints.models import Category
+from aduan.core.db_router import ReplicaListMixin
 from aduan.core.validators import has_nul
 from aduan.sla.models import HolidayOverride, SlaPolicy
 from aduan.sla.public_holidays import national_holidays
@@ -64,7 +65,7 @@ PEMDA_EXAMPLE = OpenApiExample(
     examples=[PEMDA_EXAMPLE],
     responses={200: PemdaOutput(many=True), **ERRORS_404},
 )
-class PemdaListApi(generics.ListAPIView):
+class PemdaListApi(ReplicaListMixin, generics.ListAPIView):
     """Every local government served here."""
 
     permission_classes = [AllowAny]
@@ -116,7 +117,7 @@ class OpdOutput(serializers.ModelSerializer):
         )
     ],
 )
-class OpdListApi(generics.ListAPIView):
+class OpdListApi(ReplicaListMixin, generics.ListAPIView):
     """The agencies (OPD) of one Pemda, active ones first."""
 
     permission_classes = [AllowAny]
@@ -183,7 +184,7 @@ class CategoryOutput(serializers.ModelSerializer):
         )
     ],
 )
-class CategoryListApi(generics.ListAPIView):
+class CategoryListApi(ReplicaListMixin, generics.ListAPIView):
     """Active categories a citizen may choose for this Pemda (its own and the shared ones)."""
 
     permission_classes = [AllowAny]
@@ -231,7 +232,7 @@ class SlaPolicyOutput(serializers.ModelSerializer):
         )
     ],
 )
-class SlaPolicyListApi(generics.ListAPIView):
+class SlaPolicyListApi(ReplicaListMixin, generics.ListAPIView):
     """Every version of every deadline policy (the latest version effective on a day applies)."""
 
     permission_classes = [AllowAny]

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from aduan.core.db_router import replica_view
 from aduan.core.exceptions import PermissionDenied
 from aduan.core.spreadsheet import safe_cell
 
@@ -97,6 +98,7 @@ def _xlsx(name: str, header: list[str], body: list[list], summary) -> bytes:
 
 @require_safe
 @staff_view
+@replica_view
 def export_league(request, fmt: str):
     pemdas = list(selectors.pemdas_visible_to(request.user).order_by("name"))
     if not pemdas:
@@ -115,6 +117,7 @@ def export_league(request, fmt: str):
 
 @require_safe
 @staff_view
+@replica_view
 def export_pemda(request, pk: int, table: str, fmt: str):
     pemda = selectors.pemda_get_for(user=request.user, pk=pk)
     now = _now()

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from aduan.core.db_router import replica_view
 from aduan.core.exceptions import PermissionDenied
 
 from .. import charts, selectors
@@ -38,6 +39,7 @@ from .common import (
 
 @require_safe
 @staff_view
+@replica_view
 def index(request):
     """The league table of every Pemda the user may see."""
     pemdas = list(selectors.pemdas_visible_to(request.user).order_by("name"))
@@ -109,6 +111,7 @@ def _what_if(request, snapshot, result):
 
 @require_safe
 @staff_view
+@replica_view
 def pemda_dashboard(request, pk: int):
     """Score card, decomposition, what-if, OPD table, trends and the SLA heat map of one Pemda."""
     pemda = selectors.pemda_get_for(user=request.user, pk=pk)
@@ -220,6 +223,7 @@ def _month_span(month: date) -> dict:
 
 @require_safe
 @staff_view
+@replica_view
 def opd_detail(request, pk: int, opd_pk: int):
     """One OPD's figures, each linked to the complaints behind it, and its month-by-month SLA."""
     opd = selectors.opd_get_for(user=request.user, pemda_pk=pk, opd_pk=opd_pk)
@@ -295,6 +299,7 @@ def _pair(a, b):
 
 @require_safe
 @staff_view
+@replica_view
 def report(request, pk: int, year: int):
     """A printable report of a Pemda's score for a year."""
     pemda = selectors.pemda_get_for(user=request.user, pk=pk)

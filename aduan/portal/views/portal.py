@@ -23,6 +23,7 @@ from aduan.complaints import selectors
 from aduan.complaints.models import Category, Status
 from aduan.complaints.public_page import with_public_page
 from aduan.compliance.periods import Period
+from aduan.core.db_router import replica_view
 from aduan.portal import public_stats
 
 PUBLIC_PAGE_SIZE = 25
@@ -65,6 +66,7 @@ def _zone(pemda: Pemda | None) -> ZoneInfo:
 
 @require_safe
 @public_cache
+@replica_view
 def home(request):
     """What Aduan is for this Pemda, the way in (file, track) and this month's public figures."""
     pemda = _only_pemda()
@@ -213,6 +215,7 @@ def _year_or_month(value: str | None) -> Period | None:
 
 @require_safe
 @public_cache
+@replica_view
 def statistics(request):
     """Per-OPD figures for a year or a month (``?periode=2026`` or ``2026-11``; default this year)
     and the Pemda totals."""

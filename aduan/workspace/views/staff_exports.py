@@ -8,6 +8,7 @@ from django.views.decorators.http import require_safe
 from aduan.agencies.models import Pemda
 from aduan.agencies.selectors import staff_roles
 from aduan.complaints.filters import StaffComplaintFilter
+from aduan.core.db_router import replica_view
 from aduan.workspace import exports
 
 from .staff_common import staff_required
@@ -35,6 +36,7 @@ def _filename(request, ext: str) -> str:
 
 @require_safe
 @staff_required
+@replica_view
 def staff_export_csv(request):
     response = StreamingHttpResponse(
         exports.csv_stream(_queryset(request), user=request.user), content_type="text/csv; charset=utf-8"
@@ -46,6 +48,7 @@ def staff_export_csv(request):
 
 @require_safe
 @staff_required
+@replica_view
 def staff_export_xlsx(request):
     response = HttpResponse(
         exports.xlsx_bytes(_queryset(request), user=request.user),

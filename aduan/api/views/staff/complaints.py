@@ -23,6 +23,7 @@ from aduan.complaints.filters import StaffComplaintFilter, with_next_due
 from aduan.complaints.models import ActorRole, Channel, ComplaintFlag, ScanStatus, Status
 from aduan.complaints.selectors import Actor
 from aduan.complaints.workflow import allowed_actions
+from aduan.core.db_router import ReplicaListMixin
 from aduan.sla.display import due_text
 from aduan.sla.models import Deadline
 from aduan.sla.services import calendar_for
@@ -207,7 +208,7 @@ def _detail_response(request, pk: int, code=status.HTTP_200_OK) -> Response:
     responses={200: ComplaintRowOutput(many=True), 400: STAFF_WRITE_ERRORS[400], **STAFF_READ_ERRORS},
     examples=[OpenApiExample("Satu baris", value=ROW_EXAMPLE, response_only=True)],
 )
-class ComplaintListApi(generics.ListAPIView):
+class ComplaintListApi(ReplicaListMixin, generics.ListAPIView):
     """Complaints you may see (koordinator: your Pemda; OPD staff: what your OPD holds or held;
     Ombudsman: your province), with the staff pages' filters: status (repeatable), category,
     pemda, opd, kecamatan, kelurahan (ids of the Pemda's areas), due=soon|overdue, assigned=me|none,

@@ -1,4 +1,5 @@
 """``manage.py serve_embedded``: the web server and a Celery worker with embedded beat, together.
+The one worker consumes every queue (sweep, notifications, compliance, scans and the default).
 
 This is what ``make run`` starts. Each child runs in its own process group; Ctrl-C (SIGINT) or
 SIGTERM stops both groups, and if either child dies the other is stopped too. With no
@@ -30,6 +31,8 @@ class Command(BaseCommand):
             commands["worker"] = [
                 sys.executable, "-m", "celery", "-A", "config", "worker", "-B",
                 "--pool=solo", "--loglevel=INFO", "--schedule", beat_schedule,
+                # every queue (settings: CELERY_TASK_ROUTES); production runs a worker per queue
+                "--queues", ",".join(settings.ADUAN_CELERY_QUEUES),
             ]  # fmt: skip
         self._banner(addr)
         children: dict[str, subprocess.Popen] = {}
