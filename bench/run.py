@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import ROOT, django_setup
 
-ALL = ("generate", "sweep", "web", "metrics", "pages", "profile", "sweep_load")
+ALL = ("generate", "sweep", "web", "metrics", "pages", "profile", "sweep_load", "helpdesk")
 
 
 def main(argv=None) -> dict:
@@ -70,6 +70,11 @@ def main(argv=None) -> dict:
         import bench_sweep_under_load
 
         figures["sweep_load"] = bench_sweep_under_load.run(**({"rounds": 1, "clocks": 2} if smoke else {}))
+    if "helpdesk" in names:
+        import helpdesk
+
+        short = {"rounds": 1, "seconds": 2, "clients": 2, "max_cycles": 6, "workers": 2, "smoke": True}
+        figures["helpdesk"] = helpdesk.run(**(short if smoke else {}))
     print(f"\nall benchmarks done in {time.monotonic() - started:.0f} s")
     return figures
 
