@@ -98,7 +98,7 @@ def _request(conn, method, path, *, body=None, headers=None):
     conn.request(method, path, body=body, headers=headers or {})
     response = conn.getresponse()
     text = response.read().decode(errors="replace")
-    cookies = {}
+    cookies = {"Location": response.getheader("Location", "")}  # the redirect target, beside the cookies
     for header, value in response.getheaders():
         if header.lower() == "set-cookie":
             name, _, rest = value.partition("=")
@@ -106,13 +106,15 @@ def _request(conn, method, path, *, body=None, headers=None):
     return response.status, cookies, text
 
 
-def _file(conn, path: str, fields: dict) -> bool:
-    """One citizen's filing: GET the form, POST it with the CSRF token; True when it was accepted."""
+def _file(conn, path: str, fields: dict, done: str) -> bool:
+    """One citizen's filing: GET the form, POST it with the CSRF token; True when it was accepted
+    (redirected to the page ``done`` starts with)."""
     status, cookies, page = _request(conn, "GET", path, headers={"Accept": "text/html"})
+    cookies.pop("Location")
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
     if status != 200 or not token:
         return False
-    status, _, _ = _request(
+    status, answer, _ = _request(
         conn,
         "POST",
         path,
@@ -123,7 +125,7 @@ def _file(conn, path: str, fields: dict) -> bool:
             "Accept": "text/html",
         },
     )
-    return status == 302
+    return status == 302 and urlsplit(answer["Location"]).path.startswith(done)
 
 
 def _drive(port, cycle, *, clients, max_cycles, seconds, fresh_address) -> LoadResult:
@@ -223,7 +225,7 @@ def run(*, rounds: int = 3, seconds: float = 20, clients: int = 16, max_cycles: 
     )  # fmt: skip
     if prepared.returncode:
         raise RuntimeError(f"preparing django-helpdesk's database failed:\n{prepared.stderr[-3000:]}")
-    queue = json.loads(prepared.stdout.strip().splitlines()[-1])["queue"]
+    queues = json.loads(prepared.stdout.strip().splitlines()[-1])
     from web import _env
 
     aduan_form = {
@@ -238,14 +240,14 @@ def run(*, rounds: int = 3, seconds: float = 20, clients: int = 16, max_cycles: 
         "confirm_new": "1",
     }
     helpdesk_form = {
-        "queue": str(queue),
+        "queue": str(queues["public_queue"]),
         "title": aduan_form["title"],
         "body": aduan_form["chronology"],
         "priority": "3",
         "submitter_email": aduan_form["email"],
     }
     figures: dict = {"helpdesk_database": urlsplit(url).path.lstrip("/"), "opd_complaints_held": held,
-                     "helpdesk_queue_tickets": held, "rounds": rounds, "clients": clients, "workers": workers}  # fmt: skip
+                     "helpdesk_queue_tickets": queues["tickets"], "rounds": rounds, "clients": clients, "workers": workers}  # fmt: skip
     totals = {key: LoadResult() for key in ("aduan_filing", "helpdesk_filing", "aduan_list", "helpdesk_list")}
     with ExitStack() as stack:
         aduan_port, _ = stack.enter_context(gunicorn(workers=workers, env=_env()))
@@ -253,10 +255,11 @@ def run(*, rounds: int = 3, seconds: float = 20, clients: int = 16, max_cycles: 
             helpdesk_port, _ = stack.enter_context(gunicorn(workers=workers, env=env, app="helpdesk_wsgi"))
         aduan_cookie = login_cookie(aduan_port, officer_email, password)
         helpdesk_cookie = login_cookie(helpdesk_port, "staf.helpdesk@example.id", password)
+        list_url = f"/tickets/?queue={queues['list_queue']}"
         status, _, page = _request(
             http.client.HTTPConnection("127.0.0.1", helpdesk_port, timeout=30),
             "GET",
-            "/tickets/",
+            list_url,
             headers={"Cookie": helpdesk_cookie},
         )
         table = re.search(r'"url": "(/datatables_ticket_list/[^"]+)"', page)
@@ -270,14 +273,14 @@ def run(*, rounds: int = 3, seconds: float = 20, clients: int = 16, max_cycles: 
 
         def helpdesk_list(conn):
             headers = {"Cookie": helpdesk_cookie}
-            if _request(conn, "GET", "/tickets/", headers=headers)[0] != 200:
+            if _request(conn, "GET", list_url, headers=headers)[0] != 200:
                 return False
             status, _, rows = _request(conn, "GET", table_url, headers={**headers, "Accept": "application/json"})
-            return status == 200 and len(json.loads(rows)["data"]) == min(PAGE, held)
+            return status == 200 and len(json.loads(rows)["data"]) == min(PAGE, queues["tickets"])
 
         cycles = {
-            "aduan_filing": (aduan_port, lambda c: _file(c, f"/aduan/?pemda={code}", aduan_form), True),
-            "helpdesk_filing": (helpdesk_port, lambda c: _file(c, "/tickets/submit/", helpdesk_form), True),
+            "aduan_filing": (aduan_port, lambda c: _file(c, f"/aduan/?pemda={code}", aduan_form, "/aduan/terkirim/"), True),
+            "helpdesk_filing": (helpdesk_port, lambda c: _file(c, "/tickets/submit/", helpdesk_form, "/view/"), True),
             "aduan_list": (aduan_port, aduan_list, False),
             "helpdesk_list": (helpdesk_port, helpdesk_list, False),
         }

@@ -1,6 +1,7 @@
 """Prepare django-helpdesk's database for the benchmark (run with the helpdesk virtualenv's Python):
-migrate, one queue open to public submission, one staff user, and open tickets in that queue up to
-``--tickets`` (the number Aduan's busiest OPD holds). Prints the queue's id as JSON."""
+migrate, one queue open to public submission (the filings go there), one staff user, and a second
+queue holding ``--tickets`` open tickets (as many as Aduan's busiest OPD holds: the staff list shows
+it, so the filings never grow it). Prints both queues' ids as JSON."""
 
 import argparse
 import json
@@ -24,9 +25,13 @@ def main() -> None:
     from helpdesk.models import Queue, Ticket
 
     call_command("migrate", verbosity=0, interactive=False)
-    queue, _ = Queue.objects.get_or_create(
+    public, _ = Queue.objects.get_or_create(
         slug="aduan",
         defaults={"title": "Pengaduan", "allow_public_submission": True, "email_address": "aduan@example.id"},
+    )
+    queue, _ = Queue.objects.get_or_create(
+        slug="opd",
+        defaults={"title": "Dinas", "allow_public_submission": False, "email_address": "opd@example.id"},
     )
     user, _ = get_user_model().objects.get_or_create(
         username=args.email, defaults={"email": args.email, "is_staff": True}
@@ -45,7 +50,7 @@ def main() -> None:
         )
         for n in range(have, args.tickets)
     )
-    print(json.dumps({"queue": queue.pk, "tickets": max(have, args.tickets)}))
+    print(json.dumps({"public_queue": public.pk, "list_queue": queue.pk, "tickets": max(have, args.tickets)}))
 
 
 if __name__ == "__main__":
