@@ -201,8 +201,8 @@ def _aduan_side():
         .order_by("-held")
         .first()
     )
-    officer = StaffMembership.objects.filter(opd_id=busiest["current_opd_id"], role="petugas_opd").first().user
-    return pemda.code, officer.email, busiest["held"]
+    officer = StaffMembership.objects.filter(opd_id=busiest["current_opd_id"], role="petugas_opd").first()
+    return pemda.code, officer.user.email, busiest["held"]
 
 
 def run(*, rounds: int = 3, seconds: float = 20, clients: int = 16, max_cycles: int = 5_000, workers: int = 4,
@@ -246,8 +246,14 @@ def run(*, rounds: int = 3, seconds: float = 20, clients: int = 16, max_cycles: 
         "priority": "3",
         "submitter_email": aduan_form["email"],
     }
-    figures: dict = {"helpdesk_database": urlsplit(url).path.lstrip("/"), "opd_complaints_held": held,
-                     "helpdesk_queue_tickets": queues["tickets"], "rounds": rounds, "clients": clients, "workers": workers}  # fmt: skip
+    figures: dict = {
+        "helpdesk_database": urlsplit(url).path.lstrip("/"),
+        "opd_complaints_held": held,
+        "helpdesk_queue_tickets": queues["tickets"],
+        "rounds": rounds,
+        "clients": clients,
+        "workers": workers,
+    }
     totals = {key: LoadResult() for key in ("aduan_filing", "helpdesk_filing", "aduan_list", "helpdesk_list")}
     with ExitStack() as stack:
         aduan_port, _ = stack.enter_context(gunicorn(workers=workers, env=_env()))
@@ -275,12 +281,19 @@ def run(*, rounds: int = 3, seconds: float = 20, clients: int = 16, max_cycles: 
             headers = {"Cookie": helpdesk_cookie}
             if _request(conn, "GET", list_url, headers=headers)[0] != 200:
                 return False
-            status, _, rows = _request(conn, "GET", table_url, headers={**headers, "Accept": "application/json"})
+            headers["Accept"] = "application/json"
+            status, _, rows = _request(conn, "GET", table_url, headers=headers)
             return status == 200 and len(json.loads(rows)["data"]) == min(PAGE, queues["tickets"])
 
+        def aduan_filing(conn):
+            return _file(conn, f"/aduan/?pemda={code}", aduan_form, "/aduan/terkirim/")
+
+        def helpdesk_filing(conn):
+            return _file(conn, "/tickets/submit/", helpdesk_form, "/view/")
+
         cycles = {
-            "aduan_filing": (aduan_port, lambda c: _file(c, f"/aduan/?pemda={code}", aduan_form, "/aduan/terkirim/"), True),
-            "helpdesk_filing": (helpdesk_port, lambda c: _file(c, "/tickets/submit/", helpdesk_form, "/view/"), True),
+            "aduan_filing": (aduan_port, aduan_filing, True),
+            "helpdesk_filing": (helpdesk_port, helpdesk_filing, True),
             "aduan_list": (aduan_port, aduan_list, False),
             "helpdesk_list": (helpdesk_port, helpdesk_list, False),
         }
@@ -292,8 +305,8 @@ def run(*, rounds: int = 3, seconds: float = 20, clients: int = 16, max_cycles: 
     for key, result in totals.items():
         figures.update({k: v for k, v in result.figures(key).items() if not k.endswith("peak_rss_mb")})
     for what in ("filing", "list"):
-        theirs = figures[f"helpdesk_{what}_rps"]
-        figures[f"{what}_ratio_aduan_to_helpdesk"] = round(figures[f"aduan_{what}_rps"] / theirs, 2) if theirs else None
+        ours, theirs = figures[f"aduan_{what}_rps"], figures[f"helpdesk_{what}_rps"]
+        figures[f"{what}_ratio_aduan_to_helpdesk"] = round(ours / theirs, 2) if theirs else None
     figures["filing_target_ratio"] = TARGET_FILING_RATIO
     ratio = figures["filing_ratio_aduan_to_helpdesk"]
     figures["filing_target_met"] = ratio is not None and ratio >= TARGET_FILING_RATIO

@@ -6,11 +6,10 @@ it, so the filings never grow it). Prints both queues' ids as JSON."""
 import argparse
 import json
 import os
-import sys
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "helpdesk_settings")
 
-import django  # noqa: E402
+import django
 
 
 def main() -> None:
