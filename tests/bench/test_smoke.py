@@ -65,3 +65,16 @@ def test_every_benchmark_runs_and_prints_its_figures(default_policies, monkeypat
     assert "== sweep delay under a compliance recompute" in out
     assert figures["sweep_load"]["split_under_recompute_max_s"] != "timeout"
     assert figures["sweep_load"]["one_worker_under_recompute_max_s"] != "timeout"
+    # django-helpdesk side by side (issue 20 point 2), a few cycles of each: its own virtualenv needs
+    # PyPI the first time (then var/bench/helpdesk-venv is reused); without it only this part is
+    # skipped, and it says why
+    helpdesk = figures["helpdesk"]
+    if "skipped" in helpdesk:
+        assert f"== django-helpdesk side by side\nskipped: cannot create {BENCH.parent / 'var'}" in out
+    else:
+        assert "== django-helpdesk side by side" in out
+        for cycle in ("aduan_filing", "helpdesk_filing", "aduan_list", "helpdesk_list"):
+            assert helpdesk[f"{cycle}_requests"] > 0
+            assert helpdesk[f"{cycle}_errors"] == 0  # every filing redirected to its receipt, every list full
+        assert helpdesk["filing_ratio_aduan_to_helpdesk"] > 0
+        assert helpdesk["helpdesk_queue_tickets"] == helpdesk["opd_complaints_held"] > 0
