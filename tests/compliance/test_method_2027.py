@@ -6,8 +6,10 @@ shipped methods stay as they were (their snapshots are hashed)."""
 import json
 from datetime import date
 from decimal import Decimal as D
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 
 from aduan.complaints.selectors import Actor
 from aduan.complaints.workflow import Action, complaint_transition
@@ -129,6 +131,14 @@ def test_a_2027_snapshot_scores_the_field_work_of_the_year(world, methodologies)
     # The OPD's own Pengaduan performance counts its handling time too.
     opd = snapshot.result["opds"][str(world.opd.pk)]
     assert opd["metrics"]["median_handled_days"] == "7"
+    # The terminal report prints the same figures.
+    out = StringIO()
+    call_command("compliance_report", pemda=world.pemda.code, year=2027, stdout=out)
+    report = out.getvalue()
+    assert "Tanggapan pertama OPD ≤ 5 hari kerja (%)      50.0 %" in report
+    assert "Janji tanggal rencana OPD yang ditepati (%)   50.0 % (1/2)" in report
+    assert "Median / rata-rata hari kerja sampai selesai ditangani 7 / 7.0 (n=2)" in report
+    assert "Tindakan korektif temuan Ombudsman tepat waktu (%) —" in report
     # Same inputs, same snapshot.
     assert score_compute(pemda_id=world.pemda.pk, year=2027, now=wita(2027, 11, 20, 12)) == (snapshot, False)
     assert ComplianceScore.objects.filter(pemda=world.pemda, year=2027).count() == 1
