@@ -10,6 +10,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
 from aduan.complaints.selectors import Actor
 from aduan.complaints.workflow import Action, complaint_transition
@@ -17,7 +18,7 @@ from aduan.compliance.methodologies import METHOD_2025, METHOD_2027
 from aduan.compliance.models import ComplianceScore
 from aduan.compliance.scoring import DefinitionError, ScoreInputs, score, validate_definition
 from aduan.compliance.services import methodology_for_year, score_compute, score_inputs
-from tests.factories import ComplaintFactory, wita
+from tests.factories import ComplaintFactory, MembershipFactory, wita
 
 
 def _pengaduan(result):
@@ -153,3 +154,21 @@ def test_scores_under_older_methods_get_no_new_metric(world, methodologies):
     assert all("median_handled_days" not in o["metrics"] for o in opds.values())
     inputs, opds = score_inputs(pemda=world.pemda, year=2027, now=wita(2027, 6, 1, 9))
     assert "median_handled_days" in inputs.metrics
+
+
+@pytest.mark.django_db
+def test_the_dashboard_explains_a_2027_score_and_its_what_if(world, methodologies, client):
+    ombudsman = MembershipFactory(role="ombudsman", province=world.pemda.province).user
+    score_compute(pemda_id=world.pemda.pk, year=2027, now=wita(2027, 11, 20, 12))
+    client.force_login(ombudsman)
+    url = reverse("compliance:pemda", args=[world.pemda.pk])
+    html = client.get(url, {"tahun": 2027}).content.decode()
+    assert "Opini Pengawasan Penyelenggaraan Pelayanan Publik 2027" in html
+    # No data yet: only the Ombudsman indicator scores (nothing due: full), 1 of 14 indicators.
+    assert "Pengaduan</" in html
+    assert "7,14" in html
+    assert "Median hari kerja sampai selesai ditangani</option>" in html
+    assert 'value="first_response_on_time_pct" selected' in html
+    html = client.get(url, {"tahun": 2027, "metrik": "promises_kept_pct", "nilai": "95"}).content.decode()
+    assert "Perkiraan — bukan hasil resmi Ombudsman" in html
+    assert "Janji tanggal rencana OPD yang ditepati (%)" in html
