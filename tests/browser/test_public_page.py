@@ -83,5 +83,6 @@ def test_the_public_page_on_a_phone_shows_the_opds_work_and_photo_never_the_repo
     phone.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=image.element_handle())
     assert image.evaluate("img => img.naturalWidth") > 0
     assert image.evaluate("img => img.getBoundingClientRect().right") <= 360
+    assert phone.locator("ul.photos").evaluate("ul => getComputedStyle(ul).listStyleType") == "none"
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
     shot(phone, f"public-page-phone{'-anonim' if anonymous else ''}")
