@@ -6,12 +6,13 @@ beyond ``public_events``.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 
+from django.utils.formats import date_format
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
-from aduan.sla.models import Stage
+from aduan.sla.models import Deadline, Stage
 
 from .models import Status
 from .selectors import Actor
@@ -118,3 +119,33 @@ def public_events(complaint) -> list[tuple[object, PublicEvent]]:
     """The complaint's public timeline, oldest first: (event row, what the reporter sees of it)."""
     rows = complaint.events.filter(action__in=PUBLIC_ACTIONS).order_by("created_at", "pk")
     return [(e, public_event(e)) for e in rows]
+
+
+def planned_dates(complaint, events) -> dict[int, date]:
+    """The OPD's planned date of each ``schedule`` step among ``events`` (event pk → day in the
+    Pemda's zone), read from the promise clock the step started at the same instant (its due moment
+    is the end of that day). One query; none when no step is a ``schedule``."""
+    scheduled = {e.created_at: e.pk for e in events if e.action == Action.SCHEDULE}
+    if not scheduled:
+        return {}
+    zone = complaint.pemda.zoneinfo
+    days = {}
+    for started_at, due_at in Deadline.objects.filter(
+        complaint=complaint, stage=Stage.PROMISE, started_at__in=list(scheduled)
+    ).values_list("started_at", "due_at"):
+        local = due_at.astimezone(zone)
+        days[scheduled[started_at]] = (
+            local.date() - timedelta(days=1) if local.time() == time(0) else local.date()
+        )
+    return days
+
+
+def with_planned_date(label: str, day: date | None) -> str:
+    """A ``schedule`` step's label with the OPD's planned date ("… — tanggal rencana Jumat, 9
+    Oktober 2026"), in the active language."""
+    if day is None:
+        return label
+    return gettext("%(label)s — tanggal rencana %(day)s") % {
+        "label": label,
+        "day": date_format(day, "l, j F Y"),
+    }

@@ -27,6 +27,7 @@ from aduan.agencies.models import StaffMembership
 from aduan.core.exceptions import InvalidInput
 
 from .attachments import IMAGE_CONTENT_TYPES
+from .citizen_view import planned_dates, with_planned_date
 from .models import ActorRole, Attachment, Complaint, ComplaintEvent, ScanStatus, Status
 from .selectors import Actor
 from .services import _event, _locked_for
@@ -99,17 +100,21 @@ def with_public_page(queryset: QuerySet[Complaint]) -> QuerySet[Complaint]:
 
 
 def public_progress(complaint) -> list[PublicProgress]:
-    """The OPD's public steps, oldest first (one query)."""
-    rows = complaint.events.filter(action__in=list(PUBLIC_EVENT_LABELS)).only(
-        "complaint_id", "action", "note", "created_at"
+    """The OPD's public steps, oldest first, a ``schedule`` with its planned date (one query, two
+    when a step is a ``schedule``)."""
+    rows = list(
+        complaint.events.filter(action__in=list(PUBLIC_EVENT_LABELS))
+        .only("complaint_id", "action", "note", "created_at")
+        .order_by("created_at", "pk")
     )
+    days = planned_dates(complaint, rows)
     return [
         PublicProgress(
-            label=str(PUBLIC_EVENT_LABELS[e.action]),
+            label=with_planned_date(str(PUBLIC_EVENT_LABELS[e.action]), days.get(e.pk)),
             note=e.note if e.action in PUBLIC_NOTE_ACTIONS else "",
             created_at=e.created_at,
         )
-        for e in rows.order_by("created_at", "pk")
+        for e in rows
     ]
 
 

@@ -5,12 +5,16 @@ statistics (aduan.portal.public_stats) fill the same class with the few figures 
 import math
 import statistics
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext_lazy as _
 
 from .skm import SkmResult, skm_from_sums
+
+# Scoring metrics offered to a score only when its method uses them (``Figures.scoring_metrics``).
+OPTIONAL_METRICS = ("median_handled_days",)
 
 # (key, label, lowest age in days, highest age in days or None)
 BACKLOG_BUCKETS = (
@@ -208,8 +212,10 @@ class Figures:
     def channels_count(self) -> int | None:
         return len(self.channels) if self.submitted else None
 
-    def scoring_metrics(self) -> dict[str, Decimal | None]:
-        """The values the Pengaduan indicators may be scored from (scoring.METRIC_LABELS)."""
+    def scoring_metrics(self, optional: Iterable[str] = ()) -> dict[str, Decimal | None]:
+        """The values the Pengaduan indicators may be scored from (scoring.METRIC_LABELS); the
+        ``OPTIONAL_METRICS`` named in ``optional`` too (a score offers them only when its method
+        uses them, so the inputs — and hashes — of scores under older methods stay the same)."""
         values = {
             "verified_on_time_pct": self.verified_on_time_pct,
             "followed_up_on_time_pct": self.followed_up_on_time_pct,
@@ -221,6 +227,9 @@ class Figures:
             "skm": self.skm,
             "channels_count": None if self.channels_count is None else Decimal(self.channels_count),
         }
+        for name in optional:
+            if name in OPTIONAL_METRICS:
+                values[name] = getattr(self, name)
         if self.level == "opd":  # verification and channels belong to the Pemda, not to an OPD
             values.pop("verified_on_time_pct")
             values.pop("channels_count")

@@ -262,6 +262,66 @@ METHOD_2025 = {
     "clean_opinion": {"suffix": "Tanpa Maladministrasi", "evidence": "tindak_lanjut_ombudsman"},
 }
 
+
+def _pengaduan_2027(weight: str) -> dict:
+    """The 2025 Pengaduan dimension with its performance indicators read from the field-work cycle
+    (issue 17): the OPD's first update, the OPD's own planned dates, the time to *selesai ditangani*
+    and the Ombudsman's corrective actions, each scored 0–3 by its thresholds:
+
+    - ``pg_tanggapan`` first response ≤ 5 HK (%, 50/75/90): replaces ``pg_tindak_lanjut`` — since a
+      progress update meets the first-response clock, the old "first follow-up" is this figure.
+    - ``pg_janji`` promises kept (%, 70/85/95): the planned date is the OPD's own choice, so the bar
+      is higher than for a fixed time limit; a point is lost for every 10–15 % of dates missed.
+    - ``pg_waktu_ditangani`` median working days from dispatch to *selesai ditangani* (lower is
+      better, 20/15/10): 10 HK is the SP4N-LAPOR! target for a follow-up, 20 HK twice that.
+    - ``pg_ombudsman`` corrective actions of Ombudsman findings done on time (%, 50/75/100): an
+      action the Ombudsman asked for is owed in full, so only 100 % earns 3. It replaces the
+      evidence item; with no action due in the year there is nothing to follow up and the indicator
+      scores full (``when_missing``), as a Pemda without findings should not lose points.
+    """
+    dimension = _scaled(PENGADUAN, weight)
+    kinerja, kelembagaan = dimension["variables"]
+    by_code = {i["code"]: i for i in kinerja["indicators"]}
+    kinerja["indicators"] = [
+        by_code["pg_verifikasi"],
+        _metric(
+            "pg_tanggapan",
+            "Tanggapan pertama OPD ≤ 5 hari kerja (pembaruan progres atau jawaban)",
+            "first_response_on_time_pct",
+            ["50", "75", "90"],
+        ),
+        _metric("pg_janji", "Tanggal rencana OPD yang ditepati", "promises_kept_pct", ["70", "85", "95"]),
+        _metric(
+            "pg_waktu_ditangani",
+            "Median hari kerja sampai selesai ditangani",
+            "median_handled_days",
+            ["20", "15", "10"],
+            direction="lower",
+        ),
+        by_code["pg_selesai"],
+        by_code["pg_kepuasan"],
+        by_code["pg_kanal"],
+    ]
+    ombudsman = _metric(
+        "pg_ombudsman",
+        "Tindakan korektif temuan Ombudsman tepat waktu (tahun penilaian)",
+        "ombudsman_actions_on_time_pct",
+        ["50", "75", "100"],
+    )
+    ombudsman["when_missing"] = "full"
+    kelembagaan["indicators"] = [
+        ombudsman if i["code"] == "pg_ombudsman" else i for i in kelembagaan["indicators"]
+    ]
+    return dimension
+
+
+# 2027 on: the 2025 method (same dimensions, weights, bands and clean opinion) with the Pengaduan
+# indicators computed from the field-work cycle (``_pengaduan_2027``). The 2025 method is unchanged.
+METHOD_2027 = deepcopy(METHOD_2025)
+METHOD_2027["dimensions"] = [
+    _pengaduan_2027(d["weight"]) if d["code"] == "pengaduan" else d for d in METHOD_2027["dimensions"]
+]
+
 # (code, name, year_from, year_to, basis, definition)
 INITIAL_METHODOLOGIES = [
     (
@@ -288,6 +348,16 @@ INITIAL_METHODOLOGIES = [
         "Peraturan Ombudsman 61/2025: empat dimensi 70 %, kepercayaan publik 30 %, "
         "“Tanpa Maladministrasi” bila temuan Ombudsman ditindaklanjuti.",
         METHOD_2025,
+    ),
+    (
+        "2027",
+        "Opini Pengawasan Penyelenggaraan Pelayanan Publik 2027 (indikator Pengaduan dari Aduan)",
+        2027,
+        None,
+        "Metode 2025 dengan indikator kinerja Pengaduan dari siklus penanganan Aduan: tanggapan pertama "
+        "≤ 5 hari kerja, tanggal rencana ditepati, median hari kerja sampai selesai ditangani, dan "
+        "tindakan korektif temuan Ombudsman tepat waktu.",
+        METHOD_2027,
     ),
 ]
 

@@ -18,9 +18,11 @@ A definition looks like this (numbers as strings so no float ever touches a scor
 
 Indicator sources: ``entered`` (Ombudsman staff enter 0..scale_max), ``metric`` (scored from a
 complaint-handling metric by ``thresholds``: one point per threshold reached, ``direction``
-``higher`` or ``lower`` is better) and ``evidence`` (scale_max when the Pemda recorded that evidence
-item, dated within the assessment year when ``within_year``; else 0). An entered indicator score
-always wins over a computed one (it is how the Ombudsman's own finding is recorded).
+``higher`` or ``lower`` is better; no value scores as missing, or scale_max when the indicator has
+``"when_missing": "full"`` — nothing to judge, as with no Ombudsman action due in the year) and
+``evidence`` (scale_max when the Pemda recorded that evidence item, dated within the assessment
+year when ``within_year``; else 0). An entered indicator score always wins
+over a computed one (it is how the Ombudsman's own finding is recorded).
 
 A dimension's score is the weighted mean of its indicators as a share of scale_max, × 100; or, when
 a dimension score was entered, that score. The total is Σ dimension score × weight / 100, rounded
@@ -53,6 +55,8 @@ METRIC_LABELS = {
     "resolved_on_time_pct": gettext_lazy("Selesai dalam target penyelesaian (%)"),
     "first_response_on_time_pct": gettext_lazy("Tanggapan pertama OPD ≤ 5 hari kerja (%)"),
     "promises_kept_pct": gettext_lazy("Janji tanggal rencana OPD yang ditepati (%)"),
+    # Offered to a score only when its method uses it (figures.OPTIONAL_METRICS).
+    "median_handled_days": gettext_lazy("Median hari kerja sampai selesai ditangani"),
     "reopen_rate_pct": gettext_lazy("Aduan dibuka kembali (%)"),
     "mean_rating": gettext_lazy("Rata-rata penilaian pelapor (1–5)"),
     "skm": gettext_lazy("Nilai SKM (25–100)"),
@@ -144,6 +148,10 @@ def validate_definition(definition) -> None:
                     if ind.get("metric") not in METRIC_LABELS:
                         errors.append(
                             _("Indikator %(code)s memakai metrik yang tidak dikenal.") % {"code": icode}
+                        )
+                    if ind.get("when_missing", "") not in ("", "full"):
+                        errors.append(
+                            _("Indikator %(code)s: when_missing hanya boleh “full”.") % {"code": icode}
                         )
                     thresholds = ind.get("thresholds") or []
                     if len(thresholds) != int(scale_max):
@@ -321,7 +329,9 @@ def _indicator(ind: Mapping, variable: str, inputs: ScoreInputs, scale_max: Deci
         out.score = indicator_points(
             value=out.metric_value, thresholds=ind["thresholds"], direction=ind.get("direction", "higher")
         )
-        if out.score is None:
+        if out.score is None and ind.get("when_missing") == "full":
+            out.score, out.detail = scale_max, _("tidak ada yang perlu dinilai tahun ini")
+        elif out.score is None:
             out.source, out.detail = "missing", _("belum ada data")
     elif source == "evidence":
         dates = inputs.evidence.get(ind["evidence"], ())

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from aduan.agencies.models import Pemda
 from aduan.core.exceptions import InvalidInput, NotFound
 
+from .figures import OPTIONAL_METRICS
 from .metrics import Period, metrics_for
 from .models import AssessmentEntry, ComplianceScore, EntryKind, EvidenceItem, Methodology
 from .ombudsman_followup import METRIC as FOLLOWUP_METRIC
@@ -162,13 +163,32 @@ def current_entries(*, pemda: Pemda, year: int) -> dict[tuple[str, str], Assessm
     return {k: e for k, e in latest.items() if e.value is not None}
 
 
-def score_inputs(*, pemda: Pemda, year: int, now: datetime) -> tuple[ScoreInputs, dict]:
+def metrics_used(definition) -> set[str]:
+    """The metrics a method's indicators are scored from."""
+    return {
+        i["metric"]
+        for d in definition["dimensions"]
+        for v in d.get("variables") or []
+        for i in v.get("indicators") or []
+        if i.get("source") == "metric"
+    }
+
+
+def score_inputs(*, pemda: Pemda, year: int, now: datetime, definition=None) -> tuple[ScoreInputs, dict]:
     """The inputs of ``pemda``'s score for ``year``: entries, the year's metrics (a reported value
     entered by the Ombudsman replaces the computed one), evidence dated up to the year's end; and
-    per OPD its metrics (for the OPDs' Pengaduan performance)."""
+    per OPD its metrics (for the OPDs' Pengaduan performance). The optional metrics
+    (``figures.OPTIONAL_METRICS``) are included when ``definition`` (default: the year's method)
+    uses them."""
+    if definition is None:
+        try:
+            definition = methodology_for_year(year).definition
+        except NoMethodology:
+            definition = {"dimensions": []}
+    optional = sorted(metrics_used(definition) & set(OPTIONAL_METRICS))
     entries = current_entries(pemda=pemda, year=year)
     m = metrics_for(pemdas=[pemda], period=Period.year(year), now=now)
-    metrics = m.by_pemda[pemda.pk].scoring_metrics()
+    metrics = m.by_pemda[pemda.pk].scoring_metrics(optional)
     followup = ombudsman_followup(pemda=pemda, year=year, now=now).on_time_pct
     if followup is not None:  # only when there is something to judge (older snapshots keep their hash)
         metrics[FOLLOWUP_METRIC] = followup
@@ -191,7 +211,8 @@ def score_inputs(*, pemda: Pemda, year: int, now: datetime) -> tuple[ScoreInputs
             "name": o.name,
             "short_name": o.short_name,
             "metrics": {
-                k: (None if v is None else str(v)) for k, v in m.by_opd[o.pk].scoring_metrics().items()
+                k: (None if v is None else str(v))
+                for k, v in m.by_opd[o.pk].scoring_metrics(optional).items()
             },
         }
         for o in m.opds
@@ -249,7 +270,7 @@ def score_compute(
     with transaction.atomic():
         pemda = Pemda.objects.select_for_update().get(pk=pemda_id)
         methodology = methodology_for_year(year)
-        inputs, opds = score_inputs(pemda=pemda, year=year, now=now)
+        inputs, opds = score_inputs(pemda=pemda, year=year, now=now, definition=methodology.definition)
         digest = _hash(methodology, inputs, opds)
         latest = (
             ComplianceScore.objects.filter(pemda=pemda, year=year).order_by("-computed_at", "-pk").first()

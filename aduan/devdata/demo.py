@@ -29,8 +29,16 @@ from django.utils import timezone
 
 from aduan.agencies.areas import areas_load, kelurahan_of
 from aduan.agencies.models import Kelurahan, Opd, Pemda, Province, Role, StaffMembership
+from aduan.complaints.attachments import attachment_scan, validate_upload
 from aduan.complaints.intake import IntakeData, complaint_intake
-from aduan.complaints.models import STAFF_INTAKE_CHANNELS, ArchiveReason, Category, Channel, Complaint
+from aduan.complaints.models import (
+    STAFF_INTAKE_CHANNELS,
+    ArchiveReason,
+    Category,
+    Channel,
+    Complaint,
+    ScanStatus,
+)
 from aduan.complaints.selectors import Actor
 from aduan.complaints.services import ReporterData, complaint_submit
 from aduan.complaints.workflow import Action, complaint_transition
@@ -38,7 +46,15 @@ from aduan.users.models import User
 
 from .areas import BALIKPAPAN_AREAS, kelurahan_name_for
 from .demo_complaints import COMPLAINTS, DemoComplaint
-from .demo_scenarios import OPEN_SCENARIOS, PLANNED_IN_DAYS, PROGRESS_NOTES, SCENARIOS, STEP_DAYS
+from .demo_scenarios import (
+    DONE_PHOTO_SCENARIOS,
+    OPEN_SCENARIOS,
+    PLANNED_IN_DAYS,
+    PROGRESS_NOTES,
+    SCENARIOS,
+    STEP_DAYS,
+    done_photo,
+)
 from .ombudsman_demo import load_ombudsman_demo
 
 DEMO_PASSWORD = "aduan-demo"
@@ -500,7 +516,15 @@ def _move(complaint, spec: DemoComplaint, step, at, opds, categories, staff, mad
     elif step == "complete":
         move(Action.COMPLETE, citizen, note=spec.extra.get("complete_note", DEFAULT_COMPLETE_NOTE))
     elif step in ("follow_up", "follow_up_2"):
-        move(Action.FOLLOW_UP, petugas, note=spec.answer2 if step == "follow_up_2" else spec.answer)
+        photos = (validate_upload(done_photo()),) if spec.scenario in DONE_PHOTO_SCENARIOS else ()
+        move(
+            Action.FOLLOW_UP,
+            petugas,
+            note=spec.answer2 if step == "follow_up_2" else spec.answer,
+            uploads=photos,
+        )
+        for pk in complaint.attachments.filter(scan_status=ScanStatus.PENDING).values_list("pk", flat=True):
+            attachment_scan(pk, now=at)  # the scanner's verdict now, so the photo is served at once
     elif step in PROGRESS_NOTES:
         planned = (at.astimezone(complaint.pemda.zoneinfo) + timedelta(days=PLANNED_IN_DAYS)).date()
         move(

@@ -1,5 +1,10 @@
-"""The demo's scenarios: the moves each demo complaint goes through, the days each move takes and
-the OPD's progress notes (the complaints themselves are in ``demo_complaints``)."""
+"""The demo's scenarios: the moves each demo complaint goes through, the days each move takes,
+the OPD's progress notes and the photo of its "selesai ditangani" (the complaints themselves are in
+``demo_complaints``)."""
+
+import io
+
+from PIL import Image, ImageDraw
 
 # What each scenario does, step by step; the resulting status is in the comment.
 SCENARIOS = {
@@ -58,3 +63,20 @@ PROGRESS_NOTES = {
     "cannot_handle": "Lokasi berada di luar kewenangan OPD ini; mohon koordinator menentukan langkah.",
 }
 PLANNED_IN_DAYS = 7
+
+# Scenarios whose "selesai ditangani" carries the OPD's photo (shown to the reporter and on the
+# public page /publik/<ticket>/).
+DONE_PHOTO_SCENARIOS = {"done_kept"}
+
+
+def done_photo() -> io.BytesIO:
+    """A small JPEG standing for the OPD's photo of the finished work (drawn, not downloaded)."""
+    img = Image.new("RGB", (640, 480), (120, 150, 170))
+    draw = ImageDraw.Draw(img)
+    draw.rectangle((0, 300, 640, 480), fill=(60, 60, 64))  # the road
+    draw.rectangle((250, 360, 420, 400), fill=(25, 25, 28))  # the new patch of asphalt
+    buffer = io.BytesIO()
+    img.save(buffer, "JPEG", quality=80)
+    buffer.seek(0)
+    buffer.name = "foto-selesai-ditangani.jpg"
+    return buffer

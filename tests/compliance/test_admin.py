@@ -19,12 +19,12 @@ def admin_client(client, db):
 
 
 def test_copy_the_latest_method_as_next_year(admin_client, methodologies):
-    source = methodologies["2025"]
+    source = methodologies["2027"]
     admin_client.post(
         reverse("admin:compliance_methodology_changelist"),
         {"action": "copy_as_new", "_selected_action": [source.pk]},
     )
-    copy = Methodology.objects.get(year_from=2026)
+    copy = Methodology.objects.get(year_from=2028)
     assert copy.definition == source.definition
     assert copy.year_to is None
 

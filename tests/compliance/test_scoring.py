@@ -9,7 +9,7 @@ from decimal import Decimal as D
 import pytest
 from django.core.exceptions import ValidationError
 
-from aduan.compliance.methodologies import METHOD_2021, METHOD_2022, METHOD_2025
+from aduan.compliance.methodologies import METHOD_2021, METHOD_2022, METHOD_2025, METHOD_2027
 from aduan.compliance.models import Methodology
 from aduan.compliance.scoring import (
     DefinitionError,
@@ -214,7 +214,7 @@ def test_2025_clean_opinion_needs_ombudsman_findings_followed_up_that_year():
     assert clean.total == D("90.00")
 
 
-@pytest.mark.parametrize("definition", [METHOD_2021, METHOD_2022, METHOD_2025])
+@pytest.mark.parametrize("definition", [METHOD_2021, METHOD_2022, METHOD_2025, METHOD_2027])
 def test_initial_methods_are_valid(definition):
     validate_definition(definition)
 
@@ -257,5 +257,5 @@ def test_methodology_years_must_not_overlap(methodologies):
     clash = Methodology(code="x", name="X", year_from=2023, year_to=2023, definition=METHOD_2022)
     with pytest.raises(ValidationError):
         clash.full_clean()
-    # A new method from 2027 simply ends the open-ended 2025 one.
-    Methodology(code="2027", name="Metode 2027", year_from=2027, definition=METHOD_2025).full_clean()
+    # A new method from 2030 simply ends the open-ended 2027 one.
+    Methodology(code="2030", name="Metode 2030", year_from=2030, definition=METHOD_2025).full_clean()

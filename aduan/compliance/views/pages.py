@@ -82,8 +82,11 @@ def _what_if(request, snapshot, result):
     metric = request.GET.get("metrik")
     panel = {"choices": choices, "metric": metric, "value": request.GET.get("nilai", "")}
     if metric not in dict(choices):
-        default = "followed_up_on_time_pct" if "followed_up_on_time_pct" in dict(choices) else None
-        panel["metric"] = default
+        # The first-response figure: "followed up" up to the 2025 method, "first response" from 2027.
+        offered = dict(choices)
+        panel["metric"] = next(
+            (m for m in ("followed_up_on_time_pct", "first_response_on_time_pct") if m in offered), None
+        )
         return panel
     try:
         value = dec(request.GET.get("nilai", ""))

@@ -25,7 +25,9 @@ from aduan.complaints.citizen_view import (
     REJECT_PREFIX,
     STATUS_SENTENCES,
     citizen_moves,
+    planned_dates,
     public_events,
+    with_planned_date,
 )
 from aduan.complaints.models import SKM_ELEMENTS, ComplaintRating, SkmResponse, Status
 from aduan.complaints.selectors import Actor
@@ -89,6 +91,9 @@ def _public_events(complaint) -> list:
         event.public_label = seen.label
         event.public_note = seen.note
         events.append(event)
+    days = planned_dates(complaint, events)
+    for event in events:
+        event.public_label = with_planned_date(event.public_label, days.get(event.pk))
     return events
 
 

@@ -1,6 +1,8 @@
 """``manage.py compliance_report --pemda BPN --year 2022 [--compute]``: a Pemda's complaint-handling
 metrics and compliance score for a year, in the terminal."""
 
+from decimal import Decimal
+
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -8,11 +10,17 @@ from django.utils.translation import gettext as _
 from aduan.agencies.models import Pemda
 from aduan.compliance.metrics import Period, metrics_for
 from aduan.compliance.models import ComplianceScore
+from aduan.compliance.ombudsman_followup import ombudsman_followup
+from aduan.compliance.scoring import METRIC_LABELS
 from aduan.compliance.services import score_compute, score_reproduce
 
 
 def _fmt(value, suffix="") -> str:
     return "—" if value is None else f"{value}{suffix}"
+
+
+def _mean(values: list[int]):
+    return round(Decimal(sum(values)) / len(values), 1) if values else None
 
 
 class Command(BaseCommand):
@@ -50,6 +58,20 @@ class Command(BaseCommand):
                 _("Median / p90 hari kerja ke selesai"),
                 f"{_fmt(f.median_resolve_days)} / {_fmt(f.p90_resolve_days)}",
             ),
+            # The field-work cycle (issue 17): what the 2027 method's Pengaduan indicators read.
+            (METRIC_LABELS["first_response_on_time_pct"], _fmt(f.first_response_on_time_pct, " %")),
+            (
+                METRIC_LABELS["promises_kept_pct"],
+                f"{_fmt(f.promises_kept_pct, ' %')} ({f.promise_kept}/{f.promise_total})",
+            ),
+            (
+                _("Median / rata-rata hari kerja sampai selesai ditangani"),
+                f"{_fmt(f.median_handled_days)} / {_fmt(_mean(f.handled_days))} (n={len(f.handled_days)})",
+            ),
+            (
+                METRIC_LABELS["ombudsman_actions_on_time_pct"],
+                _fmt(ombudsman_followup(pemda=obj, year=year, now=now).on_time_pct, " %"),
+            ),
             (_("Tunggakan"), f.backlog_total),
             (_("Dibuka kembali"), _fmt(f.reopen_rate_pct, " %")),
             (_("Tenggat terlampaui"), f.breaches_total),
@@ -58,7 +80,7 @@ class Command(BaseCommand):
             (_("SKM"), f"{f.skm_result.value} ({f.skm_result.mutu})" if f.skm_result else "—"),
         ]
         for label, value in rows:
-            out(f"  {label:<45} {value}")
+            out(f"  {label!s:<45} {value}")
         heads = (_("diterima"), _("TL≤5HK"), _("selesai"), _("terlampaui"))
         per_opd = _("Per OPD")
         out(f"  {per_opd:<45} {heads[0]:>9} {heads[1]:>8} {heads[2]:>8} {heads[3]:>10}")
