@@ -12,8 +12,9 @@ workers and gunicorn, each started and stopped (or killed) by the test. Every wa
   queued message, the worst case); never the shared one on 6379.
 - ``Worker``: ``celery -A config worker`` (prefork) in its own process group, on the given broker,
   the pytest-django test database and the sink; optionally with a pause point of hooks.py. It
-  consumes the test's queue and Celery's default one (what gunicorn publishes to): the broker is
-  the test's own redis-server, so no other test's tasks are there.
+  consumes the test's queue and every production queue (gunicorn publishes by the production
+  routes: notifications, sweep, ...): the broker is the test's own redis-server, so no other test's
+  tasks are there.
 - ``Gunicorn``: the WSGI app on a free port, in its own process group (like bench/common.py).
 """
 
@@ -354,7 +355,8 @@ class Worker:
                 "--pool=prefork",
                 f"--concurrency={concurrency}",
                 "-Q",
-                f"{queue},celery",
+                # the test's queue, and every production queue gunicorn (production routes) publishes to
+                ",".join([queue, *settings.ADUAN_CELERY_QUEUES]),
                 "-n",
                 f"{queue}-w{number}@%h",
                 "--loglevel=INFO",
