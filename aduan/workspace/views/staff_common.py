@@ -143,10 +143,11 @@ def list_queryset(queryset, *, stage: str | None = None):
 class Row:
     complaint: object
     countdown: Countdown | None
+    risk: object = None  # aduan.compliance.forecast.Risk where the page shows the forecast
 
 
-def rows_of(page_objects, now) -> list[Row]:
-    calendars = calendars_for(page_objects, now)
+def rows_of(page_objects, now, calendars: dict | None = None) -> list[Row]:
+    calendars = calendars if calendars is not None else calendars_for(page_objects, now)
     rows = []
     for c in page_objects:
         nearest = c.open_deadlines[0] if c.open_deadlines else None
