@@ -40,7 +40,8 @@ def test_breached_clocks_are_not_counted_twice():
     assert h.tail(A, A) == 5
     # breaches without a duration count as taking for ever
     h = hist({1: 10}, breached=5)
-    assert h.tail(0, A) == 15 and h.tail(9, A) == 5
+    assert h.tail(0, A) == 15
+    assert h.tail(9, A) == 5
 
 
 def test_no_history_gives_one_half_and_few_clocks_shrink_towards_the_parent():
@@ -71,7 +72,8 @@ def test_histograms_from_rows_skip_unknown_durations_and_sum_parents():
     assert h.by_pemda[(1, "follow_up")].breached == 1
     assert (1, 10, "resolution") not in h.by_opd  # unknown durations are left out
     local, parent = h.pair(2, 20, "follow_up")  # no follow-up history in Pemda 2: every Pemda's
-    assert local.counts == {} and parent.counts == {2: 4, 3: 6}
+    assert local.counts == {}
+    assert parent.counts == {2: 4, 3: 6}
 
 
 @pytest.mark.postgres
