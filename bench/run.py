@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import ROOT, django_setup
 
-ALL = ("generate", "sweep", "web", "metrics", "pages", "profile", "sweep_load")
+ALL = ("generate", "sweep", "web", "metrics", "pages", "profile", "sweep_load", "forecast")
 
 
 def main(argv=None) -> dict:
@@ -70,6 +70,10 @@ def main(argv=None) -> dict:
         import bench_sweep_under_load
 
         figures["sweep_load"] = bench_sweep_under_load.run(**({"rounds": 1, "clocks": 2} if smoke else {}))
+    if "forecast" in names:
+        import forecast
+
+        figures["forecast"] = forecast.run(**({"cutoffs": 3, "step_days": 20} if smoke else {}))
     print(f"\nall benchmarks done in {time.monotonic() - started:.0f} s")
     return figures
 

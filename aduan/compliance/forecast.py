@@ -15,9 +15,9 @@ rollups (aduan.sla.rollups) over the trailing year of the OPD:
 Shrinkage: an OPD with few clocks says little, so ``PRIOR_WEIGHT`` pseudo-clocks are added, spread
 like the Pemda-wide distribution of the stage (all OPDs of the Pemda together; the distribution of
 every Pemda read when the Pemda itself has none). The probability is then
-``(tail(A) + ½) / (tail(w) + 1)``: with no history at all it is ½, with plenty it is the
-empirical ratio. It rises with elapsed time (monotonic in ``w``), is 1 once the clock has
-breached and 0 once it is met.
+``(tail(A) + r) / (tail(w) + 1)`` with ``r`` the parent's breach rate (½ without one): with no
+history at all it is ½, with plenty it is the empirical ratio. It rises with elapsed time
+(monotonic in ``w``), is 1 once the clock has breached and 0 once it is met.
 
 Only the first follow-up and resolution clocks are forecast: they are the ones the rollups hold a
 working-day histogram for (verification, promise, legal-response and clarification clocks have
@@ -90,20 +90,22 @@ def breach_probability(
     parent: Histogram | None = None,
     prior_weight=PRIOR_WEIGHT,
 ) -> float:
-    """``P(D ≥ allowance | D ≥ elapsed)`` from the OPD's histogram shrunk towards ``parent``."""
+    """``P(D ≥ allowance | D ≥ elapsed)`` from the OPD's histogram shrunk towards ``parent``, with
+    one more pseudo-clock that breaches at the base rate (the parent's, else ½): so a clock that
+    has outlived nearly all its history is not given a certainty either way."""
     if elapsed >= allowance:
         return 1.0
     elapsed = max(0, elapsed)
+    size = parent.total(allowance) if parent is not None else 0
+    base_rate = parent.tail(allowance, allowance) / size if size else 0.5
 
     def tail(x: int) -> float:
         t = local.tail(x, allowance)
-        if parent is not None:
-            size = parent.total(allowance)
-            if size:
-                t += prior_weight * parent.tail(x, allowance) / size
+        if size:
+            t += prior_weight * parent.tail(x, allowance) / size
         return t
 
-    return (tail(allowance) + 0.5) / (tail(elapsed) + 1.0)
+    return (tail(allowance) + base_rate) / (tail(elapsed) + 1.0)
 
 
 @dataclass
