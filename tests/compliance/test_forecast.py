@@ -54,8 +54,10 @@ def test_no_history_gives_one_half_and_few_clocks_shrink_towards_the_parent():
     assert 0.1 < shrunk < 0.25  # pulled towards the Pemda's 10%
     many = hist({}, breached=2000)  # plenty of clocks: the OPD's own history wins
     assert breach_probability(elapsed=0, allowance=A, local=many, parent=parent) > 0.95
-    # no prior weight: the parent is ignored
-    assert breach_probability(elapsed=0, allowance=A, local=few, parent=parent, prior_weight=0) == alone
+    # no prior weight: only the one pseudo-clock breaching at the Pemda's rate (10%) remains
+    assert breach_probability(
+        elapsed=0, allowance=A, local=few, parent=parent, prior_weight=0
+    ) == pytest.approx((2 + 0.1) / (2 + 1))
 
 
 def test_histograms_from_rows_skip_unknown_durations_and_sum_parents():
