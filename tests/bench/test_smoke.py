@@ -65,3 +65,8 @@ def test_every_benchmark_runs_and_prints_its_figures(default_policies, monkeypat
     assert "== sweep delay under a compliance recompute" in out
     assert figures["sweep_load"]["split_under_recompute_max_s"] != "timeout"
     assert figures["sweep_load"]["one_worker_under_recompute_max_s"] != "timeout"
+    # the breach-forecast backtest: clocks open at past cut-offs, both Brier scores printed
+    assert "== breach forecast backtest" in out
+    assert figures["forecast"]["clocks"] > 0
+    assert 0 <= figures["forecast"]["brier_forecast"] <= 1
+    assert 0 <= figures["forecast"]["brier_baseline"] <= 1

@@ -141,3 +141,10 @@ def test_forecast_pages_read_a_fixed_number_of_queries(world, client, risky):
     large_kepala = count(client, KEPALA)
     assert large == small
     assert large_kepala == small_kepala
+
+
+def test_the_estimate_label_is_translated(world, client, risky):
+    client.force_login(world.petugas[0])
+    html = client.get(INBOX, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Estimated risk of breach" in html
+    assert "It is an estimate, not a certainty." in html
