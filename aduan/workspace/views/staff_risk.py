@@ -42,9 +42,9 @@ def risk_page(request, base, *, default_sort: str, now):
     """``filtered_page`` with the forecast on every row and the extra sort ``?sort=risk``
     (highest estimated risk first). Returns (filterset, page, rows, querystring)."""
     if request.GET.get("sort") != RISK_SORT:
-        filterset, page, rows, query = filtered_page(request, base, default_sort=default_sort)
-        objects = [r.complaint for r in rows]
-        attach_risks(rows, now, calendars_for(objects, now))
+        filterset, page, rows, query = filtered_page(
+            request, base, default_sort=default_sort, annotate=attach_risks
+        )
     else:
         data = request.GET.copy()
         data["sort"] = "due"
