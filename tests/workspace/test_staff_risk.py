@@ -110,6 +110,9 @@ def test_kepala_lists_likely_breaches_of_their_opd_only(world, client, risky):
     assert late.ticket_number in likely
     assert fresh.ticket_number not in likely  # due this week, but unlikely to breach
     assert other.ticket_number not in likely  # another OPD's complaint
+    cells = risk_cells(html)  # the kepala's inbox table has the column too
+    assert set(cells) == {fresh.ticket_number, late.ticket_number}
+    assert cells[late.ticket_number] > 50 > cells[fresh.ticket_number]
     # a clock already late is on the overdue list, not among the forecasts
     Deadline.objects.filter(complaint=late, stage=Stage.FOLLOW_UP).update(
         due_at=timezone.now() - timedelta(hours=1)

@@ -252,6 +252,7 @@ def staff_kepala(request):
         filter_fields=("status", "category", "kecamatan", "kelurahan", "channel", "due", "q", "sort"),
         default_sort="due",
         extra={"overdue": overdue, "escalations": escalations, "likely": likely_breaches(base, now)},
+        risk=True,
     )
 
 
