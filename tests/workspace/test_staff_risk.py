@@ -161,3 +161,13 @@ def test_the_estimate_label_is_translated(world, client, risky):
     html = client.get(INBOX, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Estimated risk of breach" in html
     assert "It is an estimate, not a certainty." in html
+
+
+def test_the_export_link_of_the_risk_sorted_inbox_exports_the_list(world, client, risky):
+    fresh, late, other = risky
+    client.force_login(world.petugas[0])
+    url = reverse("complaints:staff-export-csv") + "?view=inbox&sort=risk"
+    body = b"".join(client.get(url).streaming_content).decode()
+    assert fresh.ticket_number in body
+    assert late.ticket_number in body
+    assert other.ticket_number not in body  # scope unchanged
