@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import ROOT, django_setup
 
-ALL = ("generate", "sweep", "web", "metrics", "pages", "profile", "sweep_load", "helpdesk")
+ALL = ("generate", "sweep", "web", "metrics", "pages", "profile", "sweep_load", "helpdesk", "forecast")
 
 
 def main(argv=None) -> dict:
@@ -75,6 +75,10 @@ def main(argv=None) -> dict:
 
         short = {"rounds": 1, "seconds": 2, "clients": 2, "max_cycles": 6, "workers": 2, "smoke": True}
         figures["helpdesk"] = helpdesk.run(**(short if smoke else {}))
+    if "forecast" in names:
+        import forecast
+
+        figures["forecast"] = forecast.run(**({"cutoffs": 3, "step_days": 20} if smoke else {}))
     print(f"\nall benchmarks done in {time.monotonic() - started:.0f} s")
     return figures
 

@@ -78,3 +78,8 @@ def test_every_benchmark_runs_and_prints_its_figures(default_policies, monkeypat
             assert helpdesk[f"{cycle}_errors"] == 0  # every filing redirected to its receipt, every list full
         assert helpdesk["filing_ratio_aduan_to_helpdesk"] > 0
         assert helpdesk["helpdesk_queue_tickets"] == helpdesk["opd_complaints_held"] > 0
+    # the breach-forecast backtest: clocks open at past cut-offs, both Brier scores printed
+    assert "== breach forecast backtest" in out
+    assert figures["forecast"]["clocks"] > 0
+    assert 0 <= figures["forecast"]["brier_forecast"] <= 1
+    assert 0 <= figures["forecast"]["brier_baseline"] <= 1

@@ -143,10 +143,11 @@ def list_queryset(queryset, *, stage: str | None = None):
 class Row:
     complaint: object
     countdown: Countdown | None
+    risk: object = None  # aduan.compliance.forecast.Risk where the page shows the forecast
 
 
-def rows_of(page_objects, now) -> list[Row]:
-    calendars = calendars_for(page_objects, now)
+def rows_of(page_objects, now, calendars: dict | None = None) -> list[Row]:
+    calendars = calendars if calendars is not None else calendars_for(page_objects, now)
     rows = []
     for c in page_objects:
         nearest = c.open_deadlines[0] if c.open_deadlines else None
@@ -154,8 +155,11 @@ def rows_of(page_objects, now) -> list[Row]:
     return rows
 
 
-def filtered_page(request, base_queryset, *, default_sort: str = "oldest", stage: str | None = None):
-    """Apply the shared StaffComplaintFilter to an already scoped queryset and paginate it.
+def filtered_page(
+    request, base_queryset, *, default_sort: str = "oldest", stage: str | None = None, annotate=None
+):
+    """Apply the shared StaffComplaintFilter to an already scoped queryset and paginate it;
+    ``annotate(rows, now, calendars)`` may add to the rows (the breach forecast, staff_risk).
     Returns (filterset, page, rows, querystring without the page)."""
     data = request.GET.copy()
     if not data.get("sort"):
@@ -165,7 +169,11 @@ def filtered_page(request, base_queryset, *, default_sort: str = "oldest", stage
     if not data.get("sort") or not filterset.is_valid():
         queryset = queryset.order_by("submitted_at", "pk")
     page = Paginator(list_queryset(queryset, stage=stage), PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = rows_of(page.object_list, timezone.now())
+    now = timezone.now()
+    calendars = calendars_for(page.object_list, now)
+    rows = rows_of(page.object_list, now, calendars)
+    if annotate is not None:
+        annotate(rows, now, calendars)
     params = request.GET.copy()
     params.pop("page", None)
     return filterset, page, rows, params.urlencode()

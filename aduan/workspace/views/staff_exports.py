@@ -13,6 +13,7 @@ from aduan.workspace import exports
 
 from .staff_common import staff_required
 from .staff_queues import queue_base
+from .staff_risk import RISK_SORT
 
 
 def _queryset(request):
@@ -20,6 +21,8 @@ def _queryset(request):
     data = request.GET.copy()
     if not data.get("sort"):
         data["sort"] = "oldest"
+    elif data["sort"] == RISK_SORT:  # the forecast is an estimate for the page, not exported
+        data["sort"] = "due"
     filterset = StaffComplaintFilter(data, queryset=base, request=request)
     return filterset.qs if filterset.is_valid() else base.none()
 

@@ -30,6 +30,7 @@ from .staff_common import (
     staff_render,
     staff_required,
 )
+from .staff_risk import likely_breaches, risk_page
 
 TRIAGE_STATUSES = (Status.SUBMITTED, Status.ON_HOLD)
 OVERDUE_SHOWN = 50
@@ -115,9 +116,14 @@ def queue_base(request, queue: str):
     return base
 
 
-def queue_page(request, queue: str, *, template, title, filter_fields, default_sort, stage=None, extra=None):
+def queue_page(
+    request, queue: str, *, template, title, filter_fields, default_sort, stage=None, extra=None, risk=False
+):
     base = queue_base(request, queue)
-    filterset, page, rows, query = filtered_page(request, base, default_sort=default_sort, stage=stage)
+    if risk:  # the breach forecast per row and the risk sort (staff_risk)
+        filterset, page, rows, query = risk_page(request, base, default_sort=default_sort, now=timezone.now())
+    else:
+        filterset, page, rows, query = filtered_page(request, base, default_sort=default_sort, stage=stage)
     _limit_filter_choices(filterset, request.user, queue)
     context = {
         "title": title,
@@ -199,7 +205,8 @@ def staff_triage_bulk(request):
 
 @staff_required
 def staff_inbox(request):
-    """The OPD inbox: complaints the user's OPD holds, due soonest first, filterable."""
+    """The OPD inbox: complaints the user's OPD holds, due soonest first (or by the estimated risk
+    of a breach, ``?sort=risk``), filterable."""
     return queue_page(
         request,
         "inbox",
@@ -218,6 +225,7 @@ def staff_inbox(request):
             "sort",
         ),
         default_sort="due",
+        risk=True,
     )
 
 
@@ -229,7 +237,8 @@ def staff_kepala(request):
         forbid()
     base = kepala_scope(request.user)
     overdue_qs = StaffComplaintFilter({"due": "overdue", "sort": "due"}, queryset=base, request=request).qs
-    overdue = rows_of(list(list_queryset(overdue_qs)[:OVERDUE_SHOWN]), timezone.now())
+    now = timezone.now()
+    overdue = rows_of(list(list_queryset(overdue_qs)[:OVERDUE_SHOWN]), now)
     escalations = list(
         DeadlineEffect.objects.filter(kind=EffectKind.ESCALATION, deadline__opd_id__in=me.kepala_opd_ids)
         .select_related("deadline__complaint", "deadline__opd")
@@ -242,7 +251,8 @@ def staff_kepala(request):
         title=gettext_lazy("Ringkasan kepala OPD"),
         filter_fields=("status", "category", "kecamatan", "kelurahan", "channel", "due", "q", "sort"),
         default_sort="due",
-        extra={"overdue": overdue, "escalations": escalations},
+        extra={"overdue": overdue, "escalations": escalations, "likely": likely_breaches(base, now)},
+        risk=True,
     )
 
 

@@ -1,0 +1,96 @@
+"""The breach forecast on the staff pages (aduan.compliance.forecast): the risk column and sort of
+the OPD inbox and the kepala's "likely to breach this week" list. Every figure is an estimate
+and the pages say so.
+
+The forecast is computed in Python, so the risk sort orders the whole filtered list of the OPD
+(its open complaints, at most ``RISK_SORT_LIMIT``) and paginates after; the other sorts forecast
+only the page shown. Either way the cost is the histograms (1 query, cached) on top of the list.
+"""
+
+from datetime import timedelta
+
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext_lazy as _
+
+from aduan.complaints.filters import StaffComplaintFilter
+from aduan.complaints.models import HELD_BY_OPD_STATUSES
+from aduan.compliance.forecast import FORECAST_STAGES, LIKELY, forecasts_for
+from aduan.sla.calendar import working_days_left
+from aduan.sla.models import Deadline
+
+from .staff_common import PAGE_SIZE, calendars_for, filtered_page, list_queryset, rows_of
+
+RISK_SORT = "risk"
+RISK_SORT_LIMIT = 1000
+LIKELY_SHOWN = 10
+LIKELY_WORKING_DAYS = 5
+LIKELY_SCAN_LIMIT = 500
+
+
+def attach_risks(rows, now, calendars) -> None:
+    risks = forecasts_for([r.complaint for r in rows], now=now, calendars=calendars)
+    for row in rows:
+        row.risk = risks.get(row.complaint.pk)
+
+
+def _risk_key(row):
+    return (-(row.risk.probability if row.risk else -1.0), row.complaint.submitted_at, row.complaint.pk)
+
+
+def risk_page(request, base, *, default_sort: str, now):
+    """``filtered_page`` with the forecast on every row and the extra sort ``?sort=risk``
+    (highest estimated risk first). Returns (filterset, page, rows, querystring)."""
+    if request.GET.get("sort") != RISK_SORT:
+        filterset, page, rows, query = filtered_page(
+            request, base, default_sort=default_sort, annotate=attach_risks
+        )
+    else:
+        data = request.GET.copy()
+        data["sort"] = "due"
+        filterset = StaffComplaintFilter(data, queryset=base, request=request)
+        queryset = filterset.qs if filterset.is_valid() else base.none()
+        objects = list(list_queryset(queryset)[:RISK_SORT_LIMIT])
+        calendars = calendars_for(objects, now)
+        all_rows = rows_of(objects, now, calendars)
+        attach_risks(all_rows, now, calendars)
+        all_rows.sort(key=_risk_key)
+        page = Paginator(all_rows, PAGE_SIZE).get_page(request.GET.get("page"))
+        rows = list(page.object_list)
+        data["sort"] = RISK_SORT  # the form shows the sort asked for (the filter ran with "due")
+        params = request.GET.copy()
+        params.pop("page", None)
+        query = params.urlencode()
+    field = filterset.form.fields["sort"]
+    field.choices = [*field.choices, (RISK_SORT, _("Risiko terlambat tertinggi (perkiraan)"))]
+    return filterset, page, rows, query
+
+
+def likely_breaches(base, now) -> list:
+    """The kepala's "likely to breach this week": complaints whose forecast clock is due within
+    ``LIKELY_WORKING_DAYS`` working days, not yet late, with an estimated risk ≥ ``LIKELY``;
+    highest first, ``LIKELY_SHOWN`` at most."""
+    soon = Deadline.objects.open().filter(
+        complaint=OuterRef("pk"),
+        stage__in=FORECAST_STAGES,
+        due_at__gt=now,
+        due_at__lte=now + timedelta(days=21),  # a bound; working days are checked below
+    )
+    objects = list(
+        list_queryset(base.filter(status__in=HELD_BY_OPD_STATUSES).filter(Exists(soon))).order_by(
+            "submitted_at", "pk"
+        )[:LIKELY_SCAN_LIMIT]
+    )
+    calendars = calendars_for(objects, now)
+    rows = rows_of(objects, now, calendars)
+    attach_risks(rows, now, calendars)
+    chosen = [
+        r
+        for r in rows
+        if r.risk is not None
+        and LIKELY <= r.risk.probability < 1.0
+        and r.risk.due_at > now
+        and working_days_left(now, r.risk.due_at, calendars[r.complaint.pemda_id]) <= LIKELY_WORKING_DAYS
+    ]
+    chosen.sort(key=_risk_key)
+    return chosen[:LIKELY_SHOWN]

@@ -1,0 +1,99 @@
+"""The breach probability (aduan.compliance.forecast): a pure function of the histograms, the
+allowance and the elapsed working days; and the histograms as read from the rollup cells."""
+
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from aduan.compliance.forecast import (
+    Histogram,
+    breach_probability,
+    histograms_for,
+    histograms_from_rows,
+)
+from aduan.sla.rollups import rollup_apply
+
+A = 5
+
+
+def hist(values: dict, breached=0) -> Histogram:
+    return Histogram(dict(values), breached)
+
+
+def test_probability_rises_with_elapsed_time_and_is_one_once_late():
+    h = hist({1: 30, 2: 30, 3: 20, 4: 10, 6: 5}, breached=10)  # 5 met late (6 days), 5 still open
+    ps = [breach_probability(elapsed=w, allowance=A, local=h) for w in range(0, 7)]
+    assert ps == sorted(ps)
+    assert ps[0] < 0.15 < 0.45 < ps[4]
+    assert ps[5] == ps[6] == 1.0
+    # the empirical ratio: 10 late (5 with a duration, 5 without) of 100 clocks, 10 of 20 at w = 4
+    assert ps[0] == pytest.approx(10.5 / 101)
+    assert ps[4] == pytest.approx(10.5 / 21)
+
+
+def test_breached_clocks_are_not_counted_twice():
+    # every breach already has its late duration in the histogram: nothing is added at infinity
+    h = hist({1: 10, 7: 5}, breached=5)
+    assert h.tail(0, A) == 15
+    assert h.tail(A, A) == 5
+    # breaches without a duration count as taking for ever
+    h = hist({1: 10}, breached=5)
+    assert h.tail(0, A) == 15
+    assert h.tail(9, A) == 5
+
+
+def test_no_history_gives_one_half_and_few_clocks_shrink_towards_the_parent():
+    assert breach_probability(elapsed=0, allowance=A, local=Histogram()) == 0.5
+    parent = hist({1: 900}, breached=100)  # the Pemda: 10% late
+    few = hist({}, breached=2)  # this OPD: 2 clocks, both late
+    alone = breach_probability(elapsed=0, allowance=A, local=few)
+    shrunk = breach_probability(elapsed=0, allowance=A, local=few, parent=parent)
+    assert alone > 0.8
+    assert 0.1 < shrunk < 0.25  # pulled towards the Pemda's 10%
+    many = hist({}, breached=2000)  # plenty of clocks: the OPD's own history wins
+    assert breach_probability(elapsed=0, allowance=A, local=many, parent=parent) > 0.95
+    # no prior weight: only the one pseudo-clock breaching at the Pemda's rate (10%) remains
+    assert breach_probability(
+        elapsed=0, allowance=A, local=few, parent=parent, prior_weight=0
+    ) == pytest.approx((2 + 0.1) / (2 + 1))
+
+
+def test_histograms_from_rows_skip_unknown_durations_and_sum_parents():
+    rows = [
+        (1, 10, "follow_up_days", "", 2, 4),
+        (1, 11, "follow_up_days", "", 3, 6),
+        (1, 11, "follow_up_br", "", 0, 1),
+        (1, 10, "resolved", "", -1, 7),
+        (2, 20, "resolved", "", 8, 3),
+    ]
+    h = histograms_from_rows(rows)
+    assert h.by_opd[(1, 10, "follow_up")].counts == {2: 4}
+    assert h.by_pemda[(1, "follow_up")].counts == {2: 4, 3: 6}
+    assert h.by_pemda[(1, "follow_up")].breached == 1
+    assert (1, 10, "resolution") not in h.by_opd  # unknown durations are left out
+    local, parent = h.pair(2, 20, "follow_up")  # no follow-up history in Pemda 2: every Pemda's
+    assert local.counts == {}
+    assert parent.counts == {2: 4, 3: 6}
+
+
+@pytest.mark.postgres
+def test_histograms_read_the_trailing_year_of_the_rollups_in_one_query(db, django_assert_num_queries):
+    today = timezone.localdate()
+    recent, old = today - timedelta(days=40), today - timedelta(days=400)
+    rollup_apply(
+        Counter(
+            {
+                (7, 3, recent, "follow_up_days", "", 2): 5,
+                (7, 3, recent, "follow_up_br", "", 0): 1,
+                (7, 3, old, "follow_up_days", "", 9): 50,  # older than a year: left out
+                (7, 3, today, "follow_up_days", "", 9): 50,  # today: not yet (the day is open)
+                (8, 4, recent, "follow_up_days", "", 1): 3,  # another Pemda: not asked for
+            }
+        )
+    )
+    with django_assert_num_queries(1):
+        h = histograms_for([7], today=today)
+    assert h.by_opd[(7, 3, "follow_up")] == Histogram({2: 5}, 1)
+    assert set(h.by_pemda) == {(7, "follow_up")}
