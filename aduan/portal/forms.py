@@ -11,6 +11,7 @@ from django import forms
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone, translation
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from aduan.agencies.areas import kelurahan_grouped, kelurahan_of
@@ -18,7 +19,10 @@ from aduan.agencies.models import Kelurahan, Opd, Pemda
 from aduan.complaints.attachments import ALLOWED_CONTENT_TYPES
 from aduan.complaints.geo import CoordinateField
 from aduan.complaints.models import Category, Classification
+from aduan.core.form_render import PythonFormRenderer
 from aduan.core.validators import TITLE_MIN_LENGTH, TITLE_TOO_SHORT
+
+PYTHON_RENDERER = PythonFormRenderer()
 
 # UU 25/2009 Pasal 42: a complaint comes within 30 days of the service — warn, never refuse.
 LATE_FILING_DAYS = 30
@@ -97,6 +101,7 @@ class FilingForm(forms.Form):
     """What a citizen fills in to file a complaint (attachments are handled by the view)."""
 
     required_css_class = "required"
+    default_renderer = PYTHON_RENDERER  # Django's markup, without a template per field and option
 
     classification = forms.ChoiceField(
         label=_("Jenis laporan"),
@@ -193,13 +198,10 @@ class FilingForm(forms.Form):
         self.late_before = self.today - timedelta(days=LATE_FILING_DAYS)
         self.fields["target_opd"].queryset = Opd.objects.filter(pemda=pemda, is_active=True).order_by("name")
         self.fields["target_opd"].label_from_instance = _opd_label
-        choices, self._categories = category_choices(pemda)
-        self.fields["category"].choices = choices
-        areas = list(kelurahan_of(pemda))
-        self._kelurahan = {str(k.pk): k for k in areas}
-        self.fields["kelurahan"].choices = [("", _("— Pilih kelurahan (boleh dikosongkan) —"))] + [
-            *kelurahan_grouped(areas)
-        ]
+        # Read when first needed (the page, or a posted value to check): a post that leaves them
+        # empty reads neither list.
+        self.fields["category"].choices = lambda: self._category_data[0]
+        self.fields["kelurahan"].choices = lambda: self._kelurahan_data[0]
         self.fields["language"].initial = current_language()
         date_attrs = self.fields["incident_date"].widget.attrs
         date_attrs["max"] = self.today.isoformat()
@@ -207,13 +209,28 @@ class FilingForm(forms.Form):
         self.fields["name"].widget.attrs["autocomplete"] = "name"
         self.fields["email"].widget.attrs["autocomplete"] = "email"
 
+    @cached_property
+    def _category_data(self) -> tuple[list, dict[str, Category]]:
+        return category_choices(self.pemda)
+
+    @cached_property
+    def _kelurahan_data(self) -> tuple[list, dict[str, Kelurahan]]:
+        areas = list(kelurahan_of(self.pemda))
+        choices = [("", _("— Pilih kelurahan (boleh dikosongkan) —")), *kelurahan_grouped(areas)]
+        return choices, {str(k.pk): k for k in areas}
+
+    @property
+    def offers_kelurahan(self) -> bool:
+        """The Pemda has kelurahan to choose from (else the page leaves the field out)."""
+        return len(self._kelurahan_data[0]) > 1
+
     def clean_category(self) -> Category | None:
         value = self.cleaned_data.get("category") or ""
-        return self._categories.get(value) if value else None
+        return self._category_data[1].get(value) if value else None
 
     def clean_kelurahan(self) -> Kelurahan | None:
         value = self.cleaned_data.get("kelurahan") or ""
-        return self._kelurahan.get(value) if value else None
+        return self._kelurahan_data[1].get(value) if value else None
 
     @property
     def is_late_filing(self) -> bool:
