@@ -15,6 +15,7 @@ from django.db.models import Exists, Min, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from aduan.core.form_render import PythonRenderedForm
 from aduan.agencies.models import Kecamatan, Kelurahan, Opd, Pemda
 from aduan.agencies.selectors import staff_roles
 from aduan.sla.models import Deadline
@@ -145,6 +146,7 @@ class StaffComplaintFilter(django_filters.FilterSet):
     class Meta:
         model = Complaint
         fields: list[str] = []
+        form = PythonRenderedForm  # the staff lists' filter panel, without a template per option
 
     def filter_due(self, queryset, name, value):
         now = timezone.now()

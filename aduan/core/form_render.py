@@ -10,6 +10,7 @@ engine. tests/core/test_form_render.py checks it against Django's renderer, byte
 Use it for a hot public form: ``class MyForm(forms.Form): default_renderer = PythonFormRenderer()``.
 """
 
+from django import forms
 from django.forms.renderers import DjangoTemplates
 from django.template.base import render_value_in_context
 from django.template.context import Context
@@ -157,6 +158,8 @@ TEMPLATES = {
     "django/forms/widgets/select.html": lambda c: _select(c["widget"]),
     "django/forms/widgets/radio.html": lambda c: _multiple_input(c["widget"]),
     "django/forms/widgets/checkbox_select.html": lambda c: _multiple_input(c["widget"]),
+    # one radio button or checkbox of a list, as {% for choice in field %}{{ choice.tag }} renders it
+    **{name: (lambda c, render=render: render(c["widget"])) for name, render in OPTION_TEMPLATES.items()},
     "django/forms/label.html": _label,
     "django/forms/errors/list/default.html": _errors,
     "django/forms/errors/list/ul.html": _errors,
@@ -172,3 +175,12 @@ class PythonFormRenderer(DjangoTemplates):
         if render is None:
             return super().render(template_name, context, request=request)
         return render(context).strip()
+
+
+PYTHON_RENDERER = PythonFormRenderer()
+
+
+class PythonRenderedForm(forms.Form):
+    """A plain form drawn by PYTHON_RENDERER (e.g. a FilterSet's ``Meta.form``)."""
+
+    default_renderer = PYTHON_RENDERER

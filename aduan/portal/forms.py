@@ -19,10 +19,8 @@ from aduan.agencies.models import Kelurahan, Opd, Pemda
 from aduan.complaints.attachments import ALLOWED_CONTENT_TYPES
 from aduan.complaints.geo import CoordinateField
 from aduan.complaints.models import Category, Classification
-from aduan.core.form_render import PythonFormRenderer
+from aduan.core.form_render import PYTHON_RENDERER
 from aduan.core.validators import TITLE_MIN_LENGTH, TITLE_TOO_SHORT
-
-PYTHON_RENDERER = PythonFormRenderer()
 
 # UU 25/2009 Pasal 42: a complaint comes within 30 days of the service — warn, never refuse.
 LATE_FILING_DAYS = 30
