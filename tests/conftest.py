@@ -151,6 +151,7 @@ def _empty_cache():
     from django.core.cache import cache
 
     from aduan.notifications.services import endpoints_cache_clear
+    from aduan.portal.forms import filing_choices_clear
     from aduan.sla.services import calendar_cache_clear, policies_cache_clear
 
     cache.clear()
@@ -158,6 +159,7 @@ def _empty_cache():
     policies_cache_clear()
     calendar_cache_clear()
     endpoints_cache_clear()
+    filing_choices_clear()
 
 
 @pytest.fixture

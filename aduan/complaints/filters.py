@@ -15,9 +15,9 @@ from django.db.models import Exists, Min, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from aduan.core.form_render import PythonRenderedForm
 from aduan.agencies.models import Kecamatan, Kelurahan, Opd, Pemda
 from aduan.agencies.selectors import staff_roles
+from aduan.core.form_render import PythonRenderedForm
 from aduan.sla.models import Deadline
 
 from . import selectors

@@ -5,6 +5,7 @@
   field the view attaches its message to) and the rules of a file in ``attachments``.
 """
 
+import time
 from datetime import date, timedelta
 
 from django import forms
@@ -78,6 +79,34 @@ def category_choices(pemda: Pemda) -> tuple[list, dict[str, Category]]:
         else:
             choices.append((str(category.pk), category.display_name))
     return choices, {str(c.pk): c for c in categories}
+
+
+# The lists the filing form offers change rarely and every form page shows them: each process keeps
+# them per Pemda and language for CHOICES_CACHE_SECONDS (a saved or deleted category, OPD, kecamatan
+# or kelurahan clears this process's copy at once: aduan/portal/apps.py; other processes follow
+# within that time).
+CHOICES_CACHE_SECONDS = 60
+_choices_cache: dict = {}
+
+
+def filing_choices_clear(**_signal_kwargs) -> None:
+    _choices_cache.clear()
+
+
+def _choices_of(pemda: Pemda) -> dict:
+    now = time.monotonic()
+    key = (pemda.pk, translation.get_language())
+    hit = _choices_cache.get(key)
+    if hit is not None and now < hit[1]:
+        return hit[0]
+    opds = Opd.objects.filter(pemda=pemda, is_active=True).order_by("name")
+    lists = {
+        "categories": category_choices(pemda),
+        "kelurahan": list(kelurahan_of(pemda)),
+        "opds": [(opd.pk, _opd_label(opd)) for opd in opds],
+    }
+    _choices_cache[key] = (lists, now + CHOICES_CACHE_SECONDS)
+    return lists
 
 
 def _opd_label(opd: Opd) -> str:
@@ -196,6 +225,9 @@ class FilingForm(forms.Form):
         self.late_before = self.today - timedelta(days=LATE_FILING_DAYS)
         self.fields["target_opd"].queryset = Opd.objects.filter(pemda=pemda, is_active=True).order_by("name")
         self.fields["target_opd"].label_from_instance = _opd_label
+        # The page lists them from the per-process copy; a posted OPD is still looked up in the queryset.
+        empty = ("", self.fields["target_opd"].empty_label)
+        self.fields["target_opd"].choices = lambda: [empty, *_choices_of(pemda)["opds"]]
         # Read when first needed (the page, or a posted value to check): a post that leaves them
         # empty reads neither list.
         self.fields["category"].choices = lambda: self._category_data[0]
@@ -209,11 +241,11 @@ class FilingForm(forms.Form):
 
     @cached_property
     def _category_data(self) -> tuple[list, dict[str, Category]]:
-        return category_choices(self.pemda)
+        return _choices_of(self.pemda)["categories"]
 
     @cached_property
     def _kelurahan_data(self) -> tuple[list, dict[str, Kelurahan]]:
-        areas = list(kelurahan_of(self.pemda))
+        areas = _choices_of(self.pemda)["kelurahan"]
         choices = [("", _("— Pilih kelurahan (boleh dikosongkan) —")), *kelurahan_grouped(areas)]
         return choices, {str(k.pk): k for k in areas}
 

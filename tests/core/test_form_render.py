@@ -97,3 +97,22 @@ def test_the_staff_filter_panel_is_rendered_as_django_renders_it(rf, pemda):
     for name in stock.fields:
         assert str(fast[name]) == str(stock[name]), name
         assert [c.tag() for c in fast[name]] == [c.tag() for c in stock[name]], name
+
+
+def test_no_app_overrides_a_template_the_renderer_writes_itself():
+    """An app's own django/forms/... template would be ignored by the Python renderer: there is none."""
+    import django
+
+    for name in TEMPLATES:
+        origin = STOCK.get_template(name).origin.name
+        assert origin.startswith(str(django.__path__[0])), (name, origin)
+
+
+def test_the_staff_action_forms_are_drawn_in_python():
+    from aduan.workspace import forms as staff_forms
+
+    for form in (staff_forms.NoteForm(), staff_forms.FlagForm(), staff_forms.MergeForm()):
+        assert isinstance(form.renderer, PythonFormRenderer)
+        stock = type(form)(renderer=STOCK)
+        for name in form.fields:
+            assert form[name].as_field_group() == stock[name].as_field_group()

@@ -14,6 +14,7 @@ from aduan.complaints.models import Complaint, ComplaintEvent, ReporterIdentity,
 from aduan.notifications.models import Notification
 from aduan.notifications.services import webhook_endpoint_register
 from aduan.sla.models import Deadline, HolidayOverride, Stage
+from tests.factories import CategoryFactory, OpdFactory
 
 pytestmark = pytest.mark.usefixtures("default_policies")
 
@@ -135,3 +136,15 @@ def test_a_webhook_registered_after_a_filing_hears_the_next_one(pemda):
     file_by_api(pemda, 2)
     second = Complaint.objects.get(title__endswith=" 2")
     assert Notification.objects.filter(complaint=second, address=endpoint.url).count() == 1
+
+
+def test_the_form_page_reads_its_lists_once_and_sees_a_new_category_at_once(pemda, django_assert_num_queries):
+    OpdFactory(pemda=pemda, name="Dinas Pekerjaan Umum")
+    url = f"{FILE_URL}?pemda={pemda.code}"
+    with django_assert_num_queries(4):  # the Pemda; its categories, kelurahan and OPDs
+        Client().get(url)
+    with django_assert_num_queries(1):  # the Pemda; the lists are kept in this process
+        page = Client().get(url).content.decode()
+    assert "Dinas Pekerjaan Umum" in page
+    CategoryFactory(pemda=pemda, name="Trotoar rusak")  # a save clears the kept lists
+    assert "Trotoar rusak" in Client().get(url).content.decode()
