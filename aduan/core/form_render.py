@@ -14,6 +14,7 @@ from django import forms
 from django.forms.renderers import DjangoTemplates
 from django.template.base import render_value_in_context
 from django.template.context import Context
+from django.utils.functional import Promise
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeData, mark_safe
 
@@ -21,7 +22,11 @@ _CONTEXT = Context(autoescape=True)  # what {{ value }} sees: escaping and local
 
 
 def _var(value) -> str:
-    """``{{ value }}``."""
+    """``{{ value }}`` (text is only escaped: localisation changes numbers and dates alone)."""
+    if isinstance(value, str):
+        return conditional_escape(value)
+    if isinstance(value, Promise):
+        return conditional_escape(str(value))
     return render_value_in_context(value, _CONTEXT)
 
 
