@@ -148,3 +148,15 @@ def test_the_form_page_reads_its_lists_once_and_sees_a_new_category_at_once(pemd
     assert "Dinas Pekerjaan Umum" in page
     CategoryFactory(pemda=pemda, name="Trotoar rusak")  # a save clears the kept lists
     assert "Trotoar rusak" in Client().get(url).content.decode()
+
+
+def test_the_receipt_cookie_is_http_only_short_lived_and_for_the_submitted_page_alone(pemda, settings):
+    settings.SESSION_COOKIE_SECURE = True  # as in production
+    response = file_by_form(pemda, 9)
+    cookie = response.cookies["aduan_filing_receipt"]
+    assert cookie["httponly"]
+    assert cookie["secure"]
+    assert cookie["samesite"] == "Lax"
+    assert cookie["path"] == reverse("complaints:submitted")
+    assert cookie["max-age"] == 600
+    assert "sessionid" not in response.cookies  # filing writes no session row
