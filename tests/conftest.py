@@ -150,10 +150,16 @@ def _empty_cache():
     over from one test to the next."""
     from django.core.cache import cache
 
-    from aduan.sla.services import policies_cache_clear
+    from aduan.notifications.services import endpoints_cache_clear
+    from aduan.portal.forms import filing_choices_clear
+    from aduan.sla.services import calendar_cache_clear, policies_cache_clear
 
     cache.clear()
-    policies_cache_clear()  # rows of an earlier test's (rolled back or flushed) database are gone
+    # rows of an earlier test's (rolled back or flushed) database are gone
+    policies_cache_clear()
+    calendar_cache_clear()
+    endpoints_cache_clear()
+    filing_choices_clear()
 
 
 @pytest.fixture

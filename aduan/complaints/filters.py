@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from aduan.agencies.models import Kecamatan, Kelurahan, Opd, Pemda
 from aduan.agencies.selectors import staff_roles
+from aduan.core.form_render import PythonRenderedForm
 from aduan.sla.models import Deadline
 
 from . import selectors
@@ -145,6 +146,7 @@ class StaffComplaintFilter(django_filters.FilterSet):
     class Meta:
         model = Complaint
         fields: list[str] = []
+        form = PythonRenderedForm  # the staff lists' filter panel, without a template per option
 
     def filter_due(self, queryset, name, value):
         now = timezone.now()

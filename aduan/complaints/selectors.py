@@ -277,7 +277,12 @@ def _may_see(actor: Actor, complaint: Complaint) -> bool:
 def reporter_contact_for_delivery(complaint: Complaint) -> ReporterContact | None:
     """Where to send messages meant for the reporter alone (their own updates). Never use it to
     address staff or to fill a page, an export or a log: that is what ``reporter_identity_for`` is for."""
-    identity = ReporterIdentity.objects.filter(complaint=complaint).first()
+    return reporter_contact_of(ReporterIdentity.objects.filter(complaint=complaint).first())
+
+
+def reporter_contact_of(identity: ReporterIdentity | None) -> ReporterContact | None:
+    """``reporter_contact_for_delivery`` from an identity already in hand (the one a filing just
+    stored): the same rules, no query."""
     if identity is None or not (identity.email or identity.phone):
         return None
     return ReporterContact(email=identity.email, phone=identity.phone, language=identity.language)

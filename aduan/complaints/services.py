@@ -9,7 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -61,10 +61,20 @@ def ticket_number_next(*, pemda: Pemda, now: datetime) -> str:
     ``BPN-2026-000123``. Must run inside a transaction: the counter row stays locked until it
     ends, so concurrent submissions get distinct numbers without gaps."""
     year = timezone.localtime(now, pemda.zoneinfo).year
-    TicketCounter.objects.get_or_create(pemda=pemda, year=year)
-    TicketCounter.objects.filter(pemda=pemda, year=year).update(last_number=F("last_number") + 1)
-    number = TicketCounter.objects.values_list("last_number", flat=True).get(pemda=pemda, year=year)
+    table = TicketCounter._meta.db_table
+    with connection.cursor() as cursor:  # one statement: create the year's row or count on
+        cursor.execute(
+            f"INSERT INTO {table} (pemda_id, year, last_number) VALUES (%s, %s, 1) "  # noqa: S608
+            f"ON CONFLICT (pemda_id, year) DO UPDATE SET last_number = {table}.last_number + 1 "
+            "RETURNING last_number",
+            [pemda.pk, year],
+        )
+        (number,) = cursor.fetchone()
     return f"{pemda.code}-{year}-{number:06d}"
+
+
+# Complaint relations ``complaint_submit`` checks itself (or takes from the request's user).
+FILING_CHECKED_RELATIONS = ("pemda", "kelurahan", "category", "target_opd", "reporter_user")
 
 
 def complaint_submit(
@@ -166,14 +176,16 @@ def complaint_submit(
         submitted_at=received_at,
     )
     identity = ReporterIdentity(complaint=complaint, **reporter.__dict__)
-    _full_clean(complaint, exclude=["ticket_number"])
+    # The related objects were checked above (or are the signed-in user): no query to re-check them.
+    _full_clean(complaint, exclude=["ticket_number", *FILING_CHECKED_RELATIONS])
     _full_clean(identity, exclude=["complaint"])
 
-    with transaction.atomic():
+    # No savepoint of its own: an error leaves the whole filing, and the caller's transaction with it.
+    with transaction.atomic(savepoint=False):
         complaint.ticket_number = ticket_number_next(pemda=pemda, now=received_at)
-        complaint.save()
+        complaint.save(force_insert=True)
         identity.complaint = complaint
-        identity.save()
+        identity.save(force_insert=True)
         event = event_append(
             complaint=complaint,
             first=True,  # created just above in this transaction: nobody else can see it yet
@@ -185,9 +197,11 @@ def complaint_submit(
             note=event_note,
             created_at=now,
         )
-        deadlines_on_transition(complaint=complaint, effects=SUBMIT.clock_effects, hop=None, now=received_at)
+        deadlines_on_transition(
+            complaint=complaint, effects=SUBMIT.clock_effects, hop=None, now=received_at, new=True
+        )
         rollup_apply(submitted_facts(row_of(complaint)))
-        transition_notify(SUBMIT, complaint=complaint, event=event, now=now)
+        transition_notify(SUBMIT, complaint=complaint, event=event, now=now, identity=identity)
     return complaint
 
 

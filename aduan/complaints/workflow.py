@@ -48,7 +48,13 @@ from .models import (
     Status,
 )
 from .rollups import complaint_facts
-from .selectors import ROLE_PRECEDENCE, Actor, actor_roles, reporter_contact_for_delivery
+from .selectors import (
+    ROLE_PRECEDENCE,
+    Actor,
+    actor_roles,
+    reporter_contact_for_delivery,
+    reporter_contact_of,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -432,15 +438,18 @@ def complaint_transition(
     return TransitionResult(complaint=complaint, event=event)
 
 
-def transition_notify(transition: Transition, *, complaint, event, now: datetime) -> None:
-    """Queue what ``transition`` tells its audiences (inside the move's transaction)."""
+def transition_notify(transition: Transition, *, complaint, event, now: datetime, identity=None) -> None:
+    """Queue what ``transition`` tells its audiences (inside the move's transaction). A filing
+    passes the reporter ``identity`` it just stored (no re-read; its event is new, so its outbox
+    keys cannot exist yet)."""
     notify_transition(
         complaint=complaint,
         event=event,
         audiences=transition.notifies,
         staff_see_note=transition.staff_see_note,
-        reporter=reporter_contact_for_delivery(complaint),
+        reporter=reporter_contact_of(identity) if identity else reporter_contact_for_delivery(complaint),
         now=now,
+        new_event=identity is not None,
     )
 
 

@@ -13,6 +13,7 @@ reporter's own contact, which the complaints app hands in.
 """
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -67,27 +68,26 @@ def notification_queue(
     recipient_user=None,
     language: str = "id",
     context: dict | None = None,
+    new_key: bool = False,
 ) -> Notification | None:
-    """Write one outbox row (nothing if ``key`` exists) and send it once the transaction commits."""
+    """Write one outbox row (nothing if ``key`` exists) and send it once the transaction commits.
+    ``new_key``: the caller knows the key cannot exist yet (it names an event written in this
+    transaction), so no savepoint guards the insert."""
     if not address:
         return None
-    try:
-        with transaction.atomic():
-            notification = Notification.objects.create(
-                key=key[:200],
-                kind=kind,
-                channel=channel,
-                audience=audience,
-                address=address,
-                complaint=complaint,
-                recipient_user=recipient_user,
-                language=language,
-                context=context or {},
-                created_at=now,
-                next_attempt_at=now,
-            )
-    except IntegrityError:
-        return None  # already queued: every message is queued once
+    fields = {
+        "key": key[:200], "kind": kind, "channel": channel, "audience": audience, "address": address,
+        "complaint": complaint, "recipient_user": recipient_user, "language": language,
+        "context": context or {}, "created_at": now, "next_attempt_at": now,
+    }  # fmt: skip
+    if new_key:
+        notification = Notification.objects.create(**fields)
+    else:
+        try:
+            with transaction.atomic():
+                notification = Notification.objects.create(**fields)
+        except IntegrityError:
+            return None  # already queued: every message is queued once
     pk = notification.pk
     transaction.on_commit(lambda: _enqueue(pk), robust=True)
     return notification
@@ -198,10 +198,12 @@ def notify_transition(
     reporter: ReporterContact | None,
     now: datetime,
     staff_see_note: bool = True,
+    new_event: bool = False,
 ) -> None:
     """Queue what an accepted move tells ``audiences`` (inside the move's transaction), and the
     Pemda's integrations of every move. ``staff_see_note`` is False when the note may be the
-    reporter's own words (they may identify them: staff read them on the page)."""
+    reporter's own words (they may identify them: staff read them on the page). ``new_event``:
+    ``event`` was written in this transaction, so the reporter's outbox key cannot exist yet."""
     action = event.action
     context = _complaint_context(complaint)
     if reporter is not None and REPORTER in audiences:
@@ -217,13 +219,13 @@ def notify_transition(
             notification_queue(
                 key=key, kind="citizen_update", channel=Channel.EMAIL, audience=Audience.CITIZEN,
                 address=reporter.email, complaint=complaint, language=reporter.language,
-                context=citizen_context, now=now,
+                context=citizen_context, now=now, new_key=new_event,
             )  # fmt: skip
         elif reporter.phone and settings.ADUAN_WEBHOOK_URL:
             notification_queue(
                 key=key, kind="citizen_update", channel=Channel.WEBHOOK, audience=Audience.CITIZEN,
                 address=reporter.phone, complaint=complaint, language=reporter.language,
-                context=citizen_context, now=now,
+                context=citizen_context, now=now, new_key=new_event,
             )  # fmt: skip
 
     staff_context = {**context, "action": action, "note": event.note if staff_see_note else ""}
@@ -264,11 +266,30 @@ def integration_event(*, complaint, event) -> dict:
     }
 
 
+# Most Pemdas have no endpoint, and every move asks: each process keeps the active endpoints per
+# Pemda for ENDPOINT_CACHE_SECONDS (a saved, deleted or deactivated endpoint clears this process's
+# copy at once; other processes see the change within that time).
+ENDPOINT_CACHE_SECONDS = 60
+_endpoint_cache: dict = {}
+
+
+def endpoints_cache_clear(**_signal_kwargs) -> None:
+    _endpoint_cache.clear()
+
+
+def _active_endpoints(pemda_id: int) -> list:
+    now = time.monotonic()
+    hit = _endpoint_cache.get(pemda_id)
+    if hit is not None and now < hit[1]:
+        return hit[0]
+    endpoints = list(WebhookEndpoint.objects.filter(pemda_id=pemda_id, is_active=True).order_by("pk"))
+    _endpoint_cache[pemda_id] = (endpoints, now + ENDPOINT_CACHE_SECONDS)
+    return endpoints
+
+
 def notify_integrations(*, complaint, event, now: datetime) -> int:
     """Queue the event for every active webhook endpoint of the complaint's Pemda."""
-    endpoints = list(
-        WebhookEndpoint.objects.filter(pemda_id=complaint.pemda_id, is_active=True).order_by("pk")
-    )
+    endpoints = _active_endpoints(complaint.pemda_id)
     if not endpoints:
         return 0
     payload = integration_event(complaint=complaint, event=event)
@@ -302,6 +323,7 @@ def webhook_endpoint_deactivate(*, endpoint_id: int, pemda_ids) -> None:
     """Stop sending to an endpoint (pending events to it fail without being sent)."""
     if not WebhookEndpoint.objects.filter(pk=endpoint_id, pemda_id__in=pemda_ids).update(is_active=False):
         raise NotFound()
+    endpoints_cache_clear()
 
 
 def deadline_effects_queue(effects, *, now: datetime, due_texts: Callable | None = None) -> int:

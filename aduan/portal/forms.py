@@ -5,12 +5,14 @@
   field the view attaches its message to) and the rules of a file in ``attachments``.
 """
 
+import time
 from datetime import date, timedelta
 
 from django import forms
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone, translation
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from aduan.agencies.areas import kelurahan_grouped, kelurahan_of
@@ -18,6 +20,7 @@ from aduan.agencies.models import Kelurahan, Opd, Pemda
 from aduan.complaints.attachments import ALLOWED_CONTENT_TYPES
 from aduan.complaints.geo import CoordinateField
 from aduan.complaints.models import Category, Classification
+from aduan.core.form_render import PYTHON_RENDERER
 from aduan.core.validators import TITLE_MIN_LENGTH, TITLE_TOO_SHORT
 
 # UU 25/2009 Pasal 42: a complaint comes within 30 days of the service — warn, never refuse.
@@ -78,6 +81,34 @@ def category_choices(pemda: Pemda) -> tuple[list, dict[str, Category]]:
     return choices, {str(c.pk): c for c in categories}
 
 
+# The lists the filing form offers change rarely and every form page shows them: each process keeps
+# them per Pemda and language for CHOICES_CACHE_SECONDS (a saved or deleted category, OPD, kecamatan
+# or kelurahan clears this process's copy at once: aduan/portal/apps.py; other processes follow
+# within that time).
+CHOICES_CACHE_SECONDS = 60
+_choices_cache: dict = {}
+
+
+def filing_choices_clear(**_signal_kwargs) -> None:
+    _choices_cache.clear()
+
+
+def _choices_of(pemda: Pemda) -> dict:
+    now = time.monotonic()
+    key = (pemda.pk, translation.get_language())
+    hit = _choices_cache.get(key)
+    if hit is not None and now < hit[1]:
+        return hit[0]
+    opds = Opd.objects.filter(pemda=pemda, is_active=True).order_by("name")
+    lists = {
+        "categories": category_choices(pemda),
+        "kelurahan": list(kelurahan_of(pemda)),
+        "opds": [(opd.pk, _opd_label(opd)) for opd in opds],
+    }
+    _choices_cache[key] = (lists, now + CHOICES_CACHE_SECONDS)
+    return lists
+
+
 def _opd_label(opd: Opd) -> str:
     name = opd.display_name
     return f"{name} ({opd.short_name})" if opd.short_name and opd.short_name != name else name
@@ -97,6 +128,7 @@ class FilingForm(forms.Form):
     """What a citizen fills in to file a complaint (attachments are handled by the view)."""
 
     required_css_class = "required"
+    default_renderer = PYTHON_RENDERER  # Django's markup, without a template per field and option
 
     classification = forms.ChoiceField(
         label=_("Jenis laporan"),
@@ -193,13 +225,13 @@ class FilingForm(forms.Form):
         self.late_before = self.today - timedelta(days=LATE_FILING_DAYS)
         self.fields["target_opd"].queryset = Opd.objects.filter(pemda=pemda, is_active=True).order_by("name")
         self.fields["target_opd"].label_from_instance = _opd_label
-        choices, self._categories = category_choices(pemda)
-        self.fields["category"].choices = choices
-        areas = list(kelurahan_of(pemda))
-        self._kelurahan = {str(k.pk): k for k in areas}
-        self.fields["kelurahan"].choices = [("", _("— Pilih kelurahan (boleh dikosongkan) —"))] + [
-            *kelurahan_grouped(areas)
-        ]
+        # The page lists them from the per-process copy; a posted OPD is still looked up in the queryset.
+        empty = ("", self.fields["target_opd"].empty_label)
+        self.fields["target_opd"].choices = lambda: [empty, *_choices_of(pemda)["opds"]]
+        # Read when first needed (the page, or a posted value to check): a post that leaves them
+        # empty reads neither list.
+        self.fields["category"].choices = lambda: self._category_data[0]
+        self.fields["kelurahan"].choices = lambda: self._kelurahan_data[0]
         self.fields["language"].initial = current_language()
         date_attrs = self.fields["incident_date"].widget.attrs
         date_attrs["max"] = self.today.isoformat()
@@ -207,13 +239,28 @@ class FilingForm(forms.Form):
         self.fields["name"].widget.attrs["autocomplete"] = "name"
         self.fields["email"].widget.attrs["autocomplete"] = "email"
 
+    @cached_property
+    def _category_data(self) -> tuple[list, dict[str, Category]]:
+        return _choices_of(self.pemda)["categories"]
+
+    @cached_property
+    def _kelurahan_data(self) -> tuple[list, dict[str, Kelurahan]]:
+        areas = _choices_of(self.pemda)["kelurahan"]
+        choices = [("", _("— Pilih kelurahan (boleh dikosongkan) —")), *kelurahan_grouped(areas)]
+        return choices, {str(k.pk): k for k in areas}
+
+    @property
+    def offers_kelurahan(self) -> bool:
+        """The Pemda has kelurahan to choose from (else the page leaves the field out)."""
+        return len(self._kelurahan_data[0]) > 1
+
     def clean_category(self) -> Category | None:
         value = self.cleaned_data.get("category") or ""
-        return self._categories.get(value) if value else None
+        return self._category_data[1].get(value) if value else None
 
     def clean_kelurahan(self) -> Kelurahan | None:
         value = self.cleaned_data.get("kelurahan") or ""
-        return self._kelurahan.get(value) if value else None
+        return self._kelurahan_data[1].get(value) if value else None
 
     @property
     def is_late_filing(self) -> bool:

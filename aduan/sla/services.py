@@ -57,17 +57,39 @@ def _calendar_cached(zone: str, years: tuple[int, ...], overrides: tuple) -> Wor
     return build_calendar(zone=zone, years=years, overrides=overrides)
 
 
-def calendar_for(pemda, *, around: datetime) -> WorkCalendar:
-    """The working calendar of ``pemda`` covering the years around ``around``: national holidays
-    and cuti bersama from the ``holidays`` package, then national overrides, then the Pemda's own
-    (one query; the holiday computation is cached per process)."""
-    years = tuple(range(around.year - CALENDAR_YEARS_BACK, around.year + CALENDAR_YEARS_AHEAD + 1))
+# Overrides are few and change rarely: each process keeps the rows it read per Pemda and years for
+# CALENDAR_CACHE_SECONDS (a saved or deleted override clears this process's copy at once; other
+# processes see it within that time), so filing a complaint reads no calendar row.
+CALENDAR_CACHE_SECONDS = 60
+_override_cache: dict = {}
+
+
+def calendar_cache_clear(**_signal_kwargs) -> None:
+    _override_cache.clear()
+
+
+def _overrides(pemda_id: int, years: tuple[int, ...]) -> tuple:
+    now = time.monotonic()
+    key = (pemda_id, years)
+    hit = _override_cache.get(key)
+    if hit is not None and now < hit[1]:
+        return hit[0]
     rows = HolidayOverride.objects.filter(
-        Q(pemda__isnull=True) | Q(pemda_id=pemda.pk), date__year__in=years
+        Q(pemda__isnull=True) | Q(pemda_id=pemda_id), date__year__in=years
     ).values_list("pemda_id", "date", "is_holiday")
     # National overrides first, then the Pemda's own, so the Pemda's decision wins.
     ordered = sorted(rows, key=lambda r: (r[0] is not None, r[1]))
-    return _calendar_cached(pemda.timezone, years, tuple((d, h) for _, d, h in ordered))
+    overrides = tuple((d, h) for _, d, h in ordered)
+    _override_cache[key] = (overrides, now + CALENDAR_CACHE_SECONDS)
+    return overrides
+
+
+def calendar_for(pemda, *, around: datetime) -> WorkCalendar:
+    """The working calendar of ``pemda`` covering the years around ``around``: national holidays
+    and cuti bersama from the ``holidays`` package, then national overrides, then the Pemda's own
+    (one query, then none for CALENDAR_CACHE_SECONDS; the holiday computation is cached per process)."""
+    years = tuple(range(around.year - CALENDAR_YEARS_BACK, around.year + CALENDAR_YEARS_AHEAD + 1))
+    return _calendar_cached(pemda.timezone, years, _overrides(pemda.pk, years))
 
 
 # Policies are few and change rarely: each process keeps them all for POLICY_CACHE_SECONDS (a
@@ -135,13 +157,23 @@ class ClockEffects:
 
 
 def deadlines_on_transition(
-    *, complaint, effects: ClockEffects, hop, now: datetime, due_at: dict | None = None
+    *, complaint, effects: ClockEffects, hop, now: datetime, due_at: dict | None = None, new: bool = False
 ) -> None:
     """Keep the complaint's clocks in step with one accepted move (inside its transaction).
     ``hop`` is the complaint's open OPD hop, if any (clocks of an OPD belong to it). ``due_at``
     gives the due time of a clock the move sets itself ({stage: datetime}, e.g. the OPD's own
-    planned date for the promise clock) instead of the policy's amount."""
+    planned date for the promise clock) instead of the policy's amount. ``new``: the complaint was
+    created in this transaction (its filing), so it has no clock yet: none is read, and the ones it
+    starts are written with one INSERT."""
     cal = calendar_for(complaint.pemda, around=now)
+    if new:
+        started = []
+        for stage in effects.starts:
+            opd = complaint.current_opd if stage in OPD_STAGES else None
+            due = (due_at or {}).get(stage)
+            started.append(_start(complaint, stage, hop if opd else None, opd, now, cal, due, save=False))
+        Deadline.objects.bulk_create([d for d in started if d is not None])
+        return
     open_clocks = {
         d.stage: d for d in Deadline.objects.open().filter(complaint=complaint).select_for_update()
     }
@@ -204,7 +236,9 @@ def working_days_before(at: datetime, n: int, cal: WorkCalendar) -> datetime:
     return local.astimezone(at.tzinfo)
 
 
-def _start(complaint, stage, hop, opd, now, cal, due: datetime | None = None) -> Deadline | None:
+def _start(
+    complaint, stage, hop, opd, now, cal, due: datetime | None = None, *, save: bool = True
+) -> Deadline | None:
     try:
         policy = policy_for(
             stage=stage,
@@ -252,7 +286,8 @@ def _start(complaint, stage, hop, opd, now, cal, due: datetime | None = None) ->
         escalate_again_at=escalate_again_at,
     )
     deadline.next_check_at = _next_check(deadline, set())
-    deadline.save()
+    if save:
+        deadline.save()
     return deadline
 
 

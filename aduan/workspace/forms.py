@@ -13,6 +13,7 @@ from aduan.complaints.geo import CoordinateField
 from aduan.complaints.models import ArchiveReason, CannedResponse, Complaint
 from aduan.complaints.services import BULK_ACTIONS
 from aduan.complaints.workflow import NOTE_MAX_LENGTH, Action
+from aduan.core.form_render import PythonRenderedForm
 
 # The inputs each staff move asks for; the buttons are shown in this order (usual step first).
 ACTION_FIELDS: dict[str, tuple[str, ...]] = {
@@ -64,7 +65,7 @@ class TicketField(forms.CharField):
         return (super().to_python(value) or "").strip().upper()
 
 
-class TransitionForm(forms.Form):
+class TransitionForm(PythonRenderedForm):
     """The input of one move. Only the fields ``ACTION_FIELDS[action]`` names are kept; which of
     them are required is the workflow's decision (its InvalidInput names the field)."""
 
@@ -128,7 +129,7 @@ class TransitionForm(forms.Form):
         return original
 
 
-class AssignForm(forms.Form):
+class AssignForm(PythonRenderedForm):
     assignee = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label=_("Petugas"))
 
     def __init__(self, *args, officers=(), **kwargs):
@@ -138,7 +139,7 @@ class AssignForm(forms.Form):
         ]
 
 
-class NoteForm(forms.Form):
+class NoteForm(PythonRenderedForm):
     body = forms.CharField(
         max_length=NOTE_MAX_LENGTH,
         label=_("Catatan internal (tidak terlihat oleh pelapor)"),
@@ -146,14 +147,14 @@ class NoteForm(forms.Form):
     )
 
 
-class AttachmentForm(forms.Form):
+class AttachmentForm(PythonRenderedForm):
     file = forms.FileField(label=_("Berkas (foto atau PDF)"))
     is_internal = forms.BooleanField(
         required=False, initial=True, label=_("Internal (tidak terlihat oleh pelapor)")
     )
 
 
-class MergeForm(forms.Form):
+class MergeForm(PythonRenderedForm):
     original = TicketField(
         required=True,
         label=_("Nomor tiket aduan asli"),
@@ -162,13 +163,13 @@ class MergeForm(forms.Form):
     note = forms.CharField(max_length=NOTE_MAX_LENGTH, required=False, label=_("Catatan (opsional)"))
 
 
-class FlagForm(forms.Form):
+class FlagForm(PythonRenderedForm):
     note = forms.CharField(
         max_length=2000, label=_("Catatan pemantauan"), widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
-class PublicPageForm(forms.Form):
+class PublicPageForm(PythonRenderedForm):
     """The koordinator's wording of the public page (empty: the title / no text)."""
 
     public_title = forms.CharField(max_length=200, required=False, label=_("Judul publik"))
@@ -177,7 +178,7 @@ class PublicPageForm(forms.Form):
     )
 
 
-class RelocateForm(forms.Form):
+class RelocateForm(PythonRenderedForm):
     """The koordinator's correction of the pin (typed, or filled in by dragging it on the map) and
     of the kelurahan, from the complaint's Pemda's list. Empty coordinates remove the pin."""
 
@@ -204,7 +205,7 @@ class CannedResponseForm(forms.ModelForm):
         widgets = {"body": forms.Textarea(attrs={"rows": 5})}
 
 
-class BulkForm(forms.Form):
+class BulkForm(PythonRenderedForm):
     """The same move on the ticked complaints of the triage queue."""
 
     complaints = forms.TypedMultipleChoiceField(coerce=int, label=_("Aduan"))

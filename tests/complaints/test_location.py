@@ -16,6 +16,7 @@ from aduan.complaints.models import Complaint, Status
 from aduan.complaints.selectors import Actor, complaints_on_map
 from aduan.core.exceptions import InvalidInput, PermissionDenied
 from aduan.core.maps import grid_pins, tile_origins
+from aduan.sla.services import calendar_cache_clear
 from tests.factories import MembershipFactory, PemdaFactory, complaint_in_status
 
 
@@ -266,6 +267,7 @@ def test_lateness_follows_the_running_clocks(held, petugas, django_assert_num_qu
     )
 
     def level(now):
+        calendar_cache_clear()  # as in a fresh process
         with django_assert_num_queries(3):  # roles, the points, the Pemda's calendar
             (point,) = map_points(complaints_on_map(petugas), now)
         return point

@@ -178,3 +178,25 @@ def test_production_has_no_demo_or_benchmark_data_commands(tmp_path, command):
     assert f"Unknown command: '{command}'" in result.stderr
     base = run_python("", {"ADUAN_VAR_DIR": str(tmp_path)}, "manage.py", command, "--help")
     assert base.returncode == 0, base.stderr
+
+
+def test_production_renders_templates_through_the_cached_loader(tmp_path):
+    """Django wraps the loaders in the cached loader when DEBUG is off and no loaders are set: a
+    template is parsed once per process, not on every page (issue 20 point 2)."""
+    code = (
+        "import django, json; django.setup(); from django.template import engines; "
+        "from aduan.portal.forms import FilingForm; "
+        "e = engines['django'].engine; f = FilingForm.default_renderer.engine.engine; "
+        "print(json.dumps([e.debug, e.loaders, f.loaders]))"
+    )
+    result = run_python(code, {**PRODUCTION_ENV, "ADUAN_VAR_DIR": str(tmp_path)})
+    assert result.returncode == 0, result.stderr
+    debug, loaders, form_loaders = json.loads(result.stdout.strip().splitlines()[-1])
+    assert debug is False
+    cached = "django.template.loaders.cached.Loader"
+    assert [loader[0] for loader in loaders] == [cached]
+    assert {name for name in loaders[0][1]} == {
+        "django.template.loaders.filesystem.Loader",
+        "django.template.loaders.app_directories.Loader",
+    }
+    assert [loader[0] for loader in form_loaders] == [cached]

@@ -10,6 +10,7 @@ from aduan.sla.calendar import add_working_days
 from aduan.sla.display import deadline_due_texts, due_text, end_of_working_day, last_working_day_before
 from aduan.sla.models import Deadline, Stage
 from aduan.sla.public_holidays import build_calendar
+from aduan.sla.services import calendar_cache_clear
 from tests.factories import ComplaintFactory, PemdaFactory, wita
 
 CAL = build_calendar(zone="Asia/Makassar", years=(2026, 2027))
@@ -52,6 +53,7 @@ def test_due_texts_of_many_clocks_read_each_calendar_once(default_policies, djan
     for _ in range(3):
         ComplaintFactory(pemda=pemda, now=wita(2026, 12, 13, 10, 0))
     clocks = list(Deadline.objects.filter(stage=Stage.VERIFICATION).select_related("complaint__pemda"))
+    calendar_cache_clear()  # as in a fresh process
     with translation.override("id"), django_assert_num_queries(1):  # the Pemda's holiday overrides
         texts = deadline_due_texts(clocks)
     assert set(texts.values()) == {"akhir hari kerja 16-12-2026"}

@@ -18,6 +18,7 @@ import re
 
 from django.conf import settings
 from django.contrib import messages
+from django.core import signing
 from django.db import transaction
 from django.db.models import Case, Q, Value, When
 from django.http import Http404, HttpResponse
@@ -57,7 +58,8 @@ from aduan.sla.services import NoPolicy, calendar_for, policy_for
 SUPPORT_THROTTLE = throttle_args("support")
 # Suggestions are fetched while typing (debounced): generous, but not unlimited.
 SIMILAR_THROTTLE = throttle_args("similar")
-RECEIPT_KEY = "aduan_filing_receipt"  # shown once on the submitted page, then popped
+RECEIPT_KEY = "aduan_filing_receipt"  # shown once on the submitted page, then removed
+RECEIPT_SECONDS = 10 * 60
 SHOWN_KEY = "aduan_filing_shown"  # what the submitted page may still say after a reload
 SIMILAR_LIMIT = 5
 SIMILAR_MIN_WORD = 4
@@ -136,14 +138,26 @@ def file_complaint(request):
         if token:
             stash_discard(token)
     tracking_url = reverse("complaints:track", args=[complaint.tracking_secret])
-    request.session[RECEIPT_KEY] = {
+    receipt = {
         "complaint_id": complaint.pk,
         "ticket_number": complaint.ticket_number,
         "tracking_url": request.build_absolute_uri(tracking_url),
         "has_email": bool(form.cleaned_data["email"]),
         "late_filing": form.is_late_filing,
     }
-    return redirect("complaints:submitted")
+    # The receipt travels in a signed cookie for the submitted page alone (HttpOnly, for a few
+    # minutes), not in the session: filing writes no session row.
+    response = redirect("complaints:submitted")
+    response.set_cookie(
+        RECEIPT_KEY,
+        signing.dumps(receipt, salt=RECEIPT_KEY),
+        max_age=RECEIPT_SECONDS,
+        path=reverse("complaints:submitted"),
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
 
 
 def _submit(request, form: FilingForm, *, pemda: Pemda, uploads: list[CleanUpload]) -> Complaint:
@@ -266,9 +280,26 @@ def _file_url(pemda: Pemda) -> str:
 @never_cache
 def submitted(request):
     """The ticket number and the tracking link, once; then only a note that they were shown."""
-    receipt = request.session.pop(RECEIPT_KEY, None)
+    receipt = _receipt_of(request)
     if receipt is None:
         return render(request, "complaints/submitted.html", {"shown": request.session.get(SHOWN_KEY)})
+    response = _submitted_page(request, receipt)
+    response.delete_cookie(RECEIPT_KEY, path=reverse("complaints:submitted"), samesite="Lax")
+    return response
+
+
+def _receipt_of(request) -> dict | None:
+    """The receipt the filing left in its cookie, once; None if absent, forged or stale."""
+    value = request.COOKIES.get(RECEIPT_KEY)
+    if not value:
+        return None
+    try:
+        return signing.loads(value, salt=RECEIPT_KEY, max_age=RECEIPT_SECONDS)
+    except signing.BadSignature:
+        return None
+
+
+def _submitted_page(request, receipt: dict) -> HttpResponse:
     shown = {"ticket_number": receipt["ticket_number"], "has_email": receipt["has_email"]}
     request.session[SHOWN_KEY] = shown
     complaint = Complaint.objects.select_related("pemda").filter(pk=receipt["complaint_id"]).first()
