@@ -15,6 +15,7 @@ import shutil
 import ssl
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -244,7 +245,10 @@ def test_a_filing_round_trip_through_nginx_and_gunicorn(stack):
     stop_group(stack.gunicorn)
     assert stack.request("GET", f"/lacak/{secret}/")[0].status == 502
 
-    logs = stack.logs()
+    # nginx writes a request's line after it answered (the log phase): wait for the last one, bounded
+    deadline = time.monotonic() + 10
+    while '"GET /lacak/.../" 502' not in (logs := stack.logs()) and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert re.search(rf'"GET /lacak/\.\.\./" 200 .* {request_id}\n', logs)
     assert '"GET /api/v1/track/.../" 200' in logs
     assert '"GET /lacak/.../" 502' in logs
