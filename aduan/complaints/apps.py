@@ -13,7 +13,8 @@ class ComplaintsConfig(AppConfig):
         from aduan.sla.services import sweep_handlers_set
 
         from .reminders import deadline_effects_due
-        from .workflow import auto_resolve, hops_of
+        from .selectors import hops_of
+        from .workflow import auto_resolve
 
         sweep_handlers_set(
             hops_of=hops_of, effects_due=deadline_effects_due, reply_window_expired=auto_resolve

@@ -313,3 +313,14 @@ def inbound_mail_kept_for(user) -> QuerySet:
         .select_related("pemda", "mailbox", "complaint", "handled_by")
         .order_by("-received_at", "-pk")
     )
+
+
+def hops_of(complaint_ids) -> dict[int, list[tuple]]:
+    """(opd_id, started_at, ended_at) of every OPD hop of the given complaints, in one query (the
+    deadline sweep charges a breached clock to the OPD that held the complaint then)."""
+    hops: dict[int, list[tuple]] = {}
+    for complaint_id, opd_id, started_at, ended_at in ComplaintHop.objects.filter(
+        complaint_id__in=list(complaint_ids)
+    ).values_list("complaint_id", "opd_id", "started_at", "ended_at"):
+        hops.setdefault(complaint_id, []).append((opd_id, started_at, ended_at))
+    return hops

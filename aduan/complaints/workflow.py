@@ -592,14 +592,3 @@ def auto_resolve(complaint_id: int, *, now: datetime) -> None:
         )
     except DomainError as exc:  # e.g. the reporter replied a moment ago: nothing to resolve
         logger.info("auto-resolve of complaint %s skipped: %s", complaint_id, exc.code)
-
-
-def hops_of(complaint_ids) -> dict[int, list[tuple]]:
-    """(opd_id, started_at, ended_at) of every OPD hop of the given complaints, in one query (the
-    deadline sweep charges a breached clock to the OPD that held the complaint then)."""
-    hops: dict[int, list[tuple]] = {}
-    for complaint_id, opd_id, started_at, ended_at in ComplaintHop.objects.filter(
-        complaint_id__in=list(complaint_ids)
-    ).values_list("complaint_id", "opd_id", "started_at", "ended_at"):
-        hops.setdefault(complaint_id, []).append((opd_id, started_at, ended_at))
-    return hops

@@ -226,63 +226,61 @@ def _refused(request, report, role, key, form, error: DomainError):
     return _page(request, report, role, bound={key: form}, status=400)
 
 
+def _report_step(request, pk: int, *, key: str, form_class, only_role: str | None, write, success):
+    """One POSTed step on a report: the role check, the form, the service call ``write(report,
+    data)``; a refusal shows the page again with the reason and changes nothing."""
+    report, role = _report_or_404(request, pk)
+    if only_role is not None and role != only_role:
+        forbid()
+    form = form_class(request.POST)
+    if not form.is_valid():
+        return _page(request, report, role, bound={key: form}, status=400)
+    try:
+        write(report, form)
+    except DomainError as error:
+        return _refused(request, report, role, key, form, error)
+    messages.success(request, success)
+    return _back(report)
+
+
 @require_POST
 @staff_required
 def staff_ombudsman_clarify(request, pk: int):
-    report, role = _report_or_404(request, pk)
-    if role != "ombudsman":
-        forbid()
-    form = ClarifyForm(request.POST)
-    if not form.is_valid():
-        return _page(request, report, role, bound={"clarify": form}, status=400)
-    try:
-        services.clarification_request(
+    return _report_step(
+        request, pk, key="clarify", form_class=ClarifyForm, only_role="ombudsman",
+        write=lambda report, form: services.clarification_request(
             report_id=report.pk, user=request.user, question=form.cleaned_data["question"]
-        )
-    except DomainError as error:
-        return _refused(request, report, role, "clarify", form, error)
-    messages.success(request, _("Permintaan klarifikasi dikirim ke Pemda; tenggat 14 hari kalender."))
-    return _back(report)
+        ),
+        success=_("Permintaan klarifikasi dikirim ke Pemda; tenggat 14 hari kalender."),
+    )  # fmt: skip
 
 
 @require_POST
 @staff_required
 def staff_ombudsman_answer(request, pk: int):
-    report, role = _report_or_404(request, pk)
-    form = AnswerForm(request.POST)
-    if not form.is_valid():
-        return _page(request, report, role, bound={"answer": form}, status=400)
-    try:
-        services.clarification_answer(
+    return _report_step(
+        request, pk, key="answer", form_class=AnswerForm, only_role=None,  # the service checks who
+        write=lambda report, form: services.clarification_answer(
             report_id=report.pk, user=request.user, answer=form.cleaned_data["answer"]
-        )
-    except DomainError as error:
-        return _refused(request, report, role, "answer", form, error)
-    messages.success(request, _("Jawaban klarifikasi dicatat."))
-    return _back(report)
+        ),
+        success=_("Jawaban klarifikasi dicatat."),
+    )  # fmt: skip
 
 
 @require_POST
 @staff_required
 def staff_ombudsman_close(request, pk: int):
-    report, role = _report_or_404(request, pk)
-    if role != "ombudsman":
-        forbid()
-    form = CloseForm(request.POST)
-    if not form.is_valid():
-        return _page(request, report, role, bound={"close": form}, status=400)
-    try:
-        services.report_close(
+    return _report_step(
+        request, pk, key="close", form_class=CloseForm, only_role="ombudsman",
+        write=lambda report, form: services.report_close(
             report_id=report.pk,
             user=request.user,
             finding=form.cleaned_data["finding"],
             note=form.cleaned_data["note"],
             actions=form.actions(),
-        )
-    except DomainError as error:
-        return _refused(request, report, role, "close", form, error)
-    messages.success(request, _("Laporan ditutup dengan temuan."))
-    return _back(report)
+        ),
+        success=_("Laporan ditutup dengan temuan."),
+    )  # fmt: skip
 
 
 @require_POST
