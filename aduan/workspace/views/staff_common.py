@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from aduan.agencies.selectors import staff_roles
 from aduan.complaints.filters import StaffComplaintFilter
-from aduan.complaints.models import ComplaintFlag
+from aduan.complaints.models import Category, ComplaintFlag
 from aduan.sla.calendar import working_days_left
 from aduan.sla.display import due_text
 from aduan.sla.models import Deadline
@@ -125,13 +125,14 @@ def calendars_for(complaints, now) -> dict:
 
 
 def list_queryset(queryset, *, stage: str | None = None):
-    """What every list row needs in a fixed number of queries: Pemda, OPDs, category, assignee,
-    the open clocks (optionally only one stage's) and the open Ombudsman flag."""
+    """What every list row needs in a fixed number of queries: Pemda, OPDs, assignee, the open
+    clocks (optionally only one stage's) and the open Ombudsman flag; ``rows_of`` adds the
+    categories."""
     deadlines = Deadline.objects.open().order_by("due_at")
     if stage:
         deadlines = deadlines.filter(stage=stage)
     return (
-        queryset.select_related("pemda", "current_opd", "category", "assigned_to", "target_opd")
+        queryset.select_related("pemda", "current_opd", "assigned_to", "target_opd")
         .prefetch_related(Prefetch("deadlines", queryset=deadlines, to_attr="open_deadlines"))
         .annotate(
             is_flagged=Exists(ComplaintFlag.objects.filter(complaint=OuterRef("pk"), cleared_at__isnull=True))
@@ -146,7 +147,18 @@ class Row:
     risk: object = None  # aduan.compliance.forecast.Risk where the page shows the forecast
 
 
+def with_categories(objects) -> None:
+    """Put each complaint's category in, with its parent (in its name) and default OPD (the
+    triage's suggestion): one query for the page when any complaint has a category, none when
+    none has, and one instance per category however many rows share it."""
+    ids = {c.category_id for c in objects if c.category_id}
+    found = Category.objects.select_related("parent", "default_opd").in_bulk(ids) if ids else {}
+    for c in objects:
+        c.category = found.get(c.category_id)
+
+
 def rows_of(page_objects, now, calendars: dict | None = None) -> list[Row]:
+    with_categories(page_objects)
     calendars = calendars if calendars is not None else calendars_for(page_objects, now)
     rows = []
     for c in page_objects:
