@@ -17,6 +17,7 @@ from aduan.sla.calendar import add_working_days
 from aduan.sla.models import Deadline, Stage
 from aduan.sla.rollups import rollup_apply
 from aduan.sla.services import calendar_for
+from aduan.workspace.views.staff_queues import filter_choices_clear
 from tests.factories import complaint_in_status
 from tests.workspace.test_staff_queries import clone
 
@@ -123,6 +124,7 @@ def test_kepala_lists_likely_breaches_of_their_opd_only(world, client, risky):
 
 def count(client, url) -> int:
     cache.clear()
+    filter_choices_clear()
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url)
     assert response.status_code == 200

@@ -3,16 +3,32 @@ includes per row cost more than the rest of the page's rendering."""
 
 from django import template
 from django.urls import reverse
+from django.utils.encoding import force_str
 from django.utils.formats import date_format
+from django.utils.hashable import make_hashable
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from aduan.core.form_render import _var
 
 register = template.Library()
+
+_LABELS: dict = {}
+
+
+def choice_label(instance, name: str) -> str:
+    """``instance.get_<name>_display()`` without Django's cost per call (it rebuilds the field's
+    choice dict, translating every label): the labels are read once per process and language."""
+    key = (type(instance), name, get_language())
+    labels = _LABELS.get(key)
+    if labels is None:
+        field = instance._meta.get_field(name)
+        labels = _LABELS[key] = {make_hashable(k): str(v) for k, v in field.flatchoices}
+    value = getattr(instance, name)
+    return force_str(labels.get(make_hashable(value), value), strings_only=True)
 
 
 @register.simple_tag
@@ -33,7 +49,7 @@ def countdown(value):
     else:
         n = value.days_left
         text = ngettext("%(n)s hari kerja lagi", "%(n)s hari kerja lagi", n) % {"n": n}
-    title = f"{d.get_stage_display()}: {value.due_label}"
+    title = f"{choice_label(d, 'stage')}: {value.due_label}"
     return format_html('<span class="countdown {}" title="{}">{}</span>', value.css, title, text)
 
 
@@ -152,13 +168,13 @@ class _Table:
             f'        <div class="title">{_var(c.title)}</div>\n'
             f'        <div class="muted">{category}{" · " if c.category else ""}'
             f"{_var(date_format(template_localtime(c.submitted_at), 'd M Y H:i'))} · "
-            f'<span class="channel">{_var(c.get_channel_display())}</span>'
+            f'<span class="channel">{_var(choice_label(c, "channel"))}</span>'
         )
         if c.supporters_count:
             out.append(f" · +{_var(c.supporters_count)}")
         out.append(
             f'</div></td>\n      <td><span class="status status-{_var(c.status)}">'
-            f"{_var(c.get_status_display())}</span></td>\n      "
+            f"{_var(choice_label(c, 'status'))}</span></td>\n      "
         )
         if f["show_pemda"]:
             out.append(f"<td>{_var(c.pemda.name)}</td>")

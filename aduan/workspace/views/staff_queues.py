@@ -4,13 +4,15 @@ province. Each is a scoped queryset (``QUEUES``) narrowed by the shared StaffCom
 the exports reuse the same scopes.
 """
 
+import time
+
 from django import forms
 from django.contrib import messages
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils import timezone
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from aduan.agencies.models import Opd, Pemda
@@ -79,8 +81,32 @@ QUEUES = {
 }
 
 
-def _limit_filter_choices(filterset, user, queue):
-    """Offer only the Pemdas, OPDs and categories this user can see in the filter form."""
+# The filter panel's lists (Pemdas, OPDs, categories, kecamatan, kelurahan) change rarely and every
+# queue page shows some of them: each process keeps them per role scope and language for
+# FILTER_CHOICES_SECONDS (a saved or deleted row of those models clears this process's copy at
+# once: aduan/workspace/apps.py; other processes follow within that time). The fields still check
+# a submitted value against their queryset.
+FILTER_CHOICES_SECONDS = 60
+MODEL_FILTERS = ("pemda", "opd", "category", "kecamatan", "kelurahan")
+_filter_choices: dict = {}
+
+
+def filter_choices_clear(**_signal_kwargs) -> None:
+    _filter_choices.clear()
+
+
+def _offer_cached(field, key) -> None:
+    now = time.monotonic()
+    hit = _filter_choices.get(key)
+    if hit is None or now >= hit[1]:
+        choices = [(str(value), str(label)) for value, label in field.choices]
+        hit = _filter_choices[key] = (choices, now + FILTER_CHOICES_SECONDS)
+    field.widget.choices = hit[0]
+
+
+def _limit_filter_choices(filterset, user, queue, shown=MODEL_FILTERS):
+    """Offer only the Pemdas, OPDs and categories this user can see in the filter form (the lists
+    of the ``shown`` fields from this process's copy)."""
     form = filterset.form
     me = staff_roles(user)
     pemdas = Pemda.objects.filter(
@@ -95,9 +121,15 @@ def _limit_filter_choices(filterset, user, queue):
         else Q(pk__in=me.opd_ids)
     )
     form.fields["opd"].queryset = opds.order_by("name")
-    form.fields["category"].queryset = Category.objects.filter(
-        Q(pemda__in=pemdas) | Q(pemda__isnull=True), is_active=True
-    ).order_by("name")
+    form.fields["category"].queryset = (
+        Category.objects.filter(Q(pemda__in=pemdas) | Q(pemda__isnull=True), is_active=True)
+        .select_related("parent")  # in the label
+        .order_by("name")
+    )
+    scope = (me.ombudsman_province_ids, me.koordinator_pemda_ids, me.opd_ids, get_language())
+    for name in MODEL_FILTERS:
+        if name in shown:
+            _offer_cached(form.fields[name], (name, *scope))
     choices = form.fields["status"].choices
     if queue == "triage":
         choices = [c for c in choices if c[0] in TRIAGE_STATUSES]
@@ -124,7 +156,7 @@ def queue_page(
         filterset, page, rows, query = risk_page(request, base, default_sort=default_sort, now=timezone.now())
     else:
         filterset, page, rows, query = filtered_page(request, base, default_sort=default_sort, stage=stage)
-    _limit_filter_choices(filterset, request.user, queue)
+    _limit_filter_choices(filterset, request.user, queue, shown=filter_fields)
     context = {
         "title": title,
         "queue": queue,
