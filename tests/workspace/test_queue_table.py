@@ -180,3 +180,10 @@ def test_rows_with_sub_categories_read_a_fixed_number_of_queries(world, client):
     large = grow(45, 100)
     assert Complaint.objects.filter(current_opd=world.opd).count() == 49
     assert large == small
+
+
+def test_python_table_equals_the_template_with_grouped_digits(world, varied, settings):
+    settings.USE_THOUSAND_SEPARATOR = True
+    template, python = both(varied, queue="inbox", user=world.petugas[0], language="id", **COLUMNS["inbox"])
+    assert python == template
+    assert " · +1.234</div>" in python

@@ -2,9 +2,10 @@
 includes per row cost more than the rest of the page's rendering."""
 
 from django import template
+from django.conf import settings
 from django.urls import reverse
+from django.utils.dates import MONTHS_3
 from django.utils.encoding import force_str
-from django.utils.formats import date_format
 from django.utils.hashable import make_hashable
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -114,16 +115,9 @@ def _head(*, queue, selectable, show_pemda, show_assignee, show_risk, row_action
     return "".join(out)
 
 
-def _risk_cell(risk) -> str:
-    """complaints/staff/_risk.html."""
-    if not risk:
-        return '<span class="muted">—</span>'
-    percent = _var(risk.percent)
-    title = _("Perkiraan: %(p)s%% peluang tenggat terlampaui") % {"p": percent}
-    return (
-        f'<span class="risk risk-{_var(risk.css)}" title="{title}">≈{percent}%'
-        f'<span class="visually-hidden"> {_("(perkiraan)")}</span></span>'
-    )
+def _num(value) -> str:
+    """``{{ number }}`` of an int: localize() groups digits only with USE_THOUSAND_SEPARATOR."""
+    return _var(value) if settings.USE_THOUSAND_SEPARATOR else str(value)
 
 
 class _Table:
@@ -142,6 +136,8 @@ class _Table:
         if queue == "triage":
             self.dispatch = _url_around("complaints:staff-transition", "dispatch")
         self.categories: dict = {}  # str(category) once per category (its parent's name is in it)
+        self.months: dict = {}
+        self.estimate = _("(perkiraan)")
         self.unassigned = f'<span class="muted">{_("belum ditugaskan")}</span>'
         self.reporter_choice = _("pilihan pelapor")
 
@@ -151,9 +147,30 @@ class _Table:
             self.categories[key] = _var(complaint.category) if complaint.category else ""
         return self.categories[key]
 
+    def when(self, value) -> str:
+        """``{{ value|date:"d M Y H:i" }}``."""
+        local = template_localtime(value)
+        month = self.months.get(local.month)
+        if month is None:
+            month = self.months[local.month] = MONTHS_3[local.month].title()
+        return conditional_escape(
+            f"{local.day:02d} {month} {local.year:04d} {local.hour:02d}:{local.minute:02d}"
+        )
+
+    def risk(self, risk) -> str:
+        """complaints/staff/_risk.html."""
+        if not risk:
+            return '<span class="muted">—</span>'
+        percent = _num(risk.percent)
+        title = _("Perkiraan: %(p)s%% peluang tenggat terlampaui") % {"p": percent}
+        return (
+            f'<span class="risk risk-{_var(risk.css)}" title="{title}">≈{percent}%'
+            f'<span class="visually-hidden"> {self.estimate}</span></span>'
+        )
+
     def row(self, row) -> str:
         c, f = row.complaint, self.flags
-        pk = _var(c.pk)
+        pk = _num(c.pk)
         out = [f'\n    <tr id="row-{pk}">\n      ']
         if f["selectable"]:
             label = _("Pilih %(t)s") % {"t": _var(c.ticket_number)}
@@ -167,11 +184,11 @@ class _Table:
             f"{_var(c.ticket_number)}</a>{badges(c)}\n"
             f'        <div class="title">{_var(c.title)}</div>\n'
             f'        <div class="muted">{category}{" · " if c.category else ""}'
-            f"{_var(date_format(template_localtime(c.submitted_at), 'd M Y H:i'))} · "
+            f"{self.when(c.submitted_at)} · "
             f'<span class="channel">{_var(choice_label(c, "channel"))}</span>'
         )
         if c.supporters_count:
-            out.append(f" · +{_var(c.supporters_count)}")
+            out.append(f" · +{_num(c.supporters_count)}")
         out.append(
             f'</div></td>\n      <td><span class="status status-{_var(c.status)}">'
             f"{_var(choice_label(c, 'status'))}</span></td>\n      "
@@ -185,7 +202,7 @@ class _Table:
             out.append(f"<td>{shown}</td>")
         out.append(f"\n      <td>{conditional_escape(countdown(row.countdown))}</td>\n      ")
         if f["show_risk"]:
-            out.append(f"<td>{_risk_cell(row.risk)}</td>")
+            out.append(f"<td>{self.risk(row.risk)}</td>")
         out.append("\n      ")
         if f["row_actions"]:
             out.append(f'<td class="row-actions">{self.actions(c)}</td>')
@@ -205,15 +222,15 @@ class _Table:
         suggested = c.category.default_opd if c.category else None
         if self.queue == "triage" and c.status == "submitted" and suggested:
             return (
-                f'\n        <form method="post" action="{self.dispatch[0]}{_var(c.pk)}{self.dispatch[1]}">'
+                f'\n        <form method="post" action="{self.dispatch[0]}{_num(c.pk)}{self.dispatch[1]}">'
                 f"{self.csrf}\n"
-                f'          <input type="hidden" name="dispatch-opd" value="{_var(suggested.pk)}">'
+                f'          <input type="hidden" name="dispatch-opd" value="{_num(suggested.pk)}">'
                 f"{self.next_input}\n"
                 f'          <button type="submit" class="small">{_("Disposisikan")}</button></form>\n        '
             )
         if self.may_take and not c.assigned_to:
             return (
-                f'\n        <form method="post" action="{self.assign[0]}{_var(c.pk)}{self.assign[1]}">'
+                f'\n        <form method="post" action="{self.assign[0]}{_num(c.pk)}{self.assign[1]}">'
                 f"{self.csrf}\n"
                 f"          {self.assignee}{self.next_input}\n"
                 f'          <button type="submit" class="small">{_("Ambil")}</button></form>'
