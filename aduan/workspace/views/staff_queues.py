@@ -32,7 +32,7 @@ from .staff_common import (
     staff_render,
     staff_required,
 )
-from .staff_risk import likely_breaches, risk_page
+from .staff_risk import forecast_cache_clear, likely_breaches, risk_page
 
 TRIAGE_STATUSES = (Status.SUBMITTED, Status.ON_HOLD)
 OVERDUE_SHOWN = 50
@@ -93,6 +93,13 @@ _filter_choices: dict = {}
 
 def filter_choices_clear(**_signal_kwargs) -> None:
     _filter_choices.clear()
+
+
+def queue_caches_clear() -> None:
+    """Empty what this process keeps for the queue pages (the filter lists, the forecast's
+    histograms): as in a fresh process."""
+    filter_choices_clear()
+    forecast_cache_clear()
 
 
 def _offer_cached(field, key) -> None:
