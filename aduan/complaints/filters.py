@@ -106,7 +106,9 @@ def _zone_of(request):
 
 
 class StaffComplaintFilter(django_filters.FilterSet):
-    status = django_filters.MultipleChoiceFilter(choices=Status.choices, label=_("Status"))
+    # a column of the complaint: no row can come twice, so no DISTINCT (which made PostgreSQL
+    # compute every row's annotations before counting or paginating)
+    status = django_filters.MultipleChoiceFilter(choices=Status.choices, label=_("Status"), distinct=False)
     # Choices are what the user's roles reach (a petugas is not offered every OPD of the country).
     category = django_filters.ModelChoiceFilter(queryset=_category_choices, label=_("Kategori"))
     pemda = django_filters.ModelChoiceFilter(queryset=_pemda_choices, label=_("Pemda"))

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from aduan.agencies.models import Kecamatan, Kelurahan
 from aduan.complaints.models import Category
+from aduan.workspace.views.staff_queues import queue_caches_clear
 from tests.factories import MembershipFactory, OpdFactory, PemdaFactory
 
 pytestmark = pytest.mark.postgres
@@ -96,3 +97,23 @@ def test_a_submitted_filter_value_is_still_checked_against_the_scope(world, clie
     html = client.get(INBOX, {"kecamatan": elsewhere.pk}).content.decode()
     assert 'class="error"' in html
     assert 'id="row-' not in html
+
+
+def panel(html: str) -> str:
+    return re.search(r'<details class="filter-panel".*?<p class="export-links.*?</p>', html, re.S).group(0)
+
+
+def test_the_kept_panel_is_the_one_drawn_for_the_same_address(world, client, area):
+    client.force_login(world.petugas[0])
+    urls = [INBOX, f"{INBOX}?kecamatan={area.pk}&q=a%26b%22", f"{INBOX}?due=bogus", f"{INBOX}?sort=risk"]
+    drawn = {}
+    for url in urls:
+        queue_caches_clear()
+        drawn[url] = panel(client.get(url).content.decode())
+        assert panel(client.get(url).content.decode()) == drawn[url]  # kept
+    assert "open>" not in drawn[INBOX].split("\n")[0]
+    assert f'<option value="{area.pk}" selected>Mariso</option>' in drawn[urls[1]]
+    assert 'value="a&amp;b&quot;"' in drawn[urls[1]]
+    assert 'class="error"' in drawn[urls[2]]
+    assert '<option value="risk" selected>' in drawn[urls[3]]
+    assert len(set(drawn.values())) == len(urls)

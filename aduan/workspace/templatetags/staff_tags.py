@@ -1,6 +1,8 @@
 """Row pieces of the staff lists, rendered in Python: a list page shows 50 rows, and two template
 includes per row cost more than the rest of the page's rendering."""
 
+import time
+
 from django import template
 from django.conf import settings
 from django.urls import reverse
@@ -284,3 +286,35 @@ def queue_table(context, **flags):
         csrf_token=context.get("csrf_token"),
         **flags,
     )
+
+
+# --- The filter panel -----------------------------------------------------------------------------
+# complaints/staff/_filters.html shows the same lists and the same submitted values to everyone of
+# one role scope asking for the same address: each process keeps the drawn panel per queue, fields,
+# scope, language and address for FILTER_PANEL_SECONDS, as long as the lists it shows are kept
+# (staff_queues: a saved or deleted Pemda, OPD, category or area row clears both at once).
+FILTER_PANEL_SECONDS = 60
+_panels: dict = {}
+
+
+def filter_panels_clear() -> None:
+    _panels.clear()
+
+
+@register.simple_tag(takes_context=True)
+def filter_panel(context):
+    """``{% include "complaints/staff/_filters.html" %}``, drawn once per key and kept a while."""
+    template = context.template.engine.get_template("complaints/staff/_filters.html")
+    me, request = context.get("staff_me"), context.get("request")
+    if me is None or request is None:
+        return template.render(context)
+    fields = context.get("filter_fields")
+    scope = (me.ombudsman_province_ids, me.koordinator_pemda_ids, me.opd_ids)
+    key = (context.get("queue"), tuple(fields or ()), scope, get_language(), request.get_full_path())
+    clock = time.monotonic()
+    hit = _panels.get(key)
+    if hit is None or clock >= hit[1]:
+        if len(_panels) >= 512:
+            _panels.clear()
+        hit = _panels[key] = (template.render(context), clock + FILTER_PANEL_SECONDS)
+    return hit[0]

@@ -23,6 +23,7 @@ from aduan.complaints.models import HELD_BY_OPD_STATUSES, Category, Complaint, S
 from aduan.complaints.selectors import Actor
 from aduan.sla.models import DeadlineEffect, EffectKind, Stage
 from aduan.workspace.forms import BulkForm
+from aduan.workspace.templatetags.staff_tags import filter_panels_clear
 
 from .staff_common import (
     filtered_page,
@@ -92,7 +93,9 @@ _filter_choices: dict = {}
 
 
 def filter_choices_clear(**_signal_kwargs) -> None:
+    """Forget the lists and the filter panels drawn from them (staff_tags.filter_panel)."""
     _filter_choices.clear()
+    filter_panels_clear()
 
 
 def queue_caches_clear() -> None:
@@ -102,41 +105,48 @@ def queue_caches_clear() -> None:
     forecast_cache_clear()
 
 
-def _offer_cached(field, key) -> None:
-    now = time.monotonic()
-    hit = _filter_choices.get(key)
-    if hit is None or now >= hit[1]:
-        choices = [(str(value), str(label)) for value, label in field.choices]
-        hit = _filter_choices[key] = (choices, now + FILTER_CHOICES_SECONDS)
-    field.widget.choices = hit[0]
-
-
-def _limit_filter_choices(filterset, user, queue, shown=MODEL_FILTERS):
-    """Offer only the Pemdas, OPDs and categories this user can see in the filter form (the lists
-    of the ``shown`` fields from this process's copy)."""
-    form = filterset.form
-    me = staff_roles(user)
+def _offered(name: str, me):
+    """The queryset of Pemdas, OPDs or categories the filter form offers ``me`` (None: the
+    filterset's own, for the area lists)."""
     pemdas = Pemda.objects.filter(
         Q(province_id__in=me.ombudsman_province_ids)
         | Q(pk__in=me.koordinator_pemda_ids)
         | Q(opds__in=me.opd_ids)
     ).distinct()
-    form.fields["pemda"].queryset = pemdas.order_by("name")
-    opds = Opd.objects.filter(
-        Q(pemda__in=pemdas)
-        if (me.ombudsman_province_ids or me.koordinator_pemda_ids)
-        else Q(pk__in=me.opd_ids)
-    )
-    form.fields["opd"].queryset = opds.order_by("name")
-    form.fields["category"].queryset = (
-        Category.objects.filter(Q(pemda__in=pemdas) | Q(pemda__isnull=True), is_active=True)
-        .select_related("parent")  # in the label
-        .order_by("name")
-    )
+    if name == "pemda":
+        return pemdas.order_by("name")
+    if name == "opd":
+        wide = me.ombudsman_province_ids or me.koordinator_pemda_ids
+        return Opd.objects.filter(Q(pemda__in=pemdas) if wide else Q(pk__in=me.opd_ids)).order_by("name")
+    if name == "category":
+        return (
+            Category.objects.filter(Q(pemda__in=pemdas) | Q(pemda__isnull=True), is_active=True)
+            .select_related("parent")  # in the label
+            .order_by("name")
+        )
+    return None
+
+
+def _limit_filter_choices(filterset, user, queue, shown=MODEL_FILTERS):
+    """Offer only the Pemdas, OPDs, categories and areas this user can see in the filter form,
+    from this process's copy of the lists (read when it has none or it ran out). The form was
+    validated already (filtered_page): what is set here is only what the panel shows."""
+    form = filterset.form
+    me = staff_roles(user)
     scope = (me.ombudsman_province_ids, me.koordinator_pemda_ids, me.opd_ids, get_language())
+    clock = time.monotonic()
     for name in MODEL_FILTERS:
-        if name in shown:
-            _offer_cached(form.fields[name], (name, *scope))
+        if name not in shown:
+            continue
+        field = form.fields[name]
+        hit = _filter_choices.get((name, *scope))
+        if hit is None or clock >= hit[1]:
+            queryset = _offered(name, me)
+            if queryset is not None:
+                field.queryset = queryset
+            choices = [(str(value), str(label)) for value, label in field.choices]
+            hit = _filter_choices[(name, *scope)] = (choices, clock + FILTER_CHOICES_SECONDS)
+        field.widget.choices = hit[0]
     choices = form.fields["status"].choices
     if queue == "triage":
         choices = [c for c in choices if c[0] in TRIAGE_STATUSES]
