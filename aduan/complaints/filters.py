@@ -8,6 +8,7 @@ assigned=me|none, breached=1, flagged=1, submitted_from / submitted_to (dates in
 zone), q (search: ticket number, words, reporter contact for the koordinator) and sort.
 """
 
+import time as clocks
 from datetime import date, datetime, time, timedelta
 
 import django_filters
@@ -59,17 +60,28 @@ def _running(**extra):
     )
 
 
-def _scope_pemda_ids(request) -> set[int] | None:
-    """Pemdas whose OPDs and categories the user's filter lists offer (None: no user, all)."""
+def _scope_key(request):
+    """What the filter lists depend on: the user's roles (None: no staff user)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return set()
+        return None
     roles = staff_roles(user)
-    ids: set[int] = set(roles.koordinator_pemda_ids) | set(roles.opd_pemda_ids)
-    if roles.ombudsman_province_ids:
-        ids.update(
-            Pemda.objects.filter(province_id__in=roles.ombudsman_province_ids).values_list("pk", flat=True)
-        )
+    return (roles.koordinator_pemda_ids, roles.opd_pemda_ids, roles.ombudsman_province_ids)
+
+
+def _scope_pemda_ids(request) -> set[int] | None:
+    """Pemdas whose OPDs and categories the user's filter lists offer (read once per request)."""
+    cached = getattr(request, "_filter_pemda_ids", None)
+    if cached is not None:
+        return cached
+    key = _scope_key(request)
+    if key is None:
+        return set()
+    koordinator_pemda_ids, opd_pemda_ids, ombudsman_province_ids = key
+    ids: set[int] = set(koordinator_pemda_ids) | set(opd_pemda_ids)
+    if ombudsman_province_ids:
+        ids.update(Pemda.objects.filter(province_id__in=ombudsman_province_ids).values_list("pk", flat=True))
+    request._filter_pemda_ids = ids
     return ids
 
 
@@ -103,6 +115,18 @@ def _zone_of(request):
     pemda_id = next(iter(selectors.koordinator_pemda_ids(user)), None) if user else None
     pemda = Pemda.objects.filter(pk=pemda_id).first() if pemda_id else None
     return pemda.zoneinfo if pemda else timezone.get_current_timezone()
+
+
+# The filter form's class holds the querysets of the user's lists (Pemdas, OPDs, areas, categories),
+# unevaluated but with the Pemdas of an Ombudsman's provinces read: each process keeps one class per
+# role scope for FORM_CLASS_SECONDS (a saved or deleted Pemda, OPD, area or category clears them:
+# aduan/workspace/apps.py, with the staff pages' lists).
+FORM_CLASS_SECONDS = 60
+_form_classes: dict = {}
+
+
+def filter_forms_clear(**_signal_kwargs) -> None:
+    _form_classes.clear()
 
 
 class StaffComplaintFilter(django_filters.FilterSet):
@@ -142,6 +166,18 @@ class StaffComplaintFilter(django_filters.FilterSet):
         model = Complaint
         fields: list[str] = []
         form = PythonRenderedForm  # the staff lists' filter panel, without a template per option
+
+    def get_form_class(self):
+        """The form class, built once per role scope and kept FORM_CLASS_SECONDS: building it
+        makes every filter's field and list queryset (each form still gets its own copies)."""
+        key = _scope_key(self.request)
+        clock = clocks.monotonic()
+        hit = _form_classes.get(key)
+        if hit is None or clock >= hit[1]:
+            if len(_form_classes) >= 256:
+                _form_classes.clear()
+            hit = _form_classes[key] = (super().get_form_class(), clock + FORM_CLASS_SECONDS)
+        return hit[0]
 
     def filter_due(self, queryset, name, value):
         now = timezone.now()

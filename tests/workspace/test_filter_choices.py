@@ -117,3 +117,23 @@ def test_the_kept_panel_is_the_one_drawn_for_the_same_address(world, client, are
     assert 'class="error"' in drawn[urls[2]]
     assert '<option value="risk" selected>' in drawn[urls[3]]
     assert len(set(drawn.values())) == len(urls)
+
+
+def test_the_ombudsmans_pemdas_are_read_once_and_a_new_one_shows_at_once(world, client):
+    ombudsman = MembershipFactory(role="ombudsman", province=world.pemda.province).user
+    client.force_login(ombudsman)
+    url = reverse("complaints:staff-ombudsman")
+
+    def province_reads() -> tuple[int, str]:
+        with CaptureQueriesContext(connection) as ctx:
+            html = client.get(url).content.decode()
+        reads = [q["sql"] for q in ctx.captured_queries if 'FROM "agencies_pemda" WHERE' in q["sql"]]
+        return len(reads), html
+
+    queue_caches_clear()
+    assert province_reads()[0] == 1  # the filter form's five lists share it
+    reads, html = province_reads()
+    assert reads == 0  # the form class is kept
+    assert options(html, "pemda") == ["---------", world.pemda.name]
+    newer = PemdaFactory(province=world.pemda.province, name="Kabupaten Baru")
+    assert options(province_reads()[1], "pemda") == ["---------", newer.name, world.pemda.name]

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from aduan.agencies.models import Opd, Pemda
 from aduan.agencies.selectors import staff_roles
 from aduan.complaints import selectors, services
-from aduan.complaints.filters import StaffComplaintFilter
+from aduan.complaints.filters import StaffComplaintFilter, filter_forms_clear
 from aduan.complaints.models import HELD_BY_OPD_STATUSES, Category, Complaint, Status
 from aduan.complaints.selectors import Actor
 from aduan.sla.models import DeadlineEffect, EffectKind, Stage
@@ -93,9 +93,11 @@ _filter_choices: dict = {}
 
 
 def filter_choices_clear(**_signal_kwargs) -> None:
-    """Forget the lists and the filter panels drawn from them (staff_tags.filter_panel)."""
+    """Forget the lists, the filter panels drawn from them (staff_tags.filter_panel) and the
+    filter form classes holding their querysets (complaints.filters)."""
     _filter_choices.clear()
     filter_panels_clear()
+    filter_forms_clear()
 
 
 def queue_caches_clear() -> None:
