@@ -304,10 +304,13 @@ def filter_panels_clear() -> None:
 @register.simple_tag(takes_context=True)
 def filter_panel(context):
     """``{% include "complaints/staff/_filters.html" %}``, drawn once per key and kept a while."""
-    template = context.template.engine.get_template("complaints/staff/_filters.html")
+
+    def drawn():
+        return context.template.engine.get_template("complaints/staff/_filters.html").render(context)
+
     me, request = context.get("staff_me"), context.get("request")
     if me is None or request is None:
-        return template.render(context)
+        return drawn()
     fields = context.get("filter_fields")
     scope = (me.ombudsman_province_ids, me.koordinator_pemda_ids, me.opd_ids)
     key = (context.get("queue"), tuple(fields or ()), scope, get_language(), request.get_full_path())
@@ -316,5 +319,5 @@ def filter_panel(context):
     if hit is None or clock >= hit[1]:
         if len(_panels) >= 512:
             _panels.clear()
-        hit = _panels[key] = (template.render(context), clock + FILTER_PANEL_SECONDS)
+        hit = _panels[key] = (drawn(), clock + FILTER_PANEL_SECONDS)
     return hit[0]
