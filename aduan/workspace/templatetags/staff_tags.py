@@ -1,5 +1,7 @@
-"""Row pieces of the staff lists, rendered in Python: a list page shows 50 rows, and two template
-includes per row cost more than the rest of the page's rendering."""
+"""The staff lists' pieces drawn without a template per row: the countdown and badges, the whole
+queue table (``queue_table``, the same bytes as complaints/staff/_table.html) and the filter panel
+kept per role scope, language and address (``filter_panel``). A list page shows 50 rows; drawn by
+the template engine, its table cost more than the rest of the page's work together."""
 
 import time
 
