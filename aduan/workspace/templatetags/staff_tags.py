@@ -296,6 +296,7 @@ def queue_table(context, **flags):
 # scope, language and address for FILTER_PANEL_SECONDS, as long as the lists it shows are kept
 # (staff_queues: a saved or deleted Pemda, OPD, category or area row clears both at once).
 FILTER_PANEL_SECONDS = 60
+FILTER_PANELS_KEPT = 128  # a panel with a Pemda's kelurahan is tens of kilobytes
 _panels: dict = {}
 
 
@@ -319,7 +320,7 @@ def filter_panel(context):
     clock = time.monotonic()
     hit = _panels.get(key)
     if hit is None or clock >= hit[1]:
-        if len(_panels) >= 512:
+        if len(_panels) >= FILTER_PANELS_KEPT:
             _panels.clear()
         hit = _panels[key] = (drawn(), clock + FILTER_PANEL_SECONDS)
     return hit[0]

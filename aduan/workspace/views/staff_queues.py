@@ -143,6 +143,8 @@ def _limit_filter_choices(filterset, user, queue, shown=MODEL_FILTERS):
         field = form.fields[name]
         hit = _filter_choices.get((name, *scope))
         if hit is None or clock >= hit[1]:
+            if len(_filter_choices) >= 1024:
+                _filter_choices.clear()
             queryset = _offered(name, me)
             if queryset is not None:
                 field.queryset = queryset
