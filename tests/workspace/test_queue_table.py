@@ -19,7 +19,7 @@ from aduan.complaints.selectors import Actor
 from aduan.complaints.services import complaint_assign
 from aduan.sla.models import Deadline
 from aduan.workspace.templatetags.staff_tags import render_queue_table
-from aduan.workspace.views.staff_common import calendars_for, list_queryset, rows_of
+from aduan.workspace.views.staff_common import calendars_for, list_queryset, rows_of, with_clocks
 from aduan.workspace.views.staff_risk import attach_risks
 from tests.factories import ComplaintFactory, MembershipFactory, UserFactory, complaint_in_status
 from tests.workspace.test_staff_queries import clone, count
@@ -193,3 +193,24 @@ def test_python_table_equals_the_template_with_grouped_digits(world, varied, set
     template, python = both(varied, queue="inbox", user=world.petugas[0], language="id", **COLUMNS["inbox"])
     assert python == template
     assert " · +1.234</div>" in python
+
+
+def test_the_open_clocks_read_with_the_rows_are_the_clocks(world, varied):
+    fields = ["pk", "complaint_id", "stage", "opd_id", "started_at", "due_at", "met_at", "cancelled_at"]
+    fields += ["breached_at", "paused_at", "paused_working_days"]
+    seen = 0
+    for row in varied:
+        c = row.complaint
+        stored = Deadline.objects.open().filter(complaint=c).order_by("due_at", "pk")
+        assert [[getattr(d, f) for f in fields] for d in c.open_deadlines] == [
+            [getattr(d, f) for f in fields] for d in stored
+        ]
+        seen += len(stored)
+        for clock, original in zip(c.open_deadlines, stored, strict=True):
+            assert clock.complaint is c
+            assert clock.policy_id == original.policy_id  # not read with the row: loaded when asked
+    assert seen >= len(varied)
+    assert any(d.paused_at for r in varied for d in r.complaint.open_deadlines)
+    verification = list(list_queryset(Complaint.objects.filter(pemda=world.pemda), stage="verification"))
+    with_clocks(verification)
+    assert {d.stage for c in verification for d in c.open_deadlines} == {"verification"}

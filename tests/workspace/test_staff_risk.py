@@ -18,7 +18,7 @@ from aduan.sla.calendar import add_working_days
 from aduan.sla.models import Deadline, Stage
 from aduan.sla.rollups import rollup_apply
 from aduan.sla.services import calendar_for
-from aduan.workspace.views.staff_common import calendars_for, list_queryset
+from aduan.workspace.views.staff_common import calendars_for, list_queryset, with_clocks
 from aduan.workspace.views.staff_queues import queue_caches_clear
 from aduan.workspace.views.staff_risk import forecasts, histograms_kept
 from tests.factories import complaint_in_status
@@ -186,6 +186,7 @@ def test_the_pages_forecast_is_the_compliance_modules(world, risky):
     complaint_in_status(Status.FOLLOWED_UP, pemda=world.pemda, opd=world.opd, koordinator=world.koordinator)
     complaint_in_status(Status.ARCHIVED, pemda=world.pemda, koordinator=world.koordinator)
     objects = list(list_queryset(Complaint.objects.filter(pemda=world.pemda)))
+    with_clocks(objects)
     now = timezone.now()
     calendars = calendars_for(objects, now)
     kept = forecasts(objects, now=now, calendars=calendars)
