@@ -153,6 +153,7 @@ def _empty_cache():
     from aduan.notifications.services import endpoints_cache_clear
     from aduan.portal.forms import filing_choices_clear
     from aduan.sla.services import calendar_cache_clear, policies_cache_clear
+    from aduan.workspace.views.staff_queues import queue_caches_clear
 
     cache.clear()
     # rows of an earlier test's (rolled back or flushed) database are gone
@@ -160,6 +161,7 @@ def _empty_cache():
     calendar_cache_clear()
     endpoints_cache_clear()
     filing_choices_clear()
+    queue_caches_clear()
 
 
 @pytest.fixture

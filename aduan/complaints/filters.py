@@ -8,10 +8,11 @@ assigned=me|none, breached=1, flagged=1, submitted_from / submitted_to (dates in
 zone), q (search: ticket number, words, reporter contact for the koordinator) and sort.
 """
 
+import time as clocks
 from datetime import date, datetime, time, timedelta
 
 import django_filters
-from django.db.models import Exists, Min, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -43,17 +44,10 @@ SORT_CHOICES = [
 
 def with_next_due(queryset):
     """Annotate ``next_due_at``: the earliest due time of the complaint's running clocks (paused
-    clocks excluded; empty when none run)."""
-    return queryset.annotate(
-        next_due_at=Min(
-            "deadlines__due_at",
-            filter=Q(
-                deadlines__met_at__isnull=True,
-                deadlines__cancelled_at__isnull=True,
-                deadlines__paused_at__isnull=True,
-            ),
-        )
-    )
+    clocks excluded; empty when none run). A subquery per row, not a join with GROUP BY: planning
+    a GROUP BY over the list's joins cost PostgreSQL more than running the whole list, and the
+    paginator's count leaves an unused subquery out."""
+    return queryset.annotate(next_due_at=Subquery(_running().order_by("due_at").values("due_at")[:1]))
 
 
 def _running(**extra):
@@ -66,17 +60,28 @@ def _running(**extra):
     )
 
 
-def _scope_pemda_ids(request) -> set[int] | None:
-    """Pemdas whose OPDs and categories the user's filter lists offer (None: no user, all)."""
+def _scope_key(request):
+    """What the filter lists depend on: the user's roles (None: no staff user)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return set()
+        return None
     roles = staff_roles(user)
-    ids: set[int] = set(roles.koordinator_pemda_ids) | set(roles.opd_pemda_ids)
-    if roles.ombudsman_province_ids:
-        ids.update(
-            Pemda.objects.filter(province_id__in=roles.ombudsman_province_ids).values_list("pk", flat=True)
-        )
+    return (roles.koordinator_pemda_ids, roles.opd_pemda_ids, roles.ombudsman_province_ids)
+
+
+def _scope_pemda_ids(request) -> set[int] | None:
+    """Pemdas whose OPDs and categories the user's filter lists offer (read once per request)."""
+    cached = getattr(request, "_filter_pemda_ids", None)
+    if cached is not None:
+        return cached
+    key = _scope_key(request)
+    if key is None:
+        return set()
+    koordinator_pemda_ids, opd_pemda_ids, ombudsman_province_ids = key
+    ids: set[int] = set(koordinator_pemda_ids) | set(opd_pemda_ids)
+    if ombudsman_province_ids:
+        ids.update(Pemda.objects.filter(province_id__in=ombudsman_province_ids).values_list("pk", flat=True))
+    request._filter_pemda_ids = ids
     return ids
 
 
@@ -112,8 +117,22 @@ def _zone_of(request):
     return pemda.zoneinfo if pemda else timezone.get_current_timezone()
 
 
+# The filter form's class holds the querysets of the user's lists (Pemdas, OPDs, areas, categories),
+# unevaluated but with the Pemdas of an Ombudsman's provinces read: each process keeps one class per
+# role scope for FORM_CLASS_SECONDS (a saved or deleted Pemda, OPD, area or category clears them:
+# aduan/workspace/apps.py, with the staff pages' lists).
+FORM_CLASS_SECONDS = 60
+_form_classes: dict = {}
+
+
+def filter_forms_clear(**_signal_kwargs) -> None:
+    _form_classes.clear()
+
+
 class StaffComplaintFilter(django_filters.FilterSet):
-    status = django_filters.MultipleChoiceFilter(choices=Status.choices, label=_("Status"))
+    # a column of the complaint: no row can come twice, so no DISTINCT (which made PostgreSQL
+    # compute every row's annotations before counting or paginating)
+    status = django_filters.MultipleChoiceFilter(choices=Status.choices, label=_("Status"), distinct=False)
     # Choices are what the user's roles reach (a petugas is not offered every OPD of the country).
     category = django_filters.ModelChoiceFilter(queryset=_category_choices, label=_("Kategori"))
     pemda = django_filters.ModelChoiceFilter(queryset=_pemda_choices, label=_("Pemda"))
@@ -147,6 +166,18 @@ class StaffComplaintFilter(django_filters.FilterSet):
         model = Complaint
         fields: list[str] = []
         form = PythonRenderedForm  # the staff lists' filter panel, without a template per option
+
+    def get_form_class(self):
+        """The form class, built once per role scope and kept FORM_CLASS_SECONDS: building it
+        makes every filter's field and list queryset (each form still gets its own copies)."""
+        key = _scope_key(self.request)
+        clock = clocks.monotonic()
+        hit = _form_classes.get(key)
+        if hit is None or clock >= hit[1]:
+            if len(_form_classes) >= 256:
+                _form_classes.clear()
+            hit = _form_classes[key] = (super().get_form_class(), clock + FORM_CLASS_SECONDS)
+        return hit[0]
 
     def filter_due(self, queryset, name, value):
         now = timezone.now()

@@ -10,6 +10,8 @@ engine. tests/core/test_form_render.py checks it against Django's renderer, byte
 Use it for a hot public form: ``class MyForm(forms.Form): default_renderer = PythonFormRenderer()``.
 """
 
+import html
+
 from django import forms
 from django.forms.renderers import DjangoTemplates
 from django.template.base import render_value_in_context
@@ -22,9 +24,11 @@ _CONTEXT = Context(autoescape=True)  # what {{ value }} sees: escaping and local
 
 
 def _var(value) -> str:
-    """``{{ value }}`` (text is only escaped: localisation changes numbers and dates alone)."""
+    """``{{ value }}`` (text is only escaped: localisation changes numbers and dates alone). The
+    text is escaped as django.utils.html.escape does (html.escape), without its lazy-text wrapper:
+    the callers mark the whole markup safe."""
     if isinstance(value, str):
-        return conditional_escape(value)
+        return value if isinstance(value, SafeData) else html.escape(value)
     if isinstance(value, Promise):
         return conditional_escape(str(value))
     return render_value_in_context(value, _CONTEXT)

@@ -13,10 +13,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from aduan.complaints.models import Complaint, Status
+from aduan.compliance.forecast import forecasts_for
 from aduan.sla.calendar import add_working_days
 from aduan.sla.models import Deadline, Stage
 from aduan.sla.rollups import rollup_apply
 from aduan.sla.services import calendar_for
+from aduan.workspace.views.staff_common import calendars_for, list_queryset, with_clocks
+from aduan.workspace.views.staff_queues import queue_caches_clear
+from aduan.workspace.views.staff_risk import forecasts, histograms_kept
 from tests.factories import complaint_in_status
 from tests.workspace.test_staff_queries import clone
 
@@ -123,6 +127,7 @@ def test_kepala_lists_likely_breaches_of_their_opd_only(world, client, risky):
 
 def count(client, url) -> int:
     cache.clear()
+    queue_caches_clear()
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url)
     assert response.status_code == 200
@@ -172,3 +177,46 @@ def test_the_export_link_of_the_risk_sorted_inbox_exports_the_list(world, client
     assert fresh.ticket_number in body
     assert late.ticket_number in body
     assert other.ticket_number not in body  # scope unchanged
+
+
+def test_the_pages_forecast_is_the_compliance_modules(world, risky):
+    """staff_risk.forecasts keeps the histograms a while; its risks are forecasts_for's."""
+    _, late, _ = risky
+    overdue = dispatched(world, ran=9, title="Sudah lewat")
+    complaint_in_status(Status.FOLLOWED_UP, pemda=world.pemda, opd=world.opd, koordinator=world.koordinator)
+    complaint_in_status(Status.ARCHIVED, pemda=world.pemda, koordinator=world.koordinator)
+    objects = list(list_queryset(Complaint.objects.filter(pemda=world.pemda)))
+    with_clocks(objects)
+    now = timezone.now()
+    calendars = calendars_for(objects, now)
+    kept = forecasts(objects, now=now, calendars=calendars)
+    assert kept == forecasts_for(objects, now=now, calendars=calendars)
+    assert kept == forecasts(objects, now=now, calendars=calendars)  # from the kept histograms
+    assert len(kept) == len(objects) - 1  # the archived complaint has no open clock
+    assert kept[overdue.pk].probability == 1.0
+    assert 0.5 < kept[late.pk].probability < 1.0
+    assert {r.stage for r in kept.values()} == {Stage.FOLLOW_UP, Stage.RESOLUTION}
+
+
+def test_the_histograms_are_read_once_per_day_and_pemdas(world, client, risky):
+    today = timezone.localdate()
+    with CaptureQueriesContext(connection) as ctx:
+        first = histograms_kept({world.pemda.pk}, today=today)
+        assert histograms_kept({world.pemda.pk}, today=today) is first
+    assert len(ctx.captured_queries) == 1
+    with CaptureQueriesContext(connection) as ctx:
+        histograms_kept({world.pemda.pk}, today=today + timedelta(days=1))
+        histograms_kept({world.pemda.pk, world.pemda.pk + 1}, today=today)
+    assert len(ctx.captured_queries) == 2
+
+    def rollup_reads(url) -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return sum("sla_metricrollup" in q["sql"] for q in ctx.captured_queries)
+
+    queue_caches_clear()
+    client.force_login(world.kepala)
+    assert rollup_reads(KEPALA) == 1  # its two forecast lists share one read
+    client.force_login(world.petugas[0])
+    assert rollup_reads(INBOX) == 0
+    assert rollup_reads(INBOX + "?sort=risk") == 0

@@ -4,23 +4,26 @@ province. Each is a scoped queryset (``QUEUES``) narrowed by the shared StaffCom
 the exports reuse the same scopes.
 """
 
+import time
+
 from django import forms
 from django.contrib import messages
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils import timezone
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from aduan.agencies.models import Opd, Pemda
 from aduan.agencies.selectors import staff_roles
 from aduan.complaints import selectors, services
-from aduan.complaints.filters import StaffComplaintFilter
+from aduan.complaints.filters import StaffComplaintFilter, filter_forms_clear
 from aduan.complaints.models import HELD_BY_OPD_STATUSES, Category, Complaint, Status
 from aduan.complaints.selectors import Actor
 from aduan.sla.models import DeadlineEffect, EffectKind, Stage
 from aduan.workspace.forms import BulkForm
+from aduan.workspace.templatetags.staff_tags import filter_panels_clear
 
 from .staff_common import (
     filtered_page,
@@ -30,7 +33,7 @@ from .staff_common import (
     staff_render,
     staff_required,
 )
-from .staff_risk import likely_breaches, risk_page
+from .staff_risk import forecast_cache_clear, likely_breaches, risk_page
 
 TRIAGE_STATUSES = (Status.SUBMITTED, Status.ON_HOLD)
 OVERDUE_SHOWN = 50
@@ -79,25 +82,75 @@ QUEUES = {
 }
 
 
-def _limit_filter_choices(filterset, user, queue):
-    """Offer only the Pemdas, OPDs and categories this user can see in the filter form."""
-    form = filterset.form
-    me = staff_roles(user)
+# The filter panel's lists (Pemdas, OPDs, categories, kecamatan, kelurahan) change rarely and every
+# queue page shows some of them: each process keeps them per role scope and language for
+# FILTER_CHOICES_SECONDS (a saved or deleted row of those models clears this process's copy at
+# once: aduan/workspace/apps.py; other processes follow within that time). The fields still check
+# a submitted value against their queryset.
+FILTER_CHOICES_SECONDS = 60
+MODEL_FILTERS = ("pemda", "opd", "category", "kecamatan", "kelurahan")
+_filter_choices: dict = {}
+
+
+def filter_choices_clear(**_signal_kwargs) -> None:
+    """Forget the lists, the filter panels drawn from them (staff_tags.filter_panel) and the
+    filter form classes holding their querysets (complaints.filters)."""
+    _filter_choices.clear()
+    filter_panels_clear()
+    filter_forms_clear()
+
+
+def queue_caches_clear() -> None:
+    """Empty what this process keeps for the queue pages (the filter lists, the forecast's
+    histograms): as in a fresh process."""
+    filter_choices_clear()
+    forecast_cache_clear()
+
+
+def _offered(name: str, me):
+    """The queryset of Pemdas, OPDs or categories the filter form offers ``me`` (None: the
+    filterset's own, for the area lists)."""
     pemdas = Pemda.objects.filter(
         Q(province_id__in=me.ombudsman_province_ids)
         | Q(pk__in=me.koordinator_pemda_ids)
         | Q(opds__in=me.opd_ids)
     ).distinct()
-    form.fields["pemda"].queryset = pemdas.order_by("name")
-    opds = Opd.objects.filter(
-        Q(pemda__in=pemdas)
-        if (me.ombudsman_province_ids or me.koordinator_pemda_ids)
-        else Q(pk__in=me.opd_ids)
-    )
-    form.fields["opd"].queryset = opds.order_by("name")
-    form.fields["category"].queryset = Category.objects.filter(
-        Q(pemda__in=pemdas) | Q(pemda__isnull=True), is_active=True
-    ).order_by("name")
+    if name == "pemda":
+        return pemdas.order_by("name")
+    if name == "opd":
+        wide = me.ombudsman_province_ids or me.koordinator_pemda_ids
+        return Opd.objects.filter(Q(pemda__in=pemdas) if wide else Q(pk__in=me.opd_ids)).order_by("name")
+    if name == "category":
+        return (
+            Category.objects.filter(Q(pemda__in=pemdas) | Q(pemda__isnull=True), is_active=True)
+            .select_related("parent")  # in the label
+            .order_by("name")
+        )
+    return None
+
+
+def _limit_filter_choices(filterset, user, queue, shown=MODEL_FILTERS):
+    """Offer only the Pemdas, OPDs, categories and areas this user can see in the filter form,
+    from this process's copy of the lists (read when it has none or it ran out). The form was
+    validated already (filtered_page): what is set here is only what the panel shows."""
+    form = filterset.form
+    me = staff_roles(user)
+    scope = (me.ombudsman_province_ids, me.koordinator_pemda_ids, me.opd_ids, get_language())
+    clock = time.monotonic()
+    for name in MODEL_FILTERS:
+        if name not in shown:
+            continue
+        field = form.fields[name]
+        hit = _filter_choices.get((name, *scope))
+        if hit is None or clock >= hit[1]:
+            if len(_filter_choices) >= 1024:
+                _filter_choices.clear()
+            queryset = _offered(name, me)
+            if queryset is not None:
+                field.queryset = queryset
+            choices = [(str(value), str(label)) for value, label in field.choices]
+            hit = _filter_choices[(name, *scope)] = (choices, clock + FILTER_CHOICES_SECONDS)
+        field.widget.choices = hit[0]
     choices = form.fields["status"].choices
     if queue == "triage":
         choices = [c for c in choices if c[0] in TRIAGE_STATUSES]
@@ -124,7 +177,7 @@ def queue_page(
         filterset, page, rows, query = risk_page(request, base, default_sort=default_sort, now=timezone.now())
     else:
         filterset, page, rows, query = filtered_page(request, base, default_sort=default_sort, stage=stage)
-    _limit_filter_choices(filterset, request.user, queue)
+    _limit_filter_choices(filterset, request.user, queue, shown=filter_fields)
     context = {
         "title": title,
         "queue": queue,

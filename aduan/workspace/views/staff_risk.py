@@ -4,9 +4,11 @@ and the pages say so.
 
 The forecast is computed in Python, so the risk sort orders the whole filtered list of the OPD
 (its open complaints, at most ``RISK_SORT_LIMIT``) and paginates after; the other sorts forecast
-only the page shown. Either way the cost is the histograms (1 query, cached) on top of the list.
+only the page shown. Either way the cost is the histograms on top of the list: 1 query, then
+none for FORECAST_HISTORY_SECONDS.
 """
 
+import time
 from datetime import timedelta
 
 from django.core.paginator import Paginator
@@ -15,7 +17,16 @@ from django.utils.translation import gettext_lazy as _
 
 from aduan.complaints.filters import StaffComplaintFilter
 from aduan.complaints.models import HELD_BY_OPD_STATUSES
-from aduan.compliance.forecast import FORECAST_STAGES, LIKELY, forecasts_for
+from aduan.compliance.forecast import (
+    FORECAST_STAGES,
+    LIKELY,
+    Histograms,
+    Risk,
+    breach_probability,
+    clock_days,
+    forecast_clock,
+    histograms_for,
+)
 from aduan.sla.calendar import working_days_left
 from aduan.sla.models import Deadline
 
@@ -28,8 +39,55 @@ LIKELY_WORKING_DAYS = 5
 LIKELY_SCAN_LIMIT = 500
 
 
+# The histograms are the trailing year up to yesterday: they change with the day, and otherwise
+# only when rollups are rebuilt or a late event lands on an earlier day. Each process keeps them
+# per Pemdas and day for FORECAST_HISTORY_SECONDS, so the inbox reads them once in that time
+# instead of on every page (the one query of the forecast was the page's most expensive).
+FORECAST_HISTORY_SECONDS = 600
+_histograms: dict = {}
+
+
+def forecast_cache_clear() -> None:
+    _histograms.clear()
+
+
+def histograms_kept(pemda_ids, *, today) -> Histograms:
+    key = (frozenset(pemda_ids), today)
+    clock = time.monotonic()
+    hit = _histograms.get(key)
+    if hit is None or clock >= hit[1]:
+        if len(_histograms) >= 256:
+            _histograms.clear()
+        hit = _histograms[key] = (histograms_for(pemda_ids, today=today), clock + FORECAST_HISTORY_SECONDS)
+    return hit[0]
+
+
+def forecasts(complaints, *, now, calendars) -> dict[int, Risk]:
+    """``aduan.compliance.forecast.forecasts_for`` with the histograms kept (``histograms_kept``):
+    the same loop over the same functions, and tests/workspace/test_staff_risk.py checks that both
+    give the same risks."""
+    complaints = list(complaints)
+    if not complaints:
+        return {}
+    hists = histograms_kept({c.pemda_id for c in complaints}, today=now.date())
+    out = {}
+    for c in complaints:
+        d = forecast_clock(c)
+        if d is None:
+            continue
+        opd_id = d.opd_id or c.current_opd_id
+        if d.met_at is None and d.breached_at is None and d.due_at > now:
+            elapsed, allowance = clock_days(d, now, calendars[c.pemda_id])
+            local, parent = hists.pair(c.pemda_id, opd_id, d.stage)
+            p = breach_probability(elapsed=elapsed, allowance=allowance, local=local, parent=parent)
+        else:
+            p = 1.0
+        out[c.pk] = Risk(p, d.stage, d.due_at)
+    return out
+
+
 def attach_risks(rows, now, calendars) -> None:
-    risks = forecasts_for([r.complaint for r in rows], now=now, calendars=calendars)
+    risks = forecasts([r.complaint for r in rows], now=now, calendars=calendars)
     for row in rows:
         row.risk = risks.get(row.complaint.pk)
 
