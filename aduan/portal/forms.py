@@ -262,6 +262,17 @@ class FilingForm(forms.Form):
         value = self.cleaned_data.get("kelurahan") or ""
         return self._kelurahan_data[1].get(value) if value else None
 
+    def empty_html(self, render) -> str:
+        """``render()`` of this empty form, done once per Pemda, language and day in this process
+        and kept with the lists (the same lifetime: an edit clears both). Nothing else in an empty
+        form changes from one citizen to the next: the day sets the incident date's bounds."""
+        kept = _choices_of(self.pemda).setdefault("empty_html", {})
+        day = self.today.isoformat()
+        if day not in kept:
+            kept.clear()  # yesterday's
+            kept[day] = render()
+        return kept[day]
+
     @property
     def is_late_filing(self) -> bool:
         """The incident was more than 30 days ago (a warning, never a refusal)."""

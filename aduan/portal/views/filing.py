@@ -23,6 +23,7 @@ from django.db import transaction
 from django.db.models import Case, Q, Value, When
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -61,6 +62,7 @@ SIMILAR_THROTTLE = throttle_args("similar")
 RECEIPT_KEY = "aduan_filing_receipt"  # shown once on the submitted page, then removed
 RECEIPT_SECONDS = 10 * 60
 SHOWN_KEY = "aduan_filing_shown"  # what the submitted page may still say after a reload
+FIELDS_TEMPLATE = "complaints/_filing_fields.html"
 SIMILAR_LIMIT = 5
 SIMILAR_MIN_WORD = 4
 SIMILAR_MAX_WORDS = 8
@@ -267,7 +269,16 @@ def _render_form(
         "max_upload_mb": MAX_BYTES // (1024 * 1024),
     }
     with timezone.override(pemda.zoneinfo):
+        context["fields_html"] = _fields_html(form, context)
         return map_csp(render(request, "complaints/file.html", context, status=status))
+
+
+def _fields_html(form: FilingForm, context: dict) -> str:
+    """The form's fields (most of the page's work): an empty form's are the same for every citizen
+    of the Pemda on a day, so they are rendered once (``FilingForm.empty_html``)."""
+    if form.is_bound:
+        return render_to_string(FIELDS_TEMPLATE, context)
+    return form.empty_html(lambda: render_to_string(FIELDS_TEMPLATE, context))
 
 
 def _file_url(pemda: Pemda) -> str:
