@@ -81,16 +81,31 @@ def category_choices(pemda: Pemda) -> tuple[list, dict[str, Category]]:
     return choices, {str(c.pk): c for c in categories}
 
 
-# The lists the filing form offers change rarely and every form page shows them: each process keeps
-# them per Pemda and language for CHOICES_CACHE_SECONDS (a saved or deleted category, OPD, kecamatan
-# or kelurahan clears this process's copy at once: aduan/portal/apps.py; other processes follow
-# within that time).
+# The Pemda and the lists the filing form offers change rarely and every form page and filing needs
+# them: each process keeps them (the lists per Pemda and language) for CHOICES_CACHE_SECONDS (a saved
+# or deleted Pemda, category, OPD, kecamatan or kelurahan clears this process's copy at once:
+# aduan/portal/apps.py; other processes follow within that time).
 CHOICES_CACHE_SECONDS = 60
 _choices_cache: dict = {}
+_pemda_cache: dict = {}
 
 
 def filing_choices_clear(**_signal_kwargs) -> None:
     _choices_cache.clear()
+    _pemda_cache.clear()
+
+
+def filing_pemda(code: str) -> Pemda | None:
+    """The Pemda whose code is ``code`` (upper case), or None; kept in this process (a code that
+    names no Pemda is not kept)."""
+    now = time.monotonic()
+    hit = _pemda_cache.get(code)
+    if hit is not None and now < hit[1]:
+        return hit[0]
+    pemda = Pemda.objects.filter(code=code).first()
+    if pemda is not None:
+        _pemda_cache[code] = (pemda, now + CHOICES_CACHE_SECONDS)
+    return pemda
 
 
 def _choices_of(pemda: Pemda) -> dict:
@@ -262,16 +277,18 @@ class FilingForm(forms.Form):
         value = self.cleaned_data.get("kelurahan") or ""
         return self._kelurahan_data[1].get(value) if value else None
 
-    def empty_html(self, render) -> str:
-        """``render()`` of this empty form, done once per Pemda, language and day in this process
-        and kept with the lists (the same lifetime: an edit clears both). Nothing else in an empty
-        form changes from one citizen to the next: the day sets the incident date's bounds."""
+    def empty_html(self, render, *, variant) -> str:
+        """``render()`` of this empty form, done once per Pemda, language, day and ``variant`` (what
+        else the rendering reads, e.g. the map's settings) in this process and kept with the lists
+        (the same lifetime: an edit clears both). Nothing else in an empty form changes from one
+        citizen to the next: the day sets the incident date's bounds."""
         kept = _choices_of(self.pemda).setdefault("empty_html", {})
-        day = self.today.isoformat()
-        if day not in kept:
-            kept.clear()  # yesterday's
-            kept[day] = render()
-        return kept[day]
+        key = (self.today, variant)
+        if key not in kept:
+            if len(kept) > 8:
+                kept.clear()  # yesterday's
+            kept[key] = render()
+        return kept[key]
 
     @property
     def is_late_filing(self) -> bool:

@@ -50,7 +50,7 @@ from aduan.complaints.services import ReporterData, complaint_submit, complaint_
 from aduan.core.exceptions import InvalidInput
 from aduan.core.maps import map_csp, map_settings
 from aduan.core.throttle import client_key, limit_hit, throttle_args, throttle_hit
-from aduan.portal.forms import FilingForm
+from aduan.portal.forms import FilingForm, filing_pemda
 from aduan.sla.calendar import add_calendar_days, add_working_days
 from aduan.sla.display import due_text
 from aduan.sla.models import DayUnit, Deadline, Stage
@@ -84,7 +84,7 @@ def _pemda_for(request) -> tuple[Pemda | None, list[Pemda]]:
     """The Pemda chosen by ``?pemda=<code>``, or the only one; else None and the ones to choose from."""
     code = (request.GET.get("pemda") or "").strip().upper()
     if code:
-        pemda = Pemda.objects.filter(code=code).first()
+        pemda = filing_pemda(code)
         if pemda is None:
             raise Http404
         return pemda, []
@@ -278,7 +278,7 @@ def _fields_html(form: FilingForm, context: dict) -> str:
     of the Pemda on a day, so they are rendered once (``FilingForm.empty_html``)."""
     if form.is_bound:
         return render_to_string(FIELDS_TEMPLATE, context)
-    return form.empty_html(lambda: render_to_string(FIELDS_TEMPLATE, context))
+    return form.empty_html(lambda: render_to_string(FIELDS_TEMPLATE, context), variant=context["map"])
 
 
 def _file_url(pemda: Pemda) -> str:
@@ -395,7 +395,7 @@ def similar(request):
     retry_after = throttle_hit(key=client_key(request), **SIMILAR_THROTTLE)
     if retry_after:
         return HttpResponse("", status=429, headers={"Retry-After": str(retry_after)})
-    pemda = Pemda.objects.filter(code=(request.GET.get("pemda") or "").strip().upper()).first()
+    pemda = filing_pemda((request.GET.get("pemda") or "").strip().upper())
     category_id = request.GET.get("category") or ""
     if pemda is None or not category_id.isdecimal():
         return HttpResponse("")
