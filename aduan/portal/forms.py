@@ -124,6 +124,17 @@ def _choices_of(pemda: Pemda) -> dict:
     return lists
 
 
+def kept_with_lists(pemda: Pemda, key, make):
+    """``make()``, done once per Pemda, language and ``key`` in this process and kept with the
+    Pemda's lists (the same lifetime: an edit clears both)."""
+    kept = _choices_of(pemda).setdefault("kept", {})
+    if key not in kept:
+        if len(kept) > 8:
+            kept.clear()  # yesterday's
+        kept[key] = make()
+    return kept[key]
+
+
 def _opd_label(opd: Opd) -> str:
     name = opd.display_name
     return f"{name} ({opd.short_name})" if opd.short_name and opd.short_name != name else name
@@ -276,19 +287,6 @@ class FilingForm(forms.Form):
     def clean_kelurahan(self) -> Kelurahan | None:
         value = self.cleaned_data.get("kelurahan") or ""
         return self._kelurahan_data[1].get(value) if value else None
-
-    def empty_html(self, render, *, variant) -> str:
-        """``render()`` of this empty form, done once per Pemda, language, day and ``variant`` (what
-        else the rendering reads, e.g. the map's settings) in this process and kept with the lists
-        (the same lifetime: an edit clears both). Nothing else in an empty form changes from one
-        citizen to the next: the day sets the incident date's bounds."""
-        kept = _choices_of(self.pemda).setdefault("empty_html", {})
-        key = (self.today, variant)
-        if key not in kept:
-            if len(kept) > 8:
-                kept.clear()  # yesterday's
-            kept[key] = render()
-        return kept[key]
 
     @property
     def is_late_filing(self) -> bool:
