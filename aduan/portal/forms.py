@@ -81,10 +81,11 @@ def category_choices(pemda: Pemda) -> tuple[list, dict[str, Category]]:
     return choices, {str(c.pk): c for c in categories}
 
 
-# The Pemda and the lists the filing form offers change rarely and every form page and filing needs
-# them: each process keeps them (the lists per Pemda and language) for CHOICES_CACHE_SECONDS (a saved
-# or deleted Pemda, category, OPD, kecamatan or kelurahan clears this process's copy at once:
-# aduan/portal/apps.py; other processes follow within that time).
+# The Pemda, the lists the filing form offers and what is made of them (the empty form page:
+# ``kept_with_lists``) change rarely and every form page and filing needs them: each process keeps
+# them (the lists per Pemda and language) for CHOICES_CACHE_SECONDS (a saved or deleted Pemda,
+# category, OPD, kecamatan or kelurahan clears this process's copy at once: aduan/portal/apps.py;
+# other processes follow within that time).
 CHOICES_CACHE_SECONDS = 60
 _choices_cache: dict = {}
 _pemda_cache: dict = {}
