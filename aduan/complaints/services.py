@@ -182,8 +182,14 @@ def complaint_submit(
 
     # No savepoint of its own: an error leaves the whole filing, and the caller's transaction with it.
     with transaction.atomic(savepoint=False):
-        complaint.ticket_number = ticket_number_next(pemda=pemda, now=received_at)
-        complaint.save(force_insert=True)
+        # Two rows are shared by every filing of the Pemda: its ticket counter and the day's rollup
+        # cells. Their row locks last until COMMIT, so the other filings of the Pemda wait that
+        # long: they are written last. On PostgreSQL the complaint's id is drawn first and the rows
+        # that only name it go before it (foreign keys are checked at COMMIT); SQLite locks the
+        # whole database for the transaction anyway, so there the complaint goes first.
+        reserved = _id_reserve(complaint)
+        if not reserved:
+            _number_and_insert(complaint, pemda=pemda, received_at=received_at)
         identity.complaint = complaint
         identity.save(force_insert=True)
         event = event_append(
@@ -200,9 +206,27 @@ def complaint_submit(
         deadlines_on_transition(
             complaint=complaint, effects=SUBMIT.clock_effects, hop=None, now=received_at, new=True
         )
-        rollup_apply(submitted_facts(row_of(complaint)))
+        facts = submitted_facts(row_of(complaint))
+        if reserved:
+            _number_and_insert(complaint, pemda=pemda, received_at=received_at)
         transition_notify(SUBMIT, complaint=complaint, event=event, now=now, identity=identity)
+        rollup_apply(facts)
     return complaint
+
+
+def _id_reserve(complaint: Complaint) -> bool:
+    """Draw the unsaved ``complaint``'s id from its sequence (PostgreSQL); False elsewhere."""
+    if connection.vendor != "postgresql":
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id'))", [Complaint._meta.db_table])
+        (complaint.pk,) = cursor.fetchone()
+    return True
+
+
+def _number_and_insert(complaint: Complaint, *, pemda: Pemda, received_at: datetime) -> None:
+    complaint.ticket_number = ticket_number_next(pemda=pemda, now=received_at)
+    complaint.save(force_insert=True)
 
 
 def _full_clean(instance, *, exclude: list[str]) -> None:

@@ -13,7 +13,8 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
@@ -89,20 +90,33 @@ def throttle_hit(*, scope: str, key: str, limit: int, window_seconds: int) -> in
     is unreachable the request is let through (a broken cache must not lock citizens out)."""
     now = int(timezone.now().timestamp())
     window = now // window_seconds
-    cache_key = f"throttle:{scope}:{key}:{window}"
     try:
-        cache.add(cache_key, 0, timeout=window_seconds + 5)
-        try:
-            count = cache.incr(cache_key)
-        except ValueError:  # expired between add and incr
-            cache.set(cache_key, 1, timeout=window_seconds + 5)
-            count = 1
+        count = _count(f"throttle:{scope}:{key}:{window}", timeout=window_seconds + 5)
     except Exception:
         logger.warning("throttle cache unreachable; %s not limited", scope, exc_info=True)
         return 0
     if count > limit:
         return (window + 1) * window_seconds - now
     return 0
+
+
+def _count(cache_key: str, *, timeout: int) -> int:
+    """Add one to the counter ``cache_key`` (created for ``timeout`` seconds); return its value.
+    On Redis one round trip (SET NX and INCR in a pipeline), where Django's add() and incr() take
+    three (incr() first asks whether the key exists)."""
+    backend = caches[DEFAULT_CACHE_ALIAS]
+    if isinstance(backend, RedisCache):
+        full_key = backend.make_and_validate_key(cache_key)
+        pipe = backend._cache.get_client(full_key, write=True).pipeline(transaction=False)
+        pipe.set(full_key, 0, ex=timeout, nx=True)
+        pipe.incr(full_key)
+        return pipe.execute()[1]
+    backend.add(cache_key, 0, timeout=timeout)
+    try:
+        return backend.incr(cache_key)
+    except ValueError:  # expired between add and incr
+        backend.set(cache_key, 1, timeout=timeout)
+        return 1
 
 
 def throttled_page(request, scope: str, *, back_url: str):

@@ -10,12 +10,12 @@ class PortalConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
-        from aduan.agencies.models import Kecamatan, Kelurahan, Opd
+        from aduan.agencies.models import Kecamatan, Kelurahan, Opd, Pemda
         from aduan.complaints.models import Category
 
         from .forms import filing_choices_clear
 
-        for model in (Category, Opd, Kecamatan, Kelurahan):
+        for model in (Pemda, Category, Opd, Kecamatan, Kelurahan):
             for signal in (post_save, post_delete):
                 signal.connect(
                     filing_choices_clear, sender=model, dispatch_uid=f"filing-choices-{model.__name__}"

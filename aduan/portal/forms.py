@@ -81,16 +81,32 @@ def category_choices(pemda: Pemda) -> tuple[list, dict[str, Category]]:
     return choices, {str(c.pk): c for c in categories}
 
 
-# The lists the filing form offers change rarely and every form page shows them: each process keeps
-# them per Pemda and language for CHOICES_CACHE_SECONDS (a saved or deleted category, OPD, kecamatan
-# or kelurahan clears this process's copy at once: aduan/portal/apps.py; other processes follow
-# within that time).
+# The Pemda, the lists the filing form offers and what is made of them (the empty form page:
+# ``kept_with_lists``) change rarely and every form page and filing needs them: each process keeps
+# them (the lists per Pemda and language) for CHOICES_CACHE_SECONDS (a saved or deleted Pemda,
+# category, OPD, kecamatan or kelurahan clears this process's copy at once: aduan/portal/apps.py;
+# other processes follow within that time).
 CHOICES_CACHE_SECONDS = 60
 _choices_cache: dict = {}
+_pemda_cache: dict = {}
 
 
 def filing_choices_clear(**_signal_kwargs) -> None:
     _choices_cache.clear()
+    _pemda_cache.clear()
+
+
+def filing_pemda(code: str) -> Pemda | None:
+    """The Pemda whose code is ``code`` (upper case), or None; kept in this process (a code that
+    names no Pemda is not kept)."""
+    now = time.monotonic()
+    hit = _pemda_cache.get(code)
+    if hit is not None and now < hit[1]:
+        return hit[0]
+    pemda = Pemda.objects.filter(code=code).first()
+    if pemda is not None:
+        _pemda_cache[code] = (pemda, now + CHOICES_CACHE_SECONDS)
+    return pemda
 
 
 def _choices_of(pemda: Pemda) -> dict:
@@ -107,6 +123,17 @@ def _choices_of(pemda: Pemda) -> dict:
     }
     _choices_cache[key] = (lists, now + CHOICES_CACHE_SECONDS)
     return lists
+
+
+def kept_with_lists(pemda: Pemda, key, make):
+    """``make()``, done once per Pemda, language and ``key`` in this process and kept with the
+    Pemda's lists (the same lifetime: an edit clears both)."""
+    kept = _choices_of(pemda).setdefault("kept", {})
+    if key not in kept:
+        if len(kept) > 8:
+            kept.clear()  # yesterday's
+        kept[key] = make()
+    return kept[key]
 
 
 def _opd_label(opd: Opd) -> str:

@@ -22,6 +22,7 @@ from django.core import signing
 from django.db import transaction
 from django.db.models import Case, Q, Value, When
 from django.http import Http404, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -49,7 +50,7 @@ from aduan.complaints.services import ReporterData, complaint_submit, complaint_
 from aduan.core.exceptions import InvalidInput
 from aduan.core.maps import map_csp, map_settings
 from aduan.core.throttle import client_key, limit_hit, throttle_args, throttle_hit
-from aduan.portal.forms import FilingForm
+from aduan.portal.forms import FilingForm, filing_pemda, kept_with_lists
 from aduan.sla.calendar import add_calendar_days, add_working_days
 from aduan.sla.display import due_text
 from aduan.sla.models import DayUnit, Deadline, Stage
@@ -61,6 +62,9 @@ SIMILAR_THROTTLE = throttle_args("similar")
 RECEIPT_KEY = "aduan_filing_receipt"  # shown once on the submitted page, then removed
 RECEIPT_SECONDS = 10 * 60
 SHOWN_KEY = "aduan_filing_shown"  # what the submitted page may still say after a reload
+# Placeholders of the kept empty form page (``_empty_form_page``): letters only, never escaped.
+TOKEN_SLOT, NONCE_SLOT = "aduanCsrfTokenSlot", "aduanCspNonceSlot"
+PAGE_SLOTS = {"csrf_token": TOKEN_SLOT, "CSP_NONCE": NONCE_SLOT}
 SIMILAR_LIMIT = 5
 SIMILAR_MIN_WORD = 4
 SIMILAR_MAX_WORDS = 8
@@ -82,7 +86,7 @@ def _pemda_for(request) -> tuple[Pemda | None, list[Pemda]]:
     """The Pemda chosen by ``?pemda=<code>``, or the only one; else None and the ones to choose from."""
     code = (request.GET.get("pemda") or "").strip().upper()
     if code:
-        pemda = Pemda.objects.filter(code=code).first()
+        pemda = filing_pemda(code)
         if pemda is None:
             raise Http404
         return pemda, []
@@ -106,7 +110,7 @@ def file_complaint(request):
     if pemda is None:
         return render(request, "complaints/file.html", {"pemda_choices": choices})
     if request.method == "GET":
-        return _render_form(request, FilingForm(pemda=pemda), pemda=pemda)
+        return _empty_form_page(request, pemda)
 
     if request.POST.get("website"):
         # Honeypot filled: a robot. Thank it like anyone else and store nothing.
@@ -249,7 +253,15 @@ def _throttled_form(request, retry_after: int, *, pemda=None, form=None, uploads
 
 
 def _render_form(
-    request, form: FilingForm, *, pemda: Pemda, uploads=(), similar_items=(), throttled_minutes=0, status=200
+    request,
+    form: FilingForm,
+    *,
+    pemda: Pemda,
+    uploads=(),
+    similar_items=(),
+    throttled_minutes=0,
+    status=200,
+    slots: dict | None = None,
 ) -> HttpResponse:
     """The form page; files already checked are stashed so that they survive the next POST."""
     attached = [(token or stash_upload(clean), clean.name) for token, clean in uploads]
@@ -267,7 +279,30 @@ def _render_form(
         "max_upload_mb": MAX_BYTES // (1024 * 1024),
     }
     with timezone.override(pemda.zoneinfo):
-        return map_csp(render(request, "complaints/file.html", context, status=status))
+        return map_csp(render(request, "complaints/file.html", context | (slots or {}), status=status))
+
+
+def _empty_form_page(request, pemda: Pemda) -> HttpResponse:
+    """The empty form. At its own address, for a citizen who is not signed in and has no message
+    waiting, the page is the same in a language on a day but for its CSRF tokens and CSP nonce: it
+    is rendered once with placeholders for those (kept with the form's lists) and each request
+    fills in its own (one masked token for the page's forms, as ``{% csrf_token %}`` gives)."""
+    if (
+        request.get_full_path() != _file_url(pemda)
+        or request.user.is_authenticated
+        or messages.get_messages(request)
+    ):
+        return _render_form(request, FilingForm(pemda=pemda), pemda=pemda)
+    key = ("page", timezone.localdate(timezone.now(), pemda.zoneinfo), map_settings())
+    page = kept_with_lists(pemda, key, lambda: _page_with_slots(request, pemda))
+    page = page.replace(TOKEN_SLOT, get_token(request))
+    return map_csp(HttpResponse(page.replace(NONCE_SLOT, str(getattr(request, "csp_nonce", "")))))
+
+
+def _page_with_slots(request, pemda: Pemda) -> str:
+    """The empty form page with TOKEN_SLOT for each CSRF token and NONCE_SLOT for the nonce."""
+    response = _render_form(request, FilingForm(pemda=pemda), pemda=pemda, slots=PAGE_SLOTS)
+    return response.content.decode()
 
 
 def _file_url(pemda: Pemda) -> str:
@@ -384,7 +419,7 @@ def similar(request):
     retry_after = throttle_hit(key=client_key(request), **SIMILAR_THROTTLE)
     if retry_after:
         return HttpResponse("", status=429, headers={"Retry-After": str(retry_after)})
-    pemda = Pemda.objects.filter(code=(request.GET.get("pemda") or "").strip().upper()).first()
+    pemda = filing_pemda((request.GET.get("pemda") or "").strip().upper())
     category_id = request.GET.get("category") or ""
     if pemda is None or not category_id.isdecimal():
         return HttpResponse("")
