@@ -3,13 +3,16 @@
 
 ``staff_roles(user)`` reads the memberships once per user object (one query, cached on the user,
 so once per request) and answers every "which Pemdas / OPDs / provinces" question that scoping,
-the staff menu, the compliance dashboard, the API and the services ask. Nobody else reads
+the staff menu, the compliance dashboard, the API and the services ask, and whether a Pemda
+requires two-factor sign-in of the user (``aduan.agencies.twofactor``). Nobody else reads
 ``StaffMembership`` to decide access.
 """
 
 from dataclasses import dataclass, field
 
-from .models import Role, StaffMembership
+from django.db.models import Exists, OuterRef, Q
+
+from .models import Pemda, Role, StaffMembership
 
 _CACHE_ATTR = "_aduan_staff_roles"
 
@@ -26,6 +29,9 @@ class StaffRoles:
     opd_pemda_ids: frozenset[int] = field(default_factory=frozenset)
     # Pemdas where the user is petugas loket: they record complaints there, and see nothing else.
     loket_pemda_ids: frozenset[int] = field(default_factory=frozenset)
+    # A Pemda that turned on two-factor sign-in counts the user among its koordinator or the
+    # Ombudsman staff of its province (aduan.agencies.twofactor).
+    two_factor_required: bool = False
 
     @property
     def opd_ids(self) -> frozenset[int]:
@@ -82,19 +88,32 @@ class StaffRoles:
 
 NO_ROLES = StaffRoles()
 
+# Whether this membership row makes its Pemda's two-factor switch apply to the user: the
+# koordinator of a Pemda that turned it on, the Ombudsman of a province where one Pemda did.
+TWO_FACTOR_REQUIRED = Q(role=Role.KOORDINATOR, pemda__two_factor_required=True) | Q(
+    Q(role=Role.OMBUDSMAN),
+    Exists(Pemda.objects.filter(province_id=OuterRef("province_id"), two_factor_required=True)),
+)
+
 
 def staff_roles(user) -> StaffRoles:
-    """The roles of ``user``, computed once per user object (one query) and kept on it."""
+    """The roles of ``user`` (and whether a Pemda requires two-factor of them), computed once per
+    user object (one query) and kept on it: a request sees one answer, the next one reads again."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return NO_ROLES
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is not None:
         return cached
     pemdas, petugas, kepala, provinces, opd_pemdas, loket = set(), set(), set(), set(), set(), set()
-    rows = StaffMembership.objects.filter(user=user, is_active=True).values_list(
-        "role", "pemda_id", "opd_id", "opd__pemda_id", "province_id"
+    two_factor = False
+    rows = (
+        StaffMembership.objects.filter(user=user, is_active=True)
+        .order_by()
+        .annotate(two_factor=TWO_FACTOR_REQUIRED)
+        .values_list("role", "pemda_id", "opd_id", "opd__pemda_id", "province_id", "two_factor")
     )
-    for role, pemda_id, opd_id, opd_pemda_id, province_id in rows:
+    for role, pemda_id, opd_id, opd_pemda_id, province_id, required in rows:
+        two_factor = two_factor or bool(required)  # NULL (no Pemda on the row) is not required
         if role == Role.KOORDINATOR:
             pemdas.add(pemda_id)
         elif role == Role.PETUGAS_OPD:
@@ -114,6 +133,7 @@ def staff_roles(user) -> StaffRoles:
         ombudsman_province_ids=frozenset(provinces),
         opd_pemda_ids=frozenset(opd_pemdas),
         loket_pemda_ids=frozenset(loket),
+        two_factor_required=two_factor,
     )
     setattr(user, _CACHE_ATTR, roles)
     return roles

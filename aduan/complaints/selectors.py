@@ -173,6 +173,30 @@ def complaint_get_for(*, user, pk: int) -> Complaint:
         raise NotFound() from None
 
 
+def complaint_page_for(*, user, pk: int, **annotations) -> Complaint:
+    """``complaint_get_for`` with, in the same query, what the staff complaint page reads of the
+    complaint's own rows (assignee, the reporter's choice of OPD, the category's OPD) and the
+    caller's ``annotations``. The reporter's row comes along too: only ``reporter_identity_for``
+    hands it out, to the viewers who may see it."""
+    try:
+        return (
+            complaints_visible_to(user)
+            .select_related(
+                "pemda",
+                "category__default_opd",
+                "current_opd",
+                "kelurahan__kecamatan",
+                "target_opd",
+                "assigned_to",
+                "reporter",
+            )
+            .annotate(**annotations)
+            .get(pk=pk)
+        )
+    except Complaint.DoesNotExist:
+        raise NotFound() from None
+
+
 def complaint_by_secret(secret: str) -> Complaint:
     """The citizen's complaint for a tracking secret, or NotFound (also for a secret with NUL,
     which PostgreSQL cannot compare: every caller — pages, API, privacy export — is covered)."""
@@ -266,6 +290,8 @@ def reporter_identity_for(*, actor: Actor, complaint: Complaint) -> ReporterIden
             return None
         if not roles - {ActorRole.SYSTEM} and not _may_see(actor, complaint):
             return None  # neither a role on the complaint now nor a past holder of it
+    if Complaint.reporter.is_cached(complaint):  # loaded with the complaint (complaint_page_for)
+        return getattr(complaint, "reporter", None)
     return ReporterIdentity.objects.filter(complaint=complaint).first()
 
 

@@ -8,6 +8,7 @@ again with the error beside what was typed (status 400/409), and changes nothing
 """
 
 from django.contrib import messages
+from django.db.models import Exists, OuterRef, Subquery
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -16,9 +17,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from aduan.complaints import selectors, services
+from aduan.complaints.attachment_names import attachment_display_name
 from aduan.complaints.attachments import attachment_add, validate_upload
 from aduan.complaints.location import LocationStep
-from aduan.complaints.models import CLOSED_STATUSES, HELD_BY_OPD_STATUSES, ActorRole, CannedResponse
+from aduan.complaints.models import (
+    CLOSED_STATUSES,
+    HELD_BY_OPD_STATUSES,
+    ActorRole,
+    Attachment,
+    CannedResponse,
+    ComplaintFlag,
+    ComplaintNote,
+)
 from aduan.complaints.public_page import PublicStep
 from aduan.complaints.selectors import Actor
 from aduan.complaints.workflow import (
@@ -32,6 +42,7 @@ from aduan.complaints.workflow import (
 from aduan.core.exceptions import DomainError, NotFound, PermissionDenied
 from aduan.core.maps import map_csp
 from aduan.notifications.models import Audience
+from aduan.ombudsman.models import OmbudsmanReport
 from aduan.ombudsman.selectors import report_on_complaint_for
 from aduan.sla.services import calendar_for
 from aduan.workspace.forms import (
@@ -79,6 +90,27 @@ def _complaint_or_404(request, pk):
         raise Http404 from None
 
 
+def _page_facts():
+    """What the page asks of the complaint's other rows, answered in the complaint's own query:
+    whether there is an open Ombudsman flag, a report to the Ombudsman (its id), internal notes
+    and attachments. A list the complaint does not have then costs no query."""
+    of_complaint = {"complaint": OuterRef("pk")}
+    return {
+        "page_open_flag": Exists(ComplaintFlag.objects.filter(**of_complaint, cleared_at__isnull=True)),
+        "page_report_pk": Subquery(OmbudsmanReport.objects.filter(**of_complaint).values("pk")[:1]),
+        "page_has_notes": Exists(ComplaintNote.objects.filter(**of_complaint)),
+        "page_has_attachments": Exists(Attachment.objects.filter(**of_complaint)),
+    }
+
+
+def _page_complaint(request, pk):
+    """The complaint with everything its page reads of it (``selectors.complaint_page_for``)."""
+    try:
+        return selectors.complaint_page_for(user=request.user, pk=pk, **_page_facts())
+    except NotFound:
+        raise Http404 from None
+
+
 def _canned_for(complaint):
     if not complaint.current_opd_id:
         return []
@@ -89,6 +121,8 @@ def _canned_for(complaint):
 
 def _detail(request, complaint, *, bound=None, status=200):
     """Render the complaint page; ``bound`` maps a form key to a bound form with errors."""
+    if not hasattr(complaint, "page_open_flag"):  # a refused POST: read it as the page does
+        complaint = _page_complaint(request, complaint.pk)
     bound = bound or {}
     now = timezone.now()
     cal = calendar_for(complaint.pemda, around=now)
@@ -111,6 +145,11 @@ def _detail(request, complaint, *, bound=None, status=200):
         n.shown_error = (
             (n.last_error if may_see else n.last_error.split(":", 1)[0]) if n.state != "sent" else ""
         )
+    attachments = list(complaint.attachments.all()) if complaint.page_has_attachments else []
+    for position, attachment in enumerate(attachments, start=1):  # ordered oldest first
+        attachment.shown_name = attachment_display_name(
+            attachment, identity_visible=identity is not None, position=position
+        )
 
     actions = staff_actions(actor=actor, complaint=complaint, roles=roles)
     canned = _canned_for(complaint) if Action.FOLLOW_UP in actions else []
@@ -132,18 +171,24 @@ def _detail(request, complaint, *, bound=None, status=200):
     can_assign = ActorRole.PETUGAS_OPD in roles and complaint.status in HELD_BY_OPD_STATUSES
     can_note = bool(roles & NOTE_ROLES)
     can_merge = ActorRole.KOORDINATOR in roles and Action.ARCHIVE in actions
-    open_flag = next((f for f in complaint.flags.select_related("flagged_by") if f.cleared_at is None), None)
+    open_flag = (
+        complaint.flags.select_related("flagged_by").filter(cleared_at__isnull=True).first()
+        if complaint.page_open_flag
+        else None
+    )
     is_ombudsman = ActorRole.OMBUDSMAN in roles
     is_koordinator = ActorRole.KOORDINATOR in roles
     context = {
         "complaint": complaint,
         "identity": identity,
         "deadlines": deadlines,
-        "hops": complaint.hops.select_related("opd"),
+        "hops": list(complaint.hops.select_related("opd")),
         "events": events,
-        "ombudsman_report": report_on_complaint_for(user=request.user, complaint=complaint),
-        "notes": list(complaint.notes.select_related("author")),
-        "attachments": list(complaint.attachments.all()),
+        "ombudsman_report": report_on_complaint_for(
+            user=request.user, complaint=complaint, pk=complaint.page_report_pk
+        ),
+        "notes": list(complaint.notes.select_related("author")) if complaint.page_has_notes else [],
+        "attachments": attachments,
         "notifications": notifications,
         "is_closed": complaint.status in CLOSED_STATUSES,
         "actions": actions,
@@ -188,7 +233,7 @@ def _detail(request, complaint, *, bound=None, status=200):
 def staff_complaint_detail(request, pk: int):
     """One complaint: facts, reporter (if this viewer may see them), attachments, clocks per
     stage and hop, OPD hops, the timeline, notifications, internal notes and the allowed actions."""
-    return _detail(request, _complaint_or_404(request, pk))
+    return _detail(request, _page_complaint(request, pk))
 
 
 def _back(request, complaint):
