@@ -10,9 +10,7 @@ requires two-factor sign-in of the user (``aduan.agencies.twofactor``). Nobody e
 
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Q
-
-from .models import Pemda, Role, StaffMembership
+from .models import Role, StaffMembership
 
 _CACHE_ATTR = "_aduan_staff_roles"
 
@@ -88,13 +86,6 @@ class StaffRoles:
 
 NO_ROLES = StaffRoles()
 
-# Whether this membership row makes its Pemda's two-factor switch apply to the user: the
-# koordinator of a Pemda that turned it on, the Ombudsman of a province where one Pemda did.
-TWO_FACTOR_REQUIRED = Q(role=Role.KOORDINATOR, pemda__two_factor_required=True) | Q(
-    Q(role=Role.OMBUDSMAN),
-    Exists(Pemda.objects.filter(province_id=OuterRef("province_id"), two_factor_required=True)),
-)
-
 
 def staff_roles(user) -> StaffRoles:
     """The roles of ``user`` (and whether a Pemda requires two-factor of them), computed once per
@@ -106,14 +97,24 @@ def staff_roles(user) -> StaffRoles:
         return cached
     pemdas, petugas, kepala, provinces, opd_pemdas, loket = set(), set(), set(), set(), set(), set()
     two_factor = False
+    # One row per membership; an Ombudsman's repeats once per Pemda of their province (its
+    # two-factor switch: any one of them requires it).
     rows = (
         StaffMembership.objects.filter(user=user, is_active=True)
         .order_by()
-        .annotate(two_factor=TWO_FACTOR_REQUIRED)
-        .values_list("role", "pemda_id", "opd_id", "opd__pemda_id", "province_id", "two_factor")
+        .values_list(
+            "role",
+            "pemda_id",
+            "opd_id",
+            "opd__pemda_id",
+            "province_id",
+            "pemda__two_factor_required",
+            "province__pemdas__two_factor_required",
+        )
     )
-    for role, pemda_id, opd_id, opd_pemda_id, province_id, required in rows:
-        two_factor = two_factor or bool(required)  # NULL (no Pemda on the row) is not required
+    for role, pemda_id, opd_id, opd_pemda_id, province_id, pemda_2fa, province_2fa in rows:
+        if (role == Role.KOORDINATOR and pemda_2fa) or (role == Role.OMBUDSMAN and province_2fa):
+            two_factor = True
         if role == Role.KOORDINATOR:
             pemdas.add(pemda_id)
         elif role == Role.PETUGAS_OPD:

@@ -8,8 +8,10 @@ tokens are issued only with the code too (aduan/api/views/auth.py); a token, onc
 without a code by the integration holding it until it expires (docs/security.md).
 """
 
+from functools import cache
+
 from django.utils.translation import gettext_lazy as _
-from django_otp import user_has_device
+from django_otp import device_classes
 from drf_spectacular.authentication import SessionScheme, TokenScheme
 from knox.auth import TokenAuthentication
 from rest_framework import exceptions
@@ -36,8 +38,17 @@ def required_by_pemda(user) -> bool:
     return any(check(user) for check in _requirements)
 
 
+@cache
+def _device_models() -> tuple:
+    """The installed django-otp device models (the TOTP app here): known once apps are loaded."""
+    return tuple(device_classes())
+
+
 def has_confirmed_device(user) -> bool:
-    return user.is_authenticated and user_has_device(user, confirmed=True)
+    """``django_otp.user_has_device(user, confirmed=True)``, as one EXISTS per device model."""
+    if not user.is_authenticated:
+        return False
+    return any(model.objects.filter(user_id=user.pk, confirmed=True).exists() for model in _device_models())
 
 
 def verification_needed(user) -> str | None:

@@ -92,7 +92,8 @@ class TransitionForm(PythonRenderedForm):
     photo = forms.FileField(
         required=False,
         label=_("Foto untuk pelapor (opsional)"),
-        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+        # never an initial file to clear: the plain input, drawn by the Python renderer
+        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
     )
 
     def __init__(self, *args, action: str, complaint: Complaint, **kwargs):
@@ -148,7 +149,7 @@ class NoteForm(PythonRenderedForm):
 
 
 class AttachmentForm(PythonRenderedForm):
-    file = forms.FileField(label=_("Berkas (foto atau PDF)"))
+    file = forms.FileField(label=_("Berkas (foto atau PDF)"), widget=forms.FileInput)
     is_internal = forms.BooleanField(
         required=False, initial=True, label=_("Internal (tidak terlihat oleh pelapor)")
     )

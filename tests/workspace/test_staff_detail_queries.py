@@ -1,0 +1,100 @@
+"""The staff complaint page reads a fixed number of queries, however long its timeline, its notes,
+its attachments and its notifications are; the complaint's own rows come with it and a list it does
+not have costs no query. Every staff page pays four before the view: the session, the user, the
+two-factor device and the roles (with the Pemdas' two-factor switch)."""
+
+import pytest
+from django.core.files.base import ContentFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from aduan.complaints.models import Attachment, Status
+from aduan.complaints.selectors import Actor
+from aduan.complaints.services import complaint_assign, complaint_flag, complaint_note_add
+from aduan.notifications.models import Notification
+from tests.factories import MembershipFactory, complaint_in_status
+
+pytestmark = pytest.mark.postgres
+
+GATE = 4  # session, user, two-factor device, roles
+
+
+def queries(client, complaint) -> list[str]:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(reverse("complaints:staff-detail", kwargs={"pk": complaint.pk}))
+    assert response.status_code == 200
+    return [q["sql"] for q in ctx.captured_queries]
+
+
+def grow(complaint, world, ombudsman, n: int) -> None:
+    """n more of each: timeline events (assignments), notes, attachments, notifications."""
+    petugas = world.petugas
+    for i in range(n):
+        complaint_assign(
+            complaint_id=complaint.pk, actor=Actor.staff(petugas[0]), assignee_id=petugas[(i + 1) % 2].pk
+        )
+        complaint_note_add(complaint_id=complaint.pk, actor=Actor.staff(petugas[0]), body=f"Catatan {i}")
+        Attachment.objects.create(
+            complaint=complaint, file=ContentFile(b"foto", name="a.jpg"), original_name=f"KTP_Warga_{i}.jpg",
+            content_type="image/jpeg", size=4, scan_status="clean",
+        )  # fmt: skip
+        Notification.objects.create(
+            key=f"detail-{complaint.pk}-{n}-{i}", kind="test", channel="email", audience="staff",
+            address="petugas@example.id", state="sent", complaint=complaint,
+        )  # fmt: skip
+    if not complaint.flags.exists():
+        complaint_flag(complaint_id=complaint.pk, actor=Actor.staff(ombudsman), note="Dipantau.")
+
+
+@pytest.fixture
+def ombudsman(world):
+    return MembershipFactory(role="ombudsman", province=world.pemda.province).user
+
+
+def test_the_complaint_page_costs_the_same_with_1_or_12_of_everything(world, client, ombudsman):
+    complaint = complaint_in_status(
+        Status.DISPATCHED, pemda=world.pemda, opd=world.opd, koordinator=world.koordinator, is_anonymous=True
+    )
+    viewers = {"petugas": world.petugas[0], "koordinator": world.koordinator, "ombudsman": ombudsman}
+    grow(complaint, world, ombudsman, 1)
+    small = {}
+    for name, user in viewers.items():
+        client.force_login(user)
+        queries(client, complaint)  # the process's caches (calendar, policies) are filled
+        small[name] = queries(client, complaint)
+
+    grow(complaint, world, ombudsman, 11)
+    large = {}
+    for name, user in viewers.items():
+        client.force_login(user)
+        large[name] = queries(client, complaint)
+        html = client.get(reverse("complaints:staff-detail", kwargs={"pk": complaint.pk})).content.decode()
+        assert html.count('<li class="event-') == complaint.events.count()
+        assert html.count("Catatan 1") == 3  # notes 1, 10 and 11
+        # the anonim reporter's file names only for the koordinator; the others see them numbered
+        assert ("KTP_Warga_11.jpg" in html) is (name == "koordinator")
+        assert ("lampiran-12.jpg" in html) is (name != "koordinator")
+
+    assert {name: len(q) for name, q in large.items()} == {name: len(q) for name, q in small.items()}
+    # petugas: the gate, the complaint, clocks, events, notifications, the open flag, notes,
+    # attachments, hops and the officers to assign to (no identity: the reporter is anonim).
+    assert len(large["petugas"]) == GATE + 10
+    assert not any("complaints_reporteridentity" in q.split(" FROM ", 1)[1][:40] for q in large["petugas"])
+
+
+def test_lists_the_complaint_does_not_have_cost_no_query(world, client):
+    complaint = complaint_in_status(
+        Status.DISPATCHED, pemda=world.pemda, opd=world.opd, koordinator=world.koordinator
+    )
+    client.force_login(world.petugas[0])
+    queries(client, complaint)
+
+    sql = queries(client, complaint)
+
+    # the gate, the complaint (with the reporter, shown: not anonim), clocks, events,
+    # notifications, hops, the officers; no flag, report, note or attachment query
+    assert len(sql) == GATE + 6
+    tables = " ".join(q.split(" FROM ", 1)[1].split(" ", 1)[0] for q in sql[GATE + 1 :])
+    for table in ("complaintflag", "ombudsmanreport", "complaintnote", "attachment", "reporteridentity"):
+        assert table not in tables
