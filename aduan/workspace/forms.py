@@ -98,13 +98,12 @@ class TransitionForm(PythonRenderedForm):
 
     def __init__(self, *args, action: str, complaint: Complaint, **kwargs):
         kwargs.setdefault("prefix", action)
+        keep = ACTION_FIELDS[action]
+        # only this move's fields are copied for the form (the instance's base_fields)
+        self.base_fields = {name: f for name, f in type(self).base_fields.items() if name in keep}
         super().__init__(*args, **kwargs)
         self.action = action
         self.complaint = complaint
-        keep = ACTION_FIELDS[action]
-        for name in list(self.fields):
-            if name not in keep:
-                del self.fields[name]
         if "opd" in self.fields:
             self.fields["opd"].queryset = opd_choices_queryset(complaint.pemda_id)
         if "note" in self.fields:

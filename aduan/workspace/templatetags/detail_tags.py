@@ -126,7 +126,7 @@ def timeline_items(events) -> str:
         note = f'<br><span class="prose">{_var(e.note)}</span>' if e.note else ""
         items.append(
             f'\n  <li class="event-{_var(e.action)}"><time datetime="{_date(e.created_at, "c")}">'
-            f'{_date(e.created_at, "d-m-Y H:i T")}</time> — <strong>{_var(e.action_label)}</strong>'
+            f"{_date(e.created_at, 'd-m-Y H:i T')}</time> — <strong>{_var(e.action_label)}</strong>"
             f"\n    {status} · {_var(display(e, 'actor_role'))}{actor}{opd}"
             f"\n    {note}</li>"
         )

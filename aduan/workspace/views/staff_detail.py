@@ -44,7 +44,7 @@ from aduan.complaints.workflow import (
 )
 from aduan.core.exceptions import DomainError, NotFound, PermissionDenied
 from aduan.core.maps import map_csp
-from aduan.notifications.models import Audience
+from aduan.notifications.models import Audience, Notification
 from aduan.ombudsman.models import OmbudsmanReport
 from aduan.ombudsman.selectors import report_on_complaint_for
 from aduan.sla.services import calendar_for
@@ -107,13 +107,14 @@ def _of_complaint(model, *, column: str = "complaint_id", where: str = "", selec
 
 
 # What the page asks of the complaint's other rows, answered in the complaint's own query: whether
-# there is an open Ombudsman flag, a report to the Ombudsman (its id), internal notes, attachments
-# and canned responses of its OPD. A list the complaint does not have then costs no query.
+# there is an open Ombudsman flag, a report to the Ombudsman (its id), internal notes, attachments,
+# notifications and canned responses of its OPD. A list the complaint does not have costs no query.
 PAGE_FACTS = {
     "page_open_flag": _of_complaint(ComplaintFlag, where="cleared_at IS NULL"),
     "page_report_pk": _of_complaint(OmbudsmanReport, select="id"),
     "page_has_notes": _of_complaint(ComplaintNote),
     "page_has_attachments": _of_complaint(Attachment),
+    "page_has_notifications": _of_complaint(Notification),
     "page_has_canned": _of_complaint(CannedResponse, column="opd_id", where="is_active"),
 }
 
@@ -151,7 +152,9 @@ def _detail(request, complaint, *, bound=None, status=200):
     labels = {**dict(Action.choices), **STEP_LABELS}
     for event in events:
         event.action_label = labels.get(event.action, event.action)
-    notifications = list(complaint.notifications.order_by("created_at", "pk"))
+    notifications = (
+        list(complaint.notifications.order_by("created_at", "pk")) if complaint.page_has_notifications else []
+    )
     for n in notifications:
         # The reporter's address is part of their identity: shown only to who may see it.
         may_see = n.audience == Audience.STAFF or identity is not None
