@@ -216,3 +216,25 @@ def test_staff_find_the_enrolment_page_in_their_menu(client, petugas):
 
     assert f'href="{SETUP}"' in client.get("/staf/kotak-masuk/").content.decode()
     assert f'href="{SETUP}"' not in client.get("/").content.decode()  # citizens' menu
+
+
+def test_the_switch_and_the_memberships_are_read_again_on_every_request(client, pemda, koordinator):
+    """The requirement is read with the roles (one query per request): turning the switch on or
+    off, or revoking the membership that made it apply, counts from the next request."""
+    client.force_login(koordinator)
+    assert client.get("/staf/triase/").status_code == 200
+
+    pemda.two_factor_required = True
+    pemda.save(update_fields=["two_factor_required"])
+    assert client.get("/staf/triase/")["Location"].startswith(SETUP)
+
+    pemda.two_factor_required = False
+    pemda.save(update_fields=["two_factor_required"])
+    assert client.get("/staf/triase/").status_code == 200
+
+    pemda.two_factor_required = True
+    pemda.save(update_fields=["two_factor_required"])
+    koordinator.memberships.update(is_active=False)
+    response = client.get("/staf/triase/")
+    assert response.status_code == 403  # no role left, and no Pemda requiring the code of them
+    assert not TOTPDevice.objects.exists()

@@ -105,3 +105,17 @@ def test_lists_the_complaint_does_not_have_cost_no_query(world, client):
     tables = " ".join(q.split(" FROM ", 1)[1].split(" ", 1)[0] for q in sql[GATE + 1 :])
     for table in ("complaintflag", "ombudsmanreport", "complaintnote", "attachment", "reporteridentity"):
         assert table not in tables
+
+
+def test_a_revoked_membership_closes_the_page_on_the_next_request(world, client):
+    complaint = complaint_in_status(
+        Status.DISPATCHED, pemda=world.pemda, opd=world.opd, koordinator=world.koordinator
+    )
+    petugas = world.petugas[0]
+    client.force_login(petugas)
+    url = reverse("complaints:staff-detail", kwargs={"pk": complaint.pk})
+    assert client.get(url).status_code == 200
+
+    petugas.memberships.update(is_active=False)
+
+    assert client.get(url).status_code == 404
