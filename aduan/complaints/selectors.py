@@ -161,35 +161,13 @@ def complaint_search(queryset: QuerySet[Complaint], q: str, *, user) -> QuerySet
     return queryset.filter(match)
 
 
-def complaint_get_for(*, user, pk: int) -> Complaint:
-    """One complaint the user may see, or NotFound (never 'forbidden': existence is not leaked)."""
+def complaint_get_for(*, user, pk: int, **annotations) -> Complaint:
+    """One complaint the user may see, or NotFound (never 'forbidden': existence is not leaked);
+    with the caller's ``annotations`` (the staff page's facts about its other rows)."""
     try:
         return (
             complaints_visible_to(user)
             .select_related("pemda", "category", "current_opd", "kelurahan__kecamatan")
-            .get(pk=pk)
-        )
-    except Complaint.DoesNotExist:
-        raise NotFound() from None
-
-
-def complaint_page_for(*, user, pk: int, **annotations) -> Complaint:
-    """``complaint_get_for`` with, in the same query, what the staff complaint page reads of the
-    complaint's own rows (assignee, the reporter's choice of OPD, the category's OPD) and the
-    caller's ``annotations``. The reporter's row comes along too: only ``reporter_identity_for``
-    hands it out, to the viewers who may see it."""
-    try:
-        return (
-            complaints_visible_to(user)
-            .select_related(
-                "pemda",
-                "category__default_opd",
-                "current_opd",
-                "kelurahan__kecamatan",
-                "target_opd",
-                "assigned_to",
-                "reporter",
-            )
             .annotate(**annotations)
             .get(pk=pk)
         )
@@ -290,8 +268,6 @@ def reporter_identity_for(*, actor: Actor, complaint: Complaint) -> ReporterIden
             return None
         if not roles - {ActorRole.SYSTEM} and not _may_see(actor, complaint):
             return None  # neither a role on the complaint now nor a past holder of it
-    if Complaint.reporter.is_cached(complaint):  # loaded with the complaint (complaint_page_for)
-        return getattr(complaint, "reporter", None)
     return ReporterIdentity.objects.filter(complaint=complaint).first()
 
 

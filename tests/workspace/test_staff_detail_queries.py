@@ -1,6 +1,6 @@
 """The staff complaint page reads a fixed number of queries, however long its timeline, its notes,
-its attachments and its notifications are; the complaint's own rows come with it and a list it does
-not have costs no query. Every staff page pays four before the view: the session, the user, the
+its attachments and its notifications are; a list the complaint does not have costs no query, and
+the reporter's row is read only for a viewer who may see it. Every staff page pays four before the view: the session, the user, the
 two-factor device and the roles (with the Pemdas' two-factor switch)."""
 
 import pytest
@@ -82,9 +82,12 @@ def test_the_complaint_page_costs_the_same_with_1_or_12_of_everything(world, cli
 
     assert {name: len(q) for name, q in large.items()} == {name: len(q) for name, q in small.items()}
     # petugas: the gate, the complaint, clocks, events, notifications, the open flag, notes,
-    # attachments, hops and the officers to assign to (no identity: the reporter is anonim; no
-    # canned responses: the OPD has none).
-    assert len(large["petugas"]) == GATE + 9
+    # attachments, hops, the officers to assign to and the assigned one (no canned responses: the
+    # OPD has none; no identity: the reporter is anonim, their row is not even read).
+    assert len(large["petugas"]) == GATE + 10
+    for name, sql in large.items():
+        read = any('FROM "complaints_reporteridentity"' in q for q in sql)
+        assert read is (name == "koordinator"), name
 
 
 def test_lists_the_complaint_does_not_have_cost_no_query(world, client):
@@ -97,13 +100,13 @@ def test_lists_the_complaint_does_not_have_cost_no_query(world, client):
     sql = queries(client, complaint)
     html = client.get(reverse("complaints:staff-detail", kwargs={"pk": complaint.pk})).content.decode()
 
-    assert "Budi Santoso" in html  # not anonim: the OPD sees the reporter (read with the complaint)
+    assert "Budi Santoso" in html  # not anonim: the OPD sees the reporter
 
-    # the gate, the complaint (with the reporter, shown: not anonim), clocks, events,
-    # notifications, hops, the officers; no flag, report, note or attachment query
-    assert len(sql) == GATE + 6
+    # the gate, the complaint, the reporter, clocks, events, notifications, hops, the officers; no
+    # flag, report, note, attachment or canned response query
+    assert len(sql) == GATE + 7
     tables = " ".join(q.split(" FROM ", 1)[1].split(" ", 1)[0] for q in sql[GATE + 1 :])
-    for table in ("complaintflag", "ombudsmanreport", "complaintnote", "attachment", "reporteridentity"):
+    for table in ("complaintflag", "ombudsmanreport", "complaintnote", "attachment", "cannedresponse"):
         assert table not in tables
 
 

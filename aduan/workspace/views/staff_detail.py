@@ -120,9 +120,9 @@ PAGE_FACTS = {
 
 
 def _page_complaint(request, pk):
-    """The complaint with everything its page reads of it (``selectors.complaint_page_for``)."""
+    """The complaint with its page's facts about its other rows."""
     try:
-        return selectors.complaint_page_for(user=request.user, pk=pk, **PAGE_FACTS)
+        return selectors.complaint_get_for(user=request.user, pk=pk, **PAGE_FACTS)
     except NotFound:
         raise Http404 from None
 
@@ -213,7 +213,10 @@ def _detail(request, complaint, *, bound=None, status=200):
         "action_forms": forms,
         "canned": canned,
         "canned_selected": request.GET.get("canned", ""),
-        "suggested_opd": complaint.category.default_opd if complaint.category_id else None,
+        # the category's OPD, shown beside the dispatch form only (the koordinator's move)
+        "suggested_opd": (
+            complaint.category.default_opd if Action.DISPATCH in actions and complaint.category_id else None
+        ),
         "assign_form": bound.get("assign")
         or (
             AssignForm(
