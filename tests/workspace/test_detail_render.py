@@ -47,6 +47,27 @@ NOTIFICATIONS = """{% for n in notifications %}
         <td class="delivery-{{ n.state }}">{{ n.get_state_display }}{% if n.sent_at %} {{ n.sent_at|date:"d-m-Y H:i" }}{% endif %}{% if n.shown_error %}<br><small>{{ n.shown_error }}</small>{% endif %}</td>
         <td>{{ n.attempts }}</td></tr>{% empty %}<tr><td colspan="5">—</td></tr>{% endfor %}"""  # noqa: E501
 
+ACTIONS = """{% load i18n detail_tags %}{% for action, form in action_forms.items %}
+  <details class="action" data-action="{{ action }}"{% if form.is_bound or forloop.first and not bound_any or action == "follow_up" and canned_selected %} open{% endif %}>
+    <summary class="button{% if forloop.first %} button-primary{% endif %}">{{ form.label }}</summary>
+    {% if action == "follow_up" and canned %}
+    <form method="get" action="{{ request.path }}" class="canned-pick" hx-boost="false">
+      <label for="canned-select">{% translate "Jawaban siap pakai" %}</label>
+      <select name="canned" id="canned-select" hx-get="{{ request.path }}" hx-trigger="change" hx-target="#id_follow_up-note" hx-select="#id_follow_up-note" hx-swap="outerHTML">
+        <option value="">—</option>{% for c in canned %}<option value="{{ c.pk }}"{% if canned_selected == c.pk|stringformat:"d" %} selected{% endif %}>{{ c.title }}</option>{% endfor %}
+      </select>
+      <button type="submit" class="small">{% translate "Pakai" %}</button>
+    </form>{% endif %}
+    <form method="post" action="{% url 'complaints:staff-transition' complaint.pk action %}" class="stack"{% if form.is_multipart %} enctype="multipart/form-data" hx-boost="false"{% endif %}>{% csrf_token %}
+      {% if action == "schedule" %}<p class="hint">{% translate "Tanggal ini menjadi janji OPD kepada pelapor: lewat dari tanggal itu tanpa selesai ditangani dihitung sebagai pelanggaran." %}</p>{% endif %}
+      {{ form.non_field_errors }}
+      {% if action == "dispatch" %}<p class="hint">{% translate "Saran dari kategori" %}: <strong>{{ suggested_opd|default:"—" }}</strong> · {% translate "Pilihan pelapor" %}: <strong>{{ complaint.target_opd|default:"—" }}</strong></p>{% endif %}
+      {% if action == "hold" %}<p class="hint">{% translate "Pertanyaan dikirim kepada pelapor; tenggat berhenti sampai pelapor melengkapi." %}</p>{% endif %}
+      {% staff_fields form %}
+      <button type="submit" class="button-primary">{{ form.label }}</button>
+    </form>
+  </details>{% endfor %}"""  # noqa: E501
+
 ZONES = ("Asia/Makassar", "Asia/Jayapura")
 
 
@@ -163,3 +184,44 @@ def test_display_is_get_field_display(resolved):
         resolved.status = "not-a-status"
         assert display(resolved, "status") == resolved.get_status_display() == "not-a-status"
         resolved.status = Status.RESOLVED
+
+
+def test_the_moves_forms_match_the_template(world, rf):
+    from aduan.complaints.models import CannedResponse
+    from aduan.workspace.templatetags.detail_tags import action_forms
+
+    complaint = complaint_in_status(Status.SUBMITTED, pemda=world.pemda, koordinator=world.koordinator)
+    complaint.target_opd = world.other_opd
+    canned = [
+        CannedResponse.objects.create(opd=world.opd, title=f"Jawaban <{i}>", body="Terima kasih.")
+        for i in range(3)
+    ]
+    refused = TransitionForm({"hold-note": ""}, action="hold", complaint=complaint)
+    refused.is_valid()
+    refused.add_error(None, "Tidak boleh <sekarang>.")
+    request = rf.get(f"/staf/aduan/{complaint.pk}/", {"canned": canned[1].pk})
+    request.resolver_match = None
+    cases = [
+        ({"dispatch": None, "archive": None, "hold": None, "forward_out": None}, {}, None, ""),
+        ({"follow_up": None, "schedule": None, "cannot_handle": None}, {}, world.opd, str(canned[1].pk)),
+        ({"follow_up": None, "hold": refused}, {"hold": refused}, world.opd, ""),
+        ({"acknowledge": None, "follow_up": None}, {}, None, ""),
+    ]
+    for actions, bound, suggested, selected in cases:
+        forms = {a: f or TransitionForm(action=a, complaint=complaint) for a, f in actions.items()}
+        context = {
+            "request": request,
+            "complaint": complaint,
+            "action_forms": forms,
+            "bound_any": bool(bound),
+            "canned": canned if "follow_up" in forms else [],
+            "canned_selected": selected,
+            "suggested_opd": suggested,
+            "csrf_token": "token<&>",
+        }
+        for _language, _zone in each_language_and_zone():
+            assert action_forms(Context(context)) == template(ACTIONS, **context), actions
+        if bound:  # the refused move's error, escaped, in its form (open)
+            html = action_forms(Context(context))
+            assert "Tidak boleh &lt;sekarang&gt;." in html
+            assert '<details class="action" data-action="hold" open>' in html

@@ -1,7 +1,8 @@
 """The staff complaint page reads a fixed number of queries, however long its timeline, its notes,
 its attachments and its notifications are; a list the complaint does not have costs no query, and
-the reporter's row is read only for a viewer who may see it. Every staff page pays four before the view: the session, the user, the
-two-factor device and the roles (with the Pemdas' two-factor switch)."""
+the reporter's row is read only for a viewer who may see it. Every staff page pays four before
+the view: the session, the user, the two-factor device and the roles (with the Pemdas' two-factor
+switch)."""
 
 import pytest
 from django.core.files.base import ContentFile

@@ -1,20 +1,20 @@
 """Pieces of the staff complaint page drawn in Python: its form fields (as
-``complaints/staff/_field.html`` draws each) and its lists (clocks, OPD hops, timeline,
-notifications). The template engine costs a few hundred Python calls per row and per field, more
-than the rest of the page; these produce the same bytes with plain string building.
+``complaints/staff/_field.html`` draws each), the forms of the moves it offers and its lists
+(clocks, OPD hops, timeline, notifications). The template engine costs a few hundred Python
+calls per row and per field, more than the rest of the page; these produce the same bytes with
+plain string building.
 tests/workspace/test_detail_render.py checks each against the template markup it replaces."""
 
 from django import template
 from django.template.base import render_value_in_context
 from django.template.context import Context
 from django.template.defaultfilters import date as date_filter
+from django.urls import reverse
 from django.utils.encoding import force_str
-from django.utils.html import conditional_escape
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
-from django.utils.translation import gettext
-
-from .staff_tags import countdown
+from django.utils.translation import gettext, ngettext
 
 register = template.Library()
 
@@ -30,11 +30,6 @@ def _var(value) -> str:
 def _date(value, fmt: str) -> str:
     """``{{ value|date:fmt }}`` (in the current time zone; "" for no date)."""
     return conditional_escape(date_filter(template_localtime(value), fmt))
-
-
-def _translate(message: str) -> str:
-    """``{% translate message %}``."""
-    return conditional_escape(gettext(message))
 
 
 _LABELS: dict = {}
@@ -53,7 +48,8 @@ def display(obj, name: str) -> str:
 
 
 def _safe(html: str) -> str:
-    return mark_safe(html)  # noqa: S308 — every value in it went through _var, _date or _translate
+    return mark_safe(html)  # noqa: S308 — values went through _var or _date; translations of
+    # literals are trusted, as {% translate %} trusts them
 
 
 def field_html(f) -> str:
@@ -74,6 +70,26 @@ def staff_fields(form) -> str:
     return _safe("".join(field_html(f) for f in form))
 
 
+def countdown_html(value) -> str:
+    """``{% countdown value %}`` (workspace.templatetags.staff_tags) with the stage's label from
+    ``display``: working days left (or late), paused, or how the clock ended."""
+    d = value.deadline
+    if not value.is_open:
+        text = gettext("selesai, terlambat") if value.breached else gettext("selesai tepat waktu")
+    elif value.paused:
+        text = gettext("dijeda")
+    elif value.days_late:
+        n = value.days_late
+        text = ngettext("terlambat %(n)s hari kerja", "terlambat %(n)s hari kerja", n) % {"n": n}
+    elif value.breached:
+        text = gettext("terlambat")
+    else:
+        n = value.days_left
+        text = ngettext("%(n)s hari kerja lagi", "%(n)s hari kerja lagi", n) % {"n": n}
+    title = f"{display(d, 'stage')}: {value.due_label}"
+    return format_html('<span class="countdown {}" title="{}">{}</span>', value.css, title, text)
+
+
 @register.simple_tag
 def deadline_rows(countdowns) -> str:
     """The clocks table's rows (``workspace.views.staff_common.Countdown`` each)."""
@@ -86,14 +102,15 @@ def deadline_rows(countdowns) -> str:
         breach = DASH
         if d.breached_at:
             where = f" {DASH} {_var(opd)}" if opd else ""
-            breach = f'<strong class="breach">⚠ {_translate("terlampaui")}{where}</strong>'
+            late = gettext("terlampaui")  # (makemessages reads no call inside an f-string)
+            breach = f'<strong class="breach">⚠ {late}{where}</strong>'
         rows.append(
             f'\n    <tr class="deadline-{_var(d.stage)}">'
             f"\n      <td>{_var(display(d, 'stage'))}</td>"
             f"\n      <td>{_var(opd) if opd else DASH}</td>"
             f'\n      <td class="when opt">{_date(d.started_at, "d-m-Y H:i")}</td>'
             f'\n      <td class="when">{_var(c.due_label)}</td>'
-            f"\n      <td>{conditional_escape(countdown(c))}</td>"
+            f"\n      <td>{countdown_html(c)}</td>"
             f"\n      <td>{breach}</td>"
             "\n    </tr>"
         )
@@ -104,10 +121,11 @@ def deadline_rows(countdowns) -> str:
 def hop_items(hops) -> str:
     """The OPDs that held the complaint, from when to when."""
     if not hops:
-        return _safe(f'<li class="muted">{_translate("Belum didisposisikan.")}</li>')
+        none_yet = gettext("Belum didisposisikan.")
+        return _safe(f'<li class="muted">{none_yet}</li>')
     items = []
     for hop in hops:
-        ended = _date(hop.ended_at, "d-m-Y H:i") or _var(gettext("sekarang"))
+        ended = _date(hop.ended_at, "d-m-Y H:i") or gettext("sekarang")
         items.append(f"<li>{_var(hop.opd)}: {_date(hop.started_at, 'd-m-Y H:i')} – {ended}</li>")
     return _safe("".join(items))
 
@@ -149,3 +167,85 @@ def notification_rows(notifications) -> str:
             f"\n        <td>{_var(n.attempts)}</td></tr>"
         )
     return _safe("".join(rows))
+
+
+@register.simple_tag(takes_context=True)
+def action_forms(context) -> str:
+    """The moves' forms of the actions panel (``action_forms``: move → form, the usual next one
+    first and open), with the canned responses beside the follow-up's note."""
+    request, complaint = context["request"], context["complaint"]
+    bound_any, canned, canned_selected = context["bound_any"], context["canned"], context["canned_selected"]
+    csrf_token = context.get("csrf_token")
+    csrf = (
+        format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', csrf_token)
+        if csrf_token
+        else ""
+    )
+    current_app = getattr(getattr(request, "resolver_match", None), "namespace", None)
+    path = _var(request.path)
+    blocks = []
+    for index, (action, form) in enumerate(context["action_forms"].items()):
+        first = index == 0
+        label = _var(form.label)
+        is_open = form.is_bound or first and not bound_any or action == "follow_up" and canned_selected
+        picker = ""
+        if action == "follow_up" and canned:
+            options = "".join(
+                f'<option value="{_var(c.pk)}"{" selected" if canned_selected == f"{c.pk:d}" else ""}>'
+                f"{_var(c.title)}</option>"
+                for c in canned
+            )
+            pick_label, pick = gettext("Jawaban siap pakai"), gettext("Pakai")
+            picker = (
+                f'\n    <form method="get" action="{path}" class="canned-pick" hx-boost="false">'
+                f'\n      <label for="canned-select">{pick_label}</label>'
+                f'\n      <select name="canned" id="canned-select" hx-get="{path}" hx-trigger="change"'
+                ' hx-target="#id_follow_up-note" hx-select="#id_follow_up-note" hx-swap="outerHTML">'
+                f'\n        <option value="">{DASH}</option>{options}'
+                "\n      </select>"
+                f'\n      <button type="submit" class="small">{pick}</button>'
+                "\n    </form>"
+            )
+        url = conditional_escape(
+            reverse("complaints:staff-transition", args=[complaint.pk, action], current_app=current_app)
+        )
+        multipart = ' enctype="multipart/form-data" hx-boost="false"' if form.is_multipart() else ""
+        schedule = hint = hold = ""
+        if action == "schedule":
+            schedule = _hint(
+                gettext(
+                    "Tanggal ini menjadi janji OPD kepada pelapor: lewat dari tanggal itu tanpa "
+                    "selesai ditangani dihitung sebagai pelanggaran."
+                )
+            )
+        if action == "dispatch":
+            suggested, chosen = context["suggested_opd"], complaint.target_opd
+            by_category, by_reporter = gettext("Saran dari kategori"), gettext("Pilihan pelapor")
+            hint = (
+                f'<p class="hint">{by_category}: <strong>'
+                f"{_var(suggested) if suggested else DASH}</strong> · {by_reporter}: "
+                f"<strong>{_var(chosen) if chosen else DASH}</strong></p>"
+            )
+        if action == "hold":
+            hold = _hint(
+                gettext("Pertanyaan dikirim kepada pelapor; tenggat berhenti sampai pelapor melengkapi.")
+            )
+        blocks.append(
+            f'\n  <details class="action" data-action="{_var(action)}"{" open" if is_open else ""}>'
+            f'\n    <summary class="button{" button-primary" if first else ""}">{label}</summary>'
+            f"\n    {picker}"
+            f'\n    <form method="post" action="{url}" class="stack"{multipart}>{csrf}'
+            f"\n      {schedule}"
+            f"\n      {_var(form.non_field_errors())}"
+            f"\n      {hint}"
+            f"\n      {hold}"
+            f"\n      {staff_fields(form)}"
+            f'\n      <button type="submit" class="button-primary">{label}</button>'
+            "\n    </form>"
+            "\n  </details>"
+        )
+    return _safe("".join(blocks))
+
+
+def _hint(text: str) -> str:
+    return f'<p class="hint">{text}</p>'
