@@ -5,6 +5,9 @@ calls per row and per field, more than the rest of the page; these produce the s
 plain string building.
 tests/workspace/test_detail_render.py checks each against the template markup it replaces."""
 
+from datetime import datetime
+from html import escape
+
 from django import template
 from django.template.base import render_value_in_context
 from django.template.context import Context
@@ -24,11 +27,20 @@ DASH = "—"
 
 def _var(value) -> str:
     """``{{ value }}``: localised and escaped (unless safe), as a template draws it."""
+    if type(value) is str:  # the common case, without the template machinery
+        return escape(value)
     return render_value_in_context(value, _CONTEXT)
 
 
 def _date(value, fmt: str) -> str:
-    """``{{ value|date:fmt }}`` (in the current time zone; "" for no date)."""
+    """``{{ value|date:fmt }}`` (in the current time zone; "" for no date). The page's two numeric
+    formats are written directly (Django's formatter costs more than the rest of a row)."""
+    if isinstance(value, datetime):
+        local = template_localtime(value)
+        if fmt == "d-m-Y H:i":
+            return f"{local.day:02d}-{local.month:02d}-{local.year:04d} {local.hour:02d}:{local.minute:02d}"
+        if fmt == "c":
+            return local.isoformat()
     return conditional_escape(date_filter(template_localtime(value), fmt))
 
 
