@@ -9,6 +9,12 @@ requires two-factor sign-in of the user (``aduan.agencies.twofactor``). Nobody e
 """
 
 from dataclasses import dataclass, field
+from functools import cache
+
+from django.db.models import BooleanField
+from django.db.models.expressions import RawSQL
+
+from aduan.users.twofactor import confirmed_device_known, confirmed_device_sql
 
 from .models import Role, StaffMembership
 
@@ -87,6 +93,13 @@ class StaffRoles:
 NO_ROLES = StaffRoles()
 
 
+@cache
+def _device_confirmed() -> RawSQL:
+    """Whether the member has a confirmed two-factor device (aduan.users.twofactor), on each row."""
+    sql = confirmed_device_sql('"agencies_staffmembership"."user_id"')
+    return RawSQL(sql, (), output_field=BooleanField())  # noqa: S611 — the models' own names, no input
+
+
 def staff_roles(user) -> StaffRoles:
     """The roles of ``user`` (and whether a Pemda requires two-factor of them), computed once per
     user object (one query) and kept on it: a request sees one answer, the next one reads again."""
@@ -102,6 +115,7 @@ def staff_roles(user) -> StaffRoles:
     rows = (
         StaffMembership.objects.filter(user=user, is_active=True)
         .order_by()
+        .annotate(has_device=_device_confirmed())
         .values_list(
             "role",
             "pemda_id",
@@ -110,9 +124,12 @@ def staff_roles(user) -> StaffRoles:
             "province_id",
             "pemda__two_factor_required",
             "province__pemdas__two_factor_required",
+            "has_device",
         )
     )
-    for role, pemda_id, opd_id, opd_pemda_id, province_id, pemda_2fa, province_2fa in rows:
+    has_device = None
+    for role, pemda_id, opd_id, opd_pemda_id, province_id, pemda_2fa, province_2fa, device in rows:
+        has_device = device
         if (role == Role.KOORDINATOR and pemda_2fa) or (role == Role.OMBUDSMAN and province_2fa):
             two_factor = True
         if role == Role.KOORDINATOR:
@@ -137,6 +154,8 @@ def staff_roles(user) -> StaffRoles:
         two_factor_required=two_factor,
     )
     setattr(user, _CACHE_ATTR, roles)
+    if has_device is not None:  # read with the roles: the sign-in check needs no query of its own
+        confirmed_device_known(user, has_device)
     return roles
 
 

@@ -5,6 +5,8 @@ import time
 
 import pytest
 from django.contrib.auth import SESSION_KEY
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -238,3 +240,19 @@ def test_the_switch_and_the_memberships_are_read_again_on_every_request(client, 
     response = client.get("/staf/triase/")
     assert response.status_code == 403  # no role left, and no Pemda requiring the code of them
     assert not TOTPDevice.objects.exists()
+
+
+def test_staff_learn_of_their_device_from_the_roles_query(client, petugas):
+    """The second-step check asks for no query of its own: whether a staff member has a device
+    comes with their roles (and counts from the next request, like the roles)."""
+    client.force_login(petugas)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/staf/kotak-masuk/").status_code == 200
+    device_reads = [q["sql"] for q in queries if "otp_totp_totpdevice" in q["sql"]]
+    assert len(device_reads) == 1
+    assert device_reads[0].startswith('SELECT "agencies_staffmembership"."role"')
+
+    device = enrolled(petugas)
+    assert client.get("/staf/kotak-masuk/")["Location"].startswith(VERIFY)
+    device.delete()
+    assert client.get("/staf/kotak-masuk/").status_code == 200

@@ -1,8 +1,8 @@
 """The staff complaint page reads a fixed number of queries, however long its timeline, its notes,
 its attachments and its notifications are; a list the complaint does not have costs no query, and
-the reporter's row is read only for a viewer who may see it. Every staff page pays four before
-the view: the session, the user, the two-factor device and the roles (with the Pemdas' two-factor
-switch)."""
+the reporter's row is read only for a viewer who may see it. Every staff page pays three before
+the view: the session, the user, and the roles (with the Pemdas' two-factor switch and whether the
+user has a two-factor device)."""
 
 import pytest
 from django.core.files.base import ContentFile
@@ -19,7 +19,7 @@ from tests.factories import MembershipFactory, complaint_in_status
 
 pytestmark = pytest.mark.postgres
 
-GATE = 4  # session, user, two-factor device, roles
+GATE = 3  # session, user, roles (with the two-factor switch and device)
 
 
 def queries(client, complaint) -> list[str]:
