@@ -5,6 +5,11 @@ only: the citizen's and the system's moves are never buttons), plus the recorded
 services allow (assign, internal note, evidence, merge, Ombudsman flag). Each action is a plain
 POST that redirects back (PRG); a refusal by the domain is a 403 (not this user's move) or the page
 again with the error beside what was typed (status 400/409), and changes nothing.
+
+The page reads a fixed number of queries (tests/workspace/test_staff_detail_queries.py): the
+complaint's query also tells which of its other lists exist (``PAGE_FACTS``), so a list it does not
+have costs none, and its repeated pieces (fields, moves, clocks, hops, timeline, notifications) are
+drawn in Python by ``workspace.templatetags.detail_tags``.
 """
 
 from django.contrib import messages
@@ -69,6 +74,7 @@ STAFF_ROLES = frozenset(
 )
 NOTE_ROLES = frozenset({ActorRole.KOORDINATOR, ActorRole.PETUGAS_OPD})
 STEP_LABELS = {**dict(Step.choices), **dict(PublicStep.choices), **dict(LocationStep.choices)}
+EVENT_LABELS = {**dict(Action.choices), **STEP_LABELS}  # lazy: translated when drawn
 
 
 # The order of the buttons: the usual next step first (it is shown open).
@@ -149,9 +155,8 @@ def _detail(request, complaint, *, bound=None, status=200):
         Countdown(d, now, cal) for d in complaint.deadlines.select_related("opd").order_by("started_at", "pk")
     ]
     events = list(complaint.events.select_related("actor", "opd"))
-    labels = {**dict(Action.choices), **STEP_LABELS}
     for event in events:
-        event.action_label = labels.get(event.action, event.action)
+        event.action_label = EVENT_LABELS.get(event.action, event.action)
     notifications = (
         list(complaint.notifications.order_by("created_at", "pk")) if complaint.page_has_notifications else []
     )
