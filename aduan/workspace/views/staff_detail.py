@@ -99,16 +99,17 @@ def _complaint_or_404(request, pk):
         raise Http404 from None
 
 
-def _of_complaint(model, *, column: str = "complaint_id", where: str = "", select: str = "") -> RawSQL:
-    """EXISTS (or the first ``select``) over ``model``'s rows of the complaint, in plain SQL: the
-    ORM's Exists costs more Python to build and compile than the query it saves. Built once, at
-    import, from the models' own table and column names (no input reaches it)."""
-    table = connection.ops.quote_name(model._meta.db_table)
-    outer = connection.ops.quote_name(Complaint._meta.db_table)
-    condition = f"{table}.{column} = {outer}.{'current_opd_id' if column == 'opd_id' else 'id'}"
-    condition += f" AND {where}" if where else ""
+def _of_complaint(model, *, key: str = "complaint_id", outer: str = "id", where: str = "", select: str = ""):
+    """EXISTS (or the first ``select``) over ``model``'s rows whose ``key`` is the complaint's
+    ``outer`` column, in plain SQL: the ORM's Exists costs more Python to build and compile than the
+    query it saves. Built once, at import, from the models' own names (no input reaches it)."""
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    condition = f"{table}.{quote(key)} = {quote(Complaint._meta.db_table)}.{quote(outer)}"
+    if where:
+        condition += f" AND {table}.{where}"
     if select:
-        return RawSQL(f"SELECT {table}.{select} FROM {table} WHERE {condition} LIMIT 1", ())  # noqa: S608,S611
+        return RawSQL(f"SELECT {table}.{quote(select)} FROM {table} WHERE {condition} LIMIT 1", ())  # noqa: S608,S611
     return RawSQL(f"EXISTS (SELECT 1 FROM {table} WHERE {condition})", (), output_field=BooleanField())  # noqa: S608,S611
 
 
@@ -121,7 +122,7 @@ PAGE_FACTS = {
     "page_has_notes": _of_complaint(ComplaintNote),
     "page_has_attachments": _of_complaint(Attachment),
     "page_has_notifications": _of_complaint(Notification),
-    "page_has_canned": _of_complaint(CannedResponse, column="opd_id", where="is_active"),
+    "page_has_canned": _of_complaint(CannedResponse, key="opd_id", outer="current_opd_id", where="is_active"),
 }
 
 
