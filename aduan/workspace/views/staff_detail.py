@@ -53,6 +53,7 @@ from aduan.notifications.models import Audience, Notification
 from aduan.ombudsman.models import OmbudsmanReport
 from aduan.ombudsman.selectors import report_on_complaint_for
 from aduan.sla.services import calendar_for
+from aduan.workspace.batch import evaluate_together
 from aduan.workspace.forms import (
     ACTION_FIELDS,
     AssignForm,
@@ -136,10 +137,8 @@ def _page_complaint(request, pk):
 
 def _canned_for(complaint):
     if not complaint.current_opd_id or not complaint.page_has_canned:
-        return []
-    return list(
-        CannedResponse.objects.filter(opd_id=complaint.current_opd_id, is_active=True).order_by("title")
-    )
+        return None
+    return CannedResponse.objects.filter(opd_id=complaint.current_opd_id, is_active=True).order_by("title")
 
 
 def _detail(request, complaint, *, bound=None, status=200):
@@ -151,16 +150,36 @@ def _detail(request, complaint, *, bound=None, status=200):
     cal = calendar_for(complaint.pemda, around=now)
     actor = Actor.staff(request.user)
     roles = selectors.actor_roles(actor, complaint)
-    identity = selectors.reporter_identity_for(actor=actor, complaint=complaint)
-    deadlines = [
-        Countdown(d, now, cal) for d in complaint.deadlines.select_related("opd").order_by("started_at", "pk")
-    ]
-    events = list(complaint.events.select_related("actor", "opd"))
+    actions = staff_actions(actor=actor, complaint=complaint, roles=roles)
+    can_assign = ActorRole.PETUGAS_OPD in roles and complaint.status in HELD_BY_OPD_STATUSES
+    # The page's rows, read in one round trip (a list the complaint does not have: no query; the
+    # reporter: only for who may see them).
+    lists = {
+        "identity": selectors.reporter_identity_query_for(actor=actor, complaint=complaint),
+        "deadlines": complaint.deadlines.select_related("opd").order_by("started_at", "pk"),
+        "events": complaint.events.select_related("actor", "opd"),
+        "hops": complaint.hops.select_related("opd"),
+        "notifications": complaint.notifications.order_by("created_at", "pk")
+        if complaint.page_has_notifications
+        else None,
+        "attachments": complaint.attachments.all() if complaint.page_has_attachments else None,
+        "notes": complaint.notes.select_related("author") if complaint.page_has_notes else None,
+        "flag": complaint.flags.select_related("flagged_by").filter(cleared_at__isnull=True)[:1]
+        if complaint.page_open_flag
+        else None,
+        "canned": _canned_for(complaint) if Action.FOLLOW_UP in actions else None,
+        "officers": services.officers_of(complaint.current_opd_id)
+        if can_assign and "assign" not in bound
+        else None,
+    }
+    evaluate_together(*(qs for qs in lists.values() if qs is not None))
+    lists = {name: list(qs) if qs is not None else [] for name, qs in lists.items()}
+    identity = lists["identity"][0] if lists["identity"] else None
+    deadlines = [Countdown(d, now, cal) for d in lists["deadlines"]]
+    events = lists["events"]
     for event in events:
         event.action_label = EVENT_LABELS.get(event.action, event.action)
-    notifications = (
-        list(complaint.notifications.order_by("created_at", "pk")) if complaint.page_has_notifications else []
-    )
+    notifications = lists["notifications"]
     for n in notifications:
         # The reporter's address is part of their identity: shown only to who may see it.
         may_see = n.audience == Audience.STAFF or identity is not None
@@ -169,14 +188,13 @@ def _detail(request, complaint, *, bound=None, status=200):
         n.shown_error = (
             (n.last_error if may_see else n.last_error.split(":", 1)[0]) if n.state != "sent" else ""
         )
-    attachments = list(complaint.attachments.all()) if complaint.page_has_attachments else []
+    attachments = lists["attachments"]
     for position, attachment in enumerate(attachments, start=1):  # ordered oldest first
         attachment.shown_name = attachment_display_name(
             attachment, identity_visible=identity is not None, position=position
         )
 
-    actions = staff_actions(actor=actor, complaint=complaint, roles=roles)
-    canned = _canned_for(complaint) if Action.FOLLOW_UP in actions else []
+    canned = lists["canned"]
     forms = {}
     for action in actions:
         if action in bound:
@@ -192,26 +210,21 @@ def _detail(request, complaint, *, bound=None, status=200):
                 initial["note"] = chosen.body
         forms[action] = TransitionForm(action=action, complaint=complaint, initial=initial)
 
-    can_assign = ActorRole.PETUGAS_OPD in roles and complaint.status in HELD_BY_OPD_STATUSES
     can_note = bool(roles & NOTE_ROLES)
     can_merge = ActorRole.KOORDINATOR in roles and Action.ARCHIVE in actions
-    open_flag = (
-        complaint.flags.select_related("flagged_by").filter(cleared_at__isnull=True).first()
-        if complaint.page_open_flag
-        else None
-    )
+    open_flag = lists["flag"][0] if lists["flag"] else None
     is_ombudsman = ActorRole.OMBUDSMAN in roles
     is_koordinator = ActorRole.KOORDINATOR in roles
     context = {
         "complaint": complaint,
         "identity": identity,
         "deadlines": deadlines,
-        "hops": list(complaint.hops.select_related("opd")),
+        "hops": lists["hops"],
         "events": events,
         "ombudsman_report": report_on_complaint_for(
             user=request.user, complaint=complaint, pk=complaint.page_report_pk
         ),
-        "notes": list(complaint.notes.select_related("author")) if complaint.page_has_notes else [],
+        "notes": lists["notes"],
         "attachments": attachments,
         "notifications": notifications,
         "is_closed": complaint.status in CLOSED_STATUSES,
@@ -226,7 +239,7 @@ def _detail(request, complaint, *, bound=None, status=200):
         "assign_form": bound.get("assign")
         or (
             AssignForm(
-                officers=services.officers_of(complaint.current_opd_id),
+                officers=lists["officers"],
                 initial={"assignee": complaint.assigned_to_id},
             )
             if can_assign
