@@ -3,11 +3,18 @@
 
 ``staff_roles(user)`` reads the memberships once per user object (one query, cached on the user,
 so once per request) and answers every "which Pemdas / OPDs / provinces" question that scoping,
-the staff menu, the compliance dashboard, the API and the services ask. Nobody else reads
+the staff menu, the compliance dashboard, the API and the services ask, and whether a Pemda
+requires two-factor sign-in of the user (``aduan.agencies.twofactor``). Nobody else reads
 ``StaffMembership`` to decide access.
 """
 
 from dataclasses import dataclass, field
+from functools import cache
+
+from django.db.models import BooleanField
+from django.db.models.expressions import RawSQL
+
+from aduan.users.twofactor import confirmed_device_known, confirmed_device_sql
 
 from .models import Role, StaffMembership
 
@@ -26,6 +33,9 @@ class StaffRoles:
     opd_pemda_ids: frozenset[int] = field(default_factory=frozenset)
     # Pemdas where the user is petugas loket: they record complaints there, and see nothing else.
     loket_pemda_ids: frozenset[int] = field(default_factory=frozenset)
+    # A Pemda that turned on two-factor sign-in counts the user among its koordinator or the
+    # Ombudsman staff of its province (aduan.agencies.twofactor).
+    two_factor_required: bool = False
 
     @property
     def opd_ids(self) -> frozenset[int]:
@@ -83,18 +93,45 @@ class StaffRoles:
 NO_ROLES = StaffRoles()
 
 
+@cache
+def _device_confirmed() -> RawSQL:
+    """Whether the member has a confirmed two-factor device (aduan.users.twofactor), on each row."""
+    sql = confirmed_device_sql('"agencies_staffmembership"."user_id"')
+    return RawSQL(sql, (), output_field=BooleanField())  # noqa: S611 — the models' own names, no input
+
+
 def staff_roles(user) -> StaffRoles:
-    """The roles of ``user``, computed once per user object (one query) and kept on it."""
+    """The roles of ``user`` (and whether a Pemda requires two-factor of them), computed once per
+    user object (one query) and kept on it: a request sees one answer, the next one reads again."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return NO_ROLES
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is not None:
         return cached
     pemdas, petugas, kepala, provinces, opd_pemdas, loket = set(), set(), set(), set(), set(), set()
-    rows = StaffMembership.objects.filter(user=user, is_active=True).values_list(
-        "role", "pemda_id", "opd_id", "opd__pemda_id", "province_id"
+    two_factor = False
+    # One row per membership; an Ombudsman's repeats once per Pemda of their province (its
+    # two-factor switch: any one of them requires it).
+    rows = (
+        StaffMembership.objects.filter(user=user, is_active=True)
+        .order_by()
+        .annotate(has_device=_device_confirmed())
+        .values_list(
+            "role",
+            "pemda_id",
+            "opd_id",
+            "opd__pemda_id",
+            "province_id",
+            "pemda__two_factor_required",
+            "province__pemdas__two_factor_required",
+            "has_device",
+        )
     )
-    for role, pemda_id, opd_id, opd_pemda_id, province_id in rows:
+    has_device = None
+    for role, pemda_id, opd_id, opd_pemda_id, province_id, pemda_2fa, province_2fa, device in rows:
+        has_device = device
+        if (role == Role.KOORDINATOR and pemda_2fa) or (role == Role.OMBUDSMAN and province_2fa):
+            two_factor = True
         if role == Role.KOORDINATOR:
             pemdas.add(pemda_id)
         elif role == Role.PETUGAS_OPD:
@@ -114,8 +151,11 @@ def staff_roles(user) -> StaffRoles:
         ombudsman_province_ids=frozenset(provinces),
         opd_pemda_ids=frozenset(opd_pemdas),
         loket_pemda_ids=frozenset(loket),
+        two_factor_required=two_factor,
     )
     setattr(user, _CACHE_ATTR, roles)
+    if has_device is not None:  # read with the roles: the sign-in check needs no query of its own
+        confirmed_device_known(user, has_device)
     return roles
 
 

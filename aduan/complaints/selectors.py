@@ -161,12 +161,14 @@ def complaint_search(queryset: QuerySet[Complaint], q: str, *, user) -> QuerySet
     return queryset.filter(match)
 
 
-def complaint_get_for(*, user, pk: int) -> Complaint:
-    """One complaint the user may see, or NotFound (never 'forbidden': existence is not leaked)."""
+def complaint_get_for(*, user, pk: int, **annotations) -> Complaint:
+    """One complaint the user may see, or NotFound (never 'forbidden': existence is not leaked);
+    with the caller's ``annotations`` (the staff page's facts about its other rows)."""
     try:
         return (
             complaints_visible_to(user)
             .select_related("pemda", "category", "current_opd", "kelurahan__kecamatan")
+            .annotate(**annotations)
             .get(pk=pk)
         )
     except Complaint.DoesNotExist:
@@ -258,6 +260,13 @@ def reporter_identity_for(*, actor: Actor, complaint: Complaint) -> ReporterIden
     complaint (OPD roles, Ombudsman) see it only when the complaint is not anonim; the Ombudsman
     not either when the reporter took it to them without consenting to share it.
     """
+    query = reporter_identity_query_for(actor=actor, complaint=complaint)
+    return next(iter(query), None) if query is not None else None
+
+
+def reporter_identity_query_for(*, actor: Actor, complaint: Complaint) -> QuerySet[ReporterIdentity] | None:
+    """``reporter_identity_for`` as a query not yet run (None: the actor may not see the identity),
+    for a page that reads it together with its other rows (aduan.workspace.batch)."""
     roles = actor_roles(actor, complaint)
     if not roles & {ActorRole.KOORDINATOR, ActorRole.CITIZEN}:
         if complaint.is_anonymous:
@@ -266,7 +275,7 @@ def reporter_identity_for(*, actor: Actor, complaint: Complaint) -> ReporterIden
             return None
         if not roles - {ActorRole.SYSTEM} and not _may_see(actor, complaint):
             return None  # neither a role on the complaint now nor a past holder of it
-    return ReporterIdentity.objects.filter(complaint=complaint).first()
+    return ReporterIdentity.objects.filter(complaint=complaint).order_by("pk")[:1]
 
 
 def _may_see(actor: Actor, complaint: Complaint) -> bool:

@@ -136,10 +136,12 @@ def citizen_state(complaint, *, now) -> dict:
     return {"report": None, "actions": [], "grounds": grounds, "can_report": bool(grounds)}
 
 
-def report_on_complaint_for(*, user, complaint) -> OmbudsmanReport | None:
+def report_on_complaint_for(*, user, complaint, pk: int | None = ...) -> OmbudsmanReport | None:
     """The complaint's report if ``user`` may open it (the Ombudsman of the province, or the
-    koordinator once the Pemda is involved): the complaint page links to it."""
-    pk = OmbudsmanReport.objects.filter(complaint=complaint).values_list("pk", flat=True).first()
+    koordinator once the Pemda is involved): the complaint page links to it. ``pk``: the report's
+    id (None: there is none) when the caller already read it."""
+    if pk is ...:
+        pk = OmbudsmanReport.objects.filter(complaint=complaint).values_list("pk", flat=True).first()
     if pk is None:
         return None
     try:

@@ -92,18 +92,18 @@ class TransitionForm(PythonRenderedForm):
     photo = forms.FileField(
         required=False,
         label=_("Foto untuk pelapor (opsional)"),
-        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+        # never an initial file to clear: the plain input, drawn by the Python renderer
+        widget=forms.FileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
     )
 
     def __init__(self, *args, action: str, complaint: Complaint, **kwargs):
         kwargs.setdefault("prefix", action)
+        keep = ACTION_FIELDS[action]
+        # only this move's fields are copied for the form (the instance's base_fields)
+        self.base_fields = {name: f for name, f in type(self).base_fields.items() if name in keep}
         super().__init__(*args, **kwargs)
         self.action = action
         self.complaint = complaint
-        keep = ACTION_FIELDS[action]
-        for name in list(self.fields):
-            if name not in keep:
-                del self.fields[name]
         if "opd" in self.fields:
             self.fields["opd"].queryset = opd_choices_queryset(complaint.pemda_id)
         if "note" in self.fields:
@@ -148,7 +148,7 @@ class NoteForm(PythonRenderedForm):
 
 
 class AttachmentForm(PythonRenderedForm):
-    file = forms.FileField(label=_("Berkas (foto atau PDF)"))
+    file = forms.FileField(label=_("Berkas (foto atau PDF)"), widget=forms.FileInput)
     is_internal = forms.BooleanField(
         required=False, initial=True, label=_("Internal (tidak terlihat oleh pelapor)")
     )

@@ -157,8 +157,9 @@ def test_the_eleventh_unexpired_key_is_refused_and_nothing_is_issued(api):
 
 
 def test_a_token_request_costs_what_it_cost_with_drfs_plain_tokens():
-    """3 queries for ``me``: the token with its user, the two-factor requirement, the roles (the
-    same as rest_framework.authtoken took; knox's own authentication would add one per request)."""
+    """3 queries for ``me``: the token with its user, the two-factor requirement (read with the
+    roles), the memberships it lists (the same as rest_framework.authtoken took; knox's own
+    authentication would add one per request)."""
     client = signed_in(api_token(UserFactory()))
     client.get("/api/v1/me/")
 

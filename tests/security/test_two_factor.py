@@ -5,6 +5,8 @@ import time
 
 import pytest
 from django.contrib.auth import SESSION_KEY
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -216,3 +218,41 @@ def test_staff_find_the_enrolment_page_in_their_menu(client, petugas):
 
     assert f'href="{SETUP}"' in client.get("/staf/kotak-masuk/").content.decode()
     assert f'href="{SETUP}"' not in client.get("/").content.decode()  # citizens' menu
+
+
+def test_the_switch_and_the_memberships_are_read_again_on_every_request(client, pemda, koordinator):
+    """The requirement is read with the roles (one query per request): turning the switch on or
+    off, or revoking the membership that made it apply, counts from the next request."""
+    client.force_login(koordinator)
+    assert client.get("/staf/triase/").status_code == 200
+
+    pemda.two_factor_required = True
+    pemda.save(update_fields=["two_factor_required"])
+    assert client.get("/staf/triase/")["Location"].startswith(SETUP)
+
+    pemda.two_factor_required = False
+    pemda.save(update_fields=["two_factor_required"])
+    assert client.get("/staf/triase/").status_code == 200
+
+    pemda.two_factor_required = True
+    pemda.save(update_fields=["two_factor_required"])
+    koordinator.memberships.update(is_active=False)
+    response = client.get("/staf/triase/")
+    assert response.status_code == 403  # no role left, and no Pemda requiring the code of them
+    assert not TOTPDevice.objects.exists()
+
+
+def test_staff_learn_of_their_device_from_the_roles_query(client, petugas):
+    """The second-step check asks for no query of its own: whether a staff member has a device
+    comes with their roles (and counts from the next request, like the roles)."""
+    client.force_login(petugas)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/staf/kotak-masuk/").status_code == 200
+    device_reads = [q["sql"] for q in queries if "otp_totp_totpdevice" in q["sql"]]
+    assert len(device_reads) == 1
+    assert device_reads[0].startswith('SELECT "agencies_staffmembership"."role"')
+
+    device = enrolled(petugas)
+    assert client.get("/staf/kotak-masuk/")["Location"].startswith(VERIFY)
+    device.delete()
+    assert client.get("/staf/kotak-masuk/").status_code == 200

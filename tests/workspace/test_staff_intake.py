@@ -138,7 +138,7 @@ def test_opd_staff_and_ombudsman_may_not_record_and_a_foreign_pemda_is_not_found
 def test_the_form_costs_a_fixed_number_of_queries(client, loket, world, django_assert_num_queries):
     client.force_login(loket)
     client.get(URL)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(6):
         client.get(URL)
 
 

@@ -5,9 +5,17 @@ only: the citizen's and the system's moves are never buttons), plus the recorded
 services allow (assign, internal note, evidence, merge, Ombudsman flag). Each action is a plain
 POST that redirects back (PRG); a refusal by the domain is a 403 (not this user's move) or the page
 again with the error beside what was typed (status 400/409), and changes nothing.
+
+The page reads a fixed number of queries (tests/workspace/test_staff_detail_queries.py): the
+complaint's query also tells which of its other lists exist (``PAGE_FACTS``), so a list it does not
+have costs none, and its repeated pieces (fields, moves, clocks, hops, timeline, notifications) are
+drawn in Python by ``workspace.templatetags.detail_tags``.
 """
 
 from django.contrib import messages
+from django.db import connection
+from django.db.models import BooleanField
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils import timezone
@@ -16,9 +24,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from aduan.complaints import selectors, services
+from aduan.complaints.attachment_names import attachment_display_name
 from aduan.complaints.attachments import attachment_add, validate_upload
 from aduan.complaints.location import LocationStep
-from aduan.complaints.models import CLOSED_STATUSES, HELD_BY_OPD_STATUSES, ActorRole, CannedResponse
+from aduan.complaints.models import (
+    CLOSED_STATUSES,
+    HELD_BY_OPD_STATUSES,
+    ActorRole,
+    Attachment,
+    CannedResponse,
+    Complaint,
+    ComplaintFlag,
+    ComplaintNote,
+)
 from aduan.complaints.public_page import PublicStep
 from aduan.complaints.selectors import Actor
 from aduan.complaints.workflow import (
@@ -31,9 +49,11 @@ from aduan.complaints.workflow import (
 )
 from aduan.core.exceptions import DomainError, NotFound, PermissionDenied
 from aduan.core.maps import map_csp
-from aduan.notifications.models import Audience
+from aduan.notifications.models import Audience, Notification
+from aduan.ombudsman.models import OmbudsmanReport
 from aduan.ombudsman.selectors import report_on_complaint_for
 from aduan.sla.services import calendar_for
+from aduan.workspace.batch import evaluate_together
 from aduan.workspace.forms import (
     ACTION_FIELDS,
     AssignForm,
@@ -55,6 +75,7 @@ STAFF_ROLES = frozenset(
 )
 NOTE_ROLES = frozenset({ActorRole.KOORDINATOR, ActorRole.PETUGAS_OPD})
 STEP_LABELS = {**dict(Step.choices), **dict(PublicStep.choices), **dict(LocationStep.choices)}
+EVENT_LABELS = {**dict(Action.choices), **STEP_LABELS}  # lazy: translated when drawn
 
 
 # The order of the buttons: the usual next step first (it is shown open).
@@ -79,30 +100,86 @@ def _complaint_or_404(request, pk):
         raise Http404 from None
 
 
+def _of_complaint(model, *, key: str = "complaint_id", outer: str = "id", where: str = "", select: str = ""):
+    """EXISTS (or the first ``select``) over ``model``'s rows whose ``key`` is the complaint's
+    ``outer`` column, in plain SQL: the ORM's Exists costs more Python to build and compile than the
+    query it saves. Built once, at import, from the models' own names (no input reaches it)."""
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    condition = f"{table}.{quote(key)} = {quote(Complaint._meta.db_table)}.{quote(outer)}"
+    if where:
+        condition += f" AND {table}.{where}"
+    if select:
+        return RawSQL(f"SELECT {table}.{quote(select)} FROM {table} WHERE {condition} LIMIT 1", ())  # noqa: S608,S611
+    return RawSQL(f"EXISTS (SELECT 1 FROM {table} WHERE {condition})", (), output_field=BooleanField())  # noqa: S608,S611
+
+
+# What the page asks of the complaint's other rows, answered in the complaint's own query: whether
+# there is an open Ombudsman flag, a report to the Ombudsman (its id), internal notes, attachments,
+# notifications and canned responses of its OPD. A list the complaint does not have costs no query.
+PAGE_FACTS = {
+    "page_open_flag": _of_complaint(ComplaintFlag, where="cleared_at IS NULL"),
+    "page_report_pk": _of_complaint(OmbudsmanReport, select="id"),
+    "page_has_notes": _of_complaint(ComplaintNote),
+    "page_has_attachments": _of_complaint(Attachment),
+    "page_has_notifications": _of_complaint(Notification),
+    "page_has_canned": _of_complaint(CannedResponse, key="opd_id", outer="current_opd_id", where="is_active"),
+}
+
+
+def _page_complaint(request, pk):
+    """The complaint with its page's facts about its other rows."""
+    try:
+        return selectors.complaint_get_for(user=request.user, pk=pk, **PAGE_FACTS)
+    except NotFound:
+        raise Http404 from None
+
+
 def _canned_for(complaint):
-    if not complaint.current_opd_id:
-        return []
-    return list(
-        CannedResponse.objects.filter(opd_id=complaint.current_opd_id, is_active=True).order_by("title")
-    )
+    if not complaint.current_opd_id or not complaint.page_has_canned:
+        return None
+    return CannedResponse.objects.filter(opd_id=complaint.current_opd_id, is_active=True).order_by("title")
 
 
 def _detail(request, complaint, *, bound=None, status=200):
     """Render the complaint page; ``bound`` maps a form key to a bound form with errors."""
+    if not hasattr(complaint, "page_open_flag"):  # a refused POST: read it as the page does
+        complaint = _page_complaint(request, complaint.pk)
     bound = bound or {}
     now = timezone.now()
     cal = calendar_for(complaint.pemda, around=now)
     actor = Actor.staff(request.user)
     roles = selectors.actor_roles(actor, complaint)
-    identity = selectors.reporter_identity_for(actor=actor, complaint=complaint)
-    deadlines = [
-        Countdown(d, now, cal) for d in complaint.deadlines.select_related("opd").order_by("started_at", "pk")
-    ]
-    events = list(complaint.events.select_related("actor", "opd"))
-    labels = {**dict(Action.choices), **STEP_LABELS}
+    actions = staff_actions(actor=actor, complaint=complaint, roles=roles)
+    can_assign = ActorRole.PETUGAS_OPD in roles and complaint.status in HELD_BY_OPD_STATUSES
+    # The page's rows, read in one round trip (a list the complaint does not have: no query; the
+    # reporter: only for who may see them).
+    lists = {
+        "identity": selectors.reporter_identity_query_for(actor=actor, complaint=complaint),
+        "deadlines": complaint.deadlines.select_related("opd").order_by("started_at", "pk"),
+        "events": complaint.events.select_related("actor", "opd"),
+        "hops": complaint.hops.select_related("opd"),
+        "notifications": complaint.notifications.order_by("created_at", "pk")
+        if complaint.page_has_notifications
+        else None,
+        "attachments": complaint.attachments.all() if complaint.page_has_attachments else None,
+        "notes": complaint.notes.select_related("author") if complaint.page_has_notes else None,
+        "flag": complaint.flags.select_related("flagged_by").filter(cleared_at__isnull=True)[:1]
+        if complaint.page_open_flag
+        else None,
+        "canned": _canned_for(complaint) if Action.FOLLOW_UP in actions else None,
+        "officers": services.officers_of(complaint.current_opd_id)
+        if can_assign and "assign" not in bound
+        else None,
+    }
+    evaluate_together(*(qs for qs in lists.values() if qs is not None))
+    lists = {name: list(qs) if qs is not None else [] for name, qs in lists.items()}
+    identity = lists["identity"][0] if lists["identity"] else None
+    deadlines = [Countdown(d, now, cal) for d in lists["deadlines"]]
+    events = lists["events"]
     for event in events:
-        event.action_label = labels.get(event.action, event.action)
-    notifications = list(complaint.notifications.order_by("created_at", "pk"))
+        event.action_label = EVENT_LABELS.get(event.action, event.action)
+    notifications = lists["notifications"]
     for n in notifications:
         # The reporter's address is part of their identity: shown only to who may see it.
         may_see = n.audience == Audience.STAFF or identity is not None
@@ -111,9 +188,13 @@ def _detail(request, complaint, *, bound=None, status=200):
         n.shown_error = (
             (n.last_error if may_see else n.last_error.split(":", 1)[0]) if n.state != "sent" else ""
         )
+    attachments = lists["attachments"]
+    for position, attachment in enumerate(attachments, start=1):  # ordered oldest first
+        attachment.shown_name = attachment_display_name(
+            attachment, identity_visible=identity is not None, position=position
+        )
 
-    actions = staff_actions(actor=actor, complaint=complaint, roles=roles)
-    canned = _canned_for(complaint) if Action.FOLLOW_UP in actions else []
+    canned = lists["canned"]
     forms = {}
     for action in actions:
         if action in bound:
@@ -129,32 +210,36 @@ def _detail(request, complaint, *, bound=None, status=200):
                 initial["note"] = chosen.body
         forms[action] = TransitionForm(action=action, complaint=complaint, initial=initial)
 
-    can_assign = ActorRole.PETUGAS_OPD in roles and complaint.status in HELD_BY_OPD_STATUSES
     can_note = bool(roles & NOTE_ROLES)
     can_merge = ActorRole.KOORDINATOR in roles and Action.ARCHIVE in actions
-    open_flag = next((f for f in complaint.flags.select_related("flagged_by") if f.cleared_at is None), None)
+    open_flag = lists["flag"][0] if lists["flag"] else None
     is_ombudsman = ActorRole.OMBUDSMAN in roles
     is_koordinator = ActorRole.KOORDINATOR in roles
     context = {
         "complaint": complaint,
         "identity": identity,
         "deadlines": deadlines,
-        "hops": complaint.hops.select_related("opd"),
+        "hops": lists["hops"],
         "events": events,
-        "ombudsman_report": report_on_complaint_for(user=request.user, complaint=complaint),
-        "notes": list(complaint.notes.select_related("author")),
-        "attachments": list(complaint.attachments.all()),
+        "ombudsman_report": report_on_complaint_for(
+            user=request.user, complaint=complaint, pk=complaint.page_report_pk
+        ),
+        "notes": lists["notes"],
+        "attachments": attachments,
         "notifications": notifications,
         "is_closed": complaint.status in CLOSED_STATUSES,
         "actions": actions,
         "action_forms": forms,
         "canned": canned,
         "canned_selected": request.GET.get("canned", ""),
-        "suggested_opd": complaint.category.default_opd if complaint.category_id else None,
+        # the category's OPD, shown beside the dispatch form only (the koordinator's move)
+        "suggested_opd": (
+            complaint.category.default_opd if Action.DISPATCH in actions and complaint.category_id else None
+        ),
         "assign_form": bound.get("assign")
         or (
             AssignForm(
-                officers=services.officers_of(complaint.current_opd_id),
+                officers=lists["officers"],
                 initial={"assignee": complaint.assigned_to_id},
             )
             if can_assign
@@ -188,7 +273,7 @@ def _detail(request, complaint, *, bound=None, status=200):
 def staff_complaint_detail(request, pk: int):
     """One complaint: facts, reporter (if this viewer may see them), attachments, clocks per
     stage and hop, OPD hops, the timeline, notifications, internal notes and the allowed actions."""
-    return _detail(request, _complaint_or_404(request, pk))
+    return _detail(request, _page_complaint(request, pk))
 
 
 def _back(request, complaint):
