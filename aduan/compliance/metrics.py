@@ -48,12 +48,12 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, DateField, F, Func, Q, Sum
+from django.db.models import Case, CharField, Count, DateField, F, Func, Q, Sum, Value, When
 
 from aduan.agencies.models import Opd
 from aduan.complaints.models import CLOSED_STATUSES, Complaint, Status
 from aduan.sla.models import MetricRollup, Stage
-from aduan.sla.rollups import DAY_ONLY
+from aduan.sla.rollups import BACKLOG_DAYS, DAY_ONLY, STATE_METRICS, span_runs
 
 from .figures import BACKLOG_BUCKETS, Figures, median, median_of, p90, p90_of, percent
 from .periods import Period, PeriodInvalid
@@ -141,27 +141,38 @@ class _DaysBefore(Func):
     output_field = DateField()
 
 
+class _DaysAfter(_DaysBefore):
+    """``day + value`` (a date plus a number of days) in SQL."""
+
+    arg_joiner = " + "
+
+
 def span_cells(first: date, last: date) -> Q:
-    """The cells that add up to the days ``[first, last]`` once: month cells for the whole months,
-    day cells for the partial months at either end (``DAY_ONLY`` metrics: see ``rollup_rows``)."""
-    months_from = first if first.day == 1 else (first.replace(day=28) + timedelta(days=4)).replace(day=1)
-    months_to = (last + timedelta(days=1)).replace(day=1)  # exclusive
-    if months_from >= months_to:
-        return Q(span=MetricRollup.DAY, day__gte=first, day__lte=last)
-    return (
-        Q(span=MetricRollup.DAY, day__gte=first, day__lt=months_from)
-        | Q(span=MetricRollup.MONTH, day__gte=months_from, day__lt=months_to)
-        | Q(span=MetricRollup.DAY, day__gte=months_to, day__lte=last)
-    )
+    """The cells that add up to the days ``[first, last]`` once: the fewest whole years, quarters,
+    months, dekads and days that cover them (aduan.sla.rollups.span_runs; ``DAY_ONLY`` metrics:
+    see ``rollup_rows``)."""
+    q = Q(pk__in=[])
+    for span, start, end in span_runs(first, last):
+        q |= Q(span=span, day__gte=start, day__lte=end)
+    return q
+
+
+def cells_through(last: date) -> Q:
+    """The cells that add up to every day up to ``last`` (a running total): the years before its
+    year, then the spans of its year."""
+    return Q(span=MetricRollup.YEAR, day__lt=date(last.year, 1, 1)) | span_cells(date(last.year, 1, 1), last)
 
 
 def rollup_rows(*, pemda_ids, first: date, last: date, metrics=None):
     """The rollup cells of ``pemda_ids`` for the days ``[first, last]``, summed per (Pemda, OPD,
     metric, label, value); the "both" and "dup" cells (by day only) where their earlier event also
-    lies in the span (aduan.sla.rollups). One query."""
+    lies in the span (aduan.sla.rollups). The backlog's cells are not sums of days: left out. One
+    query."""
     qs = MetricRollup.objects.filter(pemda_id__in=list(pemda_ids))
     if metrics is not None:
         qs = qs.filter(metric__in=metrics)
+    else:
+        qs = qs.exclude(metric__in=STATE_METRICS)
     return (
         qs.alias(origin=_DaysBefore(F("day"), F("value")))
         .filter(
@@ -251,19 +262,40 @@ def metrics_for(*, pemdas: Iterable, period: Period, now: datetime) -> Metrics:
 
 def backlog_into(cells, zones: _Zones, now: datetime) -> None:
     """Complaints open at the end of the period (or now, if earlier) by age, for the OPD holding
-    them now: a state at one instant, not a sum of days, so read from the complaints table."""
+    them now: a state at one instant, not a sum of days. Where the period has ended, from the
+    backlog's cells of the rollups (``backlog_rollups_into``); where it runs on, the backlog is
+    now's, from the complaints table (``backlog_scan_into``: the open complaints, through their
+    index). One query for each of the two kinds present."""
+    ended, running = [], {}
+    for zone, ids in zones.by_zone.items():
+        if zones.period.bounds(ZoneInfo(zone))[1] <= now:
+            ended += ids
+        else:
+            running[zone] = ids
+    if ended:
+        backlog_rollups_into(cells, ended, zones.period.last)
+    if running:
+        backlog_scan_into(cells, zones, now, by_zone=running)
+
+
+def backlog_scan_into(cells, zones: _Zones, now: datetime, *, by_zone: dict | None = None) -> None:
+    """The backlog at the end of the period (or now, if earlier) from the complaints table: open
+    then means submitted before that instant and open now or closed at or after it; the age is
+    counted back from it in whole days (``submitted_at`` in ``[as_of − high − 1 days, as_of −
+    low days)``). One query."""
+    by_zone = zones.by_zone if by_zone is None else by_zone
     bucket_counts = {}
     for key, _label, low, high in BACKLOG_BUCKETS:
         cond = Q(pk__in=[])
-        for zone, ids in zones.by_zone.items():
+        for zone, ids in by_zone.items():
             as_of = zones.as_of(zone, now)
-            age = Q(pemda_id__in=ids, submitted_at__lte=as_of - timedelta(days=low))
+            age = Q(pemda_id__in=ids, submitted_at__lt=as_of - timedelta(days=low))
             if high is not None:
-                age &= Q(submitted_at__gt=as_of - timedelta(days=high + 1))
+                age &= Q(submitted_at__gte=as_of - timedelta(days=high + 1))
             cond |= age
         bucket_counts[key] = Count("pk", filter=cond)
     open_at = Q(pk__in=[])
-    for zone, ids in zones.by_zone.items():
+    for zone, ids in by_zone.items():
         as_of = zones.as_of(zone, now)
         # Open (closed_at is empty exactly for the open statuses: complaint_closed_at_iff_closed),
         # through the indexes complaint_pemda_status and complaint_pemda_closed.
@@ -276,6 +308,52 @@ def backlog_into(cells, zones: _Zones, now: datetime) -> None:
         cell = cells[(row["pemda_id"], row["current_opd_id"])]
         for key, *_rest in BACKLOG_BUCKETS:
             cell.backlog[key] += row[key]
+
+
+_BOUNDED = [(key, low, high) for key, _label, low, high in BACKLOG_BUCKETS if high is not None]
+_OLDEST = next(key for key, _label, _low, high in BACKLOG_BUCKETS if high is None)
+# The bounded buckets end where the ``open_days`` cells' exact ages do (a test checks it).
+
+
+def backlog_rollups_into(cells, pemda_ids: list[int], last: date) -> None:
+    """The backlog at the end of the local day ``last`` (a period that has ended) from the
+    rollups (aduan.sla.rollups): the running total of ``open`` is every complaint open then; the
+    ``open_days`` cells of the 61 days up to ``last`` still open then give the buckets up to 60
+    days by age ``last − day``, and the oldest bucket is the rest. The same figures as
+    ``backlog_scan_into`` at that instant (midnight in the Pemda's zone). One query."""
+    window = last - timedelta(days=BACKLOG_DAYS - 1)
+    bucket = Case(
+        When(metric="open", then=Value("")),
+        *[
+            When(day__gte=last - timedelta(days=high), day__lte=last - timedelta(days=low), then=Value(key))
+            for key, low, high in _BOUNDED
+        ],
+        output_field=CharField(),
+    )
+    rows = (
+        MetricRollup.objects.filter(pemda_id__in=pemda_ids)
+        .alias(until=_DaysAfter(F("day"), F("value")))
+        .filter(
+            (Q(metric="open") & cells_through(last))
+            | Q(metric="open_days", span=MetricRollup.DAY, day__gte=window, day__lte=last, until__gt=last)
+        )
+        .annotate(bucket=bucket)
+        .values("pemda_id", "opd_id", "bucket")
+        .annotate(total=Sum("n"))
+        .order_by()
+        .values_list("pemda_id", "opd_id", "bucket", "total")
+    )
+    counts: dict[tuple, dict[str, int]] = defaultdict(dict)
+    for pemda_id, opd_id, key, n in rows:
+        counts[(pemda_id, opd_id or None)][key] = n
+    for cell_key, by_bucket in counts.items():
+        total = by_bucket.pop("", 0)
+        if not total:
+            continue
+        backlog = cells[cell_key].backlog
+        for key, n in by_bucket.items():
+            backlog[key] += n
+        backlog[_OLDEST] += total - sum(by_bucket.values())
 
 
 def assemble(pemdas: list, period: Period, zones: _Zones, cells) -> Metrics:
@@ -382,26 +460,28 @@ def trend_months(last_month: date, months: int) -> tuple[list[date], Period]:
 def trend_for(*, pemda, last_month: date, months: int = 12) -> Trend:
     """Received complaints and follow-up clocks on time per month for the ``months`` months up to
     ``last_month`` in the Pemda's zone, and the same per OPD (the SLA heat map), from the rollups:
-    2 queries. A follow-up clock counts in the month it settled: its breach, else its meeting."""
+    1 query. A follow-up clock counts in the month it settled: its breach, else its meeting."""
     firsts, period = trend_months(last_month, months)
-    cells = MetricRollup.objects.filter(
-        pemda_id=pemda.pk, span=MetricRollup.MONTH, day__gte=period.first, day__lte=period.last
-    )
     received = {f: 0 for f in firsts}
-    for month, n in (
-        cells.filter(metric="sub").values("day").annotate(total=Sum("n")).values_list("day", "total")
-    ):
-        received[month] += n
-
     follow_up = {f: MonthCell() for f in firsts}
     heat: dict[int, dict[date, MonthCell]] = defaultdict(lambda: {f: MonthCell() for f in firsts})
     for opd_id, month, metric, n in (
-        cells.filter(metric__in=("follow_up_br", "follow_up_ok"))
+        MetricRollup.objects.filter(
+            pemda_id=pemda.pk,
+            span=MetricRollup.MONTH,
+            day__gte=period.first,
+            day__lte=period.last,
+            metric__in=("sub", "follow_up_br", "follow_up_ok"),  # the index metric_rollup_trend
+        )
         .values("opd_id", "day", "metric")
         .annotate(total=Sum("n"))
+        .order_by()
         .values_list("opd_id", "day", "metric", "total")
     ):
         if not n:
+            continue
+        if metric == "sub":
+            received[month] += n
             continue
         for cell in (follow_up[month], heat[opd_id or None][month]):
             cell.total += n
