@@ -48,12 +48,13 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Case, CharField, Count, DateField, F, Func, Q, Sum, Value, When
 
 from aduan.agencies.models import Opd
 from aduan.complaints.models import CLOSED_STATUSES, Complaint, Status
 from aduan.sla.models import MetricRollup, Stage
-from aduan.sla.rollups import BACKLOG_DAYS, DAY_ONLY, STATE_METRICS, span_runs
+from aduan.sla.rollups import BACKLOG_DAYS, CHANNEL_METRICS, DAY_ONLY, STATE_METRICS, span_cover, span_runs
 
 from .figures import BACKLOG_BUCKETS, Figures, median, median_of, p90, p90_of, percent
 from .periods import Period, PeriodInvalid
@@ -163,17 +164,80 @@ def cells_through(last: date) -> Q:
     return Q(span=MetricRollup.YEAR, day__lt=date(last.year, 1, 1)) | span_cells(date(last.year, 1, 1), last)
 
 
-def rollup_rows(*, pemda_ids, first: date, last: date, metrics=None):
+def rollup_rows(*, pemda_ids, first: date, last: date, metrics=None, exclude=(), today: date | None = None):
     """The rollup cells of ``pemda_ids`` for the days ``[first, last]``, summed per (Pemda, OPD,
-    metric, label, value); the "both" and "dup" cells (by day only) where their earlier event also
-    lies in the span (aduan.sla.rollups). The backlog's cells are not sums of days: left out. One
-    query."""
-    qs = MetricRollup.objects.filter(pemda_id__in=list(pemda_ids))
+    metric, label, value): those of ``metrics`` if given, else all but ``exclude``; the "both" and
+    "dup" cells (by day only) where their earlier event also lies in the span (aduan.sla.rollups).
+    The backlog's cells are not sums of days: left out. One query.
+
+    On PostgreSQL the query sums each Pemda's cells apart (a lateral subquery per Pemda: small
+    hash tables that stay in memory) from one index-only range scan per run of spans (the unique
+    index metric_rollup_cell carries ``n``; the partial index metric_rollup_day_only too). Given
+    ``today`` (the earliest local date of now among the Pemdas' zones), a period that reaches it
+    may be read with a last span reaching past ``last`` and the day cells beyond ``last`` (in the
+    future: usually none) subtracted (``span_cover``)."""
+    pemda_ids = list(pemda_ids)
+    if metrics is not None:
+        wanted = [m for m in metrics if m not in DAY_ONLY]
+        by_day = sorted(m for m in DAY_ONLY if m in metrics)
+    else:
+        wanted = None
+        by_day = sorted(m for m in DAY_ONLY if m not in exclude)
+    if connection.vendor != "postgresql":
+        return _rollup_rows_orm(pemda_ids, first, last, metrics, exclude)
+    if wanted is None:
+        others = "metric <> ALL(%s)"
+        names = sorted({*DAY_ONLY, *STATE_METRICS, *exclude})
+    else:
+        others, names = "metric = ANY(%s)", sorted(wanted)
+    branches: list[tuple[str, list, int]] = []
+    if wanted is None or wanted:
+        runs, beyond = span_cover(first, last, empty_after=today)
+        for span, start, end in runs:
+            branches.append(
+                (f"span = %s AND day BETWEEN %s AND %s AND {others}", [span, start, end, names], 1)
+            )
+        if beyond is not None:  # the days past ``last`` that the last span holds: taken out again
+            branches.append((f"span = 0 AND day > %s AND day <= %s AND {others}", [last, beyond, names], -1))
+    if by_day:
+        condition = "metric = ANY(%s) AND day BETWEEN %s AND %s AND day - value >= %s"
+        branches.append((condition, [by_day, first, last, first], 1))
+    columns = ["opd_id", "metric", "label", "value"]
+    return _per_pemda(pemda_ids, ", ".join(columns), columns, branches)
+
+
+def _per_pemda(pemda_ids: list[int], columns: str, group: list[str], branches: list, group_params=()) -> list:
+    """One query on PostgreSQL: for each Pemda apart (a lateral subquery: small hash tables that
+    stay in memory), the ``columns`` and ``n`` of the cells of every branch (``(condition,
+    parameters, sign)``, sign −1 to subtract them: each an index-only range scan), summed per
+    ``group`` (expressions on those columns, with ``group_params``); rows ``(pemda_id, *group,
+    total)``."""
+    if not branches or not pemda_ids:
+        return []
+    table = MetricRollup._meta.db_table
+    parts, params = [], []
+    for condition, values, sign in branches:
+        n = "n" if sign > 0 else "-n"
+        parts.append(f"SELECT {columns}, {n} AS n FROM {table} WHERE pemda_id = p.id AND {condition}")  # noqa: S608 (the model's table)
+        params += values
+    positions = ", ".join(str(i + 1) for i in range(len(group)))
+    sql = (
+        f"SELECT p.id, x.* FROM unnest(%s::int[]) AS p(id) CROSS JOIN LATERAL (SELECT {', '.join(group)}, "  # noqa: S608 (the model's table)
+        f"sum(n)::bigint AS total FROM ({' UNION ALL '.join(parts)}) AS c GROUP BY {positions}) AS x"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [pemda_ids, *group_params, *params])
+        return cursor.fetchall()
+
+
+def _rollup_rows_orm(pemda_ids, first: date, last: date, metrics, exclude):
+    """``rollup_rows`` as one plain query (databases other than PostgreSQL)."""
+    qs = MetricRollup.objects.filter(pemda_id__in=pemda_ids)
     if metrics is not None:
         qs = qs.filter(metric__in=metrics)
     else:
-        qs = qs.exclude(metric__in=STATE_METRICS)
-    return (
+        qs = qs.exclude(metric__in=[*STATE_METRICS, *exclude])
+    return list(
         qs.alias(origin=_DaysBefore(F("day"), F("value")))
         .filter(
             (~Q(metric__in=DAY_ONLY) & span_cells(first, last))
@@ -186,55 +250,78 @@ def rollup_rows(*, pemda_ids, first: date, last: date, metrics=None):
     )
 
 
-def _add_cell(cell: Figures, metric: str, label: str, value: int, n: int) -> None:
-    stage, _sep, kind = metric.rpartition("_")
-    if metric == "sub":
+def _adders() -> dict:
+    """How each rollup metric adds ``n`` to an OPD's (or the Pemda's) figures: one small function
+    per metric name, so that folding a cell is one dictionary look-up. Metrics absent here (the
+    channel table's) add nothing."""
+
+    def counter(name: str, sign: int = 1):
+        def add(cell, label, value, n):
+            setattr(cell, name, getattr(cell, name) + sign * n)
+
+        return add
+
+    def histogram(name: str, count: str | None = None):
+        def add(cell, label, value, n):
+            if count:
+                setattr(cell, count, getattr(cell, count) + n)
+            if value >= 0:  # a resolution of unknown duration has no place in the histogram
+                hist = getattr(cell, name)
+                hist[value] = hist.get(value, 0) + n
+
+        return add
+
+    def submitted(cell, label, value, n):
         cell.submitted += n
         cell.channels.add(label)
-    elif metric == "sup":
-        cell.supporters += n
-    elif metric == "hop_recv":
-        cell.received_by_opd += n
-    elif metric == "hop_recv_dup":
-        cell.received_by_opd -= n
-    elif metric == "hop_disp":
-        cell.dispatched += n
-    elif metric == "hop_reopen":
-        cell.reopened += n
-    elif metric == "handled":
-        cell.handled_hist[value] += n
-    elif metric == "follow_up_days":
-        cell.follow_up_hist[value] += n
-    elif metric == "resolved":
-        cell.resolved += n
-        if value >= 0:
-            cell.resolve_hist[value] += n
-    elif metric == "resolved_ok":
-        cell.resolved_on_time += n
-    elif metric in ("rating", "rating_sum", "skm", "skm_u"):
-        if metric == "rating":
-            cell.rating_count += n
-        elif metric == "rating_sum":
-            cell.rating_sum += n
-        elif metric == "skm":
-            cell.skm_count += n
-        else:
-            index = SKM_FIELDS.index(label)
-            cell.skm_sums = [*cell.skm_sums[:index], cell.skm_sums[index] + n, *cell.skm_sums[index + 1 :]]
-    elif kind in ("met", "ok", "br", "both") and not metric.startswith("ch_"):
-        if kind == "br":
+
+    def skm_element(cell, label, value, n):
+        index = SKM_FIELDS.index(label)
+        cell.skm_sums = [*cell.skm_sums[:index], cell.skm_sums[index] + n, *cell.skm_sums[index + 1 :]]
+
+    def breach(stage: str, total: str | None):
+        def add(cell, label, value, n):
             cell.breaches[stage] = cell.breaches.get(stage, 0) + n
-        if stage not in _CLOCK_TOTALS:
-            return
-        total, on_time, met = _CLOCK_TOTALS[stage]
-        if kind in ("met", "br"):
+            if total:
+                setattr(cell, total, getattr(cell, total) + n)
+
+        return add
+
+    def met(total: str, followed: str | None):
+        def add(cell, label, value, n):
             setattr(cell, total, getattr(cell, total) + n)
-        elif kind == "both":
-            setattr(cell, total, getattr(cell, total) - n)
-        else:
-            setattr(cell, on_time, getattr(cell, on_time) + n)
-        if kind == "met" and met:
-            setattr(cell, met, getattr(cell, met) + n)
+            if followed:
+                setattr(cell, followed, getattr(cell, followed) + n)
+
+        return add
+
+    adders = {
+        "sub": submitted,
+        "sup": counter("supporters"),
+        "hop_recv": counter("received_by_opd"),
+        "hop_recv_dup": counter("received_by_opd", -1),
+        "hop_disp": counter("dispatched"),
+        "hop_reopen": counter("reopened"),
+        "handled": histogram("handled_hist"),
+        "follow_up_days": histogram("follow_up_hist"),
+        "resolved": histogram("resolve_hist", "resolved"),
+        "resolved_ok": counter("resolved_on_time"),
+        "rating": counter("rating_count"),
+        "rating_sum": counter("rating_sum"),
+        "skm": counter("skm_count"),
+        "skm_u": skm_element,
+    }
+    for stage in Stage.values:
+        total, on_time, followed = _CLOCK_TOTALS.get(stage, (None, None, None))
+        adders[f"{stage}_br"] = breach(stage, total)
+        if total:
+            adders[f"{stage}_met"] = met(total, followed)
+            adders[f"{stage}_ok"] = counter(on_time)
+            adders[f"{stage}_both"] = counter(total, -1)
+    return adders
+
+
+_ADDERS = _adders()
 
 
 def metrics_for(*, pemdas: Iterable, period: Period, now: datetime) -> Metrics:
@@ -243,10 +330,15 @@ def metrics_for(*, pemdas: Iterable, period: Period, now: datetime) -> Metrics:
     pemdas = list(pemdas)
     zones = _Zones(pemdas, period)
     cells: dict[tuple[int, int | None], Figures] = defaultdict(lambda: Figures(level="opd"))
+    today = min((now.astimezone(ZoneInfo(zone)).date() for zone in zones.by_zone), default=None)
     for pemda_id, opd_id, metric, label, value, n in rollup_rows(
-        pemda_ids=[p.pk for p in pemdas], first=period.first, last=period.last
+        pemda_ids=[p.pk for p in pemdas],
+        first=period.first,
+        last=period.last,
+        exclude=CHANNEL_METRICS,
+        today=today,
     ):
-        if not n or metric.startswith("ch_"):
+        if not n:
             continue
         if metric == "verification_br" and opd_id:  # a breach of the OPD, a clock of the koordinator
             breaches = cells[(pemda_id, opd_id)].breaches
@@ -255,7 +347,9 @@ def metrics_for(*, pemdas: Iterable, period: Period, now: datetime) -> Metrics:
             continue
         if metric.startswith("verification_"):
             opd_id = 0  # verification is the koordinator's: the Pemda's figure
-        _add_cell(cells[(pemda_id, opd_id or None)], metric, label, value, n)
+        add = _ADDERS.get(metric)
+        if add is not None:
+            add(cells[(pemda_id, opd_id or None)], label, value, n)
     backlog_into(cells, zones, now)
     return assemble(pemdas, period, zones, cells)
 
@@ -320,29 +414,57 @@ def backlog_rollups_into(cells, pemda_ids: list[int], last: date) -> None:
     rollups (aduan.sla.rollups): the running total of ``open`` is every complaint open then; the
     ``open_days`` cells of the 61 days up to ``last`` still open then give the buckets up to 60
     days by age ``last − day``, and the oldest bucket is the rest. The same figures as
-    ``backlog_scan_into`` at that instant (midnight in the Pemda's zone). One query."""
+    ``backlog_scan_into`` at that instant (midnight in the Pemda's zone). One query (through the
+    index metric_rollup_backlog)."""
     window = last - timedelta(days=BACKLOG_DAYS - 1)
-    bucket = Case(
-        When(metric="open", then=Value("")),
-        *[
-            When(day__gte=last - timedelta(days=high), day__lte=last - timedelta(days=low), then=Value(key))
-            for key, low, high in _BOUNDED
-        ],
-        output_field=CharField(),
-    )
-    rows = (
-        MetricRollup.objects.filter(pemda_id__in=pemda_ids)
-        .alias(until=_DaysAfter(F("day"), F("value")))
-        .filter(
-            (Q(metric="open") & cells_through(last))
-            | Q(metric="open_days", span=MetricRollup.DAY, day__gte=window, day__lte=last, until__gt=last)
+    if connection.vendor == "postgresql":
+        bucket, bucket_params = "CASE WHEN metric = 'open' THEN ''", []
+        for key, low, high in _BOUNDED:
+            bucket += " WHEN day BETWEEN %s AND %s THEN %s"
+            bucket_params += [last - timedelta(days=high), last - timedelta(days=low), key]
+        year = date(last.year, 1, 1)
+        branches = [
+            ("metric = 'open' AND span = %s AND day < %s", [MetricRollup.YEAR, year], 1),
+            *(
+                ("metric = 'open' AND span = %s AND day BETWEEN %s AND %s", [span, start, end], 1)
+                for span, start, end in span_runs(year, last)
+            ),
+            (
+                "metric = 'open_days' AND span = 0 AND day BETWEEN %s AND %s AND day + value > %s",
+                [window, last, last],
+                1,
+            ),
+        ]
+        rows = _per_pemda(
+            pemda_ids, "opd_id, metric, day", ["opd_id", bucket + " END"], branches, bucket_params
         )
-        .annotate(bucket=bucket)
-        .values("pemda_id", "opd_id", "bucket")
-        .annotate(total=Sum("n"))
-        .order_by()
-        .values_list("pemda_id", "opd_id", "bucket", "total")
-    )
+    else:
+        rows = (
+            MetricRollup.objects.filter(pemda_id__in=pemda_ids)
+            .alias(until=_DaysAfter(F("day"), F("value")))
+            .filter(
+                (Q(metric="open") & cells_through(last))
+                | Q(metric="open_days", span=MetricRollup.DAY, day__gte=window, day__lte=last, until__gt=last)
+            )
+            .annotate(
+                bucket=Case(
+                    When(metric="open", then=Value("")),
+                    *[
+                        When(
+                            day__gte=last - timedelta(days=high),
+                            day__lte=last - timedelta(days=low),
+                            then=Value(key),
+                        )
+                        for key, low, high in _BOUNDED
+                    ],
+                    output_field=CharField(),
+                )
+            )
+            .values("pemda_id", "opd_id", "bucket")
+            .annotate(total=Sum("n"))
+            .order_by()
+            .values_list("pemda_id", "opd_id", "bucket", "total")
+        )
     counts: dict[tuple, dict[str, int]] = defaultdict(dict)
     for pemda_id, opd_id, key, n in rows:
         counts[(pemda_id, opd_id or None)][key] = n

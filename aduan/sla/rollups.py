@@ -86,6 +86,8 @@ NO_OPD = 0
 # Cells read by day over a whole period: their value is a gap back from their day (see above). The
 # partial index metric_rollup_day_only (models.MetricRollup) lists the same names.
 DAY_ONLY = frozenset({"hop_recv_dup", "ch_fu_both", *(f"{stage}_both" for stage in COUNTED_STAGES)})
+# The channel table's copies of the follow-up cells (``ch_fu_*``, OPD 0), read by channels only.
+CHANNEL_METRICS = ("ch_fu_met", "ch_fu_ok", "ch_fu_br", "ch_fu_both")
 # The backlog's cells (see above): never part of a period's sums.
 STATE_METRICS = ("open", "open_days")
 BACKLOG_DAYS = 61  # ``open_days`` values: 0–60 days, or this (open, or open longer)
@@ -140,6 +142,31 @@ def span_runs(first: date, last: date) -> list[tuple[int, date, date]]:
             runs.append((span, day, day))
         day = span_last(span, day) + timedelta(days=1)
     return runs
+
+
+def span_cover(first: date, last: date, *, empty_after: date | None = None) -> tuple[list, date | None]:
+    """Like ``span_runs``, but if the days after ``empty_after`` hold no cells yet (today's in the
+    Pemdas' zones: nothing happened in the future) and ``last`` is one of them, the last span may
+    reach past ``last``: a trailing year that ends today is a few days and dekads, then this
+    year. Returns the runs and the last day they cover (None: exactly ``last``); the reader
+    subtracts the day cells after ``last`` up to it, so the sums stay exact whatever is there."""
+    if empty_after is None or last < empty_after:
+        return span_runs(first, last), None
+    runs: list[tuple[int, date, date]] = []
+    day = first
+    while day <= last:
+        span = next(s for s in LONGEST_FIRST if span_start(s, day) == day)
+        if span_last(span, day) > last:  # the longest span from here reaches past ``last``: take it
+            runs.append((span, day, day))
+            end = span_last(span, day)
+            return runs, end
+        span = next(s for s in LONGEST_FIRST if span_start(s, day) == day and span_last(s, day) <= last)
+        if runs and runs[-1][0] == span:
+            runs[-1] = (span, runs[-1][1], day)
+        else:
+            runs.append((span, day, day))
+        day = span_last(span, day) + timedelta(days=1)
+    return runs, None
 
 
 def local_day(at: datetime, zone: ZoneInfo) -> date:

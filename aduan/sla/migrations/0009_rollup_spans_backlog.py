@@ -1,6 +1,7 @@
 """Compliance rollups: dekad, quarter and year cells next to the day and month ones, the backlog's
-cells (``open``, ``open_days``), and two partial indexes (the trend's month cells, the backlog's
-cells); see aduan/sla/rollups.py.
+cells (``open``, ``open_days``), two partial indexes (the trend's month cells, the backlog's
+cells), and ``n`` included in the indexes so that periods are read by index-only scans; see
+aduan/sla/rollups.py.
 
 On PostgreSQL the new cells are filled here, in SQL: the dekad, quarter and year cells are sums of
 the day cells already there (exact by construction), the backlog's cells come from the complaints
@@ -92,11 +93,37 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        # ``n`` in the indexes: periods are read by index-only scans.
+        migrations.RemoveConstraint(model_name="metricrollup", name="metric_rollup_cell"),
+        migrations.AddConstraint(
+            model_name="metricrollup",
+            constraint=models.UniqueConstraint(
+                fields=("pemda_id", "span", "day", "opd_id", "metric", "label", "value"),
+                include=("n",),
+                name="metric_rollup_cell",
+            ),
+        ),
+        migrations.RemoveIndex(model_name="metricrollup", name="metric_rollup_day_only"),
+        migrations.AddIndex(
+            model_name="metricrollup",
+            index=models.Index(
+                condition=models.Q(
+                    (
+                        "metric__in",
+                        ["ch_fu_both", "follow_up_both", "hop_recv_dup", "promise_both", "verification_both"],
+                    )
+                ),
+                fields=["pemda_id", "day"],
+                include=("metric", "value", "opd_id", "label", "n"),
+                name="metric_rollup_day_only",
+            ),
+        ),
         migrations.AddIndex(
             model_name="metricrollup",
             index=models.Index(
                 condition=models.Q(("metric__in", ["follow_up_br", "follow_up_ok", "sub"]), ("span", 1)),
                 fields=["pemda_id", "day"],
+                include=("opd_id", "metric", "n"),
                 name="metric_rollup_trend",
             ),
         ),
@@ -105,6 +132,7 @@ class Migration(migrations.Migration):
             index=models.Index(
                 condition=models.Q(("metric__in", ["open", "open_days"])),
                 fields=["pemda_id", "metric", "span", "day"],
+                include=("opd_id", "value", "n"),
                 name="metric_rollup_backlog",
             ),
         ),
