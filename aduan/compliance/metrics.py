@@ -164,7 +164,9 @@ def cells_through(last: date) -> Q:
     return Q(span=MetricRollup.YEAR, day__lt=date(last.year, 1, 1)) | span_cells(date(last.year, 1, 1), last)
 
 
-def rollup_rows(*, pemda_ids, first: date, last: date, metrics=None, exclude=(), today: date | None = None):
+def rollup_rows(
+    *, pemda_ids, first: date, last: date, metrics=None, exclude=(), today: date | None = None, arrays=False
+):
     """The rollup cells of ``pemda_ids`` for the days ``[first, last]``, summed per (Pemda, OPD,
     metric, label, value): those of ``metrics`` if given, else all but ``exclude``; the "both" and
     "dup" cells (by day only) where their earlier event also lies in the span (aduan.sla.rollups).
@@ -175,7 +177,8 @@ def rollup_rows(*, pemda_ids, first: date, last: date, metrics=None, exclude=(),
     index metric_rollup_cell carries ``n``; the partial index metric_rollup_day_only too). Given
     ``today`` (the earliest local date of now among the Pemdas' zones), a period that reaches it
     may be read with a last span reaching past ``last`` and the day cells beyond ``last`` (in the
-    future: usually none) subtracted (``span_cover``)."""
+    future: usually none) subtracted (``span_cover``). ``arrays=True`` (PostgreSQL only) gives one row
+    per (Pemda, OPD, metric, label) with the list of values and the list of their totals."""
     pemda_ids = list(pemda_ids)
     if metrics is not None:
         wanted = [m for m in metrics if m not in DAY_ONLY]
@@ -203,15 +206,17 @@ def rollup_rows(*, pemda_ids, first: date, last: date, metrics=None, exclude=(),
         condition = "metric = ANY(%s) AND day BETWEEN %s AND %s AND day - value >= %s"
         branches.append((condition, [by_day, first, last, first], 1))
     columns = ["opd_id", "metric", "label", "value"]
-    return _per_pemda(pemda_ids, ", ".join(columns), columns, branches)
+    return _per_pemda(pemda_ids, ", ".join(columns), columns, branches, arrays=arrays)
 
 
-def _per_pemda(pemda_ids: list[int], columns: str, group: list[str], branches: list, group_params=()) -> list:
+def _per_pemda(
+    pemda_ids: list[int], columns: str, group: list[str], branches: list, group_params=(), arrays=False
+) -> list:
     """One query on PostgreSQL: for each Pemda apart (a lateral subquery: small hash tables that
     stay in memory), the ``columns`` and ``n`` of the cells of every branch (``(condition,
     parameters, sign)``, sign −1 to subtract them: each an index-only range scan), summed per
     ``group`` (expressions on those columns, with ``group_params``); rows ``(pemda_id, *group,
-    total)``."""
+    total)``, or with ``arrays`` ``(pemda_id, *group[:-1], [last group column], [total])``."""
     if not branches or not pemda_ids:
         return []
     table = MetricRollup._meta.db_table
@@ -221,10 +226,17 @@ def _per_pemda(pemda_ids: list[int], columns: str, group: list[str], branches: l
         parts.append(f"SELECT {columns}, {n} AS n FROM {table} WHERE pemda_id = p.id AND {condition}")  # noqa: S608 (the model's table)
         params += values
     positions = ", ".join(str(i + 1) for i in range(len(group)))
-    sql = (
-        f"SELECT p.id, x.* FROM unnest(%s::int[]) AS p(id) CROSS JOIN LATERAL (SELECT {', '.join(group)}, "  # noqa: S608 (the model's table)
-        f"sum(n)::bigint AS total FROM ({' UNION ALL '.join(parts)}) AS c GROUP BY {positions}) AS x"
+    summed = (
+        f"SELECT {', '.join(group)}, sum(n)::bigint AS total "  # noqa: S608 (the model's table)
+        f"FROM ({' UNION ALL '.join(parts)}) AS c GROUP BY {positions}"
     )
+    if arrays:
+        keys = ", ".join(f"s.{name}" for name in group[:-1])
+        summed = (
+            f"SELECT {keys}, array_agg(s.{group[-1]}), array_agg(s.total) FROM ({summed}) AS s "  # noqa: S608
+            f"GROUP BY {', '.join(str(i + 1) for i in range(len(group) - 1))}"
+        )
+    sql = f"SELECT p.id, x.* FROM unnest(%s::int[]) AS p(id) CROSS JOIN LATERAL ({summed}) AS x"  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql, [pemda_ids, *group_params, *params])
         return cursor.fetchall()
@@ -251,44 +263,53 @@ def _rollup_rows_orm(pemda_ids, first: date, last: date, metrics, exclude):
 
 
 def _adders() -> dict:
-    """How each rollup metric adds ``n`` to an OPD's (or the Pemda's) figures: one small function
-    per metric name, so that folding a cell is one dictionary look-up. Metrics absent here (the
+    """How each rollup metric adds to an OPD's (or the Pemda's) figures, given one label's values
+    and their totals (scalar metrics have the one value 0): one small function per metric name,
+    so that folding is one dictionary look-up per (OPD, metric, label). Metrics absent here (the
     channel table's) add nothing."""
 
     def counter(name: str, sign: int = 1):
-        def add(cell, label, value, n):
-            setattr(cell, name, getattr(cell, name) + sign * n)
+        def add(cell, label, values, totals):
+            setattr(cell, name, getattr(cell, name) + sign * sum(totals))
 
         return add
 
     def histogram(name: str, count: str | None = None):
-        def add(cell, label, value, n):
+        def add(cell, label, values, totals):
             if count:
-                setattr(cell, count, getattr(cell, count) + n)
-            if value >= 0:  # a resolution of unknown duration has no place in the histogram
-                hist = getattr(cell, name)
-                hist[value] = hist.get(value, 0) + n
+                setattr(cell, count, getattr(cell, count) + sum(totals))
+            hist = getattr(cell, name)
+            for value, n in zip(values, totals, strict=True):
+                if n and value >= 0:  # a resolution of unknown duration has no place in it
+                    hist[value] = hist.get(value, 0) + n
 
         return add
 
-    def submitted(cell, label, value, n):
-        cell.submitted += n
-        cell.channels.add(label)
+    def submitted(cell, label, values, totals):
+        n = sum(totals)
+        if n:
+            cell.submitted += n
+            cell.channels.add(label)
 
-    def skm_element(cell, label, value, n):
+    def skm_element(cell, label, values, totals):
         index = SKM_FIELDS.index(label)
-        cell.skm_sums = [*cell.skm_sums[:index], cell.skm_sums[index] + n, *cell.skm_sums[index + 1 :]]
+        sums = list(cell.skm_sums)
+        sums[index] += sum(totals)
+        cell.skm_sums = sums
 
     def breach(stage: str, total: str | None):
-        def add(cell, label, value, n):
-            cell.breaches[stage] = cell.breaches.get(stage, 0) + n
+        def add(cell, label, values, totals):
+            n = sum(totals)
+            if n:
+                cell.breaches[stage] = cell.breaches.get(stage, 0) + n
             if total:
                 setattr(cell, total, getattr(cell, total) + n)
 
         return add
 
     def met(total: str, followed: str | None):
-        def add(cell, label, value, n):
+        def add(cell, label, values, totals):
+            n = sum(totals)
             setattr(cell, total, getattr(cell, total) + n)
             if followed:
                 setattr(cell, followed, getattr(cell, followed) + n)
@@ -326,32 +347,56 @@ _ADDERS = _adders()
 
 def metrics_for(*, pemdas: Iterable, period: Period, now: datetime) -> Metrics:
     """Metrics of ``pemdas`` (and their OPDs and provinces) for ``period``, from the rollups: 3
-    queries (the rollup cells of the period, the backlog, the OPDs) whatever the period."""
+    queries (the rollup cells of the period, the backlog, the OPDs) whatever the period (4 when
+    the period has ended in some of the Pemdas' zones and not in others). Each cell is added to
+    its OPD's figures and to its Pemda's at once."""
     pemdas = list(pemdas)
     zones = _Zones(pemdas, period)
     cells: dict[tuple[int, int | None], Figures] = defaultdict(lambda: Figures(level="opd"))
+    by_pemda = {p.pk: Figures(level="pemda") for p in pemdas}
     today = min((now.astimezone(ZoneInfo(zone)).date() for zone in zones.by_zone), default=None)
-    for pemda_id, opd_id, metric, label, value, n in rollup_rows(
-        pemda_ids=[p.pk for p in pemdas],
+    rows = rollup_rows(
+        pemda_ids=list(by_pemda),
         first=period.first,
         last=period.last,
         exclude=CHANNEL_METRICS,
         today=today,
-    ):
-        if not n:
-            continue
+        arrays=connection.vendor == "postgresql",
+    )
+    if connection.vendor != "postgresql":
+        rows = _as_arrays(rows)
+    for pemda_id, opd_id, metric, label, values, totals in rows:
+        pemda = by_pemda[pemda_id]
         if metric == "verification_br" and opd_id:  # a breach of the OPD, a clock of the koordinator
-            breaches = cells[(pemda_id, opd_id)].breaches
-            breaches[Stage.VERIFICATION] = breaches.get(Stage.VERIFICATION, 0) + n
-            cells[(pemda_id, None)].verified_total += n
+            n = sum(totals)
+            if n:
+                for breaches in (cells[(pemda_id, opd_id)].breaches, pemda.breaches):
+                    breaches[Stage.VERIFICATION] = breaches.get(Stage.VERIFICATION, 0) + n
+                cells[(pemda_id, None)].verified_total += n
+                pemda.verified_total += n
             continue
         if metric.startswith("verification_"):
             opd_id = 0  # verification is the koordinator's: the Pemda's figure
         add = _ADDERS.get(metric)
         if add is not None:
-            add(cells[(pemda_id, opd_id or None)], label, value, n)
+            add(cells[(pemda_id, opd_id or None)], label, values, totals)
+            add(pemda, label, values, totals)
     backlog_into(cells, zones, now)
-    return assemble(pemdas, period, zones, cells)
+    for (pemda_id, _opd_id), cell in cells.items():
+        backlog = by_pemda[pemda_id].backlog
+        for key, n in cell.backlog.items():
+            backlog[key] += n
+    return assemble(pemdas, period, zones, cells, by_pemda=by_pemda)
+
+
+def _as_arrays(rows) -> list:
+    """Flat rollup rows as the rows of ``rollup_rows(arrays=True)``."""
+    grouped: dict[tuple, tuple[list, list]] = {}
+    for pemda_id, opd_id, metric, label, value, n in rows:
+        values, totals = grouped.setdefault((pemda_id, opd_id, metric, label), ([], []))
+        values.append(value)
+        totals.append(n)
+    return [(*key, values, totals) for key, (values, totals) in grouped.items()]
 
 
 def backlog_into(cells, zones: _Zones, now: datetime) -> None:
@@ -478,21 +523,24 @@ def backlog_rollups_into(cells, pemda_ids: list[int], last: date) -> None:
         backlog[_OLDEST] += total - sum(by_bucket.values())
 
 
-def assemble(pemdas: list, period: Period, zones: _Zones, cells) -> Metrics:
-    """The OPDs (active ones, and inactive ones with figures) and the figures per OPD, Pemda and
-    province from the cells per (Pemda, OPD)."""
+def assemble(pemdas: list, period: Period, zones: _Zones, cells, by_pemda: dict | None = None) -> Metrics:
+    """The OPDs (active ones, and inactive ones with figures) and the figures per OPD, Pemda
+    (the sum of its cells, unless given) and province from the cells per (Pemda, OPD)."""
     with_data = {opd_id for (_p, opd_id) in cells if opd_id is not None}
     opds = list(
         Opd.objects.filter(zones.scope("pemda_id"))
         .filter(Q(is_active=True) | Q(pk__in=with_data))
-        .select_related("pemda")
         .order_by("pemda__name", "name")
     )
+    pemda_of = {p.pk: p for p in pemdas}
+    for opd in opds:
+        opd.pemda = pemda_of[opd.pemda_id]
 
     by_opd = {o.pk: cells.get((o.pemda_id, o.pk)) or Figures(level="opd") for o in opds}
-    by_pemda = {p.pk: Figures(level="pemda") for p in pemdas}
-    for (pemda_id, _opd_id), cell in cells.items():
-        by_pemda[pemda_id].merge(cell)
+    if by_pemda is None:
+        by_pemda = {p.pk: Figures(level="pemda") for p in pemdas}
+        for (pemda_id, _opd_id), cell in cells.items():
+            by_pemda[pemda_id].merge(cell)
     by_province: dict[int, Figures] = {}
     for p in pemdas:
         by_province.setdefault(p.province_id, Figures(level="province")).merge(by_pemda[p.pk])

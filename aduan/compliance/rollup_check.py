@@ -56,9 +56,12 @@ def rollups_rebuild(
                     progress(before + n)
 
             done += _rebuild_one(pemda.pk, step)
-    if connection.vendor == "postgresql":  # fresh statistics, or the planner guesses one row
+    if connection.vendor == "postgresql":
+        # Fresh statistics, or the planner guesses one row; outside a transaction also the
+        # visibility map, which the index-only scans of the reading need.
+        vacuum = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
         with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {MetricRollup._meta.db_table}")
+            cursor.execute(f"{vacuum} {MetricRollup._meta.db_table}")
     return done
 
 
