@@ -274,19 +274,17 @@ class MetricRollup(models.Model):
         verbose_name = _("sel rekap metrik")
         verbose_name_plural = _("sel rekap metrik")
         constraints = [
-            # ``n`` included: a period is read by index-only scans (compliance.metrics.rollup_rows).
+            # On PostgreSQL this index and the partial ones below also carry the columns the
+            # reading needs (INCLUDE, migration 0009): periods are read by index-only scans.
             models.UniqueConstraint(
                 fields=["pemda_id", "span", "day", "opd_id", "metric", "label", "value"],
-                include=["n"],
                 name="metric_rollup_cell",
             ),
         ]
         indexes = [
-            # The cells read by day over a whole period (rollups.DAY_ONLY): few among the day cells;
-            # what the reading needs is included (index-only scans).
+            # The cells read by day over a whole period (rollups.DAY_ONLY): few among the day cells.
             models.Index(
                 fields=["pemda_id", "day"],
-                include=["metric", "value", "opd_id", "label", "n"],
                 condition=Q(
                     metric__in=[
                         "ch_fu_both",
@@ -302,14 +300,12 @@ class MetricRollup(models.Model):
             models.Index(
                 fields=["pemda_id", "day"],
                 condition=Q(span=1, metric__in=["follow_up_br", "follow_up_ok", "sub"]),
-                include=["opd_id", "metric", "n"],
                 name="metric_rollup_trend",
             ),
             # The backlog's cells (rollups.STATE_METRICS): its running sum and its recent ages.
             models.Index(
                 fields=["pemda_id", "metric", "span", "day"],
                 condition=Q(metric__in=["open", "open_days"]),
-                include=["opd_id", "value", "n"],
                 name="metric_rollup_backlog",
             ),
         ]

@@ -1,12 +1,16 @@
 """Compliance rollups: dekad, quarter and year cells next to the day and month ones, the backlog's
 cells (``open``, ``open_days``), two partial indexes (the trend's month cells, the backlog's
-cells), and ``n`` included in the indexes so that periods are read by index-only scans; see
-aduan/sla/rollups.py.
+cells); see aduan/sla/rollups.py.
 
-On PostgreSQL the new cells are filled here, in SQL: the dekad, quarter and year cells are sums of
-the day cells already there (exact by construction), the backlog's cells come from the complaints
-(as ``aduan.complaints.rollups.submitted_facts`` defines them; tests/compliance/test_rollup_spans.py
-checks that this fill equals a rebuild). On other databases run ``manage.py metrics_rebuild``.
+On PostgreSQL the indexes also carry, as INCLUDE columns, what the reading needs (the unique
+index ``n``, the partial ones the cell's columns), so that periods are read by index-only scans
+(aduan.compliance.metrics.rollup_rows); the model declares them without (other databases have no
+INCLUDE), so the difference lives here only. And the new cells are filled here, in SQL: the dekad,
+quarter and year cells are sums of the day cells already there (exact by construction), the
+backlog's cells come from the complaints as ``aduan.complaints.rollups.submitted_facts`` defines
+them (tests/compliance/test_rollup_spans.py checks that this fill equals a rebuild). Autovacuum
+then sets the visibility map the index-only scans need. On other databases run ``manage.py
+metrics_rebuild``.
 """
 
 from django.db import migrations, models
@@ -14,6 +18,38 @@ from django.db import migrations, models
 # Frozen copies of aduan.sla.rollups.DAY_ONLY and BACKLOG_DAYS at this migration.
 DAY_ONLY = ("ch_fu_both", "follow_up_both", "hop_recv_dup", "promise_both", "verification_both")
 BACKLOG_DAYS = 61
+CELL = "pemda_id, span, day, opd_id, metric, label, value"
+
+TREND = models.Index(
+    condition=models.Q(("metric__in", ["follow_up_br", "follow_up_ok", "sub"]), ("span", 1)),
+    fields=["pemda_id", "day"],
+    name="metric_rollup_trend",
+)
+BACKLOG = models.Index(
+    condition=models.Q(("metric__in", ["open", "open_days"])),
+    fields=["pemda_id", "metric", "span", "day"],
+    name="metric_rollup_backlog",
+)
+DAY_ONLY_WHERE = "metric IN (" + ", ".join(f"'{m}'" for m in DAY_ONLY) + ")"
+
+COVERING_SQL = [
+    "ALTER TABLE sla_metricrollup DROP CONSTRAINT metric_rollup_cell, "
+    f"ADD CONSTRAINT metric_rollup_cell UNIQUE ({CELL}) INCLUDE (n)",
+    "DROP INDEX metric_rollup_day_only",
+    "CREATE INDEX metric_rollup_day_only ON sla_metricrollup (pemda_id, day) "
+    f"INCLUDE (metric, value, opd_id, label, n) WHERE {DAY_ONLY_WHERE}",
+    "CREATE INDEX metric_rollup_trend ON sla_metricrollup (pemda_id, day) INCLUDE (opd_id, metric, n) "
+    "WHERE span = 1 AND metric IN ('follow_up_br', 'follow_up_ok', 'sub')",
+    "CREATE INDEX metric_rollup_backlog ON sla_metricrollup (pemda_id, metric, span, day) "
+    "INCLUDE (opd_id, value, n) WHERE metric IN ('open', 'open_days')",
+]
+PLAIN_SQL = [
+    "DROP INDEX metric_rollup_backlog",
+    "DROP INDEX metric_rollup_trend",
+    "DROP INDEX metric_rollup_day_only",
+    f"CREATE INDEX metric_rollup_day_only ON sla_metricrollup (pemda_id, day) WHERE {DAY_ONLY_WHERE}",
+    f"ALTER TABLE sla_metricrollup DROP CONSTRAINT metric_rollup_cell, ADD CONSTRAINT metric_rollup_cell UNIQUE ({CELL})",
+]
 
 SPANS_SQL = """
 INSERT INTO sla_metricrollup (pemda_id, span, day, opd_id, metric, label, value, n)
@@ -73,6 +109,26 @@ def fill(cursor) -> None:
     cursor.execute("ANALYZE sla_metricrollup")
 
 
+def indexes_add(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        model = apps.get_model("sla", "MetricRollup")
+        schema_editor.add_index(model, TREND)
+        schema_editor.add_index(model, BACKLOG)
+        return
+    for sql in COVERING_SQL:
+        schema_editor.execute(sql)
+
+
+def indexes_remove(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        model = apps.get_model("sla", "MetricRollup")
+        schema_editor.remove_index(model, BACKLOG)
+        schema_editor.remove_index(model, TREND)
+        return
+    for sql in PLAIN_SQL:
+        schema_editor.execute(sql)
+
+
 def forwards(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         with schema_editor.connection.cursor() as cursor:
@@ -93,48 +149,12 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        # ``n`` in the indexes: periods are read by index-only scans.
-        migrations.RemoveConstraint(model_name="metricrollup", name="metric_rollup_cell"),
-        migrations.AddConstraint(
-            model_name="metricrollup",
-            constraint=models.UniqueConstraint(
-                fields=("pemda_id", "span", "day", "opd_id", "metric", "label", "value"),
-                include=("n",),
-                name="metric_rollup_cell",
-            ),
-        ),
-        migrations.RemoveIndex(model_name="metricrollup", name="metric_rollup_day_only"),
-        migrations.AddIndex(
-            model_name="metricrollup",
-            index=models.Index(
-                condition=models.Q(
-                    (
-                        "metric__in",
-                        ["ch_fu_both", "follow_up_both", "hop_recv_dup", "promise_both", "verification_both"],
-                    )
-                ),
-                fields=["pemda_id", "day"],
-                include=("metric", "value", "opd_id", "label", "n"),
-                name="metric_rollup_day_only",
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="metricrollup",
-            index=models.Index(
-                condition=models.Q(("metric__in", ["follow_up_br", "follow_up_ok", "sub"]), ("span", 1)),
-                fields=["pemda_id", "day"],
-                include=("opd_id", "metric", "n"),
-                name="metric_rollup_trend",
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="metricrollup",
-            index=models.Index(
-                condition=models.Q(("metric__in", ["open", "open_days"])),
-                fields=["pemda_id", "metric", "span", "day"],
-                include=("opd_id", "value", "n"),
-                name="metric_rollup_backlog",
-            ),
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AddIndex(model_name="metricrollup", index=TREND),
+                migrations.AddIndex(model_name="metricrollup", index=BACKLOG),
+            ],
+            database_operations=[migrations.RunPython(indexes_add, indexes_remove)],
         ),
         migrations.RunPython(forwards, backwards, elidable=True),
     ]
