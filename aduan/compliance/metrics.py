@@ -1,14 +1,26 @@
 """Complaint-handling metrics per OPD, per Pemda and per province, for any period.
 
 ``metrics_for(pemdas=..., period=..., now=...)`` runs 3 queries whatever the number of complaints,
-OPDs, Pemdas or the length of the period: the rollup cells of the period (aduan.sla.rollups: counts
-per Pemda × OPD × local day, written in the transaction of each move and clock stop; the module
-docstring there explains the figures that are not sums of days — distinct complaints received,
-late clocks counted once, ratings attributed to the OPD that last resolved), the backlog (a state
-at one instant, read from the complaints table) and the OPDs. Medians and p90 come from the
-histograms of stored working days (``Deadline.working_days_taken``). OPD figures roll up to the
-Pemda and the Pemda to the province in Python (sums and merged histograms). ``metrics_scan``
-computes the same figures by a full scan (the consistency check and the tests compare them).
+OPDs, Pemdas or the length of the period: the rollup cells of the period, the backlog and the OPDs.
+
+- The cells (aduan.sla.rollups: counts per Pemda × OPD × local day, dekad, month, quarter and year,
+  written in the transaction of each move and clock stop; the module docstring there explains the
+  figures that are not sums of days — distinct complaints received, late clocks counted once,
+  ratings attributed to the OPD that last resolved) are **sums** over the fewest whole spans that
+  cover the period: a calendar month, quarter or year is one span. On PostgreSQL each Pemda's
+  cells are summed apart by index-only range scans (``rollup_rows``), one row per OPD, metric and
+  label with the histogram's values as arrays, each added to the OPD's figures and its Pemda's.
+- The backlog is a **state** at one instant (the end of the period, or now if earlier), not a sum
+  of days. A period that has ended reads it from the rollups' state cells (``open`` summed over
+  every day up to its end, ``open_days`` for the ages up to 60 days: ``backlog_rollups_into``); a
+  period that runs on reads the complaints open now from the complaints table
+  (``backlog_scan_into``, which ``metrics_scan`` uses for every period).
+
+Medians and p90 come from the histograms of stored working days (``Deadline.working_days_taken``).
+OPD figures roll up to the Pemda and the Pemda to the province (sums and merged histograms).
+``metrics_scan`` computes the same figures by a full scan (the consistency check and the tests
+compare them). ``trend_for`` (the month-by-month trend) and ``channels.channel_figures`` are one
+query each on the same cells.
 
 Periods are calendar spans in each Pemda's own time zone (half-open ``[start, end)``); several
 Pemdas in different zones are handled in the same queries by one condition per zone.
@@ -29,8 +41,9 @@ What each figure means:
   by "selesai ditangani" without a breach.
 - days to selesai ditangani: working days from the start of the hop to the OPD's "selesai
   ditangani" (``ComplaintHop.handled_working_days``), for the hops handled in the period.
-- backlog: complaints open at the end of the period (or now, if earlier), by age in calendar days
-  since submission, for the OPD holding them now.
+- backlog: complaints open at the end of the period (or now, if earlier), by age in whole days
+  since submission (a complaint filed exactly 4 days before is 0–3 days old), for the OPD holding
+  them now; "open" as the complaints table says now (filed before, and open or closed since).
 - re-open rate: re-opened complaints (hops started by a re-open in the period) ÷ resolved.
 - breaches: clocks whose deadline passed in the period, per stage, charged to the hop's OPD
   (verification breaches are the koordinator's: no OPD).

@@ -9,11 +9,15 @@ period is exactly a range of days), ``label`` a channel or an SKM element, ``val
 days of a histogram or a gap in days. Every day cell is also added to the cells of its dekad (days
 1–10, 11–20, 21 to the month's end), month, quarter and year (``span``; ``day`` = the span's first
 day), except the ``BY_DAY`` metrics (see below). A period is read as the fewest whole spans that
-cover it (``span_runs``): a calendar month, quarter or year is one span; a trailing year is at most
-9 days, 2 dekads, 2 months, 3 quarters, 2 months, 2 dekads and 9 days. Writers produce *facts* (a
-``Counter`` of day-cell keys → counts) and ``rollup_apply(new, old)`` adds their difference with one
-``INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n``: an atomic increment, so concurrent
-writers never lose a count.
+cover it (``span_runs``): a calendar month, quarter or year is one span, any period at most a run
+of days, dekads, months and quarters at each end around whole years; one that reaches today may
+end with the span that holds today, the days after it (the future: no cells yet, usually)
+subtracted (``span_cover``), so a trailing year is a few days, two dekads and this year.
+
+Writers produce *facts* (a ``Counter`` of day-cell keys → counts) and ``rollup_apply(new, old)``
+adds their difference, with its spans (``with_spans``), in one ``INSERT … ON CONFLICT DO UPDATE SET
+n = n + excluded.n``: an atomic increment, so concurrent writers never lose a count. The rebuild
+replaces a Pemda's cells by those of its facts, writing only the differences (``rollup_replace``).
 
 The facts of one clock (``clock_facts``, here) depend only on its stored stop: met, breached,
 working days taken, the resolving OPD. Those of one complaint (aduan.complaints.rollups) are its
