@@ -24,7 +24,7 @@ from django.db.models import F
 from django.db.models.functions import TruncDate
 
 from aduan.sla.models import Deadline, Stage
-from aduan.sla.rollups import BACKLOG_DAYS, NO_OPD, Facts, clock_facts, local_day
+from aduan.sla.rollups import BACKLOG_DAYS, NO_OPD, Facts, clock_facts, gap_facts, local_day
 
 from .models import Complaint, ComplaintHop, ComplaintRating, SkmResponse
 
@@ -202,7 +202,9 @@ def facts_of(rows: list[Row]) -> Facts:
         if action in DISPATCH_ACTIONS:
             add((pemda_id, opd_id, day, "hop_recv", "", 0))
             if opd_id in last_dispatch:
-                add((pemda_id, opd_id, day, "hop_recv_dup", "", (day - last_dispatch[opd_id]).days))
+                gap_facts(
+                    facts, (pemda_id, opd_id, day), "hop_recv_dup", "", (day - last_dispatch[opd_id]).days
+                )
             last_dispatch[opd_id] = day
         if handled is not None and handled_days is not None:
             add((pemda_id, opd_id, handled, "handled", "", handled_days))

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from aduan.complaints.models import Channel
+from aduan.sla.rollups import GAP_METRIC
 
 from .figures import percent
 from .metrics import rollup_rows
@@ -65,7 +66,7 @@ def channel_figures(*, pemda, period: Period) -> list[ChannelFigures]:
             if metric.startswith("verification")
             else ("follow_up_total", "followed_up_on_time")
         )
-        kind = metric.rpartition("_")[2]
+        kind = GAP_METRIC.get(metric, metric).rpartition("_")[2]
         if kind == "ok":
             setattr(figures, good, getattr(figures, good) + n)
         else:

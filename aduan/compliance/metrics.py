@@ -67,7 +67,18 @@ from django.db.models import Case, CharField, Count, DateField, F, Func, Q, Sum,
 from aduan.agencies.models import Opd
 from aduan.complaints.models import CLOSED_STATUSES, Complaint, Status
 from aduan.sla.models import MetricRollup, Stage
-from aduan.sla.rollups import BACKLOG_DAYS, CHANNEL_METRICS, DAY_ONLY, STATE_METRICS, span_cover, span_runs
+from aduan.sla.rollups import (
+    BACKLOG_DAYS,
+    CHANNEL_METRICS,
+    DAY_ONLY,
+    FAR,
+    GAP_METRIC,
+    NEAR,
+    NEAR_DAYS,
+    STATE_METRICS,
+    span_cover,
+    span_runs,
+)
 
 from .figures import BACKLOG_BUCKETS, Figures, median, median_of, p90, p90_of, percent
 from .periods import Period, PeriodInvalid
@@ -134,12 +145,6 @@ class Metrics:
 
 # --- The queries ---------------------------------------------------------------------------------
 
-# Rollup metrics whose period total is "met + breached − both" (a late clock counted once).
-_DUP_METRICS = (
-    "hop_recv_dup",
-    "ch_fu_both",
-    *(f"{s}_both" for s in ("verification", "follow_up", "promise")),
-)
 _CLOCK_TOTALS = {
     Stage.VERIFICATION: ("verified_total", "verified_on_time", None),
     Stage.FOLLOW_UP: ("follow_up_total", "followed_up_on_time", "followed_up"),
@@ -181,9 +186,13 @@ def rollup_rows(
     *, pemda_ids, first: date, last: date, metrics=None, exclude=(), today: date | None = None, arrays=False
 ):
     """The rollup cells of ``pemda_ids`` for the days ``[first, last]``, summed per (Pemda, OPD,
-    metric, label, value): those of ``metrics`` if given, else all but ``exclude``; the "both" and
-    "dup" cells (by day only) where their earlier event also lies in the span (aduan.sla.rollups).
-    The backlog's cells are not sums of days: left out. One query.
+    metric, label, value): those of ``metrics`` if given, else all but ``exclude``. The backlog's
+    cells are not sums of days: left out. One query.
+
+    The gap metrics (aduan.sla.rollups: "both", "dup") count where their earlier event also lies
+    in the period: by day with the gap in its first ``NEAR_DAYS`` days, then their near cells by
+    spans (always in) and their far ones by day with the gap; their rows come under those names
+    (``GAP_METRIC`` gives the metric each counts for).
 
     On PostgreSQL the query sums each Pemda's cells apart (a lateral subquery per Pemda: small
     hash tables that stay in memory) from one index-only range scan per run of spans (the unique
@@ -194,32 +203,42 @@ def rollup_rows(
     per (Pemda, OPD, metric, label) with the list of values and the list of their totals."""
     pemda_ids = list(pemda_ids)
     if metrics is not None:
-        wanted = [m for m in metrics if m not in DAY_ONLY]
-        by_day = sorted(m for m in DAY_ONLY if m in metrics)
+        plain = sorted(m for m in metrics if m not in GAP_METRIC)
+        gaps = sorted(m for m in DAY_ONLY if m in metrics)
     else:
-        wanted = None
-        by_day = sorted(m for m in DAY_ONLY if m not in exclude)
+        plain = None
+        gaps = sorted(m for m in DAY_ONLY if m not in exclude)
+    split = first + timedelta(days=NEAR_DAYS)  # from here on, near gaps always reach into the period
     if connection.vendor != "postgresql":
-        return _rollup_rows_orm(pemda_ids, first, last, metrics, exclude)
-    if wanted is None:
-        others = "metric <> ALL(%s)"
-        names = sorted({*DAY_ONLY, *STATE_METRICS, *exclude})
-    else:
-        others, names = "metric = ANY(%s)", sorted(wanted)
+        return _rollup_rows_orm(pemda_ids, first, last, split, plain, gaps, exclude)
     branches: list[tuple[str, list, int]] = []
-    if wanted is None or wanted:
-        runs, beyond = span_cover(first, last, empty_after=today)
-        for span, start, end in runs:
-            branches.append(
-                (f"span = %s AND day BETWEEN %s AND %s AND {others}", [span, start, end, names], 1)
-            )
-        if beyond is not None:  # the days past ``last`` that the last span holds: taken out again
-            branches.append((f"span = 0 AND day > %s AND day <= %s AND {others}", [last, beyond, names], -1))
-    if by_day:
-        condition = "metric = ANY(%s) AND day BETWEEN %s AND %s AND day - value >= %s"
-        branches.append((condition, [by_day, first, last, first], 1))
+    if plain is None:
+        branches += _span_branches(
+            first, last, today, "metric <> ALL(%s)", sorted({*GAP_METRIC, *STATE_METRICS, *exclude})
+        )
+    elif plain:
+        branches += _span_branches(first, last, today, "metric = ANY(%s)", plain)
+    if gaps:
+        by_day = "metric = ANY(%s) AND day BETWEEN %s AND %s AND day - value >= %s"
+        branches.append((by_day, [gaps, first, min(last, split - timedelta(days=1)), first], 1))
+        if last >= split:
+            branches += _span_branches(split, last, today, "metric = ANY(%s)", [NEAR[m] for m in gaps])
+            branches.append((by_day, [[FAR[m] for m in gaps], split, last, first], 1))
     columns = ["opd_id", "metric", "label", "value"]
     return _per_pemda(pemda_ids, ", ".join(columns), columns, branches, arrays=arrays)
+
+
+def _span_branches(first: date, last: date, today: date | None, metrics: str, names: list) -> list:
+    """The branches (``_per_pemda``) that sum the cells of the metrics ``names`` over ``[first,
+    last]`` by whole spans."""
+    runs, beyond = span_cover(first, last, empty_after=today)
+    branches = [
+        (f"span = %s AND day BETWEEN %s AND %s AND {metrics}", [span, start, end, names], 1)
+        for span, start, end in runs
+    ]
+    if beyond is not None:  # the days past ``last`` that the last span holds: taken out again
+        branches.append((f"span = 0 AND day > %s AND day <= %s AND {metrics}", [last, beyond, names], -1))
+    return branches
 
 
 def _per_pemda(
@@ -255,19 +274,22 @@ def _per_pemda(
         return cursor.fetchall()
 
 
-def _rollup_rows_orm(pemda_ids, first: date, last: date, metrics, exclude):
+def _rollup_rows_orm(pemda_ids, first: date, last: date, split: date, plain, gaps, exclude):
     """``rollup_rows`` as one plain query (databases other than PostgreSQL)."""
-    qs = MetricRollup.objects.filter(pemda_id__in=pemda_ids)
-    if metrics is not None:
-        qs = qs.filter(metric__in=metrics)
+    day_cells = Q(span=MetricRollup.DAY, origin__gte=first)
+    if plain is None:
+        cells = ~Q(metric__in=[*GAP_METRIC, *STATE_METRICS, *exclude]) & span_cells(first, last)
     else:
-        qs = qs.exclude(metric__in=[*STATE_METRICS, *exclude])
+        cells = Q(metric__in=plain) & span_cells(first, last)
+    if gaps:
+        cells |= day_cells & Q(metric__in=gaps, day__gte=first, day__lte=min(last, split - timedelta(days=1)))
+        if last >= split:
+            cells |= Q(metric__in=[NEAR[m] for m in gaps]) & span_cells(split, last)
+            cells |= day_cells & Q(metric__in=[FAR[m] for m in gaps], day__gte=split, day__lte=last)
     return list(
-        qs.alias(origin=_DaysBefore(F("day"), F("value")))
-        .filter(
-            (~Q(metric__in=DAY_ONLY) & span_cells(first, last))
-            | Q(metric__in=DAY_ONLY, span=MetricRollup.DAY, day__gte=first, day__lte=last, origin__gte=first)
-        )
+        MetricRollup.objects.filter(pemda_id__in=pemda_ids)
+        .alias(origin=_DaysBefore(F("day"), F("value")))
+        .filter(cells)
         .values("pemda_id", "opd_id", "metric", "label", "value")
         .annotate(total=Sum("n"))
         .order_by()
@@ -352,6 +374,9 @@ def _adders() -> dict:
             adders[f"{stage}_met"] = met(total, followed)
             adders[f"{stage}_ok"] = counter(on_time)
             adders[f"{stage}_both"] = counter(total, -1)
+    for name, metric in GAP_METRIC.items():  # near and far cells count for their gap metric
+        if metric in adders:
+            adders[name] = adders[metric]
     return adders
 
 

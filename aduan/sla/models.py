@@ -282,16 +282,21 @@ class MetricRollup(models.Model):
             ),
         ]
         indexes = [
-            # The cells read by day over a whole period (rollups.DAY_ONLY): few among the day cells.
+            # The gap metrics' cells read by day (rollups.DAY_ONLY and their far ones): few.
             models.Index(
-                fields=["pemda_id", "day"],
+                fields=["pemda_id", "metric", "day"],
                 condition=Q(
                     metric__in=[
                         "ch_fu_both",
+                        "ch_fu_both_far",
                         "follow_up_both",
+                        "follow_up_both_far",
                         "hop_recv_dup",
+                        "hop_recv_dup_far",
                         "promise_both",
+                        "promise_both_far",
                         "verification_both",
+                        "verification_both_far",
                     ]
                 ),
                 name="metric_rollup_day_only",

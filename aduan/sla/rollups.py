@@ -87,16 +87,23 @@ Facts = Counter  # Counter[CellKey]
 
 COUNTED_STAGES = (Stage.VERIFICATION, Stage.FOLLOW_UP, Stage.PROMISE)
 NO_OPD = 0
-# Cells read by day over a whole period: their value is a gap back from their day (see above). The
-# partial index metric_rollup_day_only (models.MetricRollup) lists the same names.
+# The "gap" metrics (see above): an event counted only if the earlier one it reaches back to lies
+# in the period too. Each is kept three ways, by its gap: up to ``NEAR_DAYS``, by day with the gap
+# (``X``) and also in every span without it (``X_near``); longer, by day with the gap (``X_far``).
+NEAR_DAYS = 31
 DAY_ONLY = frozenset({"hop_recv_dup", "ch_fu_both", *(f"{stage}_both" for stage in COUNTED_STAGES)})
+NEAR = {metric: f"{metric}_near" for metric in DAY_ONLY}
+FAR = {metric: f"{metric}_far" for metric in DAY_ONLY}
+# The gap metric each near or far name counts for.
+GAP_METRIC = {name: metric for metric in DAY_ONLY for name in (metric, NEAR[metric], FAR[metric])}
 # The channel table's copies of the follow-up cells (``ch_fu_*``, OPD 0), read by channels only.
-CHANNEL_METRICS = ("ch_fu_met", "ch_fu_ok", "ch_fu_br", "ch_fu_both")
+CHANNEL_METRICS = ("ch_fu_met", "ch_fu_ok", "ch_fu_br", "ch_fu_both", NEAR["ch_fu_both"], FAR["ch_fu_both"])
 # The backlog's cells (see above): never part of a period's sums.
 STATE_METRICS = ("open", "open_days")
 BACKLOG_DAYS = 61  # ``open_days`` values: 0–60 days, or this (open, or open longer)
-# Cells kept by day only (no dekad, month, quarter or year cell).
-BY_DAY = DAY_ONLY | {"open_days"}
+# Cells kept by day only (no dekad, month, quarter or year cell). The partial index
+# metric_rollup_day_only (models.MetricRollup) lists the gap metrics among them.
+BY_DAY = DAY_ONLY | set(FAR.values()) | {"open_days"}
 
 DAY, DEKAD, MONTH, QUARTER, YEAR = (
     MetricRollup.DAY,
@@ -177,6 +184,15 @@ def local_day(at: datetime, zone: ZoneInfo) -> date:
     return at.astimezone(zone).date()
 
 
+def gap_facts(facts: Facts, key: tuple, metric: str, label: str, gap: int) -> None:
+    """Add one event of the gap metric ``metric`` (``key`` = Pemda, OPD, day) ``gap`` days after
+    the earlier event it reaches back to: by day with the gap, and in every span if near."""
+    cells = [(metric, gap), (NEAR[metric], 0)] if gap <= NEAR_DAYS else [(FAR[metric], gap)]
+    for name, value in cells:
+        cell = (*key, name, label, value)
+        facts[cell] = facts.get(cell, 0) + 1
+
+
 def clock_facts(
     *,
     pemda_id: int,
@@ -208,7 +224,7 @@ def clock_facts(
             if breached is None:
                 add((pemda_id, opd, met, f"{stage}_ok", label, 0))
             else:
-                add((pemda_id, opd, met, f"{stage}_both", label, (met - breached).days))
+                gap_facts(facts, (pemda_id, opd, met), f"{stage}_both", label, (met - breached).days)
         if stage == Stage.FOLLOW_UP:
             if met is not None and working_days_taken is not None:
                 add((pemda_id, opd, met, "follow_up_days", "", working_days_taken))
@@ -219,7 +235,7 @@ def clock_facts(
                 if breached is None:
                     add((pemda_id, NO_OPD, met, "ch_fu_ok", channel, 0))
                 else:
-                    add((pemda_id, NO_OPD, met, "ch_fu_both", channel, (met - breached).days))
+                    gap_facts(facts, (pemda_id, NO_OPD, met), "ch_fu_both", channel, (met - breached).days)
     elif stage == Stage.RESOLUTION and met is not None and resolved_by_id is not None:
         days = working_days_taken if working_days_taken is not None else -1
         add((pemda_id, resolved_by_id, met, "resolved", "", days))

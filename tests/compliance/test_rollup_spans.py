@@ -10,17 +10,19 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
-from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 
 from aduan.agencies.models import Pemda
+from aduan.complaints.selectors import Actor
+from aduan.complaints.workflow import Action, complaint_transition
 from aduan.compliance.figures import BACKLOG_BUCKETS
 from aduan.compliance.metrics import Period, metrics_for
 from aduan.compliance.metrics_scan import metrics_scan
 from aduan.compliance.rollup_check import rollups_check, rollups_rebuild
 from aduan.sla.models import MetricRollup
-from aduan.sla.rollups import BACKLOG_DAYS
-from tests.factories import ComplaintFactory, wita
+from aduan.sla.rollups import BACKLOG_DAYS, FAR, NEAR
+from aduan.sla.services import deadlines_sweep
+from tests.factories import ComplaintFactory, MembershipFactory, wita
 
 from .conftest import GENERATED_NOW as NOW
 
@@ -39,6 +41,34 @@ ACROSS = [
 ]
 
 
+@pytest.fixture
+def late(generated):
+    """On top of the generated data, a first follow-up met 40 days after it ran out: a late clock
+    whose breach lies more than ``NEAR_DAYS`` before its meeting (its far cells)."""
+    pemda = Pemda.objects.order_by("pk").first()
+    opd = pemda.opds.order_by("pk").first()
+    koordinator = Actor.staff(MembershipFactory(role="koordinator", pemda=pemda).user)
+    petugas = Actor.staff(MembershipFactory(role="petugas_opd", opd=opd).user)
+    complaint = ComplaintFactory(pemda=pemda, now=NOW - timedelta(days=90))
+    complaint_transition(
+        complaint_id=complaint.pk,
+        action=Action.DISPATCH,
+        actor=koordinator,
+        opd=opd,
+        now=NOW - timedelta(days=89),
+    )
+    deadlines_sweep(now=NOW - timedelta(days=60), batch_size=10_000)
+    complaint_transition(
+        complaint_id=complaint.pk,
+        action=Action.FOLLOW_UP,
+        actor=petugas,
+        note="Sudah ditangani.",
+        now=NOW - timedelta(days=20),
+    )
+    assert MetricRollup.objects.filter(metric="follow_up_both_far").exists()
+    return generated
+
+
 def _cells() -> dict:
     return {
         (c.pemda_id, c.span, c.day, c.opd_id, c.metric, c.label, c.value): c.n
@@ -46,7 +76,7 @@ def _cells() -> dict:
     }
 
 
-def test_periods_across_spans_equal_a_full_scan(generated):
+def test_periods_across_spans_equal_a_full_scan(late):
     assert MetricRollup.objects.filter(span=MetricRollup.DEKAD).exists()
     assert MetricRollup.objects.filter(metric="open", n__lt=0).exists()  # closings
     assert rollups_check(pemdas=Pemda.objects.order_by("pk"), periods=ACROSS, now=NOW) == []
@@ -94,14 +124,19 @@ def test_cells_after_today_are_taken_out_of_a_period_that_ends_today(world):
     assert rollups_check(pemdas=[world.pemda], periods=[period, Period.year(2026)], now=now) == []
 
 
-def test_the_migration_fill_equals_a_rebuild(generated):
+def test_the_migration_fill_equals_a_rebuild(late):
     if connection.vendor != "postgresql":
         pytest.skip("the fill is PostgreSQL SQL")
     fill = importlib.import_module("aduan.sla.migrations.0009_rollup_spans_backlog").fill
     rebuilt = _cells()
-    assert {k for k in rebuilt if k[4] == "open_days"}
-    MetricRollup.objects.filter(span=MetricRollup.YEAR).update(n=F("n") + 1)
-    MetricRollup.objects.filter(metric__in=["open", "open_days"]).delete()
+    assert {k[4] for k in rebuilt} >= {"open_days", "follow_up_both_far", "follow_up_both_near"}
+    # The cells as the code before it wrote them: no dekads, quarters, years, backlog, near or far.
+    MetricRollup.objects.filter(
+        span__in=[MetricRollup.DEKAD, MetricRollup.QUARTER, MetricRollup.YEAR]
+    ).delete()
+    MetricRollup.objects.filter(metric__in=["open", "open_days", *NEAR.values()]).delete()
+    for metric, far in FAR.items():
+        MetricRollup.objects.filter(metric=far).update(metric=metric)
     with connection.cursor() as cursor:  # from the day cells and the complaints
         fill(cursor)
     assert _cells() == rebuilt
@@ -137,8 +172,6 @@ def test_a_rebuild_in_several_processes_gives_the_cells_of_one(generated):
 def test_periods_keep_their_figures_after_more_moves_across_a_year_end(generated):
     """The spans follow later writes too: a sweep into the next year adds breaches to its day,
     dekad, month, quarter and year cells at once."""
-    from aduan.sla.services import deadlines_sweep
-
     later = NOW + timedelta(days=40)  # 6 January 2027
     deadlines_sweep(now=later, batch_size=10_000)
     periods = [
