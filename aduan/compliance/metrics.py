@@ -158,12 +158,21 @@ class _DaysBefore(Func):
     arg_joiner = " - "
     template = "(%(expressions)s)"
     output_field = DateField()
+    sqlite_sign = "-"
+
+    def as_sqlite(self, compiler, connection, **extra):
+        day, days = self.get_source_expressions()
+        sql_day, params_day = compiler.compile(day)
+        sql_days, params_days = compiler.compile(days)
+        sql = f"date({sql_day}, printf('%%+d days', {self.sqlite_sign}{sql_days}))"
+        return sql, [*params_day, *params_days]
 
 
 class _DaysAfter(_DaysBefore):
     """``day + value`` (a date plus a number of days) in SQL."""
 
     arg_joiner = " + "
+    sqlite_sign = ""
 
 
 def span_cells(first: date, last: date) -> Q:
