@@ -1,14 +1,26 @@
 """Complaint-handling metrics per OPD, per Pemda and per province, for any period.
 
 ``metrics_for(pemdas=..., period=..., now=...)`` runs 3 queries whatever the number of complaints,
-OPDs, Pemdas or the length of the period: the rollup cells of the period (aduan.sla.rollups: counts
-per Pemda × OPD × local day, written in the transaction of each move and clock stop; the module
-docstring there explains the figures that are not sums of days — distinct complaints received,
-late clocks counted once, ratings attributed to the OPD that last resolved), the backlog (a state
-at one instant, read from the complaints table) and the OPDs. Medians and p90 come from the
-histograms of stored working days (``Deadline.working_days_taken``). OPD figures roll up to the
-Pemda and the Pemda to the province in Python (sums and merged histograms). ``metrics_scan``
-computes the same figures by a full scan (the consistency check and the tests compare them).
+OPDs, Pemdas or the length of the period: the rollup cells of the period, the backlog and the OPDs.
+
+- The cells (aduan.sla.rollups: counts per Pemda × OPD × local day, dekad, month, quarter and year,
+  written in the transaction of each move and clock stop; the module docstring there explains the
+  figures that are not sums of days — distinct complaints received, late clocks counted once,
+  ratings attributed to the OPD that last resolved) are **sums** over the fewest whole spans that
+  cover the period: a calendar month, quarter or year is one span. On PostgreSQL each Pemda's
+  cells are summed apart by index-only range scans (``rollup_rows``), one row per OPD, metric and
+  label with the histogram's values as arrays, each added to the OPD's figures and its Pemda's.
+- The backlog is a **state** at one instant (the end of the period, or now if earlier), not a sum
+  of days. A period that has ended reads it from the rollups' state cells (``open`` summed over
+  every day up to its end, ``open_days`` for the ages up to 60 days: ``backlog_rollups_into``); a
+  period that runs on reads the complaints open now from the complaints table
+  (``backlog_scan_into``, which ``metrics_scan`` uses for every period).
+
+Medians and p90 come from the histograms of stored working days (``Deadline.working_days_taken``).
+OPD figures roll up to the Pemda and the Pemda to the province (sums and merged histograms).
+``metrics_scan`` computes the same figures by a full scan (the consistency check and the tests
+compare them). ``trend_for`` (the month-by-month trend) and ``channels.channel_figures`` are one
+query each on the same cells.
 
 Periods are calendar spans in each Pemda's own time zone (half-open ``[start, end)``); several
 Pemdas in different zones are handled in the same queries by one condition per zone.
@@ -29,8 +41,9 @@ What each figure means:
   by "selesai ditangani" without a breach.
 - days to selesai ditangani: working days from the start of the hop to the OPD's "selesai
   ditangani" (``ComplaintHop.handled_working_days``), for the hops handled in the period.
-- backlog: complaints open at the end of the period (or now, if earlier), by age in calendar days
-  since submission, for the OPD holding them now.
+- backlog: complaints open at the end of the period (or now, if earlier), by age in whole days
+  since submission (a complaint filed exactly 4 days before is 0–3 days old), for the OPD holding
+  them now; "open" as the complaints table says now (filed before, and open or closed since).
 - re-open rate: re-opened complaints (hops started by a re-open in the period) ÷ resolved.
 - breaches: clocks whose deadline passed in the period, per stage, charged to the hop's OPD
   (verification breaches are the koordinator's: no OPD).
@@ -48,12 +61,24 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, DateField, F, Func, Q, Sum
+from django.db import connection
+from django.db.models import Case, CharField, Count, DateField, F, Func, Q, Sum, Value, When
 
 from aduan.agencies.models import Opd
 from aduan.complaints.models import CLOSED_STATUSES, Complaint, Status
 from aduan.sla.models import MetricRollup, Stage
-from aduan.sla.rollups import DAY_ONLY
+from aduan.sla.rollups import (
+    BACKLOG_DAYS,
+    CHANNEL_METRICS,
+    DAY_ONLY,
+    FAR,
+    GAP_METRIC,
+    NEAR,
+    NEAR_DAYS,
+    STATE_METRICS,
+    span_cover,
+    span_runs,
+)
 
 from .figures import BACKLOG_BUCKETS, Figures, median, median_of, p90, p90_of, percent
 from .periods import Period, PeriodInvalid
@@ -120,12 +145,6 @@ class Metrics:
 
 # --- The queries ---------------------------------------------------------------------------------
 
-# Rollup metrics whose period total is "met + breached − both" (a late clock counted once).
-_DUP_METRICS = (
-    "hop_recv_dup",
-    "ch_fu_both",
-    *(f"{s}_both" for s in ("verification", "follow_up", "promise")),
-)
 _CLOCK_TOTALS = {
     Stage.VERIFICATION: ("verified_total", "verified_on_time", None),
     Stage.FOLLOW_UP: ("follow_up_total", "followed_up_on_time", "followed_up"),
@@ -139,35 +158,147 @@ class _DaysBefore(Func):
     arg_joiner = " - "
     template = "(%(expressions)s)"
     output_field = DateField()
+    sqlite_sign = "-"
+
+    def as_sqlite(self, compiler, connection, **extra):
+        day, days = self.get_source_expressions()
+        sql_day, params_day = compiler.compile(day)
+        sql_days, params_days = compiler.compile(days)
+        sql = f"date({sql_day}, printf('%%+d days', {self.sqlite_sign}{sql_days}))"
+        return sql, [*params_day, *params_days]
+
+
+class _DaysAfter(_DaysBefore):
+    """``day + value`` (a date plus a number of days) in SQL."""
+
+    arg_joiner = " + "
+    sqlite_sign = ""
 
 
 def span_cells(first: date, last: date) -> Q:
-    """The cells that add up to the days ``[first, last]`` once: month cells for the whole months,
-    day cells for the partial months at either end (``DAY_ONLY`` metrics: see ``rollup_rows``)."""
-    months_from = first if first.day == 1 else (first.replace(day=28) + timedelta(days=4)).replace(day=1)
-    months_to = (last + timedelta(days=1)).replace(day=1)  # exclusive
-    if months_from >= months_to:
-        return Q(span=MetricRollup.DAY, day__gte=first, day__lte=last)
-    return (
-        Q(span=MetricRollup.DAY, day__gte=first, day__lt=months_from)
-        | Q(span=MetricRollup.MONTH, day__gte=months_from, day__lt=months_to)
-        | Q(span=MetricRollup.DAY, day__gte=months_to, day__lte=last)
-    )
+    """The cells that add up to the days ``[first, last]`` once: the fewest whole years, quarters,
+    months, dekads and days that cover them (aduan.sla.rollups.span_runs; ``DAY_ONLY`` metrics:
+    see ``rollup_rows``)."""
+    q = Q(pk__in=[])
+    for span, start, end in span_runs(first, last):
+        q |= Q(span=span, day__gte=start, day__lte=end)
+    return q
 
 
-def rollup_rows(*, pemda_ids, first: date, last: date, metrics=None):
+def cells_through(last: date) -> Q:
+    """The cells that add up to every day up to ``last`` (a running total): the years before its
+    year, then the spans of its year."""
+    return Q(span=MetricRollup.YEAR, day__lt=date(last.year, 1, 1)) | span_cells(date(last.year, 1, 1), last)
+
+
+def rollup_rows(
+    *, pemda_ids, first: date, last: date, metrics=None, exclude=(), today: date | None = None, arrays=False
+):
     """The rollup cells of ``pemda_ids`` for the days ``[first, last]``, summed per (Pemda, OPD,
-    metric, label, value); the "both" and "dup" cells (by day only) where their earlier event also
-    lies in the span (aduan.sla.rollups). One query."""
-    qs = MetricRollup.objects.filter(pemda_id__in=list(pemda_ids))
+    metric, label, value): those of ``metrics`` if given, else all but ``exclude``. The backlog's
+    cells are not sums of days: left out. One query.
+
+    The gap metrics (aduan.sla.rollups: "both", "dup") count where their earlier event also lies
+    in the period: by day with the gap in its first ``NEAR_DAYS`` days, then their near cells by
+    spans (always in) and their far ones by day with the gap; their rows come under those names
+    (``GAP_METRIC`` gives the metric each counts for).
+
+    On PostgreSQL the query sums each Pemda's cells apart (a lateral subquery per Pemda: small
+    hash tables that stay in memory) from one index-only range scan per run of spans (the unique
+    index metric_rollup_cell carries ``n``; the partial index metric_rollup_day_only too). Given
+    ``today`` (the earliest local date of now among the Pemdas' zones), a period that reaches it
+    may be read with a last span reaching past ``last`` and the day cells beyond ``last`` (in the
+    future: usually none) subtracted (``span_cover``). ``arrays=True`` (PostgreSQL only) gives one row
+    per (Pemda, OPD, metric, label) with the list of values and the list of their totals."""
+    pemda_ids = list(pemda_ids)
     if metrics is not None:
-        qs = qs.filter(metric__in=metrics)
-    return (
-        qs.alias(origin=_DaysBefore(F("day"), F("value")))
-        .filter(
-            (~Q(metric__in=DAY_ONLY) & span_cells(first, last))
-            | Q(metric__in=DAY_ONLY, span=MetricRollup.DAY, day__gte=first, day__lte=last, origin__gte=first)
+        plain = sorted(m for m in metrics if m not in GAP_METRIC)
+        gaps = sorted(m for m in DAY_ONLY if m in metrics)
+    else:
+        plain = None
+        gaps = sorted(m for m in DAY_ONLY if m not in exclude)
+    split = first + timedelta(days=NEAR_DAYS)  # from here on, near gaps always reach into the period
+    if connection.vendor != "postgresql":
+        return _rollup_rows_orm(pemda_ids, first, last, split, plain, gaps, exclude)
+    branches: list[tuple[str, list, int]] = []
+    if plain is None:
+        branches += _span_branches(
+            first, last, today, "metric <> ALL(%s)", sorted({*GAP_METRIC, *STATE_METRICS, *exclude})
         )
+    elif plain:
+        branches += _span_branches(first, last, today, "metric = ANY(%s)", plain)
+    if gaps:
+        by_day = "metric = ANY(%s) AND day BETWEEN %s AND %s AND day - value >= %s"
+        branches.append((by_day, [gaps, first, min(last, split - timedelta(days=1)), first], 1))
+        if last >= split:
+            branches += _span_branches(split, last, today, "metric = ANY(%s)", [NEAR[m] for m in gaps])
+            branches.append((by_day, [[FAR[m] for m in gaps], split, last, first], 1))
+    columns = ["opd_id", "metric", "label", "value"]
+    return _per_pemda(pemda_ids, ", ".join(columns), columns, branches, arrays=arrays)
+
+
+def _span_branches(first: date, last: date, today: date | None, metrics: str, names: list) -> list:
+    """The branches (``_per_pemda``) that sum the cells of the metrics ``names`` over ``[first,
+    last]`` by whole spans."""
+    runs, beyond = span_cover(first, last, empty_after=today)
+    branches = [
+        (f"span = %s AND day BETWEEN %s AND %s AND {metrics}", [span, start, end, names], 1)
+        for span, start, end in runs
+    ]
+    if beyond is not None:  # the days past ``last`` that the last span holds: taken out again
+        branches.append((f"span = 0 AND day > %s AND day <= %s AND {metrics}", [last, beyond, names], -1))
+    return branches
+
+
+def _per_pemda(
+    pemda_ids: list[int], columns: str, group: list[str], branches: list, group_params=(), arrays=False
+) -> list:
+    """One query on PostgreSQL: for each Pemda apart (a lateral subquery: small hash tables that
+    stay in memory), the ``columns`` and ``n`` of the cells of every branch (``(condition,
+    parameters, sign)``, sign −1 to subtract them: each an index-only range scan), summed per
+    ``group`` (expressions on those columns, with ``group_params``); rows ``(pemda_id, *group,
+    total)``, or with ``arrays`` ``(pemda_id, *group[:-1], [last group column], [total])``."""
+    if not branches or not pemda_ids:
+        return []
+    table = MetricRollup._meta.db_table
+    parts, params = [], []
+    for condition, values, sign in branches:
+        n = "n" if sign > 0 else "-n"
+        parts.append(f"SELECT {columns}, {n} AS n FROM {table} WHERE pemda_id = p.id AND {condition}")  # noqa: S608 (the model's table)
+        params += values
+    positions = ", ".join(str(i + 1) for i in range(len(group)))
+    summed = (
+        f"SELECT {', '.join(group)}, sum(n)::bigint AS total "  # noqa: S608 (the model's table)
+        f"FROM ({' UNION ALL '.join(parts)}) AS c GROUP BY {positions}"
+    )
+    if arrays:
+        keys = ", ".join(f"s.{name}" for name in group[:-1])
+        summed = (
+            f"SELECT {keys}, array_agg(s.{group[-1]}), array_agg(s.total) FROM ({summed}) AS s "  # noqa: S608
+            f"GROUP BY {', '.join(str(i + 1) for i in range(len(group) - 1))}"
+        )
+    sql = f"SELECT p.id, x.* FROM unnest(%s::int[]) AS p(id) CROSS JOIN LATERAL ({summed}) AS x"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [pemda_ids, *group_params, *params])
+        return cursor.fetchall()
+
+
+def _rollup_rows_orm(pemda_ids, first: date, last: date, split: date, plain, gaps, exclude):
+    """``rollup_rows`` as one plain query (databases other than PostgreSQL)."""
+    day_cells = Q(span=MetricRollup.DAY, origin__gte=first)
+    if plain is None:
+        cells = ~Q(metric__in=[*GAP_METRIC, *STATE_METRICS, *exclude]) & span_cells(first, last)
+    else:
+        cells = Q(metric__in=plain) & span_cells(first, last)
+    if gaps:
+        cells |= day_cells & Q(metric__in=gaps, day__gte=first, day__lte=min(last, split - timedelta(days=1)))
+        if last >= split:
+            cells |= Q(metric__in=[NEAR[m] for m in gaps]) & span_cells(split, last)
+            cells |= day_cells & Q(metric__in=[FAR[m] for m in gaps], day__gte=split, day__lte=last)
+    return list(
+        MetricRollup.objects.filter(pemda_id__in=pemda_ids)
+        .alias(origin=_DaysBefore(F("day"), F("value")))
+        .filter(cells)
         .values("pemda_id", "opd_id", "metric", "label", "value")
         .annotate(total=Sum("n"))
         .order_by()
@@ -175,95 +306,182 @@ def rollup_rows(*, pemda_ids, first: date, last: date, metrics=None):
     )
 
 
-def _add_cell(cell: Figures, metric: str, label: str, value: int, n: int) -> None:
-    stage, _sep, kind = metric.rpartition("_")
-    if metric == "sub":
-        cell.submitted += n
-        cell.channels.add(label)
-    elif metric == "sup":
-        cell.supporters += n
-    elif metric == "hop_recv":
-        cell.received_by_opd += n
-    elif metric == "hop_recv_dup":
-        cell.received_by_opd -= n
-    elif metric == "hop_disp":
-        cell.dispatched += n
-    elif metric == "hop_reopen":
-        cell.reopened += n
-    elif metric == "handled":
-        cell.handled_hist[value] += n
-    elif metric == "follow_up_days":
-        cell.follow_up_hist[value] += n
-    elif metric == "resolved":
-        cell.resolved += n
-        if value >= 0:
-            cell.resolve_hist[value] += n
-    elif metric == "resolved_ok":
-        cell.resolved_on_time += n
-    elif metric in ("rating", "rating_sum", "skm", "skm_u"):
-        if metric == "rating":
-            cell.rating_count += n
-        elif metric == "rating_sum":
-            cell.rating_sum += n
-        elif metric == "skm":
-            cell.skm_count += n
-        else:
-            index = SKM_FIELDS.index(label)
-            cell.skm_sums = [*cell.skm_sums[:index], cell.skm_sums[index] + n, *cell.skm_sums[index + 1 :]]
-    elif kind in ("met", "ok", "br", "both") and not metric.startswith("ch_"):
-        if kind == "br":
-            cell.breaches[stage] = cell.breaches.get(stage, 0) + n
-        if stage not in _CLOCK_TOTALS:
-            return
-        total, on_time, met = _CLOCK_TOTALS[stage]
-        if kind in ("met", "br"):
+def _adders() -> dict:
+    """How each rollup metric adds to an OPD's (or the Pemda's) figures, given one label's values
+    and their totals (scalar metrics have the one value 0): one small function per metric name,
+    so that folding is one dictionary look-up per (OPD, metric, label). Metrics absent here (the
+    channel table's) add nothing."""
+
+    def counter(name: str, sign: int = 1):
+        def add(cell, label, values, totals):
+            setattr(cell, name, getattr(cell, name) + sign * sum(totals))
+
+        return add
+
+    def histogram(name: str, count: str | None = None):
+        def add(cell, label, values, totals):
+            if count:
+                setattr(cell, count, getattr(cell, count) + sum(totals))
+            hist = getattr(cell, name)
+            for value, n in zip(values, totals, strict=True):
+                if n and value >= 0:  # a resolution of unknown duration has no place in it
+                    hist[value] = hist.get(value, 0) + n
+
+        return add
+
+    def submitted(cell, label, values, totals):
+        n = sum(totals)
+        if n:
+            cell.submitted += n
+            cell.channels.add(label)
+
+    def skm_element(cell, label, values, totals):
+        index = SKM_FIELDS.index(label)
+        sums = list(cell.skm_sums)
+        sums[index] += sum(totals)
+        cell.skm_sums = sums
+
+    def breach(stage: str, total: str | None):
+        def add(cell, label, values, totals):
+            n = sum(totals)
+            if n:
+                cell.breaches[stage] = cell.breaches.get(stage, 0) + n
+            if total:
+                setattr(cell, total, getattr(cell, total) + n)
+
+        return add
+
+    def met(total: str, followed: str | None):
+        def add(cell, label, values, totals):
+            n = sum(totals)
             setattr(cell, total, getattr(cell, total) + n)
-        elif kind == "both":
-            setattr(cell, total, getattr(cell, total) - n)
-        else:
-            setattr(cell, on_time, getattr(cell, on_time) + n)
-        if kind == "met" and met:
-            setattr(cell, met, getattr(cell, met) + n)
+            if followed:
+                setattr(cell, followed, getattr(cell, followed) + n)
+
+        return add
+
+    adders = {
+        "sub": submitted,
+        "sup": counter("supporters"),
+        "hop_recv": counter("received_by_opd"),
+        "hop_recv_dup": counter("received_by_opd", -1),
+        "hop_disp": counter("dispatched"),
+        "hop_reopen": counter("reopened"),
+        "handled": histogram("handled_hist"),
+        "follow_up_days": histogram("follow_up_hist"),
+        "resolved": histogram("resolve_hist", "resolved"),
+        "resolved_ok": counter("resolved_on_time"),
+        "rating": counter("rating_count"),
+        "rating_sum": counter("rating_sum"),
+        "skm": counter("skm_count"),
+        "skm_u": skm_element,
+    }
+    for stage in Stage.values:
+        total, on_time, followed = _CLOCK_TOTALS.get(stage, (None, None, None))
+        adders[f"{stage}_br"] = breach(stage, total)
+        if total:
+            adders[f"{stage}_met"] = met(total, followed)
+            adders[f"{stage}_ok"] = counter(on_time)
+            adders[f"{stage}_both"] = counter(total, -1)
+    for name, metric in GAP_METRIC.items():  # near and far cells count for their gap metric
+        if metric in adders:
+            adders[name] = adders[metric]
+    return adders
+
+
+_ADDERS = _adders()
 
 
 def metrics_for(*, pemdas: Iterable, period: Period, now: datetime) -> Metrics:
     """Metrics of ``pemdas`` (and their OPDs and provinces) for ``period``, from the rollups: 3
-    queries (the rollup cells of the period, the backlog, the OPDs) whatever the period."""
+    queries (the rollup cells of the period, the backlog, the OPDs) whatever the period (4 when
+    the period has ended in some of the Pemdas' zones and not in others). Each cell is added to
+    its OPD's figures and to its Pemda's at once."""
     pemdas = list(pemdas)
     zones = _Zones(pemdas, period)
     cells: dict[tuple[int, int | None], Figures] = defaultdict(lambda: Figures(level="opd"))
-    for pemda_id, opd_id, metric, label, value, n in rollup_rows(
-        pemda_ids=[p.pk for p in pemdas], first=period.first, last=period.last
-    ):
-        if not n or metric.startswith("ch_"):
-            continue
+    by_pemda = {p.pk: Figures(level="pemda") for p in pemdas}
+    today = min((now.astimezone(ZoneInfo(zone)).date() for zone in zones.by_zone), default=None)
+    rows = rollup_rows(
+        pemda_ids=list(by_pemda),
+        first=period.first,
+        last=period.last,
+        exclude=CHANNEL_METRICS,
+        today=today,
+        arrays=connection.vendor == "postgresql",
+    )
+    if connection.vendor != "postgresql":
+        rows = _as_arrays(rows)
+    for pemda_id, opd_id, metric, label, values, totals in rows:
+        pemda = by_pemda[pemda_id]
         if metric == "verification_br" and opd_id:  # a breach of the OPD, a clock of the koordinator
-            breaches = cells[(pemda_id, opd_id)].breaches
-            breaches[Stage.VERIFICATION] = breaches.get(Stage.VERIFICATION, 0) + n
-            cells[(pemda_id, None)].verified_total += n
+            n = sum(totals)
+            if n:
+                for breaches in (cells[(pemda_id, opd_id)].breaches, pemda.breaches):
+                    breaches[Stage.VERIFICATION] = breaches.get(Stage.VERIFICATION, 0) + n
+                cells[(pemda_id, None)].verified_total += n
+                pemda.verified_total += n
             continue
         if metric.startswith("verification_"):
             opd_id = 0  # verification is the koordinator's: the Pemda's figure
-        _add_cell(cells[(pemda_id, opd_id or None)], metric, label, value, n)
+        add = _ADDERS.get(metric)
+        if add is not None:
+            add(cells[(pemda_id, opd_id or None)], label, values, totals)
+            add(pemda, label, values, totals)
     backlog_into(cells, zones, now)
-    return assemble(pemdas, period, zones, cells)
+    for (pemda_id, _opd_id), cell in cells.items():
+        backlog = by_pemda[pemda_id].backlog
+        for key, n in cell.backlog.items():
+            backlog[key] += n
+    return assemble(pemdas, period, zones, cells, by_pemda=by_pemda)
+
+
+def _as_arrays(rows) -> list:
+    """Flat rollup rows as the rows of ``rollup_rows(arrays=True)``."""
+    grouped: dict[tuple, tuple[list, list]] = {}
+    for pemda_id, opd_id, metric, label, value, n in rows:
+        values, totals = grouped.setdefault((pemda_id, opd_id, metric, label), ([], []))
+        values.append(value)
+        totals.append(n)
+    return [(*key, values, totals) for key, (values, totals) in grouped.items()]
 
 
 def backlog_into(cells, zones: _Zones, now: datetime) -> None:
     """Complaints open at the end of the period (or now, if earlier) by age, for the OPD holding
-    them now: a state at one instant, not a sum of days, so read from the complaints table."""
+    them now: a state at one instant, not a sum of days. Where the period has ended, from the
+    backlog's cells of the rollups (``backlog_rollups_into``); where it runs on, the backlog is
+    now's, from the complaints table (``backlog_scan_into``: the open complaints, through their
+    index). One query for each of the two kinds present."""
+    ended, running = [], {}
+    for zone, ids in zones.by_zone.items():
+        if zones.period.bounds(ZoneInfo(zone))[1] <= now:
+            ended += ids
+        else:
+            running[zone] = ids
+    if ended:
+        backlog_rollups_into(cells, ended, zones.period.last)
+    if running:
+        backlog_scan_into(cells, zones, now, by_zone=running)
+
+
+def backlog_scan_into(cells, zones: _Zones, now: datetime, *, by_zone: dict | None = None) -> None:
+    """The backlog at the end of the period (or now, if earlier) from the complaints table: open
+    then means submitted before that instant and open now or closed at or after it; the age is
+    counted back from it in whole days (``submitted_at`` in ``[as_of − high − 1 days, as_of −
+    low days)``). One query."""
+    by_zone = zones.by_zone if by_zone is None else by_zone
     bucket_counts = {}
     for key, _label, low, high in BACKLOG_BUCKETS:
         cond = Q(pk__in=[])
-        for zone, ids in zones.by_zone.items():
+        for zone, ids in by_zone.items():
             as_of = zones.as_of(zone, now)
-            age = Q(pemda_id__in=ids, submitted_at__lte=as_of - timedelta(days=low))
+            age = Q(pemda_id__in=ids, submitted_at__lt=as_of - timedelta(days=low))
             if high is not None:
-                age &= Q(submitted_at__gt=as_of - timedelta(days=high + 1))
+                age &= Q(submitted_at__gte=as_of - timedelta(days=high + 1))
             cond |= age
         bucket_counts[key] = Count("pk", filter=cond)
     open_at = Q(pk__in=[])
-    for zone, ids in zones.by_zone.items():
+    for zone, ids in by_zone.items():
         as_of = zones.as_of(zone, now)
         # Open (closed_at is empty exactly for the open statuses: complaint_closed_at_iff_closed),
         # through the indexes complaint_pemda_status and complaint_pemda_closed.
@@ -278,21 +496,98 @@ def backlog_into(cells, zones: _Zones, now: datetime) -> None:
             cell.backlog[key] += row[key]
 
 
-def assemble(pemdas: list, period: Period, zones: _Zones, cells) -> Metrics:
-    """The OPDs (active ones, and inactive ones with figures) and the figures per OPD, Pemda and
-    province from the cells per (Pemda, OPD)."""
+_BOUNDED = [(key, low, high) for key, _label, low, high in BACKLOG_BUCKETS if high is not None]
+_OLDEST = next(key for key, _label, _low, high in BACKLOG_BUCKETS if high is None)
+# The bounded buckets end where the ``open_days`` cells' exact ages do (a test checks it).
+
+
+def backlog_rollups_into(cells, pemda_ids: list[int], last: date) -> None:
+    """The backlog at the end of the local day ``last`` (a period that has ended) from the
+    rollups (aduan.sla.rollups): the running total of ``open`` is every complaint open then; the
+    ``open_days`` cells of the 61 days up to ``last`` still open then give the buckets up to 60
+    days by age ``last − day``, and the oldest bucket is the rest. The same figures as
+    ``backlog_scan_into`` at that instant (midnight in the Pemda's zone). One query (through the
+    index metric_rollup_backlog)."""
+    window = last - timedelta(days=BACKLOG_DAYS - 1)
+    if connection.vendor == "postgresql":
+        bucket, bucket_params = "CASE WHEN metric = 'open' THEN ''", []
+        for key, low, high in _BOUNDED:
+            bucket += " WHEN day BETWEEN %s AND %s THEN %s"
+            bucket_params += [last - timedelta(days=high), last - timedelta(days=low), key]
+        year = date(last.year, 1, 1)
+        branches = [
+            ("metric = 'open' AND span = %s AND day < %s", [MetricRollup.YEAR, year], 1),
+            *(
+                ("metric = 'open' AND span = %s AND day BETWEEN %s AND %s", [span, start, end], 1)
+                for span, start, end in span_runs(year, last)
+            ),
+            (
+                "metric = 'open_days' AND span = 0 AND day BETWEEN %s AND %s AND day + value > %s",
+                [window, last, last],
+                1,
+            ),
+        ]
+        rows = _per_pemda(
+            pemda_ids, "opd_id, metric, day", ["opd_id", bucket + " END"], branches, bucket_params
+        )
+    else:
+        rows = (
+            MetricRollup.objects.filter(pemda_id__in=pemda_ids)
+            .alias(until=_DaysAfter(F("day"), F("value")))
+            .filter(
+                (Q(metric="open") & cells_through(last))
+                | Q(metric="open_days", span=MetricRollup.DAY, day__gte=window, day__lte=last, until__gt=last)
+            )
+            .annotate(
+                bucket=Case(
+                    When(metric="open", then=Value("")),
+                    *[
+                        When(
+                            day__gte=last - timedelta(days=high),
+                            day__lte=last - timedelta(days=low),
+                            then=Value(key),
+                        )
+                        for key, low, high in _BOUNDED
+                    ],
+                    output_field=CharField(),
+                )
+            )
+            .values("pemda_id", "opd_id", "bucket")
+            .annotate(total=Sum("n"))
+            .order_by()
+            .values_list("pemda_id", "opd_id", "bucket", "total")
+        )
+    counts: dict[tuple, dict[str, int]] = defaultdict(dict)
+    for pemda_id, opd_id, key, n in rows:
+        counts[(pemda_id, opd_id or None)][key] = n
+    for cell_key, by_bucket in counts.items():
+        total = by_bucket.pop("", 0)
+        if not total:
+            continue
+        backlog = cells[cell_key].backlog
+        for key, n in by_bucket.items():
+            backlog[key] += n
+        backlog[_OLDEST] += total - sum(by_bucket.values())
+
+
+def assemble(pemdas: list, period: Period, zones: _Zones, cells, by_pemda: dict | None = None) -> Metrics:
+    """The OPDs (active ones, and inactive ones with figures) and the figures per OPD, Pemda
+    (the sum of its cells, unless given) and province from the cells per (Pemda, OPD)."""
     with_data = {opd_id for (_p, opd_id) in cells if opd_id is not None}
     opds = list(
         Opd.objects.filter(zones.scope("pemda_id"))
         .filter(Q(is_active=True) | Q(pk__in=with_data))
-        .select_related("pemda")
         .order_by("pemda__name", "name")
     )
+    pemda_of = {p.pk: p for p in pemdas}
+    for opd in opds:
+        opd.pemda = pemda_of[opd.pemda_id]
 
     by_opd = {o.pk: cells.get((o.pemda_id, o.pk)) or Figures(level="opd") for o in opds}
-    by_pemda = {p.pk: Figures(level="pemda") for p in pemdas}
-    for (pemda_id, _opd_id), cell in cells.items():
-        by_pemda[pemda_id].merge(cell)
+    if by_pemda is None:
+        by_pemda = {p.pk: Figures(level="pemda") for p in pemdas}
+        for (pemda_id, _opd_id), cell in cells.items():
+            by_pemda[pemda_id].merge(cell)
     by_province: dict[int, Figures] = {}
     for p in pemdas:
         by_province.setdefault(p.province_id, Figures(level="province")).merge(by_pemda[p.pk])
@@ -382,26 +677,28 @@ def trend_months(last_month: date, months: int) -> tuple[list[date], Period]:
 def trend_for(*, pemda, last_month: date, months: int = 12) -> Trend:
     """Received complaints and follow-up clocks on time per month for the ``months`` months up to
     ``last_month`` in the Pemda's zone, and the same per OPD (the SLA heat map), from the rollups:
-    2 queries. A follow-up clock counts in the month it settled: its breach, else its meeting."""
+    1 query. A follow-up clock counts in the month it settled: its breach, else its meeting."""
     firsts, period = trend_months(last_month, months)
-    cells = MetricRollup.objects.filter(
-        pemda_id=pemda.pk, span=MetricRollup.MONTH, day__gte=period.first, day__lte=period.last
-    )
     received = {f: 0 for f in firsts}
-    for month, n in (
-        cells.filter(metric="sub").values("day").annotate(total=Sum("n")).values_list("day", "total")
-    ):
-        received[month] += n
-
     follow_up = {f: MonthCell() for f in firsts}
     heat: dict[int, dict[date, MonthCell]] = defaultdict(lambda: {f: MonthCell() for f in firsts})
     for opd_id, month, metric, n in (
-        cells.filter(metric__in=("follow_up_br", "follow_up_ok"))
+        MetricRollup.objects.filter(
+            pemda_id=pemda.pk,
+            span=MetricRollup.MONTH,
+            day__gte=period.first,
+            day__lte=period.last,
+            metric__in=("sub", "follow_up_br", "follow_up_ok"),  # the index metric_rollup_trend
+        )
         .values("opd_id", "day", "metric")
         .annotate(total=Sum("n"))
+        .order_by()
         .values_list("opd_id", "day", "metric", "total")
     ):
         if not n:
+            continue
+        if metric == "sub":
+            received[month] += n
             continue
         for cell in (follow_up[month], heat[opd_id or None][month]):
             cell.total += n

@@ -25,7 +25,7 @@ from .metrics import (
     _as_date,
     _Zones,
     assemble,
-    backlog_into,
+    backlog_scan_into,
     trend_months,
 )
 
@@ -139,8 +139,8 @@ def metrics_scan(*, pemdas: Iterable, period: Period, now: datetime) -> Metrics:
         if days is not None:
             cells[(pemda_id, opd_id)].handled_hist[days] += n
 
-    # 7. Backlog at the end of the period (or now), by age.
-    backlog_into(cells, zones, now)
+    # 7. Backlog at the end of the period (or now), by age, from the complaints table.
+    backlog_scan_into(cells, zones, now)
 
     # 8. Breaches whose deadline fell in the period, per stage and the hop's OPD.
     for pemda_id, opd_id, stage, n in (

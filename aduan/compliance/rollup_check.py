@@ -1,7 +1,8 @@
 """Rebuilding and checking the compliance rollups (aduan.sla.rollups).
 
-- ``rollups_rebuild(pemdas, progress=...)``: every cell of each Pemda recomputed from its complaints
-  (aduan.complaints.rollups.facts_of, the same definition the moves use), one transaction per Pemda.
+- ``rollups_rebuild(pemdas, progress=..., workers=...)``: every cell of each Pemda recomputed from
+  its complaints (aduan.complaints.rollups.facts_of, the same definition the moves use) and written
+  by one COPY, one transaction per Pemda, in several processes at once if asked.
   Run it after a bulk load (the synthetic generator and ``load_demo`` do), after a Pemda's time
   zone changed, or when the check finds a difference. Moves of that Pemda that commit while its
   rebuild runs may be missed or counted twice: rebuild when the Pemda is quiet, then check.
@@ -18,9 +19,11 @@ from datetime import date, datetime, timedelta
 
 from django.core.cache import cache
 from django.db import connection, transaction
+from django.db.models import Count
 
+from aduan.agencies.models import Pemda
 from aduan.complaints.models import Complaint
-from aduan.complaints.rollups import facts_of, rows_of
+from aduan.complaints.rollups import facts_of, pemda_rows
 from aduan.sla.models import MetricRollup
 from aduan.sla.rollups import Facts, rollup_replace
 
@@ -29,36 +32,133 @@ from .metrics_scan import metrics_scan, trend_scan
 
 logger = logging.getLogger(__name__)
 
-BATCH = 2000
+BATCH = 5000
 CHECK_CACHE_KEY = "compliance:rollup-check:v1"  # the last nightly result, for /metrics
 
 
-def rollups_rebuild(pemdas: Iterable, *, progress: Callable[[int], None] | None = None) -> int:
+def rollups_rebuild(
+    pemdas: Iterable, *, progress: Callable[[int], None] | None = None, workers: int = 1
+) -> int:
     """Recompute every cell of ``pemdas`` from a full scan; returns how many complaints were read.
-    ``progress(done)`` is called with the running total of complaints after each batch."""
+    ``progress(done)`` is called with the running total of complaints after each batch. With
+    ``workers`` > 1 (PostgreSQL, outside a transaction) that many processes share the Pemdas,
+    the largest first, each Pemda in its own transaction."""
+    pemdas = list(pemdas)
+    workers = max(1, min(workers, len(pemdas)))
+    if workers > 1 and connection.vendor == "postgresql" and not connection.in_atomic_block:
+        done = _rebuild_in_processes([p.pk for p in pemdas], workers, progress)
+    else:
+        done = 0
+        for pemda in pemdas:
+
+            def step(n: int, before: int = done) -> None:
+                if progress:
+                    progress(before + n)
+
+            done += _rebuild_one(pemda.pk, step)
+    if connection.vendor == "postgresql":
+        # Fresh statistics, or the planner guesses one row; outside a transaction also the
+        # visibility map, which the index-only scans of the reading need.
+        vacuum = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
+        with connection.cursor() as cursor:
+            cursor.execute(f"{vacuum} {MetricRollup._meta.db_table}")
+    return done
+
+
+def _rebuild_one(pemda_id: int, step: Callable[[int], None]) -> int:
+    """Rebuild one Pemda's cells in one transaction; ``step(done)`` after each batch."""
     done = 0
-    for pemda in pemdas:
-        with transaction.atomic():
-            facts: Facts = Facts()
-            batch = []
-            for row in rows_of(Complaint.objects.filter(pemda=pemda).order_by("pk")):
-                batch.append(row)
-                if len(batch) >= BATCH:
-                    facts.update(facts_of(batch))
-                    done += len(batch)
-                    batch = []
-                    if progress:
-                        progress(done)
-            if batch:
+    with transaction.atomic():
+        facts: Facts = Facts()
+        batch = []
+        for row in pemda_rows(Pemda.objects.get(pk=pemda_id)):
+            batch.append(row)
+            if len(batch) >= BATCH:
                 facts.update(facts_of(batch))
                 done += len(batch)
-            rollup_replace(pemda_ids=[pemda.pk], facts=facts)
-        if progress:
-            progress(done)
-    if connection.vendor == "postgresql":  # fresh statistics, or the planner guesses one row
-        with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {MetricRollup._meta.db_table}")
+                batch = []
+                step(done)
+        if batch:
+            facts.update(facts_of(batch))
+            done += len(batch)
+        rollup_replace(pemda_ids=[pemda_id], facts=facts)
+    step(done)
     return done
+
+
+def _rebuild_in_processes(pemda_ids: list[int], workers: int, progress) -> int:
+    """``_rebuild_one`` for every Pemda in ``workers`` forked processes (as the synthetic
+    generator writes), which take the next Pemda, largest first, from a shared queue."""
+    import multiprocessing
+    import queue as queue_module
+
+    sizes = dict(
+        Complaint.objects.filter(pemda_id__in=pemda_ids)
+        .values("pemda_id")
+        .annotate(n=Count("pk"))
+        .values_list("pemda_id", "n")
+    )
+    context = multiprocessing.get_context("fork")
+    todo = sorted(pemda_ids, key=lambda pk: (-sizes.get(pk, 0), pk))
+    taken = context.Value("i", 0)  # how many of ``todo`` the processes took
+    counter = context.Value("q", 0)
+    results = context.Queue()
+    connection.close()  # every process opens its own connection
+    processes = [
+        context.Process(target=_rebuild_child, args=(todo, taken, counter, results)) for _ in range(workers)
+    ]
+    for process in processes:
+        process.start()
+    failures, finished = [], 0
+    while finished < workers:
+        try:
+            outcome = results.get(timeout=1)
+        except queue_module.Empty:
+            if progress:
+                progress(counter.value)
+            if any(p.exitcode not in (None, 0) for p in processes):
+                failures.append("a rebuild process died; see its traceback above")
+                break
+            continue
+        finished += 1
+        if outcome:
+            failures.append(outcome)
+    for process in processes:
+        process.join()
+    if failures:
+        raise RuntimeError("rollup rebuild failed:\n" + "\n".join(failures))
+    if progress:
+        progress(counter.value)
+    return counter.value
+
+
+def _rebuild_child(todo, taken, counter, results) -> None:
+    import traceback
+
+    from django.db import connections
+
+    for conn in connections.all():
+        conn.close()  # never reuse the parent's socket
+    try:
+        while True:
+            with taken.get_lock():
+                if taken.value >= len(todo):
+                    break
+                pemda_id = todo[taken.value]
+                taken.value += 1
+            last = [0]
+
+            def step(done: int, last=last) -> None:
+                with counter.get_lock():
+                    counter.value += done - last[0]
+                last[0] = done
+
+            _rebuild_one(pemda_id, step)
+        results.put("")
+    except Exception:  # reported to the parent, which raises it
+        results.put(traceback.format_exc())
+    finally:
+        connections.close_all()
 
 
 def _differences(label: str, ours, reference) -> list[str]:

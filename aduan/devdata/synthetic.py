@@ -217,23 +217,28 @@ def generate(
             counts[key] += value
         counters.update(part_counters)
     finish_load(counters)
-    counts["rollup_seconds"] = _rollups_rebuild({p.pemda_id for p in places}, counts["complaints"], stdout)
+    counts["rollup_seconds"] = _rollups_rebuild(
+        {p.pemda_id for p in places}, counts["complaints"], stdout, workers=workers
+    )
     counts["workers"] = workers
     counts["seconds"] = round(time.monotonic() - started, 1)
     stdout.write("\n")
     return counts
 
 
-def _rollups_rebuild(pemda_ids, total: int, stdout) -> float:
+def _rollups_rebuild(pemda_ids, total: int, stdout, *, workers: int = 1) -> float:
     """Fill the compliance rollups of the generated Pemdas from what was just COPied (the rows
-    bypass the services that write them); returns the seconds it took."""
+    bypass the services that write them), in as many processes as wrote them; returns the
+    seconds it took."""
     from aduan.compliance.rollup_check import rollups_rebuild
     from aduan.core.progress import Progress
 
     started = time.monotonic()
     stdout.write("\n")
     progress = Progress(stdout, total=total, label="rollups", unit="complaints")
-    rollups_rebuild(Pemda.objects.filter(pk__in=pemda_ids).order_by("pk"), progress=progress.update)
+    rollups_rebuild(
+        Pemda.objects.filter(pk__in=pemda_ids).order_by("pk"), progress=progress.update, workers=workers
+    )
     progress.close()
     return round(time.monotonic() - started, 1)
 

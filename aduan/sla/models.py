@@ -251,15 +251,18 @@ class DeadlineEffect(models.Model):
 
 class MetricRollup(models.Model):
     """One cell of the compliance rollups (aduan.sla.rollups explains every metric): a count ``n``
-    per Pemda, OPD (0: none), local day or month (``span``), metric, label (a channel or an SKM
-    element) and integer value (working days of a histogram, or a gap in days). Plain integers,
-    no foreign keys: cells are written by atomic upserts in the transaction of the move or clock
-    stop that changes them, and rebuilt from a full scan by ``manage.py metrics_rebuild``."""
+    per Pemda, OPD (0: none), local day, dekad, month, quarter or year (``span``, opened by ``day``),
+    metric, label (a channel or an SKM element) and integer value (working days of a histogram, or
+    a gap in days). Plain integers, no foreign keys: cells are written by atomic upserts in the
+    transaction of the move or clock stop that changes them, and rebuilt from a full scan by
+    ``manage.py metrics_rebuild``."""
 
-    DAY, MONTH = 0, 1
+    # ``span``: the days a cell sums, from ``day`` on: that day alone, its month, its dekad (days
+    # 1–10, 11–20 or 21 to the month's end), its quarter or its year.
+    DAY, MONTH, DEKAD, QUARTER, YEAR = 0, 1, 2, 3, 4
 
     pemda_id = models.IntegerField()
-    span = models.PositiveSmallIntegerField(default=DAY)  # DAY: ``day`` alone; MONTH: the month ``day`` opens
+    span = models.PositiveSmallIntegerField(default=DAY)
     opd_id = models.IntegerField(default=0)
     day = models.DateField()
     metric = models.CharField(max_length=24)
@@ -271,28 +274,48 @@ class MetricRollup(models.Model):
         verbose_name = _("sel rekap metrik")
         verbose_name_plural = _("sel rekap metrik")
         constraints = [
+            # On PostgreSQL this index and the partial ones below also carry the columns the
+            # reading needs (INCLUDE, migration 0009): periods are read by index-only scans.
             models.UniqueConstraint(
                 fields=["pemda_id", "span", "day", "opd_id", "metric", "label", "value"],
                 name="metric_rollup_cell",
             ),
         ]
         indexes = [
-            # The cells read by day over a whole period (rollups.DAY_ONLY): few among the day cells.
+            # The gap metrics' cells read by day (rollups.DAY_ONLY and their far ones): few.
             models.Index(
-                fields=["pemda_id", "day"],
+                fields=["pemda_id", "metric", "day"],
                 condition=Q(
                     metric__in=[
                         "ch_fu_both",
+                        "ch_fu_both_far",
                         "follow_up_both",
+                        "follow_up_both_far",
                         "hop_recv_dup",
+                        "hop_recv_dup_far",
                         "promise_both",
+                        "promise_both_far",
                         "verification_both",
+                        "verification_both_far",
                     ]
                 ),
                 name="metric_rollup_day_only",
             ),
+            # The month cells of the trend (metrics.trend_for): received, follow-up on time or not.
+            models.Index(
+                fields=["pemda_id", "day"],
+                condition=Q(span=1, metric__in=["follow_up_br", "follow_up_ok", "sub"]),
+                name="metric_rollup_trend",
+            ),
+            # The backlog's cells (rollups.STATE_METRICS): its running sum and its recent ages.
+            models.Index(
+                fields=["pemda_id", "metric", "span", "day"],
+                condition=Q(metric__in=["open", "open_days"]),
+                name="metric_rollup_backlog",
+            ),
         ]
 
     def __str__(self) -> str:
-        day = f"{self.day:%Y-%m}" if self.span == self.MONTH else f"{self.day}"
+        span = {self.DAY: "", self.MONTH: "/month", self.DEKAD: "/dekad", self.QUARTER: "/quarter"}
+        day = f"{self.day}{span.get(self.span, '/year')}"
         return f"{self.pemda_id}/{self.opd_id} {day} {self.metric}[{self.label}:{self.value}]={self.n}"

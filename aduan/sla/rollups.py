@@ -1,25 +1,32 @@
 """Rollups of the compliance metrics: counts per Pemda × OPD × local day × metric, written in the
 same transaction as the move, clock stop or breach that changes them, so that every dashboard and
-API period is a sum over at most a year of small rows instead of a scan of complaints, hops, clocks
-and ratings (aduan.compliance.metrics reads them; ``metrics_scan`` keeps the full scan to check).
+API period is a sum of a few small rows instead of a scan of complaints, hops, clocks and ratings
+(aduan.compliance.metrics reads them; ``metrics_scan`` keeps the full scan to check).
 
 A cell is ``MetricRollup(pemda_id, span, day, opd_id, metric, label, value) → n``: ``opd_id`` 0 is
 "no OPD", ``day`` the local calendar day in the Pemda's zone (periods are spans of local days, so a
 period is exactly a range of days), ``label`` a channel or an SKM element, ``value`` the working
-days of a histogram or a gap in days. Every day cell is also added to its month cell (``span`` =
-MONTH, ``day`` = the 1st), so a year is read from 12 month cells and the partial months at its
-edges from day cells (``DAY_ONLY`` metrics excepted, see below). Writers produce *facts* (a
-``Counter`` of day-cell keys → counts) and ``rollup_apply(new, old)`` adds their difference with one
-``INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n``: an atomic increment, so concurrent
-writers never lose a count.
+days of a histogram or a gap in days. Every day cell is also added to the cells of its dekad (days
+1–10, 11–20, 21 to the month's end), month, quarter and year (``span``; ``day`` = the span's first
+day), except the ``BY_DAY`` metrics (see below). A period is read as the fewest whole spans that
+cover it (``span_runs``): a calendar month, quarter or year is one span, any period at most a run
+of days, dekads, months and quarters at each end around whole years; one that reaches today may
+end with the span that holds today, the days after it (the future: no cells yet, usually)
+subtracted (``span_cover``), so a trailing year is a few days, two dekads and this year.
+
+Writers produce *facts* (a ``Counter`` of day-cell keys → counts) and ``rollup_apply(new, old)``
+adds their difference, with its spans (``with_spans``), in one ``INSERT … ON CONFLICT DO UPDATE SET
+n = n + excluded.n``: an atomic increment, so concurrent writers never lose a count. The rebuild
+replaces a Pemda's cells by those of its facts, writing only the differences (``rollup_replace``).
 
 The facts of one clock (``clock_facts``, here) depend only on its stored stop: met, breached,
 working days taken, the resolving OPD. Those of one complaint (aduan.complaints.rollups) are its
-clocks' plus its submission, hops, rating and SKM answers; a move (``complaint_transition``)
-retracts the complaint's facts as they were when it locked the row and adds them as they are at
-the end, so whatever the move changed is followed exactly.
+clocks' plus its submission, closing, hops, rating and SKM answers; a move
+(``complaint_transition``) retracts the complaint's facts as they were when it locked the row and
+adds them as they are at the end, so whatever the move changed is followed exactly.
 
-Metrics (same definitions as aduan/compliance/metrics.py):
+Metrics (same definitions as aduan/compliance/metrics.py). All but the last two are **sums over the
+days of a period**:
 
 - ``sub`` / ``sup`` (label: channel; OPD: the one holding the complaint *now*; day: submission):
   complaints submitted and their "+1"s. Not additive by day over time: when the complaint moves to
@@ -45,14 +52,29 @@ Metrics (same definitions as aduan/compliance/metrics.py):
   the OPD that last resolved the complaint** (``selectors.last_resolving_opd``): a later
   resolution by another OPD is a move, whose before/after facts move the rating to it.
 
-Not a rollup: the backlog (complaints open at the end of a period, by age) is a state at one
-instant, not a sum of days; aduan.compliance.metrics reads it from the complaints table.
+The **backlog** (complaints open at the end of a period, by age, for the OPD holding them now) is a
+*state* at one instant, not a sum over the period's days. Two metrics (``STATE_METRICS``) let it be
+read at the end of any local day ``L`` without the complaints table:
+
+- ``open`` (OPD: holding it now): +1 on the day of submission, −1 on the day it was closed (if
+  it is closed now). Its sum over *every* day up to ``L`` (years, quarters, … days: the running
+  total, never a period's sum) is the number of complaints open at the end of ``L``.
+- ``open_days`` (by day only, day: submission): ``value`` = local days from submission to closing,
+  ``BACKLOG_DAYS`` while open or if longer. A complaint submitted on ``S ≥ L − 60`` is open at the
+  end of ``L`` exactly when ``value > L − S``: the recent ages of the backlog (buckets up to 60
+  days) are read from 61 days of these cells, and the oldest bucket is the running total minus them.
+
+"Closed" is what the complaints table says now (``closed_at``, kept when a complaint is re-opened
+and closed again): the backlog at the end of a past period counts a complaint open from its
+submission to its latest closing, as the full scan does.
 
 If a Pemda's time zone changes, its cells keep the old days: run ``manage.py metrics_rebuild``.
 """
 
+import calendar
 from collections import Counter
-from datetime import date, datetime
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import connection
@@ -65,62 +87,160 @@ Facts = Counter  # Counter[CellKey]
 
 COUNTED_STAGES = (Stage.VERIFICATION, Stage.FOLLOW_UP, Stage.PROMISE)
 NO_OPD = 0
-# Cells kept by day only: their value is a gap back from their day (see above). The partial index
-# metric_rollup_day_only (models.MetricRollup) lists the same names.
+# The "gap" metrics (see above): an event counted only if the earlier one it reaches back to lies
+# in the period too. Each is kept three ways, by its gap: up to ``NEAR_DAYS``, by day with the gap
+# (``X``) and also in every span without it (``X_near``); longer, by day with the gap (``X_far``).
+NEAR_DAYS = 31
 DAY_ONLY = frozenset({"hop_recv_dup", "ch_fu_both", *(f"{stage}_both" for stage in COUNTED_STAGES)})
+NEAR = {metric: f"{metric}_near" for metric in DAY_ONLY}
+FAR = {metric: f"{metric}_far" for metric in DAY_ONLY}
+# The gap metric each near or far name counts for.
+GAP_METRIC = {name: metric for metric in DAY_ONLY for name in (metric, NEAR[metric], FAR[metric])}
+# The channel table's copies of the follow-up cells (``ch_fu_*``, OPD 0), read by channels only.
+CHANNEL_METRICS = ("ch_fu_met", "ch_fu_ok", "ch_fu_br", "ch_fu_both", NEAR["ch_fu_both"], FAR["ch_fu_both"])
+# The backlog's cells (see above): never part of a period's sums.
+STATE_METRICS = ("open", "open_days")
+BACKLOG_DAYS = 61  # ``open_days`` values: 0–60 days, or this (open, or open longer)
+# Cells kept by day only (no dekad, month, quarter or year cell). The partial index
+# metric_rollup_day_only (models.MetricRollup) lists the gap metrics among them.
+BY_DAY = DAY_ONLY | set(FAR.values()) | {"open_days"}
+
+DAY, DEKAD, MONTH, QUARTER, YEAR = (
+    MetricRollup.DAY,
+    MetricRollup.DEKAD,
+    MetricRollup.MONTH,
+    MetricRollup.QUARTER,
+    MetricRollup.YEAR,
+)
+LONGEST_FIRST = (YEAR, QUARTER, MONTH, DEKAD, DAY)
+
+
+def span_start(span: int, day: date) -> date:
+    """The first day of the ``span`` that holds ``day``."""
+    if span == DAY:
+        return day
+    if span == DEKAD:
+        return day.replace(day=min((day.day - 1) // 10, 2) * 10 + 1)
+    if span == MONTH:
+        return day.replace(day=1)
+    if span == QUARTER:
+        return date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
+    return date(day.year, 1, 1)
+
+
+def span_last(span: int, start: date) -> date:
+    """The last day of the ``span`` that ``start`` opens."""
+    if span == DAY:
+        return start
+    if span == DEKAD and start.day < 21:
+        return start + timedelta(days=9)
+    if span == YEAR:
+        return date(start.year, 12, 31)
+    month = start.month + 2 if span == QUARTER else start.month
+    return date(start.year, month, calendar.monthrange(start.year, month)[1])
+
+
+def span_runs(first: date, last: date) -> list[tuple[int, date, date]]:
+    """The fewest whole spans that cover the days ``[first, last]`` once, as runs ``(span, first
+    start, last start)`` of consecutive spans of one kind (at most two runs per kind)."""
+    runs: list[tuple[int, date, date]] = []
+    day = first
+    while day <= last:
+        span = next(s for s in LONGEST_FIRST if span_start(s, day) == day and span_last(s, day) <= last)
+        if runs and runs[-1][0] == span:
+            runs[-1] = (span, runs[-1][1], day)
+        else:
+            runs.append((span, day, day))
+        day = span_last(span, day) + timedelta(days=1)
+    return runs
+
+
+def span_cover(first: date, last: date, *, empty_after: date | None = None) -> tuple[list, date | None]:
+    """Like ``span_runs``, but if the days after ``empty_after`` hold no cells yet (today's in the
+    Pemdas' zones: nothing happened in the future) and ``last`` is one of them, the last span may
+    reach past ``last``: a trailing year that ends today is a few days and dekads, then this
+    year. Returns the runs and the last day they cover (None: exactly ``last``); the reader
+    subtracts the day cells after ``last`` up to it, so the sums stay exact whatever is there."""
+    if empty_after is None or last < empty_after:
+        return span_runs(first, last), None
+    runs: list[tuple[int, date, date]] = []
+    day = first
+    while day <= last:
+        span = next(s for s in LONGEST_FIRST if span_start(s, day) == day)
+        if span_last(span, day) > last:  # the longest span from here reaches past ``last``: take it
+            runs.append((span, day, day))
+            end = span_last(span, day)
+            return runs, end
+        span = next(s for s in LONGEST_FIRST if span_start(s, day) == day and span_last(s, day) <= last)
+        if runs and runs[-1][0] == span:
+            runs[-1] = (span, runs[-1][1], day)
+        else:
+            runs.append((span, day, day))
+        day = span_last(span, day) + timedelta(days=1)
+    return runs, None
 
 
 def local_day(at: datetime, zone: ZoneInfo) -> date:
     return at.astimezone(zone).date()
 
 
+def gap_facts(facts: Facts, key: tuple, metric: str, label: str, gap: int) -> None:
+    """Add one event of the gap metric ``metric`` (``key`` = Pemda, OPD, day) ``gap`` days after
+    the earlier event it reaches back to: by day with the gap, and in every span if near."""
+    cells = [(metric, gap), (NEAR[metric], 0)] if gap <= NEAR_DAYS else [(FAR[metric], gap)]
+    for name, value in cells:
+        cell = (*key, name, label, value)
+        facts[cell] = facts.get(cell, 0) + 1
+
+
 def clock_facts(
     *,
     pemda_id: int,
-    zone: ZoneInfo,
     channel: str,
     stage: str,
     opd_id: int | None,
     resolved_by_id: int | None,
-    met_at: datetime | None,
-    breached_at: datetime | None,
+    met: date | None,
+    breached: date | None,
     working_days_taken: int | None,
+    into: Facts | None = None,
 ) -> Facts:
-    """What one clock's stop contributes (nothing while it runs)."""
-    facts: Facts = Counter()
+    """What one clock's stop contributes (nothing while it runs), given the local days it was met
+    and breached on; added to ``into`` if given."""
+    facts: Facts = Counter() if into is None else into
     if stage == Stage.REPLY_WINDOW:
         return facts
+
+    def add(key: CellKey) -> None:
+        facts[key] = facts.get(key, 0) + 1
+
     opd = opd_id or NO_OPD
-    met = local_day(met_at, zone) if met_at else None
-    breached = local_day(breached_at, zone) if breached_at else None
     if breached is not None:
-        facts[
-            (pemda_id, opd, breached, f"{stage}_br", channel if stage == Stage.VERIFICATION else "", 0)
-        ] += 1
+        add((pemda_id, opd, breached, f"{stage}_br", channel if stage == Stage.VERIFICATION else "", 0))
     if stage in COUNTED_STAGES:
         label = channel if stage == Stage.VERIFICATION else ""
         if met is not None:
-            facts[(pemda_id, opd, met, f"{stage}_met", label, 0)] += 1
+            add((pemda_id, opd, met, f"{stage}_met", label, 0))
             if breached is None:
-                facts[(pemda_id, opd, met, f"{stage}_ok", label, 0)] += 1
+                add((pemda_id, opd, met, f"{stage}_ok", label, 0))
             else:
-                facts[(pemda_id, opd, met, f"{stage}_both", label, (met - breached).days)] += 1
+                gap_facts(facts, (pemda_id, opd, met), f"{stage}_both", label, (met - breached).days)
         if stage == Stage.FOLLOW_UP:
             if met is not None and working_days_taken is not None:
-                facts[(pemda_id, opd, met, "follow_up_days", "", working_days_taken)] += 1
+                add((pemda_id, opd, met, "follow_up_days", "", working_days_taken))
             if breached is not None:
-                facts[(pemda_id, NO_OPD, breached, "ch_fu_br", channel, 0)] += 1
+                add((pemda_id, NO_OPD, breached, "ch_fu_br", channel, 0))
             if met is not None:
-                facts[(pemda_id, NO_OPD, met, "ch_fu_met", channel, 0)] += 1
+                add((pemda_id, NO_OPD, met, "ch_fu_met", channel, 0))
                 if breached is None:
-                    facts[(pemda_id, NO_OPD, met, "ch_fu_ok", channel, 0)] += 1
+                    add((pemda_id, NO_OPD, met, "ch_fu_ok", channel, 0))
                 else:
-                    facts[(pemda_id, NO_OPD, met, "ch_fu_both", channel, (met - breached).days)] += 1
+                    gap_facts(facts, (pemda_id, NO_OPD, met), "ch_fu_both", channel, (met - breached).days)
     elif stage == Stage.RESOLUTION and met is not None and resolved_by_id is not None:
         days = working_days_taken if working_days_taken is not None else -1
-        facts[(pemda_id, resolved_by_id, met, "resolved", "", days)] += 1
+        add((pemda_id, resolved_by_id, met, "resolved", "", days))
         if breached is None:
-            facts[(pemda_id, resolved_by_id, met, "resolved_ok", "", 0)] += 1
+            add((pemda_id, resolved_by_id, met, "resolved_ok", "", 0))
     return facts
 
 
@@ -128,13 +248,12 @@ def deadline_facts(d, *, pemda_id: int, zone: ZoneInfo, channel: str) -> Facts:
     """``clock_facts`` of a Deadline instance (or any object with its fields)."""
     return clock_facts(
         pemda_id=pemda_id,
-        zone=zone,
         channel=channel,
         stage=d.stage,
         opd_id=d.opd_id,
         resolved_by_id=d.resolved_by_id,
-        met_at=d.met_at,
-        breached_at=d.breached_at,
+        met=local_day(d.met_at, zone) if d.met_at else None,
+        breached=local_day(d.breached_at, zone) if d.breached_at else None,
         working_days_taken=d.working_days_taken,
     )
 
@@ -145,7 +264,7 @@ def rollup_apply(new: Facts, old: Facts | None = None) -> int:
     in the same order and never deadlock on them."""
     delta = Counter(new)
     delta.subtract(old or Counter())
-    rows = sorted(_with_months(delta).items())
+    rows = sorted(with_spans(delta).items())
     if not rows:
         return 0
     table = MetricRollup._meta.db_table
@@ -163,25 +282,57 @@ def rollup_apply(new: Facts, old: Facts | None = None) -> int:
     return len(rows)
 
 
-def _with_months(facts: Facts) -> dict[tuple, int]:
-    """The cells to add for ``facts``: each day cell, and its month cell too (except the "both"
-    and "dup" cells, which are read by day: their value reaches back from their day)."""
+def with_spans(facts: Facts) -> dict[tuple, int]:
+    """The cells to add for ``facts`` (day cells): each day cell, and the cells of its dekad, month,
+    quarter and year too (except the ``BY_DAY`` metrics), keyed ``(pemda_id, span, day, opd_id,
+    metric, label, value)``."""
     cells: dict[tuple, int] = {}
+    starts: dict[date, tuple] = {}  # day → its dekad, month, quarter and year
     for (pemda_id, opd_id, day, metric, label, value), n in facts.items():
         if not n:
             continue
-        cells[(pemda_id, MetricRollup.DAY, day, opd_id, metric, label, value)] = n
-        if metric not in DAY_ONLY:
-            key = (pemda_id, MetricRollup.MONTH, day.replace(day=1), opd_id, metric, label, value)
+        cells[(pemda_id, DAY, day, opd_id, metric, label, value)] = n
+        if metric in BY_DAY:
+            continue
+        spans = starts.get(day)
+        if spans is None:
+            spans = starts[day] = tuple((s, span_start(s, day)) for s in (DEKAD, MONTH, QUARTER, YEAR))
+        for span, start in spans:
+            key = (pemda_id, span, start, opd_id, metric, label, value)
             cells[key] = cells.get(key, 0) + n
     return {key: n for key, n in cells.items() if n}
 
 
-def rollup_replace(*, pemda_ids, facts: Facts) -> None:
-    """Replace every cell of ``pemda_ids`` by ``facts`` (the rebuild; inside a transaction)."""
-    MetricRollup.objects.filter(pemda_id__in=list(pemda_ids)).delete()
-    rows = [
-        MetricRollup(pemda_id=p, span=span, day=d, opd_id=o, metric=m, label=lab, value=v, n=n)
-        for (p, span, d, o, m, lab, v), n in _with_months(facts).items()
-    ]
-    MetricRollup.objects.bulk_create(rows, batch_size=5000)
+COLUMNS = ("pemda_id", "span", "day", "opd_id", "metric", "label", "value", "n")
+
+
+def rollup_replace(*, pemda_ids: Iterable[int], facts: Facts) -> int:
+    """Make the cells of ``pemda_ids`` those of ``facts`` (the rebuild; inside a transaction). The
+    cells there are read first and only the differences written: new cells by one COPY, changed
+    counts by one UPDATE, cells no longer there (or left at 0) by one DELETE; a rebuild that finds
+    everything right writes nothing. Returns how many cells were written or deleted."""
+    table = MetricRollup._meta.db_table
+    wanted = with_spans(facts)
+    found: dict[tuple, tuple[int, int]] = {}
+    for pk, *key, n in MetricRollup.objects.filter(pemda_id__in=list(pemda_ids)).values_list("pk", *COLUMNS):
+        found[tuple(key)] = (pk, n)
+    new = sorted((key, n) for key, n in wanted.items() if key not in found)
+    changed = [(pk, wanted[key]) for key, (pk, n) in found.items() if key in wanted and wanted[key] != n]
+    gone = [pk for key, (pk, _n) in found.items() if key not in wanted]
+    if gone:
+        MetricRollup.objects.filter(pk__in=gone).delete()
+    if changed:
+        with connection.cursor() as cursor:
+            cursor.executemany(f"UPDATE {table} SET n = %s WHERE id = %s", [(n, pk) for pk, n in changed])  # noqa: S608 (the model's table)
+    if new and connection.vendor == "postgresql":
+        with (
+            connection.cursor() as cursor,
+            cursor.copy(f"COPY {table} ({', '.join(COLUMNS)}) FROM STDIN") as copy,
+        ):
+            for key, n in new:
+                copy.write_row((*key, n))
+    elif new:
+        MetricRollup.objects.bulk_create(
+            [MetricRollup(**dict(zip(COLUMNS, (*key, n), strict=True))) for key, n in new], batch_size=5000
+        )
+    return len(new) + len(changed) + len(gone)

@@ -40,7 +40,7 @@ def test_received_and_on_time_per_channel(world, django_assert_num_queries):
     _phone(world, loket, now - timedelta(hours=1))
     complaint_in_status(Status.SUBMITTED, pemda=world.pemda, koordinator=world.koordinator)  # web
 
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(1):
         rows = channel_figures(pemda=world.pemda, period=period)
 
     by_channel = {r.channel: r for r in rows}

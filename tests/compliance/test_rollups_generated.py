@@ -2,9 +2,7 @@
 re-opens, holds, promises, breaches, ratings), the rollups the generator builds equal a full scan
 for years, quarters, months and odd ranges, and stay equal after more moves and a sweep."""
 
-from datetime import UTC, datetime, timedelta
-
-import pytest
+from datetime import timedelta
 
 from aduan.agencies.models import Pemda
 from aduan.complaints.models import Complaint
@@ -12,11 +10,11 @@ from aduan.complaints.selectors import Actor
 from aduan.complaints.workflow import Action, complaint_transition
 from aduan.compliance.metrics import Period
 from aduan.compliance.rollup_check import rollups_check
-from aduan.devdata.synthetic import SIZES, Size, generate
 from aduan.sla.models import MetricRollup
 from aduan.sla.services import deadlines_sweep
 
-NOW = datetime(2026, 11, 27, 3, 0, tzinfo=UTC)
+from .conftest import GENERATED_NOW as NOW
+
 PERIODS = [
     Period.year(2025),
     Period.year(2026),
@@ -26,13 +24,6 @@ PERIODS = [
     Period.read("2025-12-14..2026-02-03"),
     Period.read("2026-06-09..2026-06-23"),
 ]
-
-
-@pytest.fixture
-def generated(default_policies, monkeypatch):
-    monkeypatch.setitem(SIZES, "test", Size(complaints=300, pemdas=2, opds_per_pemda=3, provinces=1, years=2))
-    counts = generate(size_name="test", seed=11, now=NOW, stdout=open("/dev/null", "w"))
-    return counts
 
 
 def test_the_generator_fills_rollups_equal_to_a_full_scan(generated):
