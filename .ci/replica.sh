@@ -26,7 +26,13 @@ wait_streaming() {
   return 1
 }
 
-# One at a time (pytest-xdist workers may all find the replica down at once).
+if streaming; then  # the usual case, without waiting for the lock
+  log "port $PORT already streams from the primary"
+  exit 0
+fi
+
+# One at a time (pytest-xdist workers may all find the replica down at once). The servers started
+# below get `9>&-`: a daemon that inherited the lock's descriptor would hold the lock for its life.
 exec 9>"/tmp/aduan-replica-$PORT.lock"
 flock -w 600 9
 
@@ -66,7 +72,7 @@ fi
 
 if [ "$FRESH" = 0 ] && [ -f "$DATA/standby.signal" ]; then
   log "starting the replica cluster"
-  pg_ctlcluster --skip-systemctl-redirect "$VERSION" "$NAME" start 2>/dev/null || true
+  pg_ctlcluster --skip-systemctl-redirect "$VERSION" "$NAME" start 2>/dev/null 9>&- || true
   if wait_streaming 30; then
     log "streaming on $PORT"
     exit 0
@@ -78,7 +84,7 @@ pg_ctlcluster --skip-systemctl-redirect "$VERSION" "$NAME" stop -m fast >/dev/nu
 find "$DATA" -mindepth 1 -delete
 log "pg_basebackup from $MAIN on $PRIMARY_PORT into $DATA"
 as_postgres pg_basebackup -h "$SOCKETS" -p "$PRIMARY_PORT" -U postgres -D "$DATA" -R -X stream -c fast
-pg_ctlcluster --skip-systemctl-redirect "$VERSION" "$NAME" start
+pg_ctlcluster --skip-systemctl-redirect "$VERSION" "$NAME" start 9>&-
 if ! wait_streaming 60; then
   log "the replica did not start streaming; see /var/log/postgresql/postgresql-$VERSION-$NAME.log"
   exit 1
