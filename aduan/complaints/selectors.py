@@ -161,16 +161,15 @@ def complaint_search(queryset: QuerySet[Complaint], q: str, *, user) -> QuerySet
     return queryset.filter(match)
 
 
-def complaint_get_for(*, user, pk: int, **annotations) -> Complaint:
+COMPLAINT_RELATED = ("pemda", "category", "current_opd", "kelurahan__kecamatan")
+
+
+def complaint_get_for(*, user, pk: int, related=COMPLAINT_RELATED, **annotations) -> Complaint:
     """One complaint the user may see, or NotFound (never 'forbidden': existence is not leaked);
-    with the caller's ``annotations`` (the staff page's facts about its other rows)."""
+    with its ``related`` rows and the caller's ``annotations`` (the staff page's facts about its
+    other rows)."""
     try:
-        return (
-            complaints_visible_to(user)
-            .select_related("pemda", "category", "current_opd", "kelurahan__kecamatan")
-            .annotate(**annotations)
-            .get(pk=pk)
-        )
+        return complaints_visible_to(user).select_related(*related).annotate(**annotations).get(pk=pk)
     except Complaint.DoesNotExist:
         raise NotFound() from None
 

@@ -5,7 +5,8 @@ officers, ...) pays, on a busy server, more for the round trips than for the que
 waits for the database process and then for this one to be scheduled again. ``evaluate_together``
 sends their SQL as one statement list (psycopg's client-side binding runs it and returns one result
 per statement) and hands each queryset its rows, which Django then turns into objects as it would
-have (``select_related`` included). Elsewhere (SQLite), or for a single queryset, each is simply
+have (``select_related`` included). Elsewhere (SQLite, server-side binding, while an execute
+wrapper such as pghistory's write context is active), or for a single queryset, each is simply
 evaluated. The querysets are evaluated, so ``list(qs)`` afterwards costs no query.
 """
 
@@ -25,6 +26,8 @@ def evaluate_together(*querysets) -> None:
         or connection.vendor != "postgresql"
         # server-side binding (an option of Django's backend) runs one statement per query
         or connection.settings_dict.get("OPTIONS", {}).get("server_side_binding")
+        # a wrapper may rewrite or step through the results (pghistory's, during a write request)
+        or connection.execute_wrappers
         or any(qs.db != db for qs in pending)
     )
     if one_by_one:
@@ -48,10 +51,15 @@ def evaluate_together(*querysets) -> None:
             [p for *_, ps in compiled for p in ps],
         )
         for index, (qs, compiler, _sql, _params) in enumerate(compiled):
-            if index:
-                cursor.cursor.nextset()
+            # each statement's own result, or an error: never another statement's rows
+            if index and not cursor.cursor.nextset():
+                raise RuntimeError("evaluate_together: fewer results than statements")
+            if cursor.description is None or len(cursor.description) < compiler.col_count:
+                raise RuntimeError("evaluate_together: a result does not match its statement")
             rows = cursor.fetchall()
             # Django turns the rows into objects through the compiler that compiled the SQL.
             compiler.execute_sql = lambda *args, rows=rows, **kwargs: iter([rows])
             qs.query.get_compiler = lambda *args, compiler=compiler, **kwargs: compiler
             qs._fetch_all()
+        if cursor.cursor.nextset():
+            raise RuntimeError("evaluate_together: more results than statements")

@@ -69,3 +69,21 @@ def test_one_queryset_or_evaluated_ones_are_read_as_usual(world):
         evaluate_together(events, complaint.hops.none())
     assert len(queries) == 1
     assert [e.action for e in events] == ["submit", "dispatch"]
+
+
+def test_under_an_execute_wrapper_each_is_read_on_its_own(world):
+    """A wrapper may rewrite the SQL or step through its results (pghistory's context does, on
+    write requests): then the querysets are read one by one, as usual."""
+    complaint = complaint_in_status(Status.DISPATCHED, pemda=world.pemda, opd=world.opd)
+    expected = [[fields(o) for o in qs] for qs in querysets(complaint, world)]
+    batch = querysets(complaint, world)
+    seen = []
+
+    def wrapper(execute, sql, params, many, context):
+        seen.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(wrapper):
+        evaluate_together(*batch)
+    assert [[fields(o) for o in qs] for qs in batch] == expected
+    assert len(seen) == 7  # one per queryset but none(), which reads nothing

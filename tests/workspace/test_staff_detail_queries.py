@@ -12,7 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from aduan.complaints.models import Attachment, Status
+from aduan.agencies.models import Kecamatan, Kelurahan
+from aduan.complaints.models import Attachment, Category, Complaint, Status
 from aduan.complaints.selectors import Actor
 from aduan.complaints.services import complaint_assign, complaint_flag, complaint_note_add
 from aduan.notifications.models import Notification
@@ -123,6 +124,32 @@ def test_lists_the_complaint_does_not_have_cost_no_query(world, client):
         assert not any(f'FROM "complaints_{table}"' in q for q in rows)
 
 
+def test_the_category_and_the_area_come_with_the_rows(world, client):
+    complaint = complaint_in_status(
+        Status.DISPATCHED, pemda=world.pemda, opd=world.opd, koordinator=world.koordinator
+    )
+    category = Category.objects.create(pemda=world.pemda, name="Jalan rusak", done_photo_required=True)
+    area = Kelurahan.objects.create(
+        kecamatan=Kecamatan.objects.create(pemda=world.pemda, name="Kecamatan Tepi"), name="Kelurahan Ujung"
+    )
+    Complaint.objects.filter(pk=complaint.pk).update(category=category, kelurahan=area)
+    client.force_login(world.petugas[0])
+    queries(client, complaint)
+
+    sql = queries(client, complaint)
+    html = client.get(reverse("complaints:staff-detail", kwargs={"pk": complaint.pk})).content.decode()
+
+    assert len(sql) == GATE + 2
+    assert len(statements(sql[GATE + 1 :])) == 8  # and the category, the kelurahan with its kecamatan
+    for shown in (
+        "Jalan rusak",
+        "Kelurahan Ujung",
+        "Kecamatan Tepi",
+        "Foto bukti selesai (wajib untuk kategori ini)",
+    ):
+        assert shown in html
+
+
 def test_a_revoked_membership_closes_the_page_on_the_next_request(world, client):
     complaint = complaint_in_status(
         Status.DISPATCHED, pemda=world.pemda, opd=world.opd, koordinator=world.koordinator
@@ -135,3 +162,24 @@ def test_a_revoked_membership_closes_the_page_on_the_next_request(world, client)
     petugas.memberships.update(is_active=False)
 
     assert client.get(url).status_code == 404
+
+
+def test_a_refused_step_shows_the_same_rows(world, client):
+    """A refused POST draws the page again during a write request (pghistory's context wraps the
+    database calls then): the same reporter, clocks, timeline and hops as the page itself."""
+    import re
+
+    complaint = complaint_in_status(
+        Status.DISPATCHED, pemda=world.pemda, opd=world.opd, koordinator=world.koordinator
+    )
+    client.force_login(world.petugas[0])
+    page = client.get(reverse("complaints:staff-detail", kwargs={"pk": complaint.pk})).content.decode()
+
+    refused = client.post(reverse("complaints:staff-note", kwargs={"pk": complaint.pk}), {"body": ""})
+
+    assert refused.status_code == 400
+    html = refused.content.decode()
+    for section in ("reporter-h", "deadline-h", "timeline-h", "notif-h"):
+        pattern = rf'<section class="card[^"]*" aria-labelledby="{section}">.*?</section>'
+        assert re.search(pattern, html, re.S).group() == re.search(pattern, page, re.S).group(), section
+    assert "Budi Santoso" in html

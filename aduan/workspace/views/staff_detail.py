@@ -23,6 +23,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from aduan.agencies.models import Kelurahan
 from aduan.complaints import selectors, services
 from aduan.complaints.attachment_names import attachment_display_name
 from aduan.complaints.attachments import attachment_add, validate_upload
@@ -33,6 +34,7 @@ from aduan.complaints.models import (
     ActorRole,
     Attachment,
     CannedResponse,
+    Category,
     Complaint,
     ComplaintFlag,
     ComplaintNote,
@@ -128,9 +130,12 @@ PAGE_FACTS = {
 
 
 def _page_complaint(request, pk):
-    """The complaint with its page's facts about its other rows."""
+    """The complaint with its page's facts about its other rows. Its category and area come with
+    those rows (``_detail``): each further join costs PostgreSQL more planning than a lookup."""
     try:
-        return selectors.complaint_get_for(user=request.user, pk=pk, **PAGE_FACTS)
+        return selectors.complaint_get_for(
+            user=request.user, pk=pk, related=("pemda", "current_opd"), **PAGE_FACTS
+        )
     except NotFound:
         raise Http404 from None
 
@@ -155,6 +160,10 @@ def _detail(request, complaint, *, bound=None, status=200):
     # The page's rows, read in one round trip (a list the complaint does not have: no query; the
     # reporter: only for who may see them).
     lists = {
+        "category": Category.objects.filter(pk=complaint.category_id) if complaint.category_id else None,
+        "kelurahan": Kelurahan.objects.select_related("kecamatan").filter(pk=complaint.kelurahan_id)
+        if complaint.kelurahan_id
+        else None,
         "identity": selectors.reporter_identity_query_for(actor=actor, complaint=complaint),
         "deadlines": complaint.deadlines.select_related("opd").order_by("started_at", "pk"),
         "events": complaint.events.select_related("actor", "opd"),
@@ -175,6 +184,9 @@ def _detail(request, complaint, *, bound=None, status=200):
     evaluate_together(*(qs for qs in lists.values() if qs is not None))
     lists = {name: list(qs) if qs is not None else [] for name, qs in lists.items()}
     identity = lists["identity"][0] if lists["identity"] else None
+    for name in ("category", "kelurahan"):
+        if lists[name]:
+            setattr(complaint, name, lists[name][0])
     deadlines = [Countdown(d, now, cal) for d in lists["deadlines"]]
     events = lists["events"]
     for event in events:
