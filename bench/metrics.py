@@ -1,5 +1,6 @@
 """Metrics benchmark (issue 20): every OPD of every Pemda over a trailing year, in the same run
-- ``metrics_for``: the figures from the rollups (aduan.sla.rollups) — what pages and the API use;
+- ``metrics_for``: the figures from the rollups (aduan.sla.rollups) — what pages and the API use
+  (its query count, and also for last calendar year);
 - ``metrics_scan``: the same figures by the old full scan of complaints, hops, clocks and ratings;
 - the heart of that scan written as raw SQL (follow-up and resolution clocks per OPD: counts, on
   time, median and p90 of the stored working days — PostgreSQL's percentile_disc);
@@ -36,6 +37,7 @@ def _timed(fn, repeats):
 def run(*, repeats: int = 3, scan: bool = True) -> dict:
     django_setup()
     from django.db import connection
+    from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
     from aduan.agencies.models import Pemda
@@ -48,9 +50,16 @@ def run(*, repeats: int = 3, scan: bool = True) -> dict:
     period = Period(today - timedelta(days=365), today, "trailing-year")
     pemdas = list(Pemda.objects.all())
     figures = {"pemdas": len(pemdas), "rollup_cells": MetricRollup.objects.count()}
+    with CaptureQueriesContext(connection) as queries:
+        metrics_for(pemdas=pemdas, period=period, now=now)
+    figures["metrics_rollups_queries"] = len(queries)
     ours, timings = _timed(lambda: metrics_for(pemdas=pemdas, period=period, now=now), repeats)
     figures["opds"] = len(ours.opds)
     figures.update(summary("metrics_rollups", timings))
+    # A calendar year that has ended: one year span, the backlog from the rollups' state cells.
+    last_year = Period.year(today.year - 1)
+    _, timings = _timed(lambda: metrics_for(pemdas=pemdas, period=last_year, now=now), repeats)
+    figures.update(summary("metrics_rollups_last_year", timings))
     start, end = now - timedelta(days=365), now
 
     def raw():

@@ -61,7 +61,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.db import connections, router
 from django.db.models import Case, CharField, Count, DateField, F, Func, Q, Sum, Value, When
 
 from aduan.agencies.models import Opd
@@ -218,7 +218,7 @@ def rollup_rows(
         plain = None
         gaps = sorted(m for m in DAY_ONLY if m not in exclude)
     split = first + timedelta(days=NEAR_DAYS)  # from here on, near gaps always reach into the period
-    if connection.vendor != "postgresql":
+    if _cells_db().vendor != "postgresql":
         return _rollup_rows_orm(pemda_ids, first, last, split, plain, gaps, exclude)
     branches: list[tuple[str, list, int]] = []
     if plain is None:
@@ -250,6 +250,12 @@ def _span_branches(first: date, last: date, today: date | None, metrics: str, na
     return branches
 
 
+def _cells_db():
+    """The database the rollup cells are read from (the replica inside ``replica_reads()``,
+    aduan.core.db_router), for the queries written in SQL."""
+    return connections[router.db_for_read(MetricRollup) or "default"]
+
+
 def _per_pemda(
     pemda_ids: list[int], columns: str, group: list[str], branches: list, group_params=(), arrays=False
 ) -> list:
@@ -278,7 +284,7 @@ def _per_pemda(
             f"GROUP BY {', '.join(str(i + 1) for i in range(len(group) - 1))}"
         )
     sql = f"SELECT p.id, x.* FROM unnest(%s::int[]) AS p(id) CROSS JOIN LATERAL ({summed}) AS x"  # noqa: S608
-    with connection.cursor() as cursor:
+    with _cells_db().cursor() as cursor:
         cursor.execute(sql, [pemda_ids, *group_params, *params])
         return cursor.fetchall()
 
@@ -408,9 +414,9 @@ def metrics_for(*, pemdas: Iterable, period: Period, now: datetime) -> Metrics:
         last=period.last,
         exclude=CHANNEL_METRICS,
         today=today,
-        arrays=connection.vendor == "postgresql",
+        arrays=_cells_db().vendor == "postgresql",
     )
-    if connection.vendor != "postgresql":
+    if _cells_db().vendor != "postgresql":
         rows = _as_arrays(rows)
     for pemda_id, opd_id, metric, label, values, totals in rows:
         pemda = by_pemda[pemda_id]
@@ -509,7 +515,7 @@ def backlog_rollups_into(cells, pemda_ids: list[int], last: date) -> None:
     ``backlog_scan_into`` at that instant (midnight in the Pemda's zone). One query (through the
     index metric_rollup_backlog)."""
     window = last - timedelta(days=BACKLOG_DAYS - 1)
-    if connection.vendor == "postgresql":
+    if _cells_db().vendor == "postgresql":
         bucket, bucket_params = "CASE WHEN metric = 'open' THEN ''", []
         for key, low, high in _BOUNDED:
             bucket += " WHEN day BETWEEN %s AND %s THEN %s"
