@@ -190,9 +190,13 @@ def test_rows_with_sub_categories_read_a_fixed_number_of_queries(world, client):
 
 def test_python_table_equals_the_template_with_grouped_digits(world, varied, settings):
     settings.USE_THOUSAND_SEPARATOR = True
+    varied[0].complaint.pk = 1067  # in memory only: ids, values and URLs are never grouped
     template, python = both(varied, queue="inbox", user=world.petugas[0], language="id", **COLUMNS["inbox"])
     assert python == template
     assert " · +1.234</div>" in python
+    assert '<tr id="row-1067">' in python
+    assert 'href="/staf/aduan/1067/"' in python
+    assert "1.067" not in python
 
 
 def test_the_open_clocks_read_with_the_rows_are_the_clocks(world, varied):

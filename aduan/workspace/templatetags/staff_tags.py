@@ -136,7 +136,7 @@ class _Table:
         self.may_take = queue == "inbox" and staff_me.is_petugas
         if self.may_take:
             self.assign = _url_around("complaints:staff-assign")
-            self.assignee = f'<input type="hidden" name="assignee" value="{_var(user.pk)}">'
+            self.assignee = f'<input type="hidden" name="assignee" value="{user.pk}">'
         if queue == "triage":
             self.dispatch = _url_around("complaints:staff-transition", "dispatch")
         self.categories: dict = {}  # str(category) once per category (its parent's name is in it)
@@ -174,7 +174,7 @@ class _Table:
 
     def row(self, row) -> str:
         c, f = row.complaint, self.flags
-        pk = _num(c.pk)
+        pk = str(c.pk)  # ids, values and URLs: never grouped (as |unlocalize and {% url %})
         out = [f'\n    <tr id="row-{pk}">\n      ']
         if f["selectable"]:
             label = _("Pilih %(t)s") % {"t": _var(c.ticket_number)}
@@ -226,15 +226,15 @@ class _Table:
         suggested = c.category.default_opd if c.category else None
         if self.queue == "triage" and c.status == "submitted" and suggested:
             return (
-                f'\n        <form method="post" action="{self.dispatch[0]}{_num(c.pk)}{self.dispatch[1]}">'
+                f'\n        <form method="post" action="{self.dispatch[0]}{c.pk}{self.dispatch[1]}">'
                 f"{self.csrf}\n"
-                f'          <input type="hidden" name="dispatch-opd" value="{_num(suggested.pk)}">'
+                f'          <input type="hidden" name="dispatch-opd" value="{suggested.pk}">'
                 f"{self.next_input}\n"
                 f'          <button type="submit" class="small">{_("Disposisikan")}</button></form>\n        '
             )
         if self.may_take and not c.assigned_to:
             return (
-                f'\n        <form method="post" action="{self.assign[0]}{_num(c.pk)}{self.assign[1]}">'
+                f'\n        <form method="post" action="{self.assign[0]}{c.pk}{self.assign[1]}">'
                 f"{self.csrf}\n"
                 f"          {self.assignee}{self.next_input}\n"
                 f'          <button type="submit" class="small">{_("Ambil")}</button></form>'
