@@ -45,6 +45,12 @@ days of a period**:
   or breached in the period" count a late clock once even if both fell in the period, so the total
   is ``met + br − both`` with ``both`` counted only where ``day − value ≥ a`` (the same device as
   ``hop_recv_dup``). ``ch_fu_*`` repeat the follow-up ones per channel at OPD 0 (the channel table).
+- These gap metrics ("dup", "both": ``DAY_ONLY``) are kept three ways (``gap_facts``): an event up
+  to ``NEAR_DAYS`` (31) days after the earlier one by day with its gap (``X``) and, without the
+  gap, in every span (``X_near``); a later one by day with its gap (``X_far``). In a period's first
+  31 days the ``X`` cells are checked by day (a far one cannot reach back into the period there);
+  after them every near one counts, so they are summed by spans, and the rare far ones checked by
+  day: a year is read from its first month's gap cells, not from 365 days of them.
 - ``follow_up_days`` (value: working days taken): the first-response histogram.
 - ``resolved`` (OPD: the one that resolved; value: working days, −1 unknown) and ``resolved_ok``.
 - ``<stage>_br`` for every other stage except the reply window: the breaches table.
