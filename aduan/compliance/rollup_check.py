@@ -71,15 +71,21 @@ def _rebuild_one(pemda_id: int, step: Callable[[int], None]) -> int:
     with transaction.atomic():
         facts: Facts = Facts()
         batch = []
+        complaints = Complaint.objects.filter(pemda_id=pemda_id)
+
+        def facts_of_batch(batch) -> Facts:  # a range of the Pemda's complaints: its ids by a subquery
+            scope = complaints.filter(pk__gte=batch[0].pk, pk__lte=batch[-1].pk).values("pk")
+            return facts_of(batch, scope=scope)
+
         for row in pemda_rows(Pemda.objects.get(pk=pemda_id)):
             batch.append(row)
             if len(batch) >= BATCH:
-                facts.update(facts_of(batch))
+                facts.update(facts_of_batch(batch))
                 done += len(batch)
                 batch = []
                 step(done)
         if batch:
-            facts.update(facts_of(batch))
+            facts.update(facts_of_batch(batch))
             done += len(batch)
         rollup_replace(pemda_ids=[pemda_id], facts=facts)
     step(done)

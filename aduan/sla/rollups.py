@@ -45,6 +45,12 @@ days of a period**:
   or breached in the period" count a late clock once even if both fell in the period, so the total
   is ``met + br − both`` with ``both`` counted only where ``day − value ≥ a`` (the same device as
   ``hop_recv_dup``). ``ch_fu_*`` repeat the follow-up ones per channel at OPD 0 (the channel table).
+- These gap metrics ("dup", "both": ``DAY_ONLY``) are kept three ways (``gap_facts``): an event up
+  to ``NEAR_DAYS`` (31) days after the earlier one by day with its gap (``X``) and, without the
+  gap, in every span (``X_near``); a later one by day with its gap (``X_far``). In a period's first
+  31 days the ``X`` cells are checked by day (a far one cannot reach back into the period there);
+  after them every near one counts, so they are summed by spans, and the rare far ones checked by
+  day: a year is read from its first month's gap cells, not from 365 days of them.
 - ``follow_up_days`` (value: working days taken): the first-response histogram.
 - ``resolved`` (OPD: the one that resolved; value: working days, −1 unknown) and ``resolved_ok``.
 - ``<stage>_br`` for every other stage except the reply window: the breaches table.
@@ -285,22 +291,33 @@ def rollup_apply(new: Facts, old: Facts | None = None) -> int:
 def with_spans(facts: Facts) -> dict[tuple, int]:
     """The cells to add for ``facts`` (day cells): each day cell, and the cells of its dekad, month,
     quarter and year too (except the ``BY_DAY`` metrics), keyed ``(pemda_id, span, day, opd_id,
-    metric, label, value)``."""
+    metric, label, value)``. Each span is summed from the one below it (days → dekads → months →
+    quarters → years): fewer cells at each step."""
     cells: dict[tuple, int] = {}
-    starts: dict[date, tuple] = {}  # day → its dekad, month, quarter and year
+    below: dict[
+        tuple, int
+    ] = {}  # the cells of the span below, keyed (pemda, opd, start, metric, label, value)
     for (pemda_id, opd_id, day, metric, label, value), n in facts.items():
         if not n:
             continue
         cells[(pemda_id, DAY, day, opd_id, metric, label, value)] = n
-        if metric in BY_DAY:
-            continue
-        spans = starts.get(day)
-        if spans is None:
-            spans = starts[day] = tuple((s, span_start(s, day)) for s in (DEKAD, MONTH, QUARTER, YEAR))
-        for span, start in spans:
-            key = (pemda_id, span, start, opd_id, metric, label, value)
-            cells[key] = cells.get(key, 0) + n
-    return {key: n for key, n in cells.items() if n}
+        if metric not in BY_DAY:
+            key = (pemda_id, opd_id, day, metric, label, value)
+            below[key] = below.get(key, 0) + n
+    for span in (DEKAD, MONTH, QUARTER, YEAR):
+        starts: dict[date, date] = {}
+        summed: dict[tuple, int] = {}
+        for (pemda_id, opd_id, day, metric, label, value), n in below.items():
+            start = starts.get(day)
+            if start is None:
+                start = starts[day] = span_start(span, day)
+            key = (pemda_id, opd_id, start, metric, label, value)
+            summed[key] = summed.get(key, 0) + n
+        for (pemda_id, opd_id, start, metric, label, value), n in summed.items():
+            if n:
+                cells[(pemda_id, span, start, opd_id, metric, label, value)] = n
+        below = summed
+    return cells
 
 
 COLUMNS = ("pemda_id", "span", "day", "opd_id", "metric", "label", "value", "n")
@@ -314,16 +331,29 @@ def rollup_replace(*, pemda_ids: Iterable[int], facts: Facts) -> int:
     table = MetricRollup._meta.db_table
     wanted = with_spans(facts)
     found: dict[tuple, tuple[int, int]] = {}
-    for pk, *key, n in MetricRollup.objects.filter(pemda_id__in=list(pemda_ids)).values_list("pk", *COLUMNS):
+    if connection.vendor == "postgresql":  # the rows as they come, without the ORM's conversions
+        sql = f"SELECT id, {', '.join(COLUMNS)} FROM {table} WHERE pemda_id = ANY(%s)"  # noqa: S608 (the model's table)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [list(pemda_ids)])
+            rows = cursor.fetchall()
+    else:
+        rows = MetricRollup.objects.filter(pemda_id__in=list(pemda_ids)).values_list("pk", *COLUMNS)
+    for pk, *key, n in rows:
         found[tuple(key)] = (pk, n)
-    new = sorted((key, n) for key, n in wanted.items() if key not in found)
-    changed = [(pk, wanted[key]) for key, (pk, n) in found.items() if key in wanted and wanted[key] != n]
+    new, changed = [], []
+    for key, n in wanted.items():
+        there = found.get(key)
+        if there is None:
+            new.append((key, n))
+        elif there[1] != n:
+            changed.append((n, there[0]))
     gone = [pk for key, (pk, _n) in found.items() if key not in wanted]
     if gone:
         MetricRollup.objects.filter(pk__in=gone).delete()
     if changed:
         with connection.cursor() as cursor:
-            cursor.executemany(f"UPDATE {table} SET n = %s WHERE id = %s", [(n, pk) for pk, n in changed])  # noqa: S608 (the model's table)
+            cursor.executemany(f"UPDATE {table} SET n = %s WHERE id = %s", changed)  # noqa: S608 (the model's table)
+    new.sort()
     if new and connection.vendor == "postgresql":
         with (
             connection.cursor() as cursor,
