@@ -187,13 +187,16 @@ def forecast_clock(complaint):
     return min(running, key=lambda d: d.due_at) if running else None
 
 
-def forecasts_for(complaints, *, now: datetime, calendars: dict) -> dict[int, Risk]:
+def forecasts_for(
+    complaints, *, now: datetime, calendars: dict, histograms=histograms_for
+) -> dict[int, Risk]:
     """Annotate a page of complaints (with ``open_deadlines`` prefetched and ``calendars`` per
-    Pemda): ``{complaint pk: Risk}``; 1 query for the histograms."""
+    Pemda): ``{complaint pk: Risk}``; 1 query for the histograms, read by ``histograms(pemda_ids,
+    today=…)`` (the staff pages pass their per-process copy)."""
     complaints = list(complaints)
     if not complaints:
         return {}
-    hists = histograms_for({c.pemda_id for c in complaints}, today=now.date())
+    hists = histograms({c.pemda_id for c in complaints}, today=now.date())
     out = {}
     for c in complaints:
         d = forecast_clock(c)

@@ -12,7 +12,7 @@ OPDs, Pemdas or the length of the period: the rollup cells of the period, the ba
   label with the histogram's values as arrays, each added to the OPD's figures and its Pemda's.
 - The backlog is a **state** at one instant (the end of the period, or now if earlier), not a sum
   of days. A period that has ended reads it from the rollups' state cells (``open`` summed over
-  every day up to its end, ``open_days`` for the ages up to 60 days: ``backlog_rollups_into``); a
+  every day up to its end, ``open_days`` for the ages up to 60 days: backlog.py ``backlog_rollups_into``); a
   period that runs on reads the complaints open now from the complaints table
   (``backlog_scan_into``, which ``metrics_scan`` uses for every period).
 
@@ -62,13 +62,12 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connections, router
-from django.db.models import Case, CharField, Count, DateField, F, Func, Q, Sum, Value, When
+from django.db.models import DateField, F, Func, Q, Sum
 
 from aduan.agencies.models import Opd
-from aduan.complaints.models import CLOSED_STATUSES, Complaint, Status
+from aduan.complaints.models import CLOSED_STATUSES, Status
 from aduan.sla.models import MetricRollup, Stage
 from aduan.sla.rollups import (
-    BACKLOG_DAYS,
     CHANNEL_METRICS,
     DAY_ONLY,
     FAR,
@@ -434,6 +433,8 @@ def metrics_for(*, pemdas: Iterable, period: Period, now: datetime) -> Metrics:
         if add is not None:
             add(cells[(pemda_id, opd_id or None)], label, values, totals)
             add(pemda, label, values, totals)
+    from .backlog import backlog_into  # it reads with this module's helpers
+
     backlog_into(cells, zones, now)
     for (pemda_id, _opd_id), cell in cells.items():
         backlog = by_pemda[pemda_id].backlog
@@ -450,130 +451,6 @@ def _as_arrays(rows) -> list:
         values.append(value)
         totals.append(n)
     return [(*key, values, totals) for key, (values, totals) in grouped.items()]
-
-
-def backlog_into(cells, zones: _Zones, now: datetime) -> None:
-    """Complaints open at the end of the period (or now, if earlier) by age, for the OPD holding
-    them now: a state at one instant, not a sum of days. Where the period has ended, from the
-    backlog's cells of the rollups (``backlog_rollups_into``); where it runs on, the backlog is
-    now's, from the complaints table (``backlog_scan_into``: the open complaints, through their
-    index). One query for each of the two kinds present."""
-    ended, running = [], {}
-    for zone, ids in zones.by_zone.items():
-        if zones.period.bounds(ZoneInfo(zone))[1] <= now:
-            ended += ids
-        else:
-            running[zone] = ids
-    if ended:
-        backlog_rollups_into(cells, ended, zones.period.last)
-    if running:
-        backlog_scan_into(cells, zones, now, by_zone=running)
-
-
-def backlog_scan_into(cells, zones: _Zones, now: datetime, *, by_zone: dict | None = None) -> None:
-    """The backlog at the end of the period (or now, if earlier) from the complaints table: open
-    then means submitted before that instant and open now or closed at or after it; the age is
-    counted back from it in whole days (``submitted_at`` in ``[as_of − high − 1 days, as_of −
-    low days)``). One query."""
-    by_zone = zones.by_zone if by_zone is None else by_zone
-    bucket_counts = {}
-    for key, _label, low, high in BACKLOG_BUCKETS:
-        cond = Q(pk__in=[])
-        for zone, ids in by_zone.items():
-            as_of = zones.as_of(zone, now)
-            age = Q(pemda_id__in=ids, submitted_at__lt=as_of - timedelta(days=low))
-            if high is not None:
-                age &= Q(submitted_at__gte=as_of - timedelta(days=high + 1))
-            cond |= age
-        bucket_counts[key] = Count("pk", filter=cond)
-    open_at = Q(pk__in=[])
-    for zone, ids in by_zone.items():
-        as_of = zones.as_of(zone, now)
-        # Open (closed_at is empty exactly for the open statuses: complaint_closed_at_iff_closed),
-        # through the indexes complaint_pemda_status and complaint_pemda_closed.
-        open_at |= Q(pemda_id__in=ids, submitted_at__lt=as_of) & (
-            Q(status__in=OPEN_STATUSES) | Q(closed_at__gte=as_of)
-        )
-    for row in (
-        Complaint.objects.filter(open_at).values("pemda_id", "current_opd_id").annotate(**bucket_counts)
-    ):
-        cell = cells[(row["pemda_id"], row["current_opd_id"])]
-        for key, *_rest in BACKLOG_BUCKETS:
-            cell.backlog[key] += row[key]
-
-
-_BOUNDED = [(key, low, high) for key, _label, low, high in BACKLOG_BUCKETS if high is not None]
-_OLDEST = next(key for key, _label, _low, high in BACKLOG_BUCKETS if high is None)
-# The bounded buckets end where the ``open_days`` cells' exact ages do (a test checks it).
-
-
-def backlog_rollups_into(cells, pemda_ids: list[int], last: date) -> None:
-    """The backlog at the end of the local day ``last`` (a period that has ended) from the
-    rollups (aduan.sla.rollups): the running total of ``open`` is every complaint open then; the
-    ``open_days`` cells of the 61 days up to ``last`` still open then give the buckets up to 60
-    days by age ``last − day``, and the oldest bucket is the rest. The same figures as
-    ``backlog_scan_into`` at that instant (midnight in the Pemda's zone). One query (through the
-    index metric_rollup_backlog)."""
-    window = last - timedelta(days=BACKLOG_DAYS - 1)
-    if _cells_db().vendor == "postgresql":
-        bucket, bucket_params = "CASE WHEN metric = 'open' THEN ''", []
-        for key, low, high in _BOUNDED:
-            bucket += " WHEN day BETWEEN %s AND %s THEN %s"
-            bucket_params += [last - timedelta(days=high), last - timedelta(days=low), key]
-        year = date(last.year, 1, 1)
-        branches = [
-            ("metric = 'open' AND span = %s AND day < %s", [MetricRollup.YEAR, year], 1),
-            *(
-                ("metric = 'open' AND span = %s AND day BETWEEN %s AND %s", [span, start, end], 1)
-                for span, start, end in span_runs(year, last)
-            ),
-            (
-                "metric = 'open_days' AND span = 0 AND day BETWEEN %s AND %s AND day + value > %s",
-                [window, last, last],
-                1,
-            ),
-        ]
-        rows = _per_pemda(
-            pemda_ids, "opd_id, metric, day", ["opd_id", bucket + " END"], branches, bucket_params
-        )
-    else:
-        rows = (
-            MetricRollup.objects.filter(pemda_id__in=pemda_ids)
-            .alias(until=_DaysAfter(F("day"), F("value")))
-            .filter(
-                (Q(metric="open") & cells_through(last))
-                | Q(metric="open_days", span=MetricRollup.DAY, day__gte=window, day__lte=last, until__gt=last)
-            )
-            .annotate(
-                bucket=Case(
-                    When(metric="open", then=Value("")),
-                    *[
-                        When(
-                            day__gte=last - timedelta(days=high),
-                            day__lte=last - timedelta(days=low),
-                            then=Value(key),
-                        )
-                        for key, low, high in _BOUNDED
-                    ],
-                    output_field=CharField(),
-                )
-            )
-            .values("pemda_id", "opd_id", "bucket")
-            .annotate(total=Sum("n"))
-            .order_by()
-            .values_list("pemda_id", "opd_id", "bucket", "total")
-        )
-    counts: dict[tuple, dict[str, int]] = defaultdict(dict)
-    for pemda_id, opd_id, key, n in rows:
-        counts[(pemda_id, opd_id or None)][key] = n
-    for cell_key, by_bucket in counts.items():
-        total = by_bucket.pop("", 0)
-        if not total:
-            continue
-        backlog = cells[cell_key].backlog
-        for key, n in by_bucket.items():
-            backlog[key] += n
-        backlog[_OLDEST] += total - sum(by_bucket.values())
 
 
 def assemble(pemdas: list, period: Period, zones: _Zones, cells, by_pemda: dict | None = None) -> Metrics:

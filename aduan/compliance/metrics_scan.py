@@ -14,6 +14,7 @@ from aduan.complaints.models import Complaint, ComplaintHop, ComplaintRating, Sk
 from aduan.sla.models import Deadline, Stage
 from aduan.sla.selectors import last_resolving_opd
 
+from .backlog import backlog_scan_into
 from .figures import Figures
 from .metrics import (
     DISPATCH_ACTIONS,
@@ -25,7 +26,6 @@ from .metrics import (
     _as_date,
     _Zones,
     assemble,
-    backlog_scan_into,
     trend_months,
 )
 

@@ -22,9 +22,7 @@ from aduan.compliance.forecast import (
     LIKELY,
     Histograms,
     Risk,
-    breach_probability,
-    clock_days,
-    forecast_clock,
+    forecasts_for,
     histograms_for,
 )
 from aduan.sla.calendar import working_days_left
@@ -63,27 +61,8 @@ def histograms_kept(pemda_ids, *, today) -> Histograms:
 
 
 def forecasts(complaints, *, now, calendars) -> dict[int, Risk]:
-    """``aduan.compliance.forecast.forecasts_for`` with the histograms kept (``histograms_kept``):
-    the same loop over the same functions, and tests/workspace/test_staff_risk.py checks that both
-    give the same risks."""
-    complaints = list(complaints)
-    if not complaints:
-        return {}
-    hists = histograms_kept({c.pemda_id for c in complaints}, today=now.date())
-    out = {}
-    for c in complaints:
-        d = forecast_clock(c)
-        if d is None:
-            continue
-        opd_id = d.opd_id or c.current_opd_id
-        if d.met_at is None and d.breached_at is None and d.due_at > now:
-            elapsed, allowance = clock_days(d, now, calendars[c.pemda_id])
-            local, parent = hists.pair(c.pemda_id, opd_id, d.stage)
-            p = breach_probability(elapsed=elapsed, allowance=allowance, local=local, parent=parent)
-        else:
-            p = 1.0
-        out[c.pk] = Risk(p, d.stage, d.due_at)
-    return out
+    """``aduan.compliance.forecast.forecasts_for`` with the histograms kept (``histograms_kept``)."""
+    return forecasts_for(complaints, now=now, calendars=calendars, histograms=histograms_kept)
 
 
 def attach_risks(rows, now, calendars) -> None:
