@@ -17,7 +17,9 @@ from django.utils.encoding import force_str
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext
+
+from .staff_tags import countdown_span
 
 register = template.Library()
 
@@ -85,21 +87,7 @@ def staff_fields(form) -> str:
 def countdown_html(value) -> str:
     """``{% countdown value %}`` (workspace.templatetags.staff_tags) with the stage's label from
     ``display``: working days left (or late), paused, or how the clock ended."""
-    d = value.deadline
-    if not value.is_open:
-        text = gettext("selesai, terlambat") if value.breached else gettext("selesai tepat waktu")
-    elif value.paused:
-        text = gettext("dijeda")
-    elif value.days_late:
-        n = value.days_late
-        text = ngettext("terlambat %(n)s hari kerja", "terlambat %(n)s hari kerja", n) % {"n": n}
-    elif value.breached:
-        text = gettext("terlambat")
-    else:
-        n = value.days_left
-        text = ngettext("%(n)s hari kerja lagi", "%(n)s hari kerja lagi", n) % {"n": n}
-    title = f"{display(d, 'stage')}: {value.due_label}"
-    return format_html('<span class="countdown {}" title="{}">{}</span>', value.css, title, text)
+    return countdown_span(value, display(value.deadline, "stage"))
 
 
 @register.simple_tag

@@ -41,7 +41,11 @@ def countdown(value):
     """A deadline's state: working days left (or late), paused, or how it ended, coloured by css."""
     if not value:
         return "—"
-    d = value.deadline
+    return countdown_span(value, choice_label(value.deadline, "stage"))
+
+
+def countdown_span(value, stage_label: str) -> str:
+    """``countdown``'s markup with the stage's label given (the complaint page keeps its own)."""
     if not value.is_open:
         text = _("selesai, terlambat") if value.breached else _("selesai tepat waktu")
     elif value.paused:
@@ -54,7 +58,7 @@ def countdown(value):
     else:
         n = value.days_left
         text = ngettext("%(n)s hari kerja lagi", "%(n)s hari kerja lagi", n) % {"n": n}
-    title = f"{choice_label(d, 'stage')}: {value.due_label}"
+    title = f"{stage_label}: {value.due_label}"
     return format_html('<span class="countdown {}" title="{}">{}</span>', value.css, title, text)
 
 
