@@ -57,9 +57,13 @@ def backlog_scan_into(cells, zones: _Zones, now: datetime, *, by_zone: dict | No
         as_of = zones.as_of(zone, now)
         # Open (closed_at is empty exactly for the open statuses: complaint_closed_at_iff_closed),
         # through the indexes complaint_pemda_status and complaint_pemda_closed.
-        open_at |= Q(pemda_id__in=ids, submitted_at__lt=as_of) & (
-            Q(status__in=OPEN_STATUSES) | Q(closed_at__gte=as_of)
-        )
+        if as_of >= now:
+            # Open now: the covering index complaint_pemda_status alone (an index-only scan).
+            open_at |= Q(pemda_id__in=ids, status__in=OPEN_STATUSES, submitted_at__lt=as_of)
+        else:
+            open_at |= Q(pemda_id__in=ids, submitted_at__lt=as_of) & (
+                Q(status__in=OPEN_STATUSES) | Q(closed_at__gte=as_of)
+            )
     for row in (
         Complaint.objects.filter(open_at).values("pemda_id", "current_opd_id").annotate(**bucket_counts)
     ):
