@@ -13,6 +13,7 @@ Use it for a hot public form: ``class MyForm(forms.Form): default_renderer = Pyt
 import html
 
 from django import forms
+from django.conf import settings
 from django.forms.renderers import DjangoTemplates
 from django.template.base import render_value_in_context
 from django.template.context import Context
@@ -31,6 +32,8 @@ def _var(value) -> str:
         return value if isinstance(value, SafeData) else html.escape(value)
     if isinstance(value, Promise):
         return conditional_escape(str(value))
+    if type(value) is int and not settings.USE_THOUSAND_SEPARATOR:
+        return str(value)  # what localize() makes of a whole number without grouping
     return render_value_in_context(value, _CONTEXT)
 
 

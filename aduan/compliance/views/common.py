@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.shortcuts import render
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -62,7 +62,20 @@ def drill(**params) -> str:
             continue
         for v in value if isinstance(value, list | tuple) else [value]:
             query.append((key, str(v)))
-    return f"{reverse('complaints:staff-list')}?{urlencode(query)}"
+    return f"{_staff_list_url()}?{urlencode(query)}"
+
+
+_STAFF_LIST: dict[str, str] = {}
+
+
+def _staff_list_url() -> str:
+    """``reverse('complaints:staff-list')``, kept per script prefix (a dashboard asks for it in
+    every drill link: about a hundred per page)."""
+    prefix = get_script_prefix()
+    url = _STAFF_LIST.get(prefix)
+    if url is None:
+        url = _STAFF_LIST[prefix] = reverse("complaints:staff-list")
+    return url
 
 
 def _span(period: Period) -> dict:
