@@ -47,9 +47,10 @@ def render_opd_rows(rows, columns) -> str:
                 cells.append(f'<td class="num"><a href="{_var(row[link])}">{_var(v)}</a></td>')
             else:
                 cells.append(f'<td class="num">{_or_dash(v)}</td>')
+        name = f'<a href="{_var(row["url"])}">{_var(row["opd"])}</a>'
         out.append(
-            f'\n    <tr data-opd="{_var(row["opd"].pk)}">\n      <th scope="row"><a href="{_var(row["url"])}">'
-            f'{_var(row["opd"])}</a></th>\n      <td class="num">{_or_dash(row["performance"])}</td>\n      '
+            f'\n    <tr data-opd="{_var(row["opd"].pk)}">\n      <th scope="row">{name}</th>'
+            f'\n      <td class="num">{_or_dash(row["performance"])}</td>\n      '
             + "".join(cells)
             + "\n    </tr>"
         )
@@ -68,9 +69,8 @@ def render_heat_rows(heat) -> str:
         cells = []
         for _month, cell, bg, fg, href in line["cells"]:
             if cell.total:
-                inner = (
-                    f'<a href="{_var(href)}" title="{_var(cell.on_time)}/{_var(cell.total)}">{_var(cell.pct)}%</a>'
-                )
+                title = f"{_var(cell.on_time)}/{_var(cell.total)}"
+                inner = f'<a href="{_var(href)}" title="{title}">{_var(cell.pct)}%</a>'
             else:
                 inner = "·"
             cells.append(f'<td class="cell" style="background:{_var(bg)};color:{_var(fg)}">{inner}</td>')
