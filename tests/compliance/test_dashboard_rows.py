@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal as D
+from urllib.parse import urlencode
 
 import pytest
 from django.template.loader import render_to_string
@@ -15,7 +16,7 @@ from django.utils import translation
 
 from aduan.compliance.metrics import MonthCell
 from aduan.compliance.templatetags.compliance_tags import render_heat_rows, render_opd_rows
-from aduan.compliance.views.common import OPD_COLUMNS, _columns
+from aduan.compliance.views.common import OPD_COLUMNS, _columns, drill
 from tests.factories import ComplaintFactory
 
 
@@ -106,3 +107,22 @@ def test_the_dashboard_page_carries_the_rows(client, pemda, opd, ombudsman):
         assert render_to_string("compliance/_heat_rows.html", {"heat": heat}) in html
     else:
         assert "Belum ada tenggat tindak lanjut dalam 12 bulan ini." in html
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"pemda": 3, "opd": 41, "submitted_from": "2026-01-01", "submitted_to": "2026-12-31"},
+        {"pemda": 3, "status": ["submitted", "on_hold"], "breached": 1, "empty": "", "none": None},
+        {"q": "jalan & lampu", "kata": "Pelayanan ~ 100%", "nama": "Dinas Pekerjaan Umum/PUPR", "x": "é"},
+        {"pemda": 1, "due": "overdue", "list": []},
+    ],
+)
+def test_drill_links_are_what_urlencode_makes(params):
+    expected = [
+        (key, str(v))
+        for key, value in params.items()
+        if value not in (None, "", [])
+        for v in (value if isinstance(value, list) else [value])
+    ]
+    assert drill(**params) == f"{reverse('complaints:staff-list')}?{urlencode(expected)}"

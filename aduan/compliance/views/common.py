@@ -1,6 +1,7 @@
 """What every compliance page shares: access (``staff_view``), the period asked for, the
 columns of the tables, sorting and the drill-down links to the staff complaint list."""
 
+import re
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
@@ -54,15 +55,21 @@ def _period(request, zone) -> Period:
     return Period.read(text) if text else Period.year(timezone.localtime(_now(), zone).year)
 
 
+_PLAIN = re.compile(r"[A-Za-z0-9_.~-]*\Z")  # what urlencode leaves as it is
+
+
 def drill(**params) -> str:
-    """The staff complaint list filtered by ``params`` (lists repeat the parameter)."""
+    """The staff complaint list filtered by ``params`` (lists repeat the parameter): the query
+    ``urlencode`` makes, without quoting what needs none (ids, dates, statuses: a dashboard draws
+    about two hundred of these links)."""
     query = []
     for key, value in params.items():
         if value in (None, "", []):
             continue
         for v in value if isinstance(value, list | tuple) else [value]:
-            query.append((key, str(v)))
-    return f"{_staff_list_url()}?{urlencode(query)}"
+            text = str(v)
+            query.append(f"{key}={text}" if _PLAIN.match(text) else urlencode([(key, text)]))
+    return f"{_staff_list_url()}?{'&'.join(query)}"
 
 
 _STAFF_LIST: dict[str, str] = {}
