@@ -89,6 +89,19 @@ def complaints_visible_to(user) -> QuerySet[Complaint]:
     return Complaint.objects.filter(scope)
 
 
+def complaints_held_by(user, opd_ids) -> QuerySet[Complaint]:
+    """The complaints whose current OPD is one of ``opd_ids`` that ``user`` works for (the inbox
+    and the kepala's pages): the same rows as ``complaints_visible_to(user).filter(current_opd_id__in=
+    opd_ids)``, read without the EXISTS on the hops. A complaint's current OPD always has a hop
+    (``workflow._apply`` sets it only with one), and with that EXISTS PostgreSQL walked every
+    complaint the OPD ever held (national size: 21,000 for 356 held now, 230 ms)."""
+    roles = staff_roles(user)
+    mine = sorted(set(opd_ids) & roles.opd_ids)
+    if not roles.is_staff_member or not mine:
+        return Complaint.objects.none()
+    return Complaint.objects.filter(current_opd_id__in=mine)
+
+
 def complaints_on_map(user) -> QuerySet[Complaint] | None:
     """The open complaints of the staff map, or None when the user has no map: OPD staff (petugas,
     kepala) see the complaints their OPD holds now, the koordinator every open complaint of their

@@ -15,6 +15,7 @@ from aduan.complaints.selectors import (
     actor_roles,
     complaint_by_secret,
     complaint_get_for,
+    complaints_held_by,
     complaints_visible_to,
     reporter_identity_for,
 )
@@ -162,6 +163,28 @@ def world(db) -> World:
 
 
 # -- complaints_visible_to -----------------------------------------------------------------------
+
+
+def test_held_by_is_the_visible_complaints_whose_current_opd_is_asked_for(world):
+    """The inbox's and kepala's selector reads without the hops' EXISTS; the rows are the same as
+    the visible complaints filtered by current OPD, for every role, OPD asked for and status."""
+    users = [world.petugas_a, world.petugas_b, world.petugas_c, world.kepala_a, world.koor_1, world.omb_1]
+    opds = [world.opd_a, world.opd_b, world.opd_c]
+    for user in users:
+        for asked in ([o.pk for o in opds], [world.opd_a.pk], [world.opd_b.pk], []):
+            held = sorted(complaints_held_by(fresh(user), asked).values_list("pk", flat=True))
+            mine = set(asked) & {m.opd_id for m in user.memberships.all() if m.opd_id}
+            visible = complaints_visible_to(fresh(user)).filter(current_opd_id__in=mine)
+            expected = sorted(visible.values_list("pk", flat=True))
+            assert held == expected, (user, asked)
+    # what that means for OPD A's officer: A holds these now (not what A passed on to B)
+    held = complaints_held_by(fresh(world.petugas_a), [world.opd_a.pk])
+    assert sorted(held.values_list("pk", flat=True)) == world.ids(
+        "dispatched_a", "followed_up_a", "resolved_a", "forwarded_from_a", "anon_a"
+    )
+    # an OPD the user does not work for gives nothing, even asked for by id
+    assert not complaints_held_by(fresh(world.petugas_a), [world.opd_b.pk, world.opd_c.pk]).exists()
+    assert not complaints_held_by(AnonymousUser(), [world.opd_a.pk]).exists()
 
 
 def test_koordinator_sees_all_of_own_pemda_and_nothing_else(world):

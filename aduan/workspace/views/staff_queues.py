@@ -52,14 +52,14 @@ def inbox_scope(user):
     me = staff_roles(user)
     if not me.opd_ids:
         return None
-    return selectors.complaints_visible_to(user).filter(current_opd_id__in=me.opd_ids)
+    return selectors.complaints_held_by(user, me.opd_ids)
 
 
 def kepala_scope(user):
     me = staff_roles(user)
     if not me.is_kepala:
         return None
-    return selectors.complaints_visible_to(user).filter(current_opd_id__in=me.kepala_opd_ids)
+    return selectors.complaints_held_by(user, me.kepala_opd_ids)
 
 
 def ombudsman_scope(user):
