@@ -40,9 +40,11 @@ def backlog_scan_into(cells, zones: _Zones, now: datetime, *, by_zone: dict | No
     """The backlog at the end of the period (or now, if earlier) from the complaints table: open
     then means submitted before that instant and open now or closed at or after it; the age is
     counted back from it in whole days (``submitted_at`` in ``[as_of − high − 1 days, as_of −
-    low days)``). One query; zones whose period ends at the same instant (a period running now, in
-    every zone) share one condition, so the open complaints are an index-only scan of
-    complaint_pemda_status."""
+    low days)``). One query. Zones whose period ends at the same instant share one condition; where
+    that instant is ``now`` (a running period) the query is two parts joined by UNION ALL: the
+    complaints open at the time of the query (an index-only scan of the covering index
+    complaint_pemda_status) and those closed since ``now`` (through complaint_pemda_closed, usually
+    none), so the figure is the state at ``now`` whenever the query runs."""
     by_zone = zones.by_zone if by_zone is None else by_zone
     by_instant: dict[datetime, list[int]] = defaultdict(list)  # zones whose period ends together
     for zone, ids in by_zone.items():
@@ -57,20 +59,21 @@ def backlog_scan_into(cells, zones: _Zones, now: datetime, *, by_zone: dict | No
             cond |= age if len(by_instant) == 1 else Q(pemda_id__in=ids) & age
         # submitted_at (never empty), not pk: the covering index holds it, not the id
         bucket_counts[key] = Count("submitted_at", filter=cond)
-    open_at = Q(pk__in=[])
+    # Open at as_of: submitted before it, and open now (closed_at is empty exactly for the open
+    # statuses: complaint_closed_at_iff_closed) or closed at or after it.
+    open_now, closed_since = Q(pk__in=[]), Q(pk__in=[])
     for as_of, ids in by_instant.items():
-        # Open (closed_at is empty exactly for the open statuses: complaint_closed_at_iff_closed),
-        # through the indexes complaint_pemda_status and complaint_pemda_closed.
-        if as_of >= now:
-            # Open now: the covering index complaint_pemda_status alone (an index-only scan).
-            open_at |= Q(pemda_id__in=ids, status__in=OPEN_STATUSES, submitted_at__lt=as_of)
-        else:
-            open_at |= Q(pemda_id__in=ids, submitted_at__lt=as_of) & (
-                Q(status__in=OPEN_STATUSES) | Q(closed_at__gte=as_of)
-            )
-    for row in (
-        Complaint.objects.filter(open_at).values("pemda_id", "current_opd_id").annotate(**bucket_counts)
-    ):
+        before = Q(pemda_id__in=ids, submitted_at__lt=as_of)
+        open_now |= before & Q(status__in=OPEN_STATUSES)
+        closed_since |= before & Q(closed_at__gte=as_of)
+    if any(as_of >= now for as_of in by_instant):
+        parts = [open_now, closed_since]  # apart: the first alone is an index-only scan
+    else:
+        parts = [open_now | closed_since]
+    by_opd = Complaint.objects.values("pemda_id", "current_opd_id")
+    queries = [by_opd.filter(part).annotate(**bucket_counts).order_by() for part in parts]
+    rows = queries[0].union(*queries[1:], all=True) if len(queries) > 1 else queries[0]
+    for row in rows:
         cell = cells[(row["pemda_id"], row["current_opd_id"])]
         for key, *_rest in BACKLOG_BUCKETS:
             cell.backlog[key] += row[key]

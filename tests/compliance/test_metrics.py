@@ -208,3 +208,21 @@ def test_first_response_and_promises_kept(world):
     assert a.breaches == {"follow_up": 1, "promise": 1}
     # time to selesai ditangani, from the dispatch: 5 Oct 10:00 → 9 Oct 15:00, → 20 Oct 09:00
     assert (a.handled_days, a.median_handled_days) == ([4, 10], D("7"))
+
+
+def test_a_running_periods_backlog_is_the_state_at_now_though_closed_since(world):
+    """The backlog of a period still running is read from the complaints open at the time of the
+    query plus those closed since ``now`` (aduan.compliance.backlog): a complaint resolved after
+    ``now`` is still in the backlog at ``now``, in the rollups' reading and in the full scan."""
+    koor, petugas = Actor.staff(world.koordinator), Actor.staff(world.petugas[0])
+    complaint = ComplaintFactory(pemda=world.pemda, now=wita(2026, 11, 2, 9))
+    _move(complaint, Action.DISPATCH, koor, wita(2026, 11, 3, 9), opd=world.opd)
+    _move(complaint, Action.FOLLOW_UP, petugas, wita(2026, 11, 12, 9), note="Sudah diperbaiki.")
+    _move(complaint, Action.ACCEPT, Actor.citizen(complaint.tracking_secret), wita(2026, 11, 13, 9))
+    period = Period.month(2026, 11)
+    for now, expected in ((wita(2026, 11, 10, 9), 1), (wita(2026, 11, 20, 9), 0)):
+        ours = metrics_for(pemdas=[world.pemda], period=period, now=now)
+        scan = metrics_scan(pemdas=[world.pemda], period=period, now=now)
+        assert ours.by_opd[world.opd.pk].backlog_total == expected, now
+        assert scan.by_opd[world.opd.pk].backlog_total == expected, now
+        assert ours.by_pemda[world.pemda.pk].backlog == scan.by_pemda[world.pemda.pk].backlog
