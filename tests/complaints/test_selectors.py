@@ -168,12 +168,18 @@ def world(db) -> World:
 def test_held_by_is_the_visible_complaints_whose_current_opd_is_asked_for(world):
     """The inbox's and kepala's selector reads without the hops' EXISTS; the rows are the same as
     the visible complaints filtered by current OPD, for every role, OPD asked for and status."""
+    both = MembershipFactory(role="koordinator", pemda=world.pemda_1).user  # koordinator and petugas B
+    MembershipFactory(role="petugas_opd", opd=world.opd_b, user=both)
+    lapsed = MembershipFactory(role="petugas_opd", opd=world.opd_a).user  # petugas A no more, C still
+    lapsed.memberships.update(is_active=False)
+    MembershipFactory(role="petugas_opd", opd=world.opd_c, user=lapsed)
     users = [world.petugas_a, world.petugas_b, world.petugas_c, world.kepala_a, world.koor_1, world.omb_1]
+    users += [both, lapsed]
     opds = [world.opd_a, world.opd_b, world.opd_c]
     for user in users:
         for asked in ([o.pk for o in opds], [world.opd_a.pk], [world.opd_b.pk], []):
             held = sorted(complaints_held_by(fresh(user), asked).values_list("pk", flat=True))
-            mine = set(asked) & {m.opd_id for m in user.memberships.all() if m.opd_id}
+            mine = set(asked) & {m.opd_id for m in user.memberships.filter(is_active=True) if m.opd_id}
             visible = complaints_visible_to(fresh(user)).filter(current_opd_id__in=mine)
             expected = sorted(visible.values_list("pk", flat=True))
             assert held == expected, (user, asked)
@@ -185,6 +191,13 @@ def test_held_by_is_the_visible_complaints_whose_current_opd_is_asked_for(world)
     # an OPD the user does not work for gives nothing, even asked for by id
     assert not complaints_held_by(fresh(world.petugas_a), [world.opd_b.pk, world.opd_c.pk]).exists()
     assert not complaints_held_by(AnonymousUser(), [world.opd_a.pk]).exists()
+    assert not complaints_held_by(fresh(lapsed), [world.opd_a.pk]).exists()  # the lapsed role gives nothing
+    assert (
+        complaints_held_by(fresh(lapsed), [world.opd_a.pk, world.opd_c.pk]).get() == world.c["dispatched_c"]
+    )
+    assert sorted(
+        complaints_held_by(fresh(both), [world.opd_b.pk]).values_list("pk", flat=True)
+    ) == world.ids(*HELD_BY_B)
 
 
 def test_koordinator_sees_all_of_own_pemda_and_nothing_else(world):

@@ -13,6 +13,8 @@ import pytest
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy
 
 from aduan.compliance.metrics import MonthCell
 from aduan.compliance.templatetags.compliance_tags import render_heat_rows, render_opd_rows
@@ -36,14 +38,26 @@ def _rows():
         {key: n for n, (key, *_rest) in enumerate(OPD_COLUMNS, start=7)},
         {key: D("12.5") + n for n, (key, *_rest) in enumerate(OPD_COLUMNS)},
         {key: 3.25 for key, *_rest in OPD_COLUMNS},
+        {
+            key: [1234, D("98765.4"), True, mark_safe("<i>x</i>"), gettext_lazy("Semua"), 2.5e6][n % 6]
+            for n, (key, *_r) in enumerate(OPD_COLUMNS)
+        },
         {},
     ]
-    names = ['Dinas <Kesehatan> & "Gizi"', "Dinas PU", "BPBD", "Dinas O'Brien", "Satpol PP", "Kosong"]
+    names = [
+        'Dinas <Kesehatan> & "Gizi"',
+        "Dinas PU",
+        "BPBD",
+        "Dinas O'Brien",
+        "Satpol PP",
+        "Besar",
+        "Kosong",
+    ]
     return [
         {
             "opd": FakeOpd(pk=1000 + i, name=name),
             "url": f"/kepatuhan/pemda/1/opd/{i}/?periode=2026&x=<y>",
-            "performance": ["81.25", None, "0", "<b>", "100", None][i],
+            "performance": ["81.25", None, "0", "<b>", "100", "1234.5", None][i],
             "values": values[i],
             "drill": f"/staf/aduan/?opd={i}&submitted_from=2026-01-01",
             "drill_backlog": f"/staf/aduan/?opd={i}&status=baru&status=diverifikasi",
@@ -68,8 +82,10 @@ def _heat():
     ]
 
 
+@pytest.mark.parametrize("grouping", [False, True])
 @pytest.mark.parametrize("language", ["id", "en"])
-def test_opd_rows_are_the_reference_template_byte_for_byte(language):
+def test_opd_rows_are_the_reference_template_byte_for_byte(language, grouping, settings):
+    settings.USE_THOUSAND_SEPARATOR = grouping
     columns = _columns(OPD_COLUMNS)
     with translation.override(language):
         reference = render_to_string("compliance/_opd_rows.html", {"rows": _rows(), "columns": columns})
@@ -78,6 +94,7 @@ def test_opd_rows_are_the_reference_template_byte_for_byte(language):
     assert "&lt;Kesehatan&gt; &amp; &quot;Gizi&quot;" in python  # escaped, not dropped
     if language == "id":
         assert ">13,5<" in python  # Decimals take the language's decimal comma, as in the template
+    assert (">1.234<" if language == "id" else ">1,234<") in python if grouping else ">1234<" in python
 
 
 @pytest.mark.parametrize("language", ["id", "en"])
@@ -116,6 +133,9 @@ def test_the_dashboard_page_carries_the_rows(client, pemda, opd, ombudsman):
         {"pemda": 3, "status": ["submitted", "on_hold"], "breached": 1, "empty": "", "none": None},
         {"q": "jalan & lampu", "kata": "Pelayanan ~ 100%", "nama": "Dinas Pekerjaan Umum/PUPR", "x": "é"},
         {"pemda": 1, "due": "overdue", "list": []},
+        {"a": "a/b", "b": "a&b", "c": "a=b", "d": "a+b", "e": "100%", "f": "x:y", "g": "#1", "h": "a?b"},
+        {"day": date(2026, 1, 31), "flag": True, "off": False, "lazy": gettext_lazy("Semua"), "n": 0},
+        {"weird key": "x", "k&y": 1},
     ],
 )
 def test_drill_links_are_what_urlencode_makes(params):

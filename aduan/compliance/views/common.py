@@ -68,7 +68,8 @@ def drill(**params) -> str:
             continue
         for v in value if isinstance(value, list | tuple) else [value]:
             text = str(v)
-            query.append(f"{key}={text}" if _PLAIN.match(text) else urlencode([(key, text)]))
+            plain = _PLAIN.match(text) and _PLAIN.match(key)
+            query.append(f"{key}={text}" if plain else urlencode([(key, text)]))
     return f"{_staff_list_url()}?{'&'.join(query)}"
 
 
