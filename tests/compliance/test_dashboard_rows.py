@@ -16,10 +16,11 @@ from django.utils import translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy
 
+from aduan.complaints.models import Status
 from aduan.compliance.metrics import MonthCell
 from aduan.compliance.templatetags.compliance_tags import render_heat_rows, render_opd_rows
 from aduan.compliance.views.common import OPD_COLUMNS, _columns, drill
-from tests.factories import ComplaintFactory
+from tests.factories import ComplaintFactory, complaint_in_status
 
 
 @dataclass
@@ -107,11 +108,17 @@ def test_heat_rows_are_the_reference_template_byte_for_byte(language):
     assert 'title="3/4"' in python
 
 
-def test_the_dashboard_page_carries_the_rows(client, pemda, opd, ombudsman):
+def test_the_dashboard_page_carries_the_rows(client, pemda, opd, ombudsman, default_policies):
+    empty = reverse("compliance:pemda", args=[pemda.pk])
     ComplaintFactory(pemda=pemda)
     client.force_login(ombudsman)
-    response = client.get(reverse("compliance:pemda", args=[pemda.pk]))
+    response = client.get(empty)
     assert response.status_code == 200
+    assert not response.context["heat"]
+    assert "Belum ada tenggat tindak lanjut dalam 12 bulan ini." in response.content.decode()
+
+    complaint_in_status(Status.FOLLOWED_UP, pemda=pemda, opd=opd)  # a follow-up clock met this month
+    response = client.get(empty)
     html = response.content.decode()
     context = {"rows": response.context["rows"], "columns": response.context["columns"]}
     rows = render_to_string("compliance/_opd_rows.html", context)
@@ -120,10 +127,9 @@ def test_the_dashboard_page_carries_the_rows(client, pemda, opd, ombudsman):
     assert rows in html
     assert re.search(rf'<tr data-opd="{opd.pk}">', html)
     heat = response.context["heat"]
-    if heat:
-        assert render_to_string("compliance/_heat_rows.html", {"heat": heat}) in html
-    else:
-        assert "Belum ada tenggat tindak lanjut dalam 12 bulan ini." in html
+    assert heat
+    assert render_to_string("compliance/_heat_rows.html", {"heat": heat}) in html
+    assert "Belum ada tenggat tindak lanjut dalam 12 bulan ini." not in html
 
 
 @pytest.mark.parametrize(
