@@ -147,8 +147,7 @@ def facts_of(rows: list[Row], *, scope=None) -> Facts:
         facts[key] = facts.get(key, 0) + n
 
     for r in rows:
-        for key, n in submitted_facts(r).items():
-            add(key, n)
+        facts.update(submitted_facts(r))
 
     hops, clocks, ratings, skms = [], [], [], []
     by_zone: dict[str, list[int]] = {}
@@ -230,12 +229,10 @@ def facts_of(rows: list[Row], *, scope=None) -> Facts:
 
     for complaint_id, day, score in ratings:
         opd_id = resolver.get(complaint_id, NO_OPD)
-        for key, n in _rating_facts(by_pk[complaint_id].pemda_id, opd_id, day, score).items():
-            add(key, n)
+        facts.update(_rating_facts(by_pk[complaint_id].pemda_id, opd_id, day, score))
     for complaint_id, day, *answers in skms:
         opd_id = resolver.get(complaint_id, NO_OPD)
-        for key, n in _skm_facts(by_pk[complaint_id].pemda_id, opd_id, day, answers).items():
-            add(key, n)
+        facts.update(_skm_facts(by_pk[complaint_id].pemda_id, opd_id, day, answers))
     return facts
 
 

@@ -149,16 +149,7 @@ def span_last(span: int, start: date) -> date:
 def span_runs(first: date, last: date) -> list[tuple[int, date, date]]:
     """The fewest whole spans that cover the days ``[first, last]`` once, as runs ``(span, first
     start, last start)`` of consecutive spans of one kind (at most two runs per kind)."""
-    runs: list[tuple[int, date, date]] = []
-    day = first
-    while day <= last:
-        span = next(s for s in LONGEST_FIRST if span_start(s, day) == day and span_last(s, day) <= last)
-        if runs and runs[-1][0] == span:
-            runs[-1] = (span, runs[-1][1], day)
-        else:
-            runs.append((span, day, day))
-        day = span_last(span, day) + timedelta(days=1)
-    return runs
+    return _cover(first, last, may_pass=False)[0]
 
 
 def span_cover(first: date, last: date, *, empty_after: date | None = None) -> tuple[list, date | None]:
@@ -167,16 +158,17 @@ def span_cover(first: date, last: date, *, empty_after: date | None = None) -> t
     reach past ``last``: a trailing year that ends today is a few days and dekads, then this
     year. Returns the runs and the last day they cover (None: exactly ``last``); the reader
     subtracts the day cells after ``last`` up to it, so the sums stay exact whatever is there."""
-    if empty_after is None or last < empty_after:
-        return span_runs(first, last), None
+    return _cover(first, last, may_pass=empty_after is not None and last >= empty_after)
+
+
+def _cover(first: date, last: date, *, may_pass: bool) -> tuple[list, date | None]:
     runs: list[tuple[int, date, date]] = []
     day = first
     while day <= last:
-        span = next(s for s in LONGEST_FIRST if span_start(s, day) == day)
-        if span_last(span, day) > last:  # the longest span from here reaches past ``last``: take it
-            runs.append((span, day, day))
-            end = span_last(span, day)
-            return runs, end
+        if may_pass:
+            longest = next(s for s in LONGEST_FIRST if span_start(s, day) == day)
+            if span_last(longest, day) > last:  # the longest span from here reaches past ``last``
+                return [*runs, (longest, day, day)], span_last(longest, day)
         span = next(s for s in LONGEST_FIRST if span_start(s, day) == day and span_last(s, day) <= last)
         if runs and runs[-1][0] == span:
             runs[-1] = (span, runs[-1][1], day)

@@ -13,13 +13,12 @@ from django.template.base import render_value_in_context
 from django.template.context import Context
 from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
-from django.utils.encoding import force_str
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
 from django.utils.translation import gettext
 
-from .staff_tags import countdown_span
+from .staff_tags import choice_label, countdown_span
 
 register = template.Library()
 
@@ -46,19 +45,11 @@ def _date(value, fmt: str) -> str:
     return conditional_escape(date_filter(template_localtime(value), fmt))
 
 
-_LABELS: dict = {}
-
-
 @register.filter
 def display(obj, name: str) -> str:
-    """``obj.get_<name>_display()`` from the field's choices read once per process: Django's own
-    rebuilds the choices and translates every label on each call (to hash them)."""
-    key = (type(obj), name)
-    labels = _LABELS.get(key)
-    if labels is None:
-        labels = _LABELS[key] = dict(obj._meta.get_field(name).flatchoices)
-    value = getattr(obj, name)
-    return force_str(labels.get(value, value), strings_only=True)
+    """``obj.get_<name>_display()`` with the labels read once per process and language
+    (staff_tags.choice_label)."""
+    return choice_label(obj, name)
 
 
 def _safe(html: str) -> str:
