@@ -18,6 +18,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
 app = Celery("aduan")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# The worker's consumer reconnects after a broker restart instead of dying (config/celery_worker.py).
+app.conf.worker_consumer = "config.celery_worker:Consumer"
 
 app.conf.beat_schedule = {
     # Reminders, breaches, escalations and auto-resolution of every clock that is due.

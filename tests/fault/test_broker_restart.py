@@ -90,3 +90,35 @@ def test_redis_restart_during_a_burst_of_1000_notifications(
     )
     assert (lost, doubled) == ([], [])
     assert set(burst.values_list("attempts", flat=True)) == {1}
+
+
+def test_a_connection_collected_while_redis_was_down_closes_without_killing_the_consumer(redis_server):
+    """Celery 5.7, on a broken broker connection, collect()s it (dropping its transport) and then
+    closes it; when the channel was left open, that close raised AttributeError and the worker
+    died (a CI run of the test above). The worker's consumer closes such a connection quietly."""
+    from celery.utils.imports import symbol_by_name
+    from kombu import Connection, Queue
+
+    from config.celery import app
+    from config.celery_worker import Consumer, close_collected
+
+    assert symbol_by_name(app.conf.worker_consumer) is Consumer
+
+    def collected_connection():
+        connection = Connection(redis_server.url)
+        channel = connection.default_channel
+        queue = Queue("collected", channel=channel)
+        queue.declare()
+        connection.Producer().publish({"n": 1}, routing_key="collected")
+        assert queue.get(no_ack=False) is not None  # delivered, not yet acknowledged
+        connection._do_close_transport()  # how collect() leaves it when the channel's close failed
+        return connection
+
+    plain = collected_connection()
+    with pytest.raises(AttributeError, match="hostname"):
+        plain.close()  # the upstream behaviour the consumer guards against
+
+    connection = collected_connection()
+    close_collected(connection)
+    assert connection._closed is True
+    assert connection._transport is None

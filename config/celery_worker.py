@@ -1,0 +1,32 @@
+"""The Celery worker's consumer (``worker_consumer`` in config/celery.py), with one repair.
+
+When the broker's connection breaks, Celery 5.7 first ``collect()``s the broken connection, which
+drops its transport, and then ``close()``s it. If the channel's own close failed during the
+collect (Redis was down mid-poll), that second close tries to give the unacknowledged messages
+back to Redis through the dropped transport and raises ``AttributeError: 'NoneType' object has no
+attribute 'hostname'`` — not a connection error, so it escapes Celery's guard, the consumer dies
+and the worker shuts down instead of reconnecting (seen once in tests/fault/test_broker_restart.py).
+Here that second close tolerates exactly that case: the messages it wanted to give back were in
+the Redis that died (the outbox in PostgreSQL re-sends them), and the consumer goes on to reconnect.
+"""
+
+from celery.worker.consumer import Consumer as CeleryConsumer
+
+
+def close_collected(connection) -> None:
+    """``connection.close()``, except that a connection whose transport ``collect()`` already
+    dropped is only marked closed when closing it trips over the missing transport."""
+    try:
+        type(connection).close(connection)
+    except AttributeError:
+        if connection._transport is not None:  # not the collected case: a real bug, let it out
+            raise
+        connection._closed = True
+
+
+class Consumer(CeleryConsumer):
+    def on_connection_error_after_connected(self, exc):
+        connection = self.connection
+        if connection is not None:
+            connection.close = lambda: close_collected(connection)
+        super().on_connection_error_after_connected(exc)
