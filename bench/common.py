@@ -80,6 +80,54 @@ def rss_mb(pid: int) -> float:
     return round(total / 1024, 1)
 
 
+CPU_GROUPS = ("client", "web", "worker", "postgres", "redis", "other")
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def cpu_snapshot() -> dict:
+    """CPU seconds used so far by every process on the machine, summed by group: this process (the
+    load generator), gunicorn (web), Celery (worker), PostgreSQL, Redis and everything else. Two
+    snapshots around a load run say where the machine's two cores went (``cpu_split``)."""
+    totals = dict.fromkeys(CPU_GROUPS, 0.0)
+    me = os.getpid()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        seconds = (int(fields[11]) + int(fields[12])) / _TICK  # utime + stime
+        if int(entry.name) == me:
+            group = "client"
+        elif "gunicorn" in cmdline:
+            group = "web"
+        elif "celery" in cmdline:
+            group = "worker"
+        elif cmdline.startswith("postgres") or "/postgresql/" in cmdline:
+            group = "postgres"
+        elif "redis-server" in cmdline:
+            group = "redis"
+        else:
+            group = "other"
+        totals[group] += seconds
+    return totals
+
+
+def cpu_split(name: str, before: dict, after: dict, requests: int) -> dict:
+    """Milliseconds of CPU per request by group between two ``cpu_snapshot``s (processes that
+    ended in between are not counted), and the total."""
+    if not requests:
+        return {}
+    figures = {}
+    for group in CPU_GROUPS:
+        figures[f"{name}_cpu_ms_{group}"] = round((after[group] - before[group]) * 1000 / requests, 2)
+    figures[f"{name}_cpu_ms_total"] = round(sum(figures.values()), 2)
+    return figures
+
+
 def peak_rss_mb(pid: int) -> float:
     """The highest resident memory any process of the tree (``pid`` and its children) reached, in
     MB (VmHWM from /proc: the kernel's own high-water mark, no sampling gaps)."""
@@ -190,16 +238,21 @@ class LoadResult:
     statuses: dict = field(default_factory=dict)
     seconds: float = 0.0
     peak_rss_mb: float = 0.0
+    cpu_before: dict = field(default_factory=dict)
+    cpu_after: dict = field(default_factory=dict)
 
     def figures(self, name: str) -> dict:
         ok = len(self.latencies)
-        return {
+        figures = {
             f"{name}_requests": ok + self.errors,
             f"{name}_errors": self.errors,
             f"{name}_rps": round(ok / self.seconds, 1) if self.seconds else 0.0,
             **summary(name, self.latencies),
             f"{name}_server_peak_rss_mb": self.peak_rss_mb,
         }
+        if self.cpu_before and self.cpu_after:
+            figures.update(cpu_split(name, self.cpu_before, self.cpu_after, ok + self.errors))
+        return figures
 
 
 def load(
@@ -252,6 +305,7 @@ def load(
             time.sleep(0.5)
 
     threads = [threading.Thread(target=worker) for _ in range(clients)]
+    result.cpu_before = cpu_snapshot()
     started = time.monotonic()
     for t in threads:
         t.start()
@@ -261,6 +315,7 @@ def load(
     for t in threads:
         t.join()
     result.seconds = time.monotonic() - started
+    result.cpu_after = cpu_snapshot()
     if watcher:
         watcher.join()
     return result

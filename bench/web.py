@@ -100,7 +100,7 @@ def _run(port, make_request, *, clients, max_requests, max_seconds, pid, per_add
     ``per_address`` requests (so the per-client throttle sees many citizens)."""
     import threading
 
-    from common import rss_mb
+    from common import cpu_snapshot, rss_mb
 
     result = LoadResult()
     lock = threading.Lock()
@@ -152,6 +152,7 @@ def _run(port, make_request, *, clients, max_requests, max_seconds, pid, per_add
         conn.close()
 
     threads = [threading.Thread(target=worker) for _ in range(clients)]
+    result.cpu_before = cpu_snapshot()
     started = time.monotonic()
     for t in threads:
         t.start()
@@ -161,6 +162,7 @@ def _run(port, make_request, *, clients, max_requests, max_seconds, pid, per_add
     for t in threads:
         t.join()
     result.seconds = time.monotonic() - started
+    result.cpu_after = cpu_snapshot()
     return result
 
 
