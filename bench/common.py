@@ -86,8 +86,9 @@ _TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 def cpu_snapshot() -> dict:
     """CPU seconds used so far by every process on the machine, summed by group: this process (the
-    load generator), gunicorn (web), Celery (worker), PostgreSQL, Redis and everything else. Two
-    snapshots around a load run say where the machine's two cores went (``cpu_split``)."""
+    load generator, with the ``pgrep`` calls of its memory sampling), gunicorn (web), Celery
+    (worker), PostgreSQL, Redis and everything else. Two snapshots around a load run say where the
+    machine's two cores went (``cpu_split``)."""
     totals = dict.fromkeys(CPU_GROUPS, 0.0)
     me = os.getpid()
     for entry in Path("/proc").iterdir():
@@ -99,7 +100,9 @@ def cpu_snapshot() -> dict:
         except OSError:
             continue
         fields = stat.rsplit(")", 1)[1].split()
-        seconds = (int(fields[11]) + int(fields[12])) / _TICK  # utime + stime
+        # utime + stime, and cutime + cstime: the children it reaped (PostgreSQL's backends that
+        # ended, gunicorn workers that were replaced) are counted in the parent that outlives them
+        seconds = sum(int(fields[i]) for i in (11, 12, 13, 14)) / _TICK
         if int(entry.name) == me:
             group = "client"
         elif "gunicorn" in cmdline:

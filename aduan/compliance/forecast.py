@@ -61,16 +61,34 @@ class Histogram:
 
     counts: dict[int, float] = field(default_factory=dict)
     breached: float = 0
+    # at_least[x]: the clocks that took x working days or more, for x from 0 to the longest; built
+    # on first use (a page asks several tails of the same histogram per row), dropped by add().
+    _at_least: list[float] | None = field(default=None, init=False, repr=False, compare=False)
 
     def add(self, value: int, n: float) -> None:
         self.counts[value] = self.counts.get(value, 0) + n
+        self._at_least = None
+
+    def at_least(self, x: int) -> float:
+        """How many clocks of the histogram took ``x`` working days or more."""
+        table = self._at_least
+        if table is None:
+            if any(v < 0 for v in self.counts):  # not a duration: no table, the plain sum
+                return sum(n for v, n in self.counts.items() if v >= x)
+            table = [0.0] * (max(self.counts, default=-1) + 2)
+            for v, n in self.counts.items():
+                table[v] += n
+            for i in range(len(table) - 2, -1, -1):
+                table[i] += table[i + 1]
+            self._at_least = table
+        if x <= 0:
+            return table[0]
+        return table[x] if x < len(table) else 0.0
 
     def tail(self, x: int, allowance: int) -> float:
         """How many clocks took ``x`` working days or more (the breached ones without a late
         duration in the histogram count as taking for ever)."""
-        at_least = sum(n for v, n in self.counts.items() if v >= x)
-        late_known = sum(n for v, n in self.counts.items() if v >= allowance)
-        return at_least + max(0.0, self.breached - late_known)
+        return self.at_least(x) + max(0.0, self.breached - self.at_least(allowance))
 
     def total(self, allowance: int) -> float:
         return self.tail(0, allowance)

@@ -6,6 +6,8 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from aduan.compliance.forecast import (
     Histogram,
@@ -97,3 +99,24 @@ def test_histograms_read_the_trailing_year_of_the_rollups_in_one_query(db, djang
         h = histograms_for([7], today=today)
     assert h.by_opd[(7, 3, "follow_up")] == Histogram({2: 5}, 1)
     assert set(h.by_pemda) == {(7, "follow_up")}
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    counts=st.dictionaries(st.integers(min_value=0, max_value=60), st.integers(min_value=1, max_value=50)),
+    breached=st.integers(min_value=0, max_value=100),
+    x=st.integers(min_value=-3, max_value=70),
+    allowance=st.integers(min_value=1, max_value=70),
+    added=st.tuples(st.integers(min_value=0, max_value=80), st.integers(min_value=1, max_value=9)),
+)
+def test_tails_from_the_table_equal_plain_sums_also_after_an_add(counts, breached, x, allowance, added):
+    def plain(h, x):
+        return sum(n for v, n in h.counts.items() if v >= x) + max(
+            0, h.breached - sum(n for v, n in h.counts.items() if v >= allowance)
+        )
+
+    h = hist(counts, breached)
+    assert h.tail(x, allowance) == plain(h, x)
+    h.add(*added)  # the table built by the first tail is dropped
+    assert h.tail(x, allowance) == plain(h, x)
+    assert h.total(allowance) == plain(h, 0)

@@ -506,3 +506,32 @@ def test_working_time_between_inverts_add_working_time(at, hours, cal):
     start = next_working_moment(at, cal)
     end = add_working_time(start, timedelta(hours=hours), cal)
     assert working_time_between(start, end, cal) == timedelta(hours=hours)
+
+
+def _working_days_one_by_one(cal, first, stop):
+    return sum(cal.is_working_day(first + timedelta(days=i)) for i in range(max(0, (stop - first).days)))
+
+
+some_days = st.dates(min_value=date(2025, 12, 1), max_value=date(2026, 3, 31))
+
+
+@PROPERTY
+@given(
+    holidays=st.frozensets(some_days, max_size=25),
+    exceptions=st.frozensets(some_days, max_size=10),
+    weekend=st.frozensets(st.integers(min_value=0, max_value=6), max_size=3),
+    first=some_days,
+    length=st.integers(min_value=-10, max_value=130),
+)
+def test_working_days_in_counts_what_a_day_by_day_loop_counts(holidays, exceptions, weekend, first, length):
+    cal = WorkCalendar(zone=MAKASSAR, holidays=holidays, working_exceptions=exceptions, weekend=weekend)
+    stop = first + timedelta(days=length)
+    assert cal.working_days_in(first, stop) == _working_days_one_by_one(cal, first, stop)
+
+
+def test_working_days_in_a_week_with_a_holiday_and_a_working_saturday():
+    # Mon 2 – Sun 8 March 2026: Tuesday a holiday, Saturday declared a working day
+    cal = WorkCalendar(zone=MAKASSAR, holidays={date(2026, 3, 3)}, working_exceptions={date(2026, 3, 7)})
+    assert cal.working_days_in(date(2026, 3, 2), date(2026, 3, 9)) == 5  # 5 weekdays - 1 + 1
+    assert cal.working_days_in(date(2026, 3, 3), date(2026, 3, 4)) == 0
+    assert cal.working_days_in(date(2026, 3, 9), date(2026, 3, 2)) == 0
