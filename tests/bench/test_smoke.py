@@ -53,6 +53,11 @@ def test_every_benchmark_runs_and_prints_its_figures(default_policies, monkeypat
     assert 0 < figures["submit"]["celery_worker_peak_rss_mb"] < 1000  # a real worker ran beside the server
     assert 0 < figures["submit"]["web_worker_peak_rss_mb"] < 1000
     assert figures["staff"]["inbox_errors"] == figures["staff"]["detail_errors"] == 0
+    # where the cores went: the web workers and PostgreSQL's backends are found and counted (60
+    # filings or pages cost hundreds of milliseconds in each, many clock ticks)
+    for group, name in (("submit", "submit"), ("staff", "inbox")):
+        assert figures[group][f"{name}_cpu_ms_web"] > 0
+        assert figures[group][f"{name}_cpu_ms_postgres"] > 0
     assert figures["pages"]["public_statistics_status"] == 200
     for period in ("default", "month", "last_year", "quarter"):
         assert figures["pages"][f"dashboard_cold_{period}_status"] == 200
