@@ -1,4 +1,5 @@
-"""The Celery worker's consumer (``worker_consumer`` in config/celery.py), with one repair.
+"""The Celery worker's consumer (``worker_consumer`` in config/celery.py) with one repair, and its
+database connections kept between tasks.
 
 When the broker's connection breaks, Celery 5.7 first ``collect()``s the broken connection, which
 drops its transport, and then ``close()``s it. If the channel's own close failed during the
@@ -10,7 +11,9 @@ Here that second close tolerates exactly that case: the messages it wanted to gi
 the Redis that died (the outbox in PostgreSQL re-sends them), and the consumer goes on to reconnect.
 """
 
+from celery.signals import task_postrun, task_prerun
 from celery.worker.consumer import Consumer as CeleryConsumer
+from django.db import close_old_connections
 
 
 def close_collected(connection) -> None:
@@ -30,3 +33,16 @@ class Consumer(CeleryConsumer):
         if connection is not None:
             connection.close = lambda: close_collected(connection)
         super().on_connection_error_after_connected(exc)
+
+
+@task_prerun.connect
+@task_postrun.connect
+def connections_keep_or_close(task=None, **kwargs) -> None:
+    """Between tasks, what Django does between requests: a connection older than CONN_MAX_AGE, left
+    in a failed state or with autocommit changed is closed, any other is kept and checked before
+    its next use (CONN_HEALTH_CHECKS), so a PostgreSQL restart costs a reconnect, not a failed task.
+    Not for a task run eagerly inside a caller's transaction (the tests): that connection is the
+    caller's."""
+    if task is not None and getattr(task.request, "is_eager", False):
+        return
+    close_old_connections()

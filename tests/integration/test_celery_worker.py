@@ -261,3 +261,26 @@ def test_mail_server_down_for_a_while_message_is_delivered_once_after_the_backof
     assert notification.last_error.startswith("SMTPServerDisconnected")
     assert [(m["key"], m["to"]) for m in harness.mails()] == [(notification.key, [CITIZEN])]
     assert harness.journal() == [f"down {notification.key}", f"sent {notification.key}"]
+
+
+def _sessions_opened() -> int:
+    from django.db import connection
+
+    time.sleep(1.5)  # a backend's counters reach the statistics within a second, at exit at once
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute("SELECT sessions FROM pg_stat_database WHERE datname = current_database()")
+        return cursor.fetchone()[0]
+
+
+def test_the_worker_keeps_its_database_session_between_tasks(harness, pemda):
+    """Celery's Django fixup closed the connection around every task, so each one opened a new
+    PostgreSQL session (a backend forked for a few milliseconds of work); the worker keeps it as a
+    web worker does (config/celery_worker.py)."""
+    harness.route_to_worker()
+    worker = harness.start_worker()
+    worker.result_of(harness.send(outbox_flush))  # the pool child's first task connects
+    before = _sessions_opened()
+    for task_id in [harness.send(outbox_flush) for _ in range(20)]:
+        assert worker.result_of(task_id) is not None
+    assert _sessions_opened() - before <= 1  # was 20: one session per task
