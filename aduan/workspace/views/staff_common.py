@@ -185,8 +185,7 @@ def _moment(value: str) -> datetime:
 
 def _clock(data: dict, complaint) -> Deadline:
     values = [
-        _moment(data[name]) if name in _CLOCK_TIMES and data[name] else data[name]
-        for name in CLOCK_FIELDS
+        _moment(data[name]) if name in _CLOCK_TIMES and data[name] else data[name] for name in CLOCK_FIELDS
     ]
     clock = Deadline.from_db(complaint._state.db, CLOCK_FIELDS, values)
     clock.complaint = complaint  # as a prefetch leaves it
