@@ -183,6 +183,7 @@ def migrate_legacy() -> int:
         return MIGRATION.legacy_tokens_hash(apps, editor)
 
 
+@pytest.mark.django_db(transaction=True)  # SQLite's schema editor refuses an open transaction
 def test_an_old_plain_key_keeps_working_after_the_migration_until_it_expires():
     user, other = UserFactory(), UserFactory()
     old, other_old = "9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b", "1f2e3d4c5b6a79880706f5e4d3c2b1a098765432"
@@ -207,6 +208,7 @@ def test_an_old_plain_key_keeps_working_after_the_migration_until_it_expires():
     assert not works(other_old)
 
 
+@pytest.mark.django_db(transaction=True)  # SQLite's schema editor refuses an open transaction
 def test_the_migration_does_nothing_on_a_database_without_the_old_table():
     key = api_token(UserFactory())
 
