@@ -120,8 +120,8 @@ def cpu_snapshot() -> dict:
 
 
 def cpu_split(name: str, before: dict, after: dict, requests: int) -> dict:
-    """Milliseconds of CPU per request by group between two ``cpu_snapshot``s (processes that
-    ended in between are not counted), and the total."""
+    """Milliseconds of CPU per request by group between two ``cpu_snapshot``s, and the total (a
+    process that ended in between counts only if a process still running reaped it)."""
     if not requests:
         return {}
     figures = {}

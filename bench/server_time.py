@@ -79,11 +79,9 @@ def run(*, runs: int = 50) -> dict:
         n = first_address + i
         return citizens, {"REMOTE_ADDR": f"127.{n // 62_500 % 250 + 1}.{n // 250 % 250 + 1}.{n % 250 + 1}"}
 
-    def post_expecting(client_and_environ, path, status, **kwargs):
-        client, environ = (
-            client_and_environ if isinstance(client_and_environ, tuple) else (client_and_environ, {})
-        )
-        response = client.post(path, **kwargs, **environ)
+    def post_expecting(citizen_and_address, path, status, **kwargs):
+        client, address = citizen_and_address
+        response = client.post(path, **kwargs, **address)
         if response.status_code != status:
             raise RuntimeError(f"{path}: {response.status_code} instead of {status}")
         return response

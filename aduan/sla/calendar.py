@@ -94,15 +94,14 @@ class WorkCalendar:
         """How many working days ``[first, stop)`` holds (0 when ``stop <= first``), without a
         loop over its days: its weekdays, less the holidays falling on a weekday, plus the declared
         working days falling on a weekend."""
-        days = stop.toordinal() - first.toordinal()
-        if days <= 0:
+        lo, hi = first.toordinal(), stop.toordinal()
+        if hi <= lo:
             return 0
-        weeks, rest = divmod(days, 7)
+        weeks, rest = divmod(hi - lo, 7)
         start = first.weekday()
         count = weeks * (7 - len(self.weekend))
         count += sum((start + i) % 7 not in self.weekend for i in range(rest))
         removed, added = self._adjustments
-        lo, hi = first.toordinal(), stop.toordinal()
         count -= bisect_left(removed, hi) - bisect_left(removed, lo)
         count += bisect_left(added, hi) - bisect_left(added, lo)
         return count

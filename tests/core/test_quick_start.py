@@ -5,12 +5,8 @@ a staff page (ArraySubquery, once) would otherwise only show on a newcomer's mac
 """
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
-from django.conf import settings
+from tests.core.test_settings import run_python
 
 SCRIPT = r"""
 import json, sys
@@ -51,25 +47,12 @@ print(json.dumps(statuses))
 
 def test_the_quick_start_on_sqlite_serves_every_demo_page(tmp_path):
     env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"REDIS_URL", "CELERY_BROKER_URL", "DATABASE_URL", "DATABASE_REPLICA_URL", "EMAIL_URL"}
+        "DJANGO_SETTINGS_MODULE": "config.settings.base",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'aduan.sqlite3'}",
+        "ADUAN_VAR_DIR": str(tmp_path / "var"),
+        "DJANGO_DEBUG": "0",
     }
-    env.update(
-        DJANGO_SETTINGS_MODULE="config.settings.base",
-        DATABASE_URL=f"sqlite:///{tmp_path / 'aduan.sqlite3'}",
-        ADUAN_VAR_DIR=str(tmp_path / "var"),
-        DJANGO_DEBUG="0",
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", SCRIPT],
-        cwd=Path(settings.BASE_DIR),
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
+    result = run_python(SCRIPT, env)
     assert result.returncode == 0, result.stderr[-4000:]
     statuses = json.loads(result.stdout.strip().splitlines()[-1])
     assert not {page: code for page, code in statuses.items() if code >= 500}
