@@ -122,3 +122,77 @@ def test_a_connection_collected_while_redis_was_down_closes_without_killing_the_
     close_collected(connection)
     assert connection._closed is True
     assert connection._transport is None
+
+
+def test_a_task_acknowledged_after_its_connection_was_collected_does_not_kill_the_consumer(
+    redis_server, caplog
+):
+    """A task that finishes after the broker broke acknowledges on the old, collected channel;
+    upstream that raised AttributeError in the event loop and the worker died after reconnecting
+    (a later CI run of the burst test). The consumer's acknowledgement skips it with a warning;
+    an acknowledgement on a live channel still removes the message from the broker."""
+    import logging
+
+    from kombu import Connection, Queue
+
+    from config.celery_worker import Consumer, settle_unless_collected
+
+    logger = logging.getLogger("tests.broker")
+    errors = Connection(redis_server.url).connection_errors
+
+    def delivered(connection, name):
+        queue = Queue(name, channel=connection.default_channel)
+        queue.declare()
+        connection.Producer().publish({"n": 1}, routing_key=name)
+        message = queue.get(no_ack=False)
+        assert message is not None
+        message.channel.qos.restore_at_shutdown = False  # no give-back at the test process's exit
+        return message
+
+    unacked = "unacked"  # kombu's Redis hash of delivered, unacknowledged messages
+    live = Connection(redis_server.url)
+    message = delivered(live, "live")
+    assert live.default_channel.client.hlen(unacked) == 1
+    settle_unless_collected(message.ack_log_error, logger, errors)
+    assert message.acknowledged
+    assert live.default_channel.client.hlen(unacked) == 0  # the live ack reached Redis
+
+    old = Connection(redis_server.url)
+    message = delivered(old, "old")
+    message.channel._disconnect_pools()  # the broken channel's close let go of its pool,
+    old._do_close_transport()  # and collect() dropped the transport, as when Redis broke
+    with pytest.raises(AttributeError, match="hostname"):
+        message.ack_log_error(logger, errors)  # the upstream behaviour guarded against
+    with caplog.at_level(logging.WARNING, logger="tests.broker"):
+        assert settle_unless_collected(message.ack_log_error, logger, errors) is None
+        assert settle_unless_collected(message.reject_log_error, logger, errors) is None
+    assert [r.getMessage().startswith("Not settling message") for r in caplog.records] == [True, True]
+
+    # The consumer routes every acknowledgement through that guard, also when the hub runs it later.
+    class Hub:
+        def __init__(self):
+            self.scheduled = []
+
+        def call_soon(self, p):
+            self.scheduled.append(p)
+            return p
+
+    consumer = Consumer.__new__(Consumer)
+    consumer.hub = Hub()
+    consumer.call_soon_ack(message.ack_log_error, logger, errors)
+    (scheduled,) = consumer.hub.scheduled
+    assert scheduled() is None  # upstream this raised inside the worker's event loop
+
+
+def test_an_unrelated_attribute_error_while_acknowledging_is_not_hidden(redis_server):
+    from config.celery_worker import settle_unless_collected
+
+    class Message:
+        channel = type("Channel", (), {"connection": type("Transport", (), {"client": object()})()})()
+        delivery_tag = "t"
+
+        def ack_log_error(self, logger, errors):
+            raise AttributeError("a real bug")
+
+    with pytest.raises(AttributeError, match="a real bug"):
+        settle_unless_collected(Message().ack_log_error, None, ())
