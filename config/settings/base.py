@@ -303,7 +303,7 @@ CELERY_TIMEZONE = "UTC"
 #   sweep:         the SLA sweep (reminders, escalations, auto-resolution), digests, heartbeat,
 #                  the Ombudsman's reminders of corrective actions
 #   notifications: sending the outbox (e-mail, webhooks) and its retries
-#   compliance:    score recomputes, dashboard warm-up, retention and other nightly batches
+#   compliance:    score recomputes, the nightly rollup check, retention and other nightly batches
 #   scans:         upload virus scans, reading the Pemdas' mailboxes (complaints by e-mail), and
 #                  imports/exports when they run as tasks
 ADUAN_CELERY_QUEUES = ("sweep", "notifications", "compliance", "scans", "celery")
