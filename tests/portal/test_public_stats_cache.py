@@ -15,7 +15,7 @@ NOW = datetime(2026, 11, 20, 3, tzinfo=UTC)
 
 def _table(pemda):
     period = Period.this_year(NOW, pemda.zoneinfo)
-    return public_stats.opd_table(pemdas=[pemda], period=period, zone=pemda.zoneinfo)
+    return public_stats.opd_table(pemdas=[pemda], period=period)
 
 
 def test_the_table_is_cached_per_scope_and_period(pemda, settings, django_assert_num_queries):
@@ -28,7 +28,7 @@ def test_the_table_is_cached_per_scope_and_period(pemda, settings, django_assert
     ComplaintFactory(pemda=pemda, now=NOW)
     assert _table(pemda).totals.received == first.totals.received  # cached: a few minutes old
     with CaptureQueriesContext(connection) as queries:
-        public_stats.opd_table(pemdas=[pemda], period=Period.year(2025), zone=pemda.zoneinfo)
+        public_stats.opd_table(pemdas=[pemda], period=Period.year(2025))
     assert len(queries) > 0  # another period is computed
 
 

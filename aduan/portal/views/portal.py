@@ -72,7 +72,7 @@ def home(request):
     pemda = _only_pemda()
     zone = _zone(pemda)
     period = Period.this_month(_now(), zone)
-    figures = public_stats.pemda_figures(pemdas=[pemda] if pemda else None, period=period, zone=zone)
+    figures = public_stats.pemda_figures(pemdas=[pemda] if pemda else None, period=period)
     context = {"pemda": pemda, "period": period, "period_start": period.first, "figures": figures}
     with timezone.override(zone):
         return render(request, "complaints/home.html", context)
@@ -222,7 +222,7 @@ def statistics(request):
     pemda = _only_pemda()
     zone = _zone(pemda)
     period = _year_or_month(request.GET.get("periode")) or Period.this_year(_now(), zone)
-    table = public_stats.opd_table(pemdas=[pemda] if pemda else None, period=period, zone=zone)
+    table = public_stats.opd_table(pemdas=[pemda] if pemda else None, period=period)
     context = {
         "pemda": pemda,
         "period": period,
