@@ -7,7 +7,8 @@ now; predict each with histograms built only from the rollup cells dated before 
 happened (``breached_at`` set or not). Prints the Brier score (mean of (p − outcome)²; lower is
 better) of
 
-- the forecast (OPD histogram shrunk towards the Pemda's, conditioned on elapsed working days);
+- the forecast (the OPD's histogram for the complaint's category, shrunk towards the OPD's, shrunk
+  towards the Pemda's, conditioned on elapsed working days), and the same without the category;
 - the naive baseline: the overall breach rate of the stage before the cut-off, every Pemda;
 - the stage-wide histogram conditioned on elapsed time alone (no OPD, no Pemda): where the
   forecast's gain comes from when durations do not depend on the OPD (as in the generator);
@@ -45,10 +46,10 @@ def run(*, cutoffs: int = 12, step_days: int = 30) -> dict:
     now = timezone.now()
     pemdas = {p.pk: p for p in Pemda.objects.all()}
     calendars = {pk: calendar_for(p, around=now) for pk, p in pemdas.items()}
-    forecast, baseline, elapsed_only = [], [], []
+    forecast, opd_only, baseline, elapsed_only = [], [], [], []
     per_stage: dict = {}
     fields = ("stage", "opd_id", "started_at", "due_at", "paused_working_days", "breached_at")
-    fields += ("complaint__pemda_id", "complaint__current_opd_id")
+    fields += ("complaint__pemda_id", "complaint__current_opd_id", "complaint__category_id")
     for i in range(1, cutoffs + 1):
         cut = now - timedelta(days=step_days * i)
         hists = histograms_for(list(pemdas), today=cut.date())
@@ -66,12 +67,17 @@ def run(*, cutoffs: int = 12, step_days: int = 30) -> dict:
             )
             .values_list(*fields)
         )
-        for stage, opd_id, started, due, paused, breached, pemda_id, current_opd in running.iterator():
+        for row in running.iterator():
+            stage, opd_id, started, due, paused, breached, pemda_id, current_opd, category = row
             d = SimpleNamespace(started_at=started, due_at=due, paused_working_days=paused)
             elapsed, allowance = clock_days(d, cut, calendars[pemda_id])
             outcome = 1.0 if breached is not None else 0.0
-            local, parent = hists.pair(pemda_id, opd_id or current_opd, stage)
+            local, parent = hists.pair(pemda_id, opd_id or current_opd, stage, category, allowance)
             p = breach_probability(elapsed=elapsed, allowance=allowance, local=local, parent=parent)
+            opd_local, opd_parent = hists.pair(pemda_id, opd_id or current_opd, stage)
+            p_opd = breach_probability(
+                elapsed=elapsed, allowance=allowance, local=opd_local, parent=opd_parent
+            )
             everyone = hists.by_stage.get(stage)
             size = everyone.total(allowance) if everyone else 0
             p0 = everyone.tail(allowance, allowance) / size if size else 0.5
@@ -79,6 +85,7 @@ def run(*, cutoffs: int = 12, step_days: int = 30) -> dict:
                 elapsed=elapsed, allowance=allowance, local=everyone or local, parent=None
             )
             forecast.append((p, outcome))
+            opd_only.append((p_opd, outcome))
             baseline.append((p0, outcome))
             elapsed_only.append((pe, outcome))
             s = per_stage.setdefault(stage, {"f": [], "b": []})
@@ -92,6 +99,7 @@ def run(*, cutoffs: int = 12, step_days: int = 30) -> dict:
         "brier_forecast": _brier(forecast),
         "brier_baseline": _brier(baseline),
         "brier_elapsed_only": _brier(elapsed_only),
+        "brier_without_category": _brier(opd_only),
     }
     if forecast and figures["brier_baseline"]:
         figures["ratio_forecast_to_baseline"] = round(

@@ -44,6 +44,7 @@ class Row:
     channel: str
     supporters_count: int
     closed: date | None
+    category_id: int | None = None
 
 
 def row_of(complaint: Complaint) -> Row:
@@ -57,6 +58,7 @@ def row_of(complaint: Complaint) -> Row:
         complaint.channel,
         complaint.supporters_count,
         local_day(complaint.closed_at, zone) if complaint.closed_at else None,
+        complaint.category_id,
     )
 
 
@@ -222,6 +224,7 @@ def facts_of(rows: list[Row], *, scope=None) -> Facts:
             met=met,
             breached=breached,
             working_days_taken=days,
+            category_id=r.category_id,
             into=facts,
         )
         if stage == Stage.RESOLUTION and resolved_by_id is not None:
@@ -244,5 +247,7 @@ def pemda_rows(pemda) -> list[Row]:
         for pk, *values in Complaint.objects.filter(pemda_id=pemda.pk)
         .annotate(submitted=day("submitted_at"), closed=day("closed_at"))
         .order_by("pk")
-        .values_list("pk", "current_opd_id", "submitted", "channel", "supporters_count", "closed")
+        .values_list(
+            "pk", "current_opd_id", "submitted", "channel", "supporters_count", "closed", "category_id"
+        )
     ]

@@ -23,12 +23,17 @@ Only the first follow-up and resolution clocks are forecast: they are the ones t
 working-day histogram for (verification, promise, legal-response and clarification clocks have
 counts only). A complaint's forecast is that of its open forecast clock due soonest.
 
-Category. The issue asks for histograms "per OPD and category"; the rollup cells are per Pemda ×
-OPD × day × metric and hold no category (adding one would multiply the cells by the number of
-categories). The category enters only through the allowance ``A``: a category's own SLA policy
-sets how long its clock may take, and ``A`` is read from the clock's due time.
+Category. Durations differ by category (a broken road takes longer than a missing document), so
+where the complaint has a category its clock is forecast from the OPD's histogram **for that
+category** (the rollups' month cells ``follow_up_days_cat``, ``resolved_cat`` and their breaches,
+over the twelve whole months before this one), shrunk in the same way towards the OPD's own
+distribution, itself shrunk towards the Pemda's: a category the OPD has seen often speaks for
+itself, a rare one borrows from the OPD. A complaint without a category, or a category the OPD has
+no history of, is forecast from the OPD's histogram as above. The category also sets the allowance
+``A``: its own SLA policy decides how long the clock may take, read from the clock's due time.
 
-Cost: ``histograms_for`` is one query per page (whatever the number of Pemdas on it), and
+Cost: ``histograms_for`` is two queries per page (whatever the number of Pemdas on it; the
+staff pages keep the result per Pemdas and day), and
 ``forecasts_for`` uses the open clocks already prefetched by the staff lists (``open_deadlines``).
 The figures are estimates and staff pages label them so.
 """
@@ -36,8 +41,11 @@ The figures are estimates and staff pages label them so.
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from django.db.models import Sum
+
 from aduan.sla.calendar import WorkCalendar, count_working_days
-from aduan.sla.models import Stage
+from aduan.sla.models import MetricRollup, Stage
+from aduan.sla.rollups import CATEGORY_METRICS, MONTH_ONLY
 
 from .metrics import rollup_rows
 
@@ -53,6 +61,9 @@ SOURCES = {
 }
 FORECAST_STAGES = tuple(SOURCES)
 _METRIC_STAGE = {metric: (stage, kind) for stage, pair in SOURCES.items() for kind, metric in enumerate(pair)}
+# the same for the category cells (month cells, label: the category id)
+_CATEGORY_STAGE = {CATEGORY_METRICS[metric]: where for metric, where in _METRIC_STAGE.items()}
+CATEGORY_MONTHS = 12
 
 
 @dataclass
@@ -92,6 +103,17 @@ class Histogram:
 
     def total(self, allowance: int) -> float:
         return self.tail(0, allowance)
+
+    def shrunk(self, parent: "Histogram | None", allowance: int, weight=PRIOR_WEIGHT) -> "Histogram":
+        """This histogram plus ``weight`` pseudo-clocks spread like ``parent``: what
+        ``breach_probability`` counts for an OPD, as one histogram (the parent of a category's)."""
+        size = parent.total(allowance) if parent is not None else 0
+        if not size:
+            return self
+        out = Histogram(dict(self.counts), self.breached + weight * parent.breached / size)
+        for v, n in parent.counts.items():
+            out.add(v, weight * n / size)
+        return out
 
     def merged(self, other: "Histogram") -> "Histogram":
         out = Histogram(dict(self.counts), self.breached + other.breached)
@@ -133,17 +155,43 @@ class Histograms:
     by_opd: dict[tuple[int, int, str], Histogram] = field(default_factory=dict)
     by_pemda: dict[tuple[int, str], Histogram] = field(default_factory=dict)
     by_stage: dict[str, Histogram] = field(default_factory=dict)
+    # (Pemda, OPD, category, stage): the twelve whole months before this one
+    by_category: dict[tuple[int, int, int, str], Histogram] = field(default_factory=dict)
 
-    def pair(self, pemda_id: int, opd_id: int | None, stage: str) -> tuple[Histogram, Histogram | None]:
+    def pair(
+        self,
+        pemda_id: int,
+        opd_id: int | None,
+        stage: str,
+        category_id: int | None = None,
+        allowance: int = 1,
+    ) -> tuple[Histogram, Histogram | None]:
+        """(local, parent) for ``breach_probability``: the OPD's histogram and the Pemda's; or,
+        where the OPD has a history of the category, the category's and the OPD's shrunk
+        towards the Pemda's (``allowance`` sizes that shrinkage)."""
         local = self.by_opd.get((pemda_id, opd_id or 0, stage), Histogram())
         parent = self.by_pemda.get((pemda_id, stage)) or self.by_stage.get(stage)
+        if category_id is not None:
+            own = self.by_category.get((pemda_id, opd_id or 0, category_id, stage))
+            if own is not None and own.total(allowance) > 0:
+                return own, local.shrunk(parent, allowance)
         return local, parent
 
 
 def histograms_from_rows(rows) -> Histograms:
     """Build from rollup rows ``(pemda_id, opd_id, metric, label, value, n)`` (one query's result)."""
     out = Histograms()
-    for pemda_id, opd_id, metric, _label, value, n in rows:
+    for pemda_id, opd_id, metric, label, value, n in rows:
+        if metric in _CATEGORY_STAGE:
+            stage, kind = _CATEGORY_STAGE[metric]
+            if kind == 0 and value < 0:
+                continue
+            hist = out.by_category.setdefault((pemda_id, opd_id, int(label), stage), Histogram())
+            if kind == 0:
+                hist.add(value, n)
+            else:
+                hist.breached += n
+            continue
         stage, kind = _METRIC_STAGE[metric]
         if kind == 0 and value < 0:
             continue  # a resolution of unknown duration
@@ -159,18 +207,40 @@ def histograms_from_rows(rows) -> Histograms:
     return out
 
 
+def category_months(today: date) -> tuple[date, date]:
+    """The first days of the first and the last of the ``CATEGORY_MONTHS`` whole months before
+    ``today``'s month."""
+    last = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    months = last.year * 12 + last.month - 1 - (CATEGORY_MONTHS - 1)
+    return date(months // 12, months % 12 + 1, 1), last
+
+
 def histograms_for(pemda_ids, *, today: date) -> Histograms:
-    """The trailing year's histograms of ``pemda_ids`` up to the day before ``today``: one query
-    over the month and day cells of four metrics (a few hundred rows per Pemda). Not cached across
-    requests, so a page's query count does not depend on what an earlier request left behind."""
+    """The histograms of ``pemda_ids``: per OPD the trailing year up to the day before ``today``
+    (one query over the span and day cells of four metrics, a few hundred rows per Pemda), per OPD
+    and category the twelve whole months before ``today``'s month (one query over their month
+    cells). Not cached across requests, so a page's query count does not depend on what an
+    earlier request left behind."""
+    pemda_ids = sorted(set(pemda_ids))
     metrics = [m for pair in SOURCES.values() for m in pair]
-    rows = rollup_rows(
-        pemda_ids=sorted(set(pemda_ids)),
-        first=today - timedelta(days=HISTORY_DAYS),
-        last=today - timedelta(days=1),
-        metrics=metrics,
+    rows = list(
+        rollup_rows(
+            pemda_ids=pemda_ids,
+            first=today - timedelta(days=HISTORY_DAYS),
+            last=today - timedelta(days=1),
+            metrics=metrics,
+        )
     )
-    return histograms_from_rows(list(rows))
+    first, last = category_months(today)
+    rows += (
+        MetricRollup.objects.filter(pemda_id__in=pemda_ids, span=MetricRollup.MONTH, metric__in=MONTH_ONLY)
+        .filter(day__gte=first, day__lte=last)
+        .values("pemda_id", "opd_id", "metric", "label", "value")
+        .annotate(total=Sum("n"))
+        .order_by()
+        .values_list("pemda_id", "opd_id", "metric", "label", "value", "total")
+    )
+    return histograms_from_rows(rows)
 
 
 @dataclass
@@ -223,7 +293,7 @@ def forecasts_for(
         opd_id = d.opd_id or c.current_opd_id
         if d.met_at is None and d.breached_at is None and d.due_at > now:
             elapsed, allowance = clock_days(d, now, calendars[c.pemda_id])
-            local, parent = hists.pair(c.pemda_id, opd_id, d.stage)
+            local, parent = hists.pair(c.pemda_id, opd_id, d.stage, c.category_id, allowance)
             p = breach_probability(elapsed=elapsed, allowance=allowance, local=local, parent=parent)
         else:
             p = 1.0

@@ -72,6 +72,7 @@ from aduan.sla.rollups import (
     DAY_ONLY,
     FAR,
     GAP_METRIC,
+    MONTH_ONLY,
     NEAR,
     NEAR_DAYS,
     STATE_METRICS,
@@ -195,7 +196,8 @@ def rollup_rows(
 ):
     """The rollup cells of ``pemda_ids`` for the days ``[first, last]``, summed per (Pemda, OPD,
     metric, label, value): those of ``metrics`` if given, else all but ``exclude``. The backlog's
-    cells are not sums of days: left out. One query.
+    cells are not sums of days, and the forecast's category cells are kept by month only: both
+    left out. One query.
 
     The gap metrics (aduan.sla.rollups: "both", "dup") count where their earlier event also lies
     in the period: by day with the gap in its first ``NEAR_DAYS`` days, then their near cells by
@@ -221,9 +223,8 @@ def rollup_rows(
         return _rollup_rows_orm(pemda_ids, first, last, split, plain, gaps, exclude)
     branches: list[tuple[str, list, int]] = []
     if plain is None:
-        branches += _span_branches(
-            first, last, today, "metric <> ALL(%s)", sorted({*GAP_METRIC, *STATE_METRICS, *exclude})
-        )
+        left_out = sorted({*GAP_METRIC, *STATE_METRICS, *MONTH_ONLY, *exclude})
+        branches += _span_branches(first, last, today, "metric <> ALL(%s)", left_out)
     elif plain:
         branches += _span_branches(first, last, today, "metric = ANY(%s)", plain)
     if gaps:
@@ -292,7 +293,7 @@ def _rollup_rows_orm(pemda_ids, first: date, last: date, split: date, plain, gap
     """``rollup_rows`` as one plain query (databases other than PostgreSQL)."""
     day_cells = Q(span=MetricRollup.DAY, origin__gte=first)
     if plain is None:
-        cells = ~Q(metric__in=[*GAP_METRIC, *STATE_METRICS, *exclude]) & span_cells(first, last)
+        cells = ~Q(metric__in=[*GAP_METRIC, *STATE_METRICS, *MONTH_ONLY, *exclude]) & span_cells(first, last)
     else:
         cells = Q(metric__in=plain) & span_cells(first, last)
     if gaps:

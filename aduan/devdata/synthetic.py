@@ -1,6 +1,8 @@
 """Synthetic data for benchmarks (issue 8): many Pemdas and OPDs with skewed sizes and years of
 complaints in every status, with their events, OPD hops, clocks (deadlines), breaches, ratings and
-attachment rows (no files).
+attachment rows (no files). Each Pemda has five categories, and how long its OPDs take to follow
+up depends on the category and on the OPD (a slow category, a slow OPD: ``CATEGORIES`` and a
+per-OPD factor drawn once), so that the breach forecast has something to learn (bench/forecast.py).
 
 Rows are generated in Python in the shapes the workflow writes (complaint_transition and the SLA
 services), then written in chunks: PostgreSQL COPY when the database is PostgreSQL, bulk INSERTs
@@ -28,6 +30,7 @@ from django.db import connection
 from aduan.agencies.models import Opd, Pemda, Province, StaffMembership
 from aduan.complaints.models import (
     Attachment,
+    Category,
     Complaint,
     ComplaintEvent,
     ComplaintHop,
@@ -38,7 +41,7 @@ from aduan.sla.services import calendar_for
 from aduan.users.models import User
 
 from .bulk import Ids, Writer, drop_secondary_indexes, finish_load, recreate_indexes
-from .synthetic_rows import ComplaintRows, Place
+from .synthetic_rows import CATEGORIES, ComplaintRows, Place
 
 BENCH_PASSWORD = "bench-password"  # every synthetic staff account; bench databases only
 CODE_PREFIX = "SY"
@@ -123,10 +126,13 @@ def _places(size: Size, rng: random.Random, *, stdout) -> list[Place]:
             )
             for j in range(len(opds))
         ]
-        users.append((pemda, opds, koordinator, staff))
-    User.objects.bulk_create([u for _p, _o, k, s in users for u in (k, *s)], batch_size=2000)
+        categories = Category.objects.bulk_create(
+            [Category(pemda=pemda, name=name, name_en=name_en) for name, name_en, _factor in CATEGORIES]
+        )
+        users.append((pemda, opds, koordinator, staff, categories))
+    User.objects.bulk_create([u for _p, _o, k, s, _c in users for u in (k, *s)], batch_size=2000)
     by_email = dict(User.objects.filter(email__endswith=".bench").values_list("email", "pk"))
-    for rank, (pemda, opds, koordinator, staff) in enumerate(users):
+    for rank, (pemda, opds, koordinator, staff, categories) in enumerate(users):
         memberships.append(
             StaffMembership(user_id=by_email[koordinator.email], role="koordinator", pemda=pemda)
         )
@@ -142,6 +148,9 @@ def _places(size: Size, rng: random.Random, *, stdout) -> list[Place]:
                 opds=[(o.pk, by_email[s.email]) for o, s in zip(opds, staff, strict=True)],
                 weight=1.0 / (rank + 1) ** 0.8,  # skewed: a few big cities, a long tail
                 zone=pemda.timezone,
+                categories=[(c.pk, cat[2]) for c, cat in zip(categories, CATEGORIES, strict=True)],
+                # how much slower (> 1) or faster than usual each OPD follows up
+                opd_speed={o.pk: rng.lognormvariate(0, 0.4) for o in opds},
             )
         )
     StaffMembership.objects.bulk_create(memberships, batch_size=2000)

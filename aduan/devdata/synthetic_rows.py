@@ -1,7 +1,8 @@
 """One synthetic complaint's rows — events, OPD hops, clocks, rating, attachment — in the shapes
 ``complaint_transition()`` and the SLA services write, with the working days of the real calendar."""
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from aduan.complaints.audit import GENESIS, event_hash
@@ -25,6 +26,17 @@ from .bulk import (
     IDENTITY_COLS,
     RATING_COLS,
 )
+
+# The categories of every synthetic Pemda: (name, English name, how much slower than usual the
+# first follow-up of such a complaint is). 15 % of complaints have no category.
+CATEGORIES = (
+    ("Jalan rusak", "Damaged road", 1.8),
+    ("Drainase dan banjir", "Drainage and flooding", 1.3),
+    ("Sampah", "Rubbish", 1.0),
+    ("Lampu jalan", "Street lights", 0.7),
+    ("Administrasi kependudukan", "Civil registration", 0.5),
+)
+CATEGORY_WEIGHTS = (3, 2, 3, 2, 2)
 
 TITLES = (
     "Jalan berlubang",
@@ -74,6 +86,8 @@ class Place:
     opds: list  # (opd_id, petugas_id)
     weight: float
     zone: str
+    categories: list = field(default_factory=list)  # (category_id, how much slower its follow-ups are)
+    opd_speed: dict = field(default_factory=dict)  # opd_id → the same factor for the OPD
 
 
 class ComplaintRows:
@@ -90,6 +104,9 @@ class ComplaintRows:
         self.cid, self.place, self.cal = cid, place, self.calendars[place.zone]
         anonymous = rng.random() < 0.1
         opd_id, petugas_id = rng.choice(place.opds)
+        category_id, slower = (
+            rng.choices(place.categories, weights=CATEGORY_WEIGHTS)[0] if rng.random() < 0.85 else (None, 1.0)
+        )
         status, closed_at, current_opd, archive_reason, forwarded = "submitted", None, None, "", ""
         self.clocks: dict[str, list] = {}
         self.seq, self.last_hash = 0, GENESIS  # the complaint's hash chain (audit.py)
@@ -136,8 +153,9 @@ class ComplaintRows:
                         self.end_hop(hop, t2, ev)
                         hop, current_opd, t = self.hop(other, t2, ev), other, t2
                         self.start(Stage.FOLLOW_UP, t, 5, hop, other)
-                # first follow-up: skewed, a tail of late OPDs
-                t3 = t + timedelta(hours=rng.lognormvariate(4.2, 0.9))
+                # first follow-up: skewed, a tail of late OPDs; slower for some categories and OPDs
+                slowness = math.log(slower * place.opd_speed.get(current_opd, 1.0))
+                t3 = t + timedelta(hours=rng.lognormvariate(4.2 + slowness, 0.9))
                 if t3 < now:
                     status = "followed_up"
                     self.event("follow_up", "dispatched", status, petugas_id, "petugas_opd", None, t3)
@@ -178,7 +196,7 @@ class ComplaintRows:
                 "",
                 None,
                 None,
-                None,
+                category_id,
                 None,
                 current_opd,
                 anonymous,

@@ -58,6 +58,15 @@ days of a period**:
   the OPD that last resolved the complaint** (``selectors.last_resolving_opd``): a later
   resolution by another OPD is a move, whose before/after facts move the rating to it.
 
+**By category, for the breach forecast** (aduan.compliance.forecast): ``follow_up_days_cat`` and
+``resolved_cat`` (label: the complaint's category id; value: working days, as ``follow_up_days`` and
+``resolved``) and ``follow_up_br_cat``, ``resolution_br_cat`` (the breaches), per OPD. A category is
+chosen when the complaint is filed and never changes, so these are plain sums of days like the
+others, but they are kept **by month only** (``MONTH_ONLY``: no day, dekad, quarter or year cell):
+the forecast reads the last twelve whole months, and the dashboards' periods, read by their whole
+spans, never scan them (``rollup_rows`` leaves them out unless asked for). A complaint without a
+category adds none.
+
 The **backlog** (complaints open at the end of a period, by age, for the OPD holding them now) is a
 *state* at one instant, not a sum over the period's days. Two metrics (``STATE_METRICS``) let it be
 read at the end of any local day ``L`` without the complaints table:
@@ -107,6 +116,14 @@ CHANNEL_METRICS = ("ch_fu_met", "ch_fu_ok", "ch_fu_br", "ch_fu_both", NEAR["ch_f
 # The backlog's cells (see above): never part of a period's sums.
 STATE_METRICS = ("open", "open_days")
 BACKLOG_DAYS = 61  # ``open_days`` values: 0–60 days, or this (open, or open longer)
+# The forecast's histograms per OPD and category (see above): month cells only.
+CATEGORY_METRICS = {
+    "follow_up_days": "follow_up_days_cat",
+    "follow_up_br": "follow_up_br_cat",
+    "resolved": "resolved_cat",
+    "resolution_br": "resolution_br_cat",
+}
+MONTH_ONLY = frozenset(CATEGORY_METRICS.values())
 # Cells kept by day only (no dekad, month, quarter or year cell). The partial index
 # metric_rollup_day_only (models.MetricRollup) lists the gap metrics among them.
 BY_DAY = DAY_ONLY | set(FAR.values()) | {"open_days"}
@@ -201,10 +218,12 @@ def clock_facts(
     met: date | None,
     breached: date | None,
     working_days_taken: int | None,
+    category_id: int | None = None,
     into: Facts | None = None,
 ) -> Facts:
     """What one clock's stop contributes (nothing while it runs), given the local days it was met
-    and breached on; added to ``into`` if given."""
+    and breached on; added to ``into`` if given. With the complaint's ``category_id``, the first
+    follow-up and resolution clocks also count in the forecast's category cells."""
     facts: Facts = Counter() if into is None else into
     if stage == Stage.REPLY_WINDOW:
         return facts
@@ -239,14 +258,26 @@ def clock_facts(
         add((pemda_id, resolved_by_id, met, "resolved", "", days))
         if breached is None:
             add((pemda_id, resolved_by_id, met, "resolved_ok", "", 0))
+    if category_id is not None and stage in (Stage.FOLLOW_UP, Stage.RESOLUTION):
+        category = str(category_id)
+        if breached is not None:
+            add((pemda_id, opd, breached, CATEGORY_METRICS[f"{stage}_br"], category, 0))
+        if stage == Stage.FOLLOW_UP and met is not None and working_days_taken is not None:
+            add((pemda_id, opd, met, "follow_up_days_cat", category, working_days_taken))
+        elif stage == Stage.RESOLUTION and met is not None and resolved_by_id is not None:
+            days = working_days_taken if working_days_taken is not None else -1
+            add((pemda_id, resolved_by_id, met, "resolved_cat", category, days))
     return facts
 
 
-def deadline_facts(d, *, pemda_id: int, zone: ZoneInfo, channel: str) -> Facts:
-    """``clock_facts`` of a Deadline instance (or any object with its fields)."""
+def deadline_facts(d, complaint) -> Facts:
+    """``clock_facts`` of a Deadline instance (or any object with its fields) of ``complaint``
+    (its Pemda loaded)."""
+    zone = complaint.pemda.zoneinfo
     return clock_facts(
-        pemda_id=pemda_id,
-        channel=channel,
+        pemda_id=complaint.pemda_id,
+        channel=complaint.channel,
+        category_id=complaint.category_id,
         stage=d.stage,
         opd_id=d.opd_id,
         resolved_by_id=d.resolved_by_id,
@@ -282,15 +313,22 @@ def rollup_apply(new: Facts, old: Facts | None = None) -> int:
 
 def with_spans(facts: Facts) -> dict[tuple, int]:
     """The cells to add for ``facts`` (day cells): each day cell, and the cells of its dekad, month,
-    quarter and year too (except the ``BY_DAY`` metrics), keyed ``(pemda_id, span, day, opd_id,
-    metric, label, value)``. Each span is summed from the one below it (days → dekads → months →
-    quarters → years): fewer cells at each step."""
+    quarter and year too (except the ``BY_DAY`` metrics; of the ``MONTH_ONLY`` ones only the
+    month's), keyed ``(pemda_id, span, day, opd_id, metric, label, value)``. Each span is summed
+    from the one below it (days → dekads → months → quarters → years): fewer cells at each step."""
     cells: dict[tuple, int] = {}
     below: dict[
         tuple, int
     ] = {}  # the cells of the span below, keyed (pemda, opd, start, metric, label, value)
     for (pemda_id, opd_id, day, metric, label, value), n in facts.items():
         if not n:
+            continue
+        if metric in MONTH_ONLY:
+            key = (pemda_id, MONTH, span_start(MONTH, day), opd_id, metric, label, value)
+            if cells.setdefault(key, 0) + n:
+                cells[key] += n
+            else:  # days of one month that cancel out: no cell
+                del cells[key]
             continue
         cells[(pemda_id, DAY, day, opd_id, metric, label, value)] = n
         if metric not in BY_DAY:

@@ -516,8 +516,7 @@ class _SweepBatch:
             # contributes nothing before, so the breach facts are simply added).
             facts: Counter = Counter()
             for d in self.breached:
-                c = d.complaint
-                facts.update(deadline_facts(d, pemda_id=c.pemda_id, zone=c.pemda.zoneinfo, channel=c.channel))
+                facts.update(deadline_facts(d, d.complaint))
             rollup_apply(facts)
             Deadline.objects.bulk_update(self.breached, ["breached_at", "opd"])
         if self.checked:

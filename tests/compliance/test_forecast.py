@@ -12,10 +12,12 @@ from hypothesis import strategies as st
 from aduan.compliance.forecast import (
     Histogram,
     breach_probability,
+    category_months,
     histograms_for,
     histograms_from_rows,
 )
-from aduan.sla.rollups import rollup_apply
+from aduan.sla.models import MetricRollup
+from aduan.sla.rollups import clock_facts, rollup_apply, with_spans
 
 A = 5
 
@@ -81,7 +83,7 @@ def test_histograms_from_rows_skip_unknown_durations_and_sum_parents():
 
 
 @pytest.mark.postgres
-def test_histograms_read_the_trailing_year_of_the_rollups_in_one_query(db, django_assert_num_queries):
+def test_histograms_read_the_trailing_year_of_the_rollups_in_a_query(db, django_assert_num_queries):
     today = timezone.localdate()
     recent, old = today - timedelta(days=40), today - timedelta(days=400)
     rollup_apply(
@@ -95,7 +97,7 @@ def test_histograms_read_the_trailing_year_of_the_rollups_in_one_query(db, djang
             }
         )
     )
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):  # and the category cells' months
         h = histograms_for([7], today=today)
     assert h.by_opd[(7, 3, "follow_up")] == Histogram({2: 5}, 1)
     assert set(h.by_pemda) == {(7, "follow_up")}
@@ -157,3 +159,88 @@ def test_the_forecast_beats_the_naive_baseline_when_opds_differ():
             pemda_only.append((q, late))
     assert _brier(forecast) < 0.8 * _brier(naive)
     assert _brier(forecast) < _brier(pemda_only)
+
+
+def test_a_category_forecast_uses_the_opds_history_of_that_category():
+    """Roads (category 5) run late at OPD 10, documents (6) never: the same clock at the same
+    elapsed time is likelier to breach as a road complaint; a category the OPD has no history of,
+    or no category, is forecast from the OPD's histogram."""
+    rows = [
+        (1, 10, "resolved", "", 2, 50),
+        (1, 10, "resolved", "", 12, 20),
+        (1, 10, "resolved_cat", "5", 12, 20),
+        (1, 10, "resolved_cat", "5", 3, 2),
+        (1, 10, "resolution_br_cat", "5", 0, 20),
+        (1, 10, "resolved_cat", "6", 2, 48),
+        (1, 11, "resolved", "", 4, 30),
+    ]
+    h = histograms_from_rows(rows)
+    assert h.by_category[(1, 10, 5, "resolution")].counts == {12: 20, 3: 2}
+    assert h.by_category[(1, 10, 5, "resolution")].breached == 20
+    assert h.by_opd[(1, 10, "resolution")].counts == {2: 50, 12: 20}  # category cells stay apart
+
+    def p(category):
+        local, parent = h.pair(1, 10, "resolution", category, allowance=10)
+        return breach_probability(elapsed=0, allowance=10, local=local, parent=parent)
+
+    roads, documents, unknown, none = p(5), p(6), p(7), p(None)
+    assert roads > 0.5 > unknown == none > 0.15 > documents
+    assert h.pair(1, 10, "resolution", 7, allowance=10) == h.pair(1, 10, "resolution")
+
+
+def test_a_rare_category_borrows_from_the_opd():
+    h = histograms_from_rows([(1, 10, "resolved", "", 2, 200), (1, 10, "resolved_cat", "5", 12, 1)])
+    local, parent = h.pair(1, 10, "resolution", 5, allowance=10)
+    p = breach_probability(elapsed=0, allowance=10, local=local, parent=parent)
+    assert 0 < p < 0.15  # one late road complaint does not outweigh the OPD's 200 quick ones
+
+
+def test_category_clock_facts_make_month_cells_only():
+    day = timezone.localdate()
+    facts = clock_facts(
+        pemda_id=1, channel="web", stage="resolution", opd_id=3, resolved_by_id=3, met=day,
+        breached=day - timedelta(days=2), working_days_taken=12, category_id=9,
+    )  # fmt: skip
+    assert facts[(1, 3, day, "resolved_cat", "9", 12)] == 1
+    assert facts[(1, 3, day - timedelta(days=2), "resolution_br_cat", "9", 0)] == 1
+    no_category = clock_facts(
+        pemda_id=1, channel="web", stage="resolution", opd_id=3, resolved_by_id=3, met=day,
+        breached=None, working_days_taken=12, category_id=None,
+    )  # fmt: skip
+    assert not [k for k in no_category if k[3].endswith("_cat")]
+    cells = with_spans(facts)
+    spans = {span for (_p, span, _d, _o, metric, _l, _v) in cells if metric.endswith("_cat")}
+    assert spans == {MetricRollup.MONTH}
+    month = day.replace(day=1)
+    assert cells[(1, MetricRollup.MONTH, month, 3, "resolved_cat", "9", 12)] == 1
+    # a fact and its retraction on two days of one month leave no cell
+    moved = Counter({(1, 3, month, "resolved_cat", "9", 12): 1, (1, 3, day, "resolved_cat", "9", 12): -1})
+    assert not with_spans(moved)
+
+
+def test_category_months_are_the_twelve_whole_months_before_this_one():
+    from datetime import date
+
+    assert category_months(date(2026, 12, 7)) == (date(2025, 12, 1), date(2026, 11, 1))
+    assert category_months(date(2026, 1, 1)) == (date(2025, 1, 1), date(2025, 12, 1))
+
+
+@pytest.mark.postgres
+def test_histograms_read_the_category_months_in_a_second_query(db, django_assert_num_queries):
+    from datetime import date
+
+    today = date(2026, 12, 7)
+    rollup_apply(
+        Counter(
+            {
+                (7, 3, date(2026, 11, 20), "resolved_cat", "4", 9): 2,
+                (7, 3, date(2025, 12, 1), "resolution_br_cat", "4", 0): 1,
+                (7, 3, date(2025, 11, 30), "resolved_cat", "4", 1): 50,  # 13 months back: left out
+                (7, 3, date(2026, 12, 2), "resolved_cat", "4", 1): 50,  # this month: not yet
+                (8, 3, date(2026, 11, 20), "resolved_cat", "4", 1): 5,  # another Pemda
+            }
+        )
+    )
+    with django_assert_num_queries(2):
+        h = histograms_for([7], today=today)
+    assert h.by_category == {(7, 3, 4, "resolution"): Histogram({9: 2}, 1)}

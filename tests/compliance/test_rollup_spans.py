@@ -1,8 +1,8 @@
 """The rollups read by spans (aduan.sla.rollups: days, dekads, months, quarters, years) and the
 backlog read from its state cells give exactly the full scan's figures: for periods that cross
 dekads, months, quarters and years, that end today (the last span reaching into the future) or
-later, and for the backlog at the end of ended periods (bucket edges included). Migration 0009's
-SQL fill gives the cells a rebuild gives; a rebuild of right cells writes nothing and repairs wrong
+later, and for the backlog at the end of ended periods (bucket edges included). Migrations 0009's
+and 0010's SQL fills give the cells a rebuild gives; a rebuild of right cells writes nothing and repairs wrong
 ones; a rebuild in several processes gives the cells of one."""
 
 import importlib
@@ -20,7 +20,7 @@ from aduan.compliance.metrics import Period, metrics_for
 from aduan.compliance.metrics_scan import metrics_scan
 from aduan.compliance.rollup_check import rollups_check, rollups_rebuild
 from aduan.sla.models import MetricRollup
-from aduan.sla.rollups import BACKLOG_DAYS, FAR, NEAR
+from aduan.sla.rollups import BACKLOG_DAYS, FAR, MONTH_ONLY, NEAR
 from aduan.sla.services import deadlines_sweep
 from tests.factories import ComplaintFactory, MembershipFactory, wita
 
@@ -127,8 +127,12 @@ def test_cells_after_today_are_taken_out_of_a_period_that_ends_today(world):
 @pytest.mark.postgres  # the fill is PostgreSQL SQL (a missing PostgreSQL fails in CI)
 def test_the_migration_fill_equals_a_rebuild(late):
     fill = importlib.import_module("aduan.sla.migrations.0009_rollup_spans_backlog").fill
+    fill_categories = importlib.import_module("aduan.sla.migrations.0010_rollup_category_cells").fill
     rebuilt = _cells()
     assert {k[4] for k in rebuilt} >= {"open_days", "follow_up_both_far", "follow_up_both_near"}
+    assert {k[4] for k in rebuilt} >= MONTH_ONLY  # the forecast's category cells, by month
+    assert {k[1] for k in rebuilt if k[4] in MONTH_ONLY} == {MetricRollup.MONTH}
+    MetricRollup.objects.filter(metric__in=MONTH_ONLY).delete()  # before 0010
     # The cells as the code before it wrote them: no dekads, quarters, years, backlog, near or far.
     MetricRollup.objects.filter(
         span__in=[MetricRollup.DEKAD, MetricRollup.QUARTER, MetricRollup.YEAR]
@@ -136,8 +140,9 @@ def test_the_migration_fill_equals_a_rebuild(late):
     MetricRollup.objects.filter(metric__in=["open", "open_days", *NEAR.values()]).delete()
     for metric, far in FAR.items():
         MetricRollup.objects.filter(metric=far).update(metric=metric)
-    with connection.cursor() as cursor:  # from the day cells and the complaints
+    with connection.cursor() as cursor:  # from the day cells, the complaints and the clocks
         fill(cursor)
+        fill_categories(cursor)
     assert _cells() == rebuilt
 
 

@@ -20,7 +20,7 @@ from aduan.compliance.rollup_check import rollups_check, rollups_rebuild
 from aduan.sla.models import MetricRollup
 from aduan.sla.rollups import LONGEST_FIRST as SPANS
 from aduan.sla.services import deadlines_sweep
-from tests.factories import ComplaintFactory, wita
+from tests.factories import CategoryFactory, ComplaintFactory, wita
 
 NOW = wita(2026, 11, 20, 12, 0)
 PERIODS = [
@@ -54,7 +54,8 @@ def story(world):
 
     # c1: first response, a promise broken (the sweep marks it), selesai ditangani, resolved by A,
     # rated; re-opened, re-dispatched to B, resolved again by B: the rating now counts for B.
-    c1 = ComplaintFactory(pemda=w.pemda, now=wita(2026, 10, 5, 9))
+    roads = CategoryFactory(pemda=w.pemda)  # c1 and c2 carry it: the forecast's category cells
+    c1 = ComplaintFactory(pemda=w.pemda, category=roads, now=wita(2026, 10, 5, 9))
     citizen1 = Actor.citizen(c1.tracking_secret)
     _move(c1, Action.DISPATCH, koor, wita(2026, 10, 6, 9), opd=a)
     _move(c1, Action.ACKNOWLEDGE, pa, wita(2026, 10, 7, 9), note="Kami tinjau.")
@@ -76,7 +77,7 @@ def story(world):
 
     # c2: on hold (clocks paused) and completed, dispatched to A, whose follow-up runs out (sweep);
     # re-dispatched to B and back to A: A received it twice, a distinct complaint once a period.
-    c2 = ComplaintFactory(pemda=w.pemda, now=wita(2026, 10, 1, 9))
+    c2 = ComplaintFactory(pemda=w.pemda, category=roads, now=wita(2026, 10, 1, 9))
     _move(c2, Action.HOLD, koor, wita(2026, 10, 2, 9), note="Mohon lengkapi lokasi.")
     _move(c2, Action.COMPLETE, Actor.citizen(c2.tracking_secret), wita(2026, 10, 9, 9), note="Di Jl. Mawar.")
     _move(c2, Action.DISPATCH, koor, wita(2026, 10, 9, 10), opd=a)
@@ -151,6 +152,11 @@ def _cells():
 def test_a_rebuild_gives_the_cells_the_moves_wrote(story):
     written = _cells()
     assert written
+    # the moves and the sweep also wrote the forecast's category cells, by month only
+    assert {k[3] for k in written} >= {"resolved_cat", "follow_up_days_cat", "follow_up_br_cat"}
+    assert set(MetricRollup.objects.filter(metric__endswith="_cat").values_list("span", flat=True)) == {
+        MetricRollup.MONTH
+    }
     rollups_rebuild([story.pemda])
     assert _cells() == written
 
