@@ -79,8 +79,10 @@ def test_dashboards_exports_statistics_and_api_lists_read_through_the_replica(on
     client.logout()
     response, page, replica_sql, primary_sql = _get(client, "/statistik/")
     assert response.status_code == 200
-    assert "complaints_complaint" in replica_sql
-    assert "complaints_complaint" not in primary_sql
+    assert "sla_metricrollup" in replica_sql  # the public figures: the rollups (public_stats.py)
+    assert "agencies_opd" in replica_sql
+    assert "sla_metricrollup" not in primary_sql
+    assert "agencies_opd" not in primary_sql
 
     # Pages a user must see at once never opt in: the complaint page reads the primary only.
     client.force_login(world.koordinator)
