@@ -157,6 +157,8 @@ class Histograms:
     by_stage: dict[str, Histogram] = field(default_factory=dict)
     # (Pemda, OPD, category, stage): the twelve whole months before this one
     by_category: dict[tuple[int, int, int, str], Histogram] = field(default_factory=dict)
+    # the OPDs' histograms shrunk towards their Pemda's, per allowance: built once per page's rows
+    _shrunk: dict = field(default_factory=dict, repr=False, compare=False)
 
     def pair(
         self,
@@ -174,7 +176,11 @@ class Histograms:
         if category_id is not None:
             own = self.by_category.get((pemda_id, opd_id or 0, category_id, stage))
             if own is not None and own.total(allowance) > 0:
-                return own, local.shrunk(parent, allowance)
+                key = (pemda_id, opd_id or 0, stage, allowance)
+                opd = self._shrunk.get(key)
+                if opd is None:
+                    opd = self._shrunk[key] = local.shrunk(parent, allowance)
+                return own, opd
         return local, parent
 
 
