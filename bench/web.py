@@ -213,10 +213,10 @@ def staff(*, seconds: float = 30, clients: int = 16, max_requests: int = 5_000, 
 
 
 def pages(*, repeats: int = 20) -> dict:
-    """Server time of the public statistics page and of one Pemda's dashboard (Django test client,
-    in-process: server time without the network). The dashboard is measured cold for several
-    periods: the cache is emptied before every request and nothing warms it (no warm-up job
-    exists; the figures come from the rollups). PostgreSQL's own buffers stay as earlier queries
+    """Server time of one Pemda's dashboard, the public statistics page and the home page (Django
+    test client, in-process: server time without the network), all cold: the cache is emptied
+    before every request and nothing warms it (no warm-up job exists; the figures come from the
+    rollups). The dashboard for several periods. PostgreSQL's own buffers stay as earlier queries
     left them."""
     from common import django_setup
 
@@ -249,11 +249,13 @@ def pages(*, repeats: int = 20) -> dict:
         figures[f"dashboard_cold_{name}_status"] = status
         figures.update(summary(f"dashboard_cold_{name}", timings))
     client.logout()
-    timings, status = [], None
-    for _ in range(repeats):
-        started = time.perf_counter()
-        status = client.get("/statistik/").status_code
-        timings.append(time.perf_counter() - started)
-    figures["public_statistics_status"] = status
-    figures.update(summary("public_statistics", timings))
+    for name, url in (("public_statistics", "/statistik/"), ("public_home", "/")):
+        timings, status = [], None
+        for _ in range(repeats):
+            cache.clear()  # cold: the public figures are cached for ADUAN_PUBLIC_STATS_CACHE_SECONDS
+            started = time.perf_counter()
+            status = client.get(url).status_code
+            timings.append(time.perf_counter() - started)
+        figures[f"{name}_status"] = status
+        figures.update(summary(name, timings))
     return report(figures, title="public statistics and dashboard, cold (server time)")

@@ -58,7 +58,7 @@ def test_every_benchmark_runs_and_prints_its_figures(default_policies, monkeypat
     for group, name in (("submit", "submit"), ("staff", "inbox")):
         assert figures[group][f"{name}_cpu_ms_web"] > 0
         assert figures[group][f"{name}_cpu_ms_postgres"] > 0
-    assert figures["pages"]["public_statistics_status"] == 200
+    assert figures["pages"]["public_statistics_status"] == figures["pages"]["public_home_status"] == 200
     for period in ("default", "month", "last_year", "quarter"):
         assert figures["pages"][f"dashboard_cold_{period}_status"] == 200
     assert figures["metrics"]["opds"] >= 20
