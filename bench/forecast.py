@@ -88,8 +88,10 @@ def run(*, cutoffs: int = 12, step_days: int = 30) -> dict:
             opd_only.append((p_opd, outcome))
             baseline.append((p0, outcome))
             elapsed_only.append((pe, outcome))
-            s = per_stage.setdefault(stage, {"f": [], "b": []})
+            s = per_stage.setdefault(stage, {"f": [], "b": [], "o": [], "e": []})
             s["f"].append((p, outcome))
+            s["o"].append((p_opd, outcome))
+            s["e"].append((pe, outcome))
             s["b"].append((p0, outcome))
     figures = {
         "cutoffs": cutoffs,
@@ -109,6 +111,8 @@ def run(*, cutoffs: int = 12, step_days: int = 30) -> dict:
         figures[f"{stage}_clocks"] = len(s["f"])
         figures[f"{stage}_brier_forecast"] = _brier(s["f"])
         figures[f"{stage}_brier_baseline"] = _brier(s["b"])
+        figures[f"{stage}_brier_without_category"] = _brier(s["o"])
+        figures[f"{stage}_brier_elapsed_only"] = _brier(s["e"])
     return report(figures, title="breach forecast backtest")
 
 
