@@ -71,8 +71,9 @@ def _pemda_ids(pemdas: Iterable | None) -> list[int]:
     return [p.pk for p in pemdas]
 
 
-def _cells(pemda_ids: list[int], period: Period) -> dict:
-    """The period's cells of ``PUBLIC_METRICS`` added up per OPD (key None: no OPD), one query."""
+def _cells(pemda_ids: list[int], period: Period, *, by_opd: bool = True) -> tuple[dict, Figures]:
+    """The period's cells of ``PUBLIC_METRICS`` added up per OPD (key None: no OPD; none unless
+    ``by_opd``) and in all, one query."""
     arrays = _cells_db().vendor == "postgresql"
     rows = rollup_rows(
         pemda_ids=pemda_ids, first=period.first, last=period.last, metrics=PUBLIC_METRICS, arrays=arrays
@@ -80,9 +81,13 @@ def _cells(pemda_ids: list[int], period: Period) -> dict:
     if not arrays:
         rows = _as_arrays(rows)
     cells: dict = defaultdict(lambda: Figures(level="opd"))
+    total = Figures(level="opd")
     for _pemda_id, opd_id, metric, label, values, totals in rows:
-        _ADDERS[metric](cells[opd_id or None], label, values, totals)
-    return cells
+        add = _ADDERS[metric]
+        add(total, label, values, totals)
+        if by_opd:
+            add(cells[opd_id or None], label, values, totals)
+    return cells, total
 
 
 def _public(cell: Figures, level: str) -> Figures:
@@ -101,16 +106,10 @@ def _public(cell: Figures, level: str) -> Figures:
     )
 
 
-def _totals(cells: dict) -> Figures:
-    total = Figures(level="opd")
-    for cell in cells.values():
-        total.merge(cell)
-    return _public(total, "pemda")
-
-
 def pemda_figures(*, pemdas: Iterable | None, period: Period) -> Figures:
     """Figures of the given Pemdas together (None: all) for ``period``: one query (two for all)."""
-    return _totals(_cells(_pemda_ids(pemdas), period))
+    _cells_by_opd, total = _cells(_pemda_ids(pemdas), period, by_opd=False)
+    return _public(total, "pemda")
 
 
 def opd_table(*, pemdas: Iterable | None, period: Period) -> OpdTable:
@@ -133,7 +132,7 @@ def opd_table(*, pemdas: Iterable | None, period: Period) -> OpdTable:
 
 def _opd_table(*, pemdas: list | None, period: Period) -> OpdTable:
     pemda_ids = _pemda_ids(pemdas)
-    cells = _cells(pemda_ids, period)
+    cells, total = _cells(pemda_ids, period)
     with_data = {
         opd_id
         for opd_id, c in cells.items()
@@ -148,4 +147,4 @@ def _opd_table(*, pemdas: list | None, period: Period) -> OpdTable:
     )
     empty = Figures(level="opd")
     rows = [OpdRow(opd=opd, figures=_public(cells.get(opd.pk, empty), "opd")) for opd in opds]
-    return OpdTable(rows=rows, totals=_totals(cells))
+    return OpdTable(rows=rows, totals=_public(total, "pemda"))
