@@ -10,8 +10,9 @@ better) of
 - the forecast (the OPD's histogram for the complaint's category, shrunk towards the OPD's, shrunk
   towards the Pemda's, conditioned on elapsed working days), and the same without the category;
 - the naive baseline: the overall breach rate of the stage before the cut-off, every Pemda;
-- the stage-wide histogram conditioned on elapsed time alone (no OPD, no Pemda): where the
-  forecast's gain comes from when durations do not depend on the OPD (as in the generator);
+- the stage-wide histogram conditioned on elapsed time alone (no OPD, no Pemda, no category): the
+  forecast's gain over it is what the OPD and the category add (the generator makes first
+  follow-ups depend on both since 2026-12-07);
 
 and the ratio forecast / baseline. Approximations: a clock's due time is read as stored now (a
 pause after the cut-off would have moved it); a resolution clock's OPD is the one holding the

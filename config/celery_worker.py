@@ -13,8 +13,10 @@ the Redis that died (the outbox in PostgreSQL re-sends them), and the consumer g
 The same dropped transport trips a task that finishes after the break: its acknowledgement (or
 rejection) goes to the old channel, whose transport no longer knows its broker, and raises the same
 ``AttributeError`` inside the event loop, killing the worker after it had reconnected (a later CI
-run of the same test). Such an acknowledgement is skipped with a warning: the message it would
-acknowledge died with that Redis, and the task's work is already recorded in PostgreSQL.
+run of the same test). Such an acknowledgement is skipped with a warning. If that Redis restarted
+empty the message is gone; if it kept its data, Redis hands the message out again after its
+visibility timeout and the task runs a second time — which the tasks allow: each one reads its
+row's state in PostgreSQL first (an outbox row already sent is not sent again).
 """
 
 from functools import partial
@@ -51,7 +53,8 @@ def settle_unless_collected(settle, logger, errors, *args, **kwargs):
         if not collected(message):  # not the collected case: a real bug, let it out
             raise
         logger.warning(
-            "Not settling message %r: its broker connection was lost and the broker restarted",
+            "Not settling message %r: its broker connection was lost; the broker gives it out again "
+            "after its visibility timeout if it still holds it",
             message.delivery_tag,
         )
         return None

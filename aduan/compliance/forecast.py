@@ -185,7 +185,7 @@ class Histograms:
 
 
 def histograms_from_rows(rows) -> Histograms:
-    """Build from rollup rows ``(pemda_id, opd_id, metric, label, value, n)`` (one query's result)."""
+    """Build from rollup rows ``(pemda_id, opd_id, metric, label, value, n)`` (the queries' results)."""
     out = Histograms()
     for pemda_id, opd_id, metric, label, value, n in rows:
         if metric in _CATEGORY_STAGE:
@@ -239,8 +239,8 @@ def histograms_for(pemda_ids, *, today: date) -> Histograms:
     )
     first, last = category_months(today)
     rows += (
-        MetricRollup.objects.filter(pemda_id__in=pemda_ids, span=MetricRollup.MONTH, metric__in=MONTH_ONLY)
-        .filter(day__gte=first, day__lte=last)
+        MetricRollup.objects.filter(pemda_id__in=pemda_ids, span=MetricRollup.CATEGORY_MONTH)
+        .filter(metric__in=MONTH_ONLY, day__gte=first, day__lte=last)
         .values("pemda_id", "opd_id", "metric", "label", "value")
         .annotate(total=Sum("n"))
         .order_by()
@@ -285,7 +285,7 @@ def forecasts_for(
     complaints, *, now: datetime, calendars: dict, histograms=histograms_for
 ) -> dict[int, Risk]:
     """Annotate a page of complaints (with ``open_deadlines`` prefetched and ``calendars`` per
-    Pemda): ``{complaint pk: Risk}``; 1 query for the histograms, read by ``histograms(pemda_ids,
+    Pemda): ``{complaint pk: Risk}``; 2 queries for the histograms, read by ``histograms(pemda_ids,
     today=…)`` (the staff pages pass their per-process copy)."""
     complaints = list(complaints)
     if not complaints:

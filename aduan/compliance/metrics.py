@@ -196,8 +196,8 @@ def rollup_rows(
 ):
     """The rollup cells of ``pemda_ids`` for the days ``[first, last]``, summed per (Pemda, OPD,
     metric, label, value): those of ``metrics`` if given, else all but ``exclude``. The backlog's
-    cells are not sums of days, and the forecast's category cells are kept by month only: both
-    left out. One query.
+    cells are not sums of days: left out; the forecast's category cells (a span of their own,
+    ``MONTH_ONLY``) are never among them, and asking for them is an error. One query.
 
     The gap metrics (aduan.sla.rollups: "both", "dup") count where their earlier event also lies
     in the period: by day with the gap in its first ``NEAR_DAYS`` days, then their near cells by
@@ -212,6 +212,8 @@ def rollup_rows(
     future: usually none) subtracted (``span_cover``). ``arrays=True`` (PostgreSQL only) gives one row
     per (Pemda, OPD, metric, label) with the list of values and the list of their totals."""
     pemda_ids = list(pemda_ids)
+    if metrics is not None and MONTH_ONLY.intersection(metrics):
+        raise ValueError("the category cells are read by their own span (aduan.compliance.forecast)")
     if metrics is not None:
         plain = sorted(m for m in metrics if m not in GAP_METRIC)
         gaps = sorted(m for m in DAY_ONLY if m in metrics)
@@ -223,7 +225,7 @@ def rollup_rows(
         return _rollup_rows_orm(pemda_ids, first, last, split, plain, gaps, exclude)
     branches: list[tuple[str, list, int]] = []
     if plain is None:
-        left_out = sorted({*GAP_METRIC, *STATE_METRICS, *MONTH_ONLY, *exclude})
+        left_out = sorted({*GAP_METRIC, *STATE_METRICS, *exclude})
         branches += _span_branches(first, last, today, "metric <> ALL(%s)", left_out)
     elif plain:
         branches += _span_branches(first, last, today, "metric = ANY(%s)", plain)
@@ -293,7 +295,7 @@ def _rollup_rows_orm(pemda_ids, first: date, last: date, split: date, plain, gap
     """``rollup_rows`` as one plain query (databases other than PostgreSQL)."""
     day_cells = Q(span=MetricRollup.DAY, origin__gte=first)
     if plain is None:
-        cells = ~Q(metric__in=[*GAP_METRIC, *STATE_METRICS, *MONTH_ONLY, *exclude]) & span_cells(first, last)
+        cells = ~Q(metric__in=[*GAP_METRIC, *STATE_METRICS, *exclude]) & span_cells(first, last)
     else:
         cells = Q(metric__in=plain) & span_cells(first, last)
     if gaps:

@@ -104,9 +104,9 @@ class ComplaintRows:
         self.cid, self.place, self.cal = cid, place, self.calendars[place.zone]
         anonymous = rng.random() < 0.1
         opd_id, petugas_id = rng.choice(place.opds)
-        category_id, slower = (
-            rng.choices(place.categories, weights=CATEGORY_WEIGHTS)[0] if rng.random() < 0.85 else (None, 1.0)
-        )
+        category_id, slower = None, 1.0
+        if place.categories and rng.random() < 0.85:
+            category_id, slower = rng.choices(place.categories, weights=CATEGORY_WEIGHTS)[0]
         status, closed_at, current_opd, archive_reason, forwarded = "submitted", None, None, "", ""
         self.clocks: dict[str, list] = {}
         self.seq, self.last_hash = 0, GENESIS  # the complaint's hash chain (audit.py)

@@ -258,8 +258,10 @@ class MetricRollup(models.Model):
     ``manage.py metrics_rebuild``."""
 
     # ``span``: the days a cell sums, from ``day`` on: that day alone, its month, its dekad (days
-    # 1–10, 11–20 or 21 to the month's end), its quarter or its year.
-    DAY, MONTH, DEKAD, QUARTER, YEAR = 0, 1, 2, 3, 4
+    # 1–10, 11–20 or 21 to the month's end), its quarter or its year. CATEGORY_MONTH: the month of
+    # the breach forecast's cells per category (rollups.MONTH_ONLY), a span of their own that no
+    # dashboard period reads.
+    DAY, MONTH, DEKAD, QUARTER, YEAR, CATEGORY_MONTH = 0, 1, 2, 3, 4, 5
 
     pemda_id = models.IntegerField()
     span = models.PositiveSmallIntegerField(default=DAY)

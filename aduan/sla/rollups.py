@@ -62,10 +62,10 @@ days of a period**:
 ``resolved_cat`` (label: the complaint's category id; value: working days, as ``follow_up_days`` and
 ``resolved``) and ``follow_up_br_cat``, ``resolution_br_cat`` (the breaches), per OPD. A category is
 chosen when the complaint is filed and never changes, so these are plain sums of days like the
-others, but they are kept **by month only** (``MONTH_ONLY``: no day, dekad, quarter or year cell):
-the forecast reads the last twelve whole months, and the dashboards' periods, read by their whole
-spans, never scan them (``rollup_rows`` leaves them out unless asked for). A complaint without a
-category adds none.
+others, but they are kept **by month only** (``MONTH_ONLY``), in cells of a span of their own
+(``CATEGORY_MONTH``: no day, dekad, quarter or year cell): the forecast reads the last twelve whole
+months, and no dashboard period's range of cells holds them (``rollup_rows`` refuses them). A
+complaint without a category adds none.
 
 The **backlog** (complaints open at the end of a period, by age, for the OPD holding them now) is a
 *state* at one instant, not a sum over the period's days. Two metrics (``STATE_METRICS``) let it be
@@ -135,6 +135,7 @@ DAY, DEKAD, MONTH, QUARTER, YEAR = (
     MetricRollup.QUARTER,
     MetricRollup.YEAR,
 )
+CATEGORY_MONTH = MetricRollup.CATEGORY_MONTH
 LONGEST_FIRST = (YEAR, QUARTER, MONTH, DEKAD, DAY)
 
 
@@ -314,8 +315,9 @@ def rollup_apply(new: Facts, old: Facts | None = None) -> int:
 def with_spans(facts: Facts) -> dict[tuple, int]:
     """The cells to add for ``facts`` (day cells): each day cell, and the cells of its dekad, month,
     quarter and year too (except the ``BY_DAY`` metrics; of the ``MONTH_ONLY`` ones only the
-    month's), keyed ``(pemda_id, span, day, opd_id, metric, label, value)``. Each span is summed
-    from the one below it (days → dekads → months → quarters → years): fewer cells at each step."""
+    month's, as ``CATEGORY_MONTH``), keyed ``(pemda_id, span, day, opd_id, metric, label, value)``.
+    Each span is summed from the one below it (days → dekads → months → quarters → years): fewer
+    cells at each step."""
     cells: dict[tuple, int] = {}
     below: dict[
         tuple, int
@@ -324,7 +326,7 @@ def with_spans(facts: Facts) -> dict[tuple, int]:
         if not n:
             continue
         if metric in MONTH_ONLY:
-            key = (pemda_id, MONTH, span_start(MONTH, day), opd_id, metric, label, value)
+            key = (pemda_id, CATEGORY_MONTH, span_start(MONTH, day), opd_id, metric, label, value)
             if cells.setdefault(key, 0) + n:
                 cells[key] += n
             else:  # days of one month that cancel out: no cell

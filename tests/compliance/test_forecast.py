@@ -210,9 +210,9 @@ def test_category_clock_facts_make_month_cells_only():
     assert not [k for k in no_category if k[3].endswith("_cat")]
     cells = with_spans(facts)
     spans = {span for (_p, span, _d, _o, metric, _l, _v) in cells if metric.endswith("_cat")}
-    assert spans == {MetricRollup.MONTH}
+    assert spans == {MetricRollup.CATEGORY_MONTH}
     month = day.replace(day=1)
-    assert cells[(1, MetricRollup.MONTH, month, 3, "resolved_cat", "9", 12)] == 1
+    assert cells[(1, MetricRollup.CATEGORY_MONTH, month, 3, "resolved_cat", "9", 12)] == 1
     # a fact and its retraction on two days of one month leave no cell
     moved = Counter({(1, 3, month, "resolved_cat", "9", 12): 1, (1, 3, day, "resolved_cat", "9", 12): -1})
     assert not with_spans(moved)
@@ -244,3 +244,14 @@ def test_histograms_read_the_category_months_in_a_second_query(db, django_assert
     with django_assert_num_queries(2):
         h = histograms_for([7], today=today)
     assert h.by_category == {(7, 3, 4, "resolution"): Histogram({9: 2}, 1)}
+
+
+def test_the_dashboards_reader_refuses_the_category_cells():
+    """They are month cells of a span of their own: summed by a dashboard period's spans they
+    would silently count nothing."""
+    from datetime import date
+
+    from aduan.compliance.metrics import rollup_rows
+
+    with pytest.raises(ValueError, match="own span"):
+        rollup_rows(pemda_ids=[1], first=date(2026, 1, 1), last=date(2026, 1, 31), metrics=["resolved_cat"])

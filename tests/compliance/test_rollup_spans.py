@@ -131,7 +131,7 @@ def test_the_migration_fill_equals_a_rebuild(late):
     rebuilt = _cells()
     assert {k[4] for k in rebuilt} >= {"open_days", "follow_up_both_far", "follow_up_both_near"}
     assert {k[4] for k in rebuilt} >= MONTH_ONLY  # the forecast's category cells, by month
-    assert {k[1] for k in rebuilt if k[4] in MONTH_ONLY} == {MetricRollup.MONTH}
+    assert {k[1] for k in rebuilt if k[4] in MONTH_ONLY} == {MetricRollup.CATEGORY_MONTH}
     MetricRollup.objects.filter(metric__in=MONTH_ONLY).delete()  # before 0010
     # The cells as the code before it wrote them: no dekads, quarters, years, backlog, near or far.
     MetricRollup.objects.filter(

@@ -155,7 +155,7 @@ def test_a_rebuild_gives_the_cells_the_moves_wrote(story):
     # the moves and the sweep also wrote the forecast's category cells, by month only
     assert {k[3] for k in written} >= {"resolved_cat", "follow_up_days_cat", "follow_up_br_cat"}
     assert set(MetricRollup.objects.filter(metric__endswith="_cat").values_list("span", flat=True)) == {
-        MetricRollup.MONTH
+        MetricRollup.CATEGORY_MONTH
     }
     rollups_rebuild([story.pemda])
     assert _cells() == written

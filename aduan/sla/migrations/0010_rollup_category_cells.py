@@ -1,7 +1,8 @@
 """Compliance rollups: the breach forecast's month cells per OPD and category
 (``follow_up_days_cat``, ``resolved_cat``, ``follow_up_br_cat``, ``resolution_br_cat``; see
 aduan/sla/rollups.py), filled here in SQL on PostgreSQL from the stopped first follow-up and
-resolution clocks of complaints with a category, as ``aduan.sla.rollups.clock_facts`` defines them
+resolution clocks of complaints with a category, as ``aduan.sla.rollups.clock_facts`` defines them,
+in month cells of their own span (5, ``MetricRollup.CATEGORY_MONTH``)
 (tests/compliance/test_rollup_spans.py checks that this fill equals a rebuild). No schema change.
 On other databases run ``manage.py metrics_rebuild`` (a new database has nothing to fill).
 """
@@ -32,7 +33,7 @@ WITH d AS (
     FROM d WHERE stage = 'resolution' AND met IS NOT NULL AND resolved_by_id IS NOT NULL
 )
 INSERT INTO sla_metricrollup ({CELL}, n)
-SELECT pemda_id, 1, date_trunc('month', day)::date, opd_id, metric, category_id::text, value, count(*)
+SELECT pemda_id, 5, date_trunc('month', day)::date, opd_id, metric, category_id::text, value, count(*)
 FROM facts
 GROUP BY 1, 2, 3, 4, 5, 6, 7
 ON CONFLICT ({CELL}) DO UPDATE SET n = excluded.n

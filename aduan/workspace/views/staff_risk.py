@@ -4,8 +4,8 @@ and the pages say so.
 
 The forecast is computed in Python, so the risk sort orders the whole filtered list of the OPD
 (its open complaints, at most ``RISK_SORT_LIMIT``) and paginates after; the other sorts forecast
-only the page shown. Either way the cost is the histograms on top of the list: 1 query, then
-none for FORECAST_HISTORY_SECONDS.
+only the page shown. Either way the cost is the histograms on top of the list: 2 queries (the
+OPDs', the categories'), then none for FORECAST_HISTORY_SECONDS.
 """
 
 import time
@@ -40,7 +40,7 @@ LIKELY_SCAN_LIMIT = 500
 # The histograms are the trailing year up to yesterday: they change with the day, and otherwise
 # only when rollups are rebuilt or a late event lands on an earlier day. Each process keeps them
 # per Pemdas and day for FORECAST_HISTORY_SECONDS, so the inbox reads them once in that time
-# instead of on every page (the one query of the forecast was the page's most expensive).
+# instead of on every page (the forecast's reads were the page's most expensive).
 FORECAST_HISTORY_SECONDS = 600
 _histograms: dict = {}
 
