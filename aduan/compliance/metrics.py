@@ -397,7 +397,15 @@ def _adders() -> dict:
     return adders
 
 
-_ADDERS = _adders()
+ADDERS = _adders()
+
+
+def rollup_arrays(**kwargs) -> list:
+    """``rollup_rows(arrays=True, **kwargs)`` on any database: one row per (Pemda, OPD, metric,
+    label) with the list of values and the list of their totals, as ``ADDERS`` take them."""
+    arrays = _cells_db().vendor == "postgresql"
+    rows = rollup_rows(arrays=arrays, **kwargs)
+    return rows if arrays else _as_arrays(rows)
 
 
 def metrics_for(*, pemdas: Iterable, period: Period, now: datetime) -> Metrics:
@@ -410,16 +418,9 @@ def metrics_for(*, pemdas: Iterable, period: Period, now: datetime) -> Metrics:
     cells: dict[tuple[int, int | None], Figures] = defaultdict(lambda: Figures(level="opd"))
     by_pemda = {p.pk: Figures(level="pemda") for p in pemdas}
     today = min((now.astimezone(ZoneInfo(zone)).date() for zone in zones.by_zone), default=None)
-    rows = rollup_rows(
-        pemda_ids=list(by_pemda),
-        first=period.first,
-        last=period.last,
-        exclude=CHANNEL_METRICS,
-        today=today,
-        arrays=_cells_db().vendor == "postgresql",
+    rows = rollup_arrays(
+        pemda_ids=list(by_pemda), first=period.first, last=period.last, exclude=CHANNEL_METRICS, today=today
     )
-    if _cells_db().vendor != "postgresql":
-        rows = _as_arrays(rows)
     for pemda_id, opd_id, metric, label, values, totals in rows:
         pemda = by_pemda[pemda_id]
         if metric == "verification_br" and opd_id:  # a breach of the OPD, a clock of the koordinator
@@ -432,7 +433,7 @@ def metrics_for(*, pemdas: Iterable, period: Period, now: datetime) -> Metrics:
             continue
         if metric.startswith("verification_"):
             opd_id = 0  # verification is the koordinator's: the Pemda's figure
-        add = _ADDERS.get(metric)
+        add = ADDERS.get(metric)
         if add is not None:
             add(cells[(pemda_id, opd_id or None)], label, values, totals)
             add(pemda, label, values, totals)

@@ -29,7 +29,7 @@ What each figure means (a period is a span of local days in each Pemda's own tim
   OPD holds now).
 """
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -39,7 +39,7 @@ from django.db.models import Q
 
 from aduan.agencies.models import Opd, Pemda
 from aduan.compliance.figures import Figures
-from aduan.compliance.metrics import _ADDERS, _as_arrays, _cells_db, rollup_rows
+from aduan.compliance.metrics import ADDERS, rollup_arrays
 from aduan.compliance.periods import Period
 
 # The rollup metrics behind the public figures (aduan.sla.rollups): complaints submitted and their
@@ -73,43 +73,22 @@ def _pemda_ids(pemdas: Iterable | None) -> list[int]:
 
 def _cells(pemda_ids: list[int], period: Period, *, by_opd: bool = True) -> tuple[dict, Figures]:
     """The period's cells of ``PUBLIC_METRICS`` added up per OPD (key None: no OPD; none unless
-    ``by_opd``) and in all, one query."""
-    arrays = _cells_db().vendor == "postgresql"
-    rows = rollup_rows(
-        pemda_ids=pemda_ids, first=period.first, last=period.last, metrics=PUBLIC_METRICS, arrays=arrays
-    )
-    if not arrays:
-        rows = _as_arrays(rows)
+    ``by_opd``) and for the Pemdas together, one query."""
     cells: dict = defaultdict(lambda: Figures(level="opd"))
-    total = Figures(level="opd")
-    for _pemda_id, opd_id, metric, label, values, totals in rows:
-        add = _ADDERS[metric]
+    total = Figures(level="pemda")
+    for _pemda_id, opd_id, metric, label, values, totals in rollup_arrays(
+        pemda_ids=pemda_ids, first=period.first, last=period.last, metrics=PUBLIC_METRICS
+    ):
+        add = ADDERS[metric]
         add(total, label, values, totals)
         if by_opd:
             add(cells[opd_id or None], label, values, totals)
     return cells, total
 
 
-def _public(cell: Figures, level: str) -> Figures:
-    """Only the public figures of ``cell``, at ``level``."""
-    return Figures(
-        level=level,
-        submitted=cell.submitted if level == "pemda" else 0,
-        received_by_opd=cell.received_by_opd if level == "opd" else 0,
-        followed_up_on_time=cell.followed_up_on_time,
-        follow_up_total=cell.follow_up_total,
-        resolved=cell.resolved,
-        resolve_hist=Counter(cell.resolve_hist),
-        rating_sum=cell.rating_sum,
-        rating_count=cell.rating_count,
-        supporters=cell.supporters,
-    )
-
-
 def pemda_figures(*, pemdas: Iterable | None, period: Period) -> Figures:
     """Figures of the given Pemdas together (None: all) for ``period``: one query (two for all)."""
-    _cells_by_opd, total = _cells(_pemda_ids(pemdas), period, by_opd=False)
-    return _public(total, "pemda")
+    return _cells(_pemda_ids(pemdas), period, by_opd=False)[1]
 
 
 def opd_table(*, pemdas: Iterable | None, period: Period) -> OpdTable:
@@ -145,6 +124,5 @@ def _opd_table(*, pemdas: list | None, period: Period) -> OpdTable:
         .select_related("pemda")
         .order_by("pemda__name", "name")
     )
-    empty = Figures(level="opd")
-    rows = [OpdRow(opd=opd, figures=_public(cells.get(opd.pk, empty), "opd")) for opd in opds]
-    return OpdTable(rows=rows, totals=_public(total, "pemda"))
+    rows = [OpdRow(opd=opd, figures=cells.get(opd.pk) or Figures(level="opd")) for opd in opds]
+    return OpdTable(rows=rows, totals=total)

@@ -229,8 +229,13 @@ def clock_facts(
     if stage == Stage.REPLY_WINDOW:
         return facts
 
+    category = str(category_id) if category_id is not None else None
+
     def add(key: CellKey) -> None:
         facts[key] = facts.get(key, 0) + 1
+        if category is not None and key[3] in CATEGORY_METRICS:  # and the forecast's category cell
+            cell = (*key[:3], CATEGORY_METRICS[key[3]], category, key[5])
+            facts[cell] = facts.get(cell, 0) + 1
 
     opd = opd_id or NO_OPD
     if breached is not None:
@@ -259,15 +264,6 @@ def clock_facts(
         add((pemda_id, resolved_by_id, met, "resolved", "", days))
         if breached is None:
             add((pemda_id, resolved_by_id, met, "resolved_ok", "", 0))
-    if category_id is not None and stage in (Stage.FOLLOW_UP, Stage.RESOLUTION):
-        category = str(category_id)
-        if breached is not None:
-            add((pemda_id, opd, breached, CATEGORY_METRICS[f"{stage}_br"], category, 0))
-        if stage == Stage.FOLLOW_UP and met is not None and working_days_taken is not None:
-            add((pemda_id, opd, met, "follow_up_days_cat", category, working_days_taken))
-        elif stage == Stage.RESOLUTION and met is not None and resolved_by_id is not None:
-            days = working_days_taken if working_days_taken is not None else -1
-            add((pemda_id, resolved_by_id, met, "resolved_cat", category, days))
     return facts
 
 
