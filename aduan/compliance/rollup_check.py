@@ -7,9 +7,12 @@
   zone changed, or when the check finds a difference. Moves of that Pemda that commit while its
   rebuild runs may be missed or counted twice: rebuild when the Pemda is quiet, then check.
 - ``rollups_check(pemdas, periods, now)``: ``metrics_for`` and ``trend_for`` (the rollups) against
-  ``metrics_scan`` and ``trend_scan`` (a full scan) for each Pemda and period; returns the
-  differences, one line each (empty: consistent). ``manage.py metrics_rebuild --check`` and the
-  nightly ``aduan.compliance.tasks.metrics_check`` (a sample of Pemdas) run it.
+  ``metrics_scan`` and ``trend_scan`` (a full scan, written apart from the rollups) for each Pemda
+  and period, then ``cells_check``: every stored cell of the Pemda against the cells its
+  complaints give now, which also covers what no dashboard reads (the breach forecast's category
+  cells, the periods not compared). Returns the differences, one line each (empty: consistent).
+  ``manage.py metrics_rebuild --check`` and the nightly ``aduan.compliance.tasks.metrics_check``
+  (a sample of Pemdas) run it.
 """
 
 import dataclasses
@@ -25,7 +28,7 @@ from aduan.agencies.models import Pemda
 from aduan.complaints.models import Complaint
 from aduan.complaints.rollups import facts_of, pemda_rows
 from aduan.sla.models import MetricRollup
-from aduan.sla.rollups import Facts, rollup_replace
+from aduan.sla.rollups import COLUMNS, Facts, rollup_replace, with_spans
 
 from .metrics import Period, metrics_for, trend_for
 from .metrics_scan import metrics_scan, trend_scan
@@ -67,29 +70,37 @@ def rollups_rebuild(
 
 def _rebuild_one(pemda_id: int, step: Callable[[int], None]) -> int:
     """Rebuild one Pemda's cells in one transaction; ``step(done)`` after each batch."""
-    done = 0
     with transaction.atomic():
-        facts: Facts = Facts()
-        batch = []
-        complaints = Complaint.objects.filter(pemda_id=pemda_id)
-
-        def facts_of_batch(batch) -> Facts:  # a range of the Pemda's complaints: its ids by a subquery
-            scope = complaints.filter(pk__gte=batch[0].pk, pk__lte=batch[-1].pk).values("pk")
-            return facts_of(batch, scope=scope)
-
-        for row in pemda_rows(Pemda.objects.get(pk=pemda_id)):
-            batch.append(row)
-            if len(batch) >= BATCH:
-                facts.update(facts_of_batch(batch))
-                done += len(batch)
-                batch = []
-                step(done)
-        if batch:
-            facts.update(facts_of_batch(batch))
-            done += len(batch)
+        facts, done = _pemda_facts(pemda_id, step)
         rollup_replace(pemda_ids=[pemda_id], facts=facts)
     step(done)
     return done
+
+
+def _pemda_facts(pemda_id: int, step: Callable[[int], None] | None = None) -> tuple[Facts, int]:
+    """The day facts of every complaint of the Pemda, read in batches (``step(done)`` after each),
+    and how many complaints were read."""
+    done = 0
+    facts: Facts = Facts()
+    batch = []
+    complaints = Complaint.objects.filter(pemda_id=pemda_id)
+
+    def facts_of_batch(batch) -> Facts:  # a range of the Pemda's complaints: its ids by a subquery
+        scope = complaints.filter(pk__gte=batch[0].pk, pk__lte=batch[-1].pk).values("pk")
+        return facts_of(batch, scope=scope)
+
+    for row in pemda_rows(Pemda.objects.get(pk=pemda_id)):
+        batch.append(row)
+        if len(batch) >= BATCH:
+            facts.update(facts_of_batch(batch))
+            done += len(batch)
+            batch = []
+            if step:
+                step(done)
+    if batch:
+        facts.update(facts_of_batch(batch))
+        done += len(batch)
+    return facts, done
 
 
 def _rebuild_in_processes(pemda_ids: list[int], workers: int, progress) -> int:
@@ -198,7 +209,41 @@ def rollups_check(*, pemdas: Iterable, periods: Iterable[Period], now: datetime)
         problems += _differences(
             f"pemda {pemda.code} trend to {last_month:%Y-%m}", ours_trend, reference_trend
         )
+        problems += cells_check(pemda)
     return problems
+
+
+CELLS_SHOWN = 20  # differing cells listed per Pemda; the rest counted in one line
+
+
+def cells_check(pemda) -> list[str]:
+    """Every stored cell of ``pemda`` against the cells its complaints give now (the rebuild's
+    definition, read in one transaction so that no move falls between the two readings): one line
+    per differing cell, at most ``CELLS_SHOWN``, then one line with how many more differ."""
+    own_transaction = not connection.in_atomic_block
+    with transaction.atomic():
+        if own_transaction and connection.vendor == "postgresql":  # one snapshot for both readings
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        facts, _done = _pemda_facts(pemda.pk)
+        wanted = with_spans(facts)
+        stored = {
+            tuple(key): n
+            for *key, n in MetricRollup.objects.filter(pemda_id=pemda.pk).values_list(*COLUMNS).iterator(5000)
+        }
+    differing = sorted(
+        (key, stored.get(key, 0), wanted.get(key, 0))
+        for key in stored.keys() | wanted.keys()
+        if stored.get(key, 0) != wanted.get(key, 0)
+    )
+    lines = [
+        f"pemda {pemda.code} cell span {span} {day} opd {opd_id} {metric} {label!r} {value}: "
+        f"rollups {there} ≠ scan {should}"
+        for (_pemda_id, span, day, opd_id, metric, label, value), there, should in differing[:CELLS_SHOWN]
+    ]
+    if len(differing) > CELLS_SHOWN:
+        lines.append(f"pemda {pemda.code}: {len(differing) - CELLS_SHOWN} more cells differ")
+    return lines
 
 
 def default_periods(today: date) -> list[Period]:

@@ -173,6 +173,40 @@ def test_the_check_finds_a_wrong_cell_and_the_rebuild_repairs_it(story, capsys):
     assert "cocok" in capsys.readouterr().out
 
 
+def test_the_check_finds_wrong_cells_no_dashboard_reads(story):
+    """The forecast's category cells, and cells of periods the check does not compare, are
+    checked cell by cell against the complaints; the check itself changes nothing."""
+    assert rollups_check(pemdas=[story.pemda], periods=[Period.month(2026, 10)], now=NOW) == []
+    category_cell = MetricRollup.objects.filter(
+        pemda_id=story.pemda.pk, span=MetricRollup.CATEGORY_MONTH, metric="follow_up_days_cat"
+    ).first()
+    MetricRollup.objects.filter(pk=category_cell.pk).update(n=category_cell.n + 2)
+    far = MetricRollup.objects.create(  # a cell in a year no period reads
+        pemda_id=story.pemda.pk, span=MetricRollup.YEAR, day=date(2019, 1, 1), metric="received", n=3
+    )
+    before = _cells()
+    problems = rollups_check(pemdas=[story.pemda], periods=[Period.month(2026, 10)], now=NOW)
+    assert len(problems) == 2, problems
+    assert "follow_up_days_cat" in problems[0] or "follow_up_days_cat" in problems[1]
+    assert any("2019-01-01" in line and "rollups 3 ≠ scan 0" in line for line in problems)
+    assert _cells() == before
+    rollups_rebuild([story.pemda])
+    assert not MetricRollup.objects.filter(pk=far.pk).exists()
+    assert rollups_check(pemdas=[story.pemda], periods=[Period.month(2026, 10)], now=NOW) == []
+
+
+def test_the_check_lists_at_most_twenty_cells_then_counts_the_rest(story):
+    from aduan.compliance.rollup_check import CELLS_SHOWN, cells_check
+
+    MetricRollup.objects.bulk_create(
+        MetricRollup(pemda_id=story.pemda.pk, span=MetricRollup.YEAR, day=date(2000 + i, 1, 1), metric="received", n=1)
+        for i in range(CELLS_SHOWN + 5)
+    )
+    problems = cells_check(story.pemda)
+    assert len(problems) == CELLS_SHOWN + 1
+    assert problems[-1].endswith("5 more cells differ")
+
+
 def test_rebuild_refuses_an_unknown_pemda_and_a_bad_period(story):
     before = _cells()
     with pytest.raises(CommandError):
