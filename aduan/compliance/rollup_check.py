@@ -8,9 +8,9 @@
   rebuild runs may be missed or counted twice: rebuild when the Pemda is quiet, then check.
 - ``rollups_check(pemdas, periods, now)``: ``metrics_for`` and ``trend_for`` (the rollups) against
   ``metrics_scan`` and ``trend_scan`` (a full scan, written apart from the rollups) for each Pemda
-  and period, then ``cells_check``: every stored cell of the Pemda against the cells its
-  complaints give now, which also covers what no dashboard reads (the breach forecast's category
-  cells, the periods not compared). Returns the differences, one line each (empty: consistent).
+  and period, then ``cells_check``: the cells no dashboard reads (the breach forecast's category
+  cells) one by one against those its complaints give now. Returns the differences, one line
+  each (empty: consistent).
   ``manage.py metrics_rebuild --check`` and the nightly ``aduan.compliance.tasks.metrics_check``
   (a sample of Pemdas) run it.
 """
@@ -28,7 +28,7 @@ from aduan.agencies.models import Pemda
 from aduan.complaints.models import Complaint
 from aduan.complaints.rollups import facts_of, pemda_rows
 from aduan.sla.models import MetricRollup
-from aduan.sla.rollups import COLUMNS, Facts, rollup_replace, with_spans
+from aduan.sla.rollups import COLUMNS, MONTH_ONLY, Facts, rollup_replace, with_spans
 
 from .metrics import Period, metrics_for, trend_for
 from .metrics_scan import metrics_scan, trend_scan
@@ -77,9 +77,11 @@ def _rebuild_one(pemda_id: int, step: Callable[[int], None]) -> int:
     return done
 
 
-def _pemda_facts(pemda_id: int, step: Callable[[int], None] | None = None) -> tuple[Facts, int]:
-    """The day facts of every complaint of the Pemda, read in batches (``step(done)`` after each),
-    and how many complaints were read."""
+def _pemda_facts(
+    pemda_id: int, step: Callable[[int], None] | None = None, metrics: frozenset | None = None
+) -> tuple[Facts, int]:
+    """The day facts of every complaint of the Pemda (of ``metrics`` only, if given), read in
+    batches (``step(done)`` after each), and how many complaints were read."""
     done = 0
     facts: Facts = Facts()
     batch = []
@@ -87,7 +89,10 @@ def _pemda_facts(pemda_id: int, step: Callable[[int], None] | None = None) -> tu
 
     def facts_of_batch(batch) -> Facts:  # a range of the Pemda's complaints: its ids by a subquery
         scope = complaints.filter(pk__gte=batch[0].pk, pk__lte=batch[-1].pk).values("pk")
-        return facts_of(batch, scope=scope)
+        found = facts_of(batch, scope=scope)
+        if metrics is None:
+            return found
+        return Facts({key: n for key, n in found.items() if key[3] in metrics})
 
     for row in pemda_rows(Pemda.objects.get(pk=pemda_id)):
         batch.append(row)
@@ -217,20 +222,21 @@ CELLS_SHOWN = 20  # differing cells listed per Pemda; the rest counted in one li
 
 
 def cells_check(pemda) -> list[str]:
-    """Every stored cell of ``pemda`` against the cells its complaints give now (the rebuild's
-    definition, read in one transaction so that no move falls between the two readings): one line
-    per differing cell, at most ``CELLS_SHOWN``, then one line with how many more differ."""
+    """The stored cells of ``pemda`` that no dashboard reads (the forecast's ``MONTH_ONLY`` category
+    cells, which ``metrics_for`` never compares with a scan) against the cells its complaints give
+    now (the rebuild's definition; both read in one snapshot, so that no move falls between them):
+    one line per differing cell, at most ``CELLS_SHOWN``, then one line with how many more differ.
+    Only those facts are kept while the complaints are read: a worker's memory stays small at a
+    large Pemda."""
     own_transaction = not connection.in_atomic_block
     with transaction.atomic():
         if own_transaction and connection.vendor == "postgresql":  # one snapshot for both readings
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-        facts, _done = _pemda_facts(pemda.pk)
+        facts, _done = _pemda_facts(pemda.pk, metrics=MONTH_ONLY)
         wanted = with_spans(facts)
-        stored = {
-            tuple(key): n
-            for *key, n in MetricRollup.objects.filter(pemda_id=pemda.pk).values_list(*COLUMNS).iterator(5000)
-        }
+        cells = MetricRollup.objects.filter(pemda_id=pemda.pk, span=MetricRollup.CATEGORY_MONTH)
+        stored = {tuple(key): n for *key, n in cells.values_list(*COLUMNS).iterator(5000)}
     differing = sorted(
         (key, stored.get(key, 0), wanted.get(key, 0))
         for key in stored.keys() | wanted.keys()

@@ -173,21 +173,28 @@ def test_the_check_finds_a_wrong_cell_and_the_rebuild_repairs_it(story, capsys):
     assert "cocok" in capsys.readouterr().out
 
 
-def test_the_check_finds_wrong_cells_no_dashboard_reads(story):
-    """The forecast's category cells, and cells of periods the check does not compare, are
-    checked cell by cell against the complaints; the check itself changes nothing."""
+def test_the_check_finds_wrong_category_cells_no_dashboard_reads(story):
+    """The forecast's category cells are checked cell by cell against the complaints (the
+    dashboards' comparison never sees them); the check itself changes nothing."""
     assert rollups_check(pemdas=[story.pemda], periods=[Period.month(2026, 10)], now=NOW) == []
     category_cell = MetricRollup.objects.filter(
         pemda_id=story.pemda.pk, span=MetricRollup.CATEGORY_MONTH, metric="follow_up_days_cat"
     ).first()
     MetricRollup.objects.filter(pk=category_cell.pk).update(n=category_cell.n + 2)
-    far = MetricRollup.objects.create(  # a cell in a year no period reads
-        pemda_id=story.pemda.pk, span=MetricRollup.YEAR, day=date(2019, 1, 1), metric="received", n=3
+    far = MetricRollup.objects.create(  # a category cell of a month with no complaint
+        pemda_id=story.pemda.pk,
+        span=MetricRollup.CATEGORY_MONTH,
+        day=date(2019, 1, 1),
+        metric="resolved_cat",
+        n=3,
     )
     before = _cells()
     problems = rollups_check(pemdas=[story.pemda], periods=[Period.month(2026, 10)], now=NOW)
     assert len(problems) == 2, problems
-    assert "follow_up_days_cat" in problems[0] or "follow_up_days_cat" in problems[1]
+    assert any(
+        "follow_up_days_cat" in line and f"rollups {category_cell.n + 2} ≠ scan {category_cell.n}" in line
+        for line in problems
+    )
     assert any("2019-01-01" in line and "rollups 3 ≠ scan 0" in line for line in problems)
     assert _cells() == before
     rollups_rebuild([story.pemda])
@@ -199,7 +206,13 @@ def test_the_check_lists_at_most_twenty_cells_then_counts_the_rest(story):
     from aduan.compliance.rollup_check import CELLS_SHOWN, cells_check
 
     MetricRollup.objects.bulk_create(
-        MetricRollup(pemda_id=story.pemda.pk, span=MetricRollup.YEAR, day=date(2000 + i, 1, 1), metric="received", n=1)
+        MetricRollup(
+            pemda_id=story.pemda.pk,
+            span=MetricRollup.CATEGORY_MONTH,
+            day=date(2000 + i, 1, 1),
+            metric="resolved_cat",
+            n=1,
+        )
         for i in range(CELLS_SHOWN + 5)
     )
     problems = cells_check(story.pemda)
