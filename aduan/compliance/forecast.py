@@ -290,7 +290,11 @@ def forecasts_for(
     complaints = list(complaints)
     if not complaints:
         return {}
-    hists = histograms({c.pemda_id for c in complaints}, today=now.date())
+    pemda_ids = {c.pemda_id for c in complaints}
+    # the cells are local days: "today" is the Pemda's (of several, the earliest, so that no
+    # Pemda's unfinished day is read as history)
+    today = min(now.astimezone(calendars[pk].zone).date() for pk in pemda_ids)
+    hists = histograms(pemda_ids, today=today)
     out = {}
     for c in complaints:
         d = forecast_clock(c)

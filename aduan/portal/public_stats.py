@@ -1,6 +1,7 @@
 """Public figures of complaint handling, per Pemda and per OPD, for a period (no personal data).
 
-Used by the home page (this month) and the statistics page (a year or a month). The periods are
+Used by the home page (this month) and the statistics page (a year or a month: per OPD of one
+Pemda, or, on an installation serving several Pemdas, per Pemda until one is chosen). The periods are
 ``aduan.compliance.periods.Period`` and the figures ``aduan.compliance.figures.Figures`` — the classes
 of the compliance dashboard, filled here with the few figures the public pages show, read from the
 same rollup cells (aduan.sla.rollups: counts per Pemda × OPD × local day, month and year, written in
@@ -64,6 +65,18 @@ class OpdTable:
     totals: Figures
 
 
+@dataclass
+class PemdaRow:
+    pemda: Pemda
+    figures: Figures
+
+
+@dataclass
+class PemdaTable:
+    rows: list[PemdaRow]
+    totals: Figures
+
+
 def _pemda_ids(pemdas: Iterable | None) -> list[int]:
     """The ids of the given Pemdas (None: every Pemda, one query)."""
     if pemdas is None:
@@ -71,24 +84,27 @@ def _pemda_ids(pemdas: Iterable | None) -> list[int]:
     return [p.pk for p in pemdas]
 
 
-def _cells(pemda_ids: list[int], period: Period, *, by_opd: bool = True) -> tuple[dict, Figures]:
-    """The period's cells of ``PUBLIC_METRICS`` added up per OPD (key None: no OPD; none unless
-    ``by_opd``) and for the Pemdas together, one query."""
-    cells: dict = defaultdict(lambda: Figures(level="opd"))
+def _cells(pemda_ids: list[int], period: Period, *, by: str | None = "opd") -> tuple[dict, Figures]:
+    """The period's cells of ``PUBLIC_METRICS`` added up per OPD (``by="opd"``; key None: no OPD)
+    or per Pemda (``by="pemda"``, the Pemda's own figures) or not at all (None), and for the
+    Pemdas together, one query."""
+    cells: dict = defaultdict(lambda: Figures(level=by or "pemda"))
     total = Figures(level="pemda")
-    for _pemda_id, opd_id, metric, label, values, totals in rollup_arrays(
+    for pemda_id, opd_id, metric, label, values, totals in rollup_arrays(
         pemda_ids=pemda_ids, first=period.first, last=period.last, metrics=PUBLIC_METRICS
     ):
         add = ADDERS[metric]
         add(total, label, values, totals)
-        if by_opd:
+        if by == "opd":
             add(cells[opd_id or None], label, values, totals)
+        elif by == "pemda":
+            add(cells[pemda_id], label, values, totals)
     return cells, total
 
 
 def pemda_figures(*, pemdas: Iterable | None, period: Period) -> Figures:
     """Figures of the given Pemdas together (None: all) for ``period``: one query (two for all)."""
-    return _cells(_pemda_ids(pemdas), period, by_opd=False)[1]
+    return _cells(_pemda_ids(pemdas), period, by=None)[1]
 
 
 def opd_table(*, pemdas: Iterable | None, period: Period) -> OpdTable:
@@ -97,16 +113,39 @@ def opd_table(*, pemdas: Iterable | None, period: Period) -> OpdTable:
     table was computed in the last ``ADUAN_PUBLIC_STATS_CACHE_SECONDS`` (public figures: a few
     minutes old is fine)."""
     pemdas = list(pemdas) if pemdas is not None else None
+    scope = ",".join(str(p.pk) for p in sorted(pemdas, key=lambda p: p.pk)) if pemdas is not None else "all"
+    return _cached(
+        f"public-stats:v3:{scope}:{period.first}:{period.last}",
+        lambda: _opd_table(pemdas=pemdas, period=period),
+    )
+
+
+def pemda_table(*, period: Period) -> PemdaTable:
+    """One row per Pemda (its own figures: complaints submitted to it, its OPDs' follow-ups,
+    resolutions, ratings) plus the totals of all: two queries, cached as ``opd_table``. The
+    statistics page of an installation serving several Pemdas (the Ombudsman's, a province's)
+    shows this first instead of every OPD of every Pemda."""
+    return _cached(
+        f"public-stats:pemdas:v1:{period.first}:{period.last}", lambda: _pemda_table(period=period)
+    )
+
+
+def _cached(key: str, compute):
     seconds = settings.ADUAN_PUBLIC_STATS_CACHE_SECONDS
     if not seconds:
-        return _opd_table(pemdas=pemdas, period=period)
-    scope = ",".join(str(p.pk) for p in sorted(pemdas, key=lambda p: p.pk)) if pemdas is not None else "all"
-    key = f"public-stats:v3:{scope}:{period.first}:{period.last}"
+        return compute()
     table = cache.get(key)
     if table is None:
-        table = _opd_table(pemdas=pemdas, period=period)
+        table = compute()
         cache.set(key, table, seconds)
     return table
+
+
+def _pemda_table(*, period: Period) -> PemdaTable:
+    pemdas = list(Pemda.objects.order_by("name"))
+    cells, total = _cells([p.pk for p in pemdas], period, by="pemda")
+    rows = [PemdaRow(pemda=p, figures=cells.get(p.pk) or Figures(level="pemda")) for p in pemdas]
+    return PemdaTable(rows=rows, totals=total)
 
 
 def _opd_table(*, pemdas: list | None, period: Period) -> OpdTable:

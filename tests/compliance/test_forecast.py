@@ -2,7 +2,7 @@
 allowance and the elapsed working days; and the histograms as read from the rollup cells."""
 
 from collections import Counter
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.utils import timezone
@@ -255,3 +255,31 @@ def test_the_dashboards_reader_refuses_the_category_cells():
 
     with pytest.raises(ValueError, match="own span"):
         rollup_rows(pemda_ids=[1], first=date(2026, 1, 1), last=date(2026, 1, 31), metrics=["resolved_cat"])
+
+
+def test_the_history_ends_on_the_pemdas_own_yesterday():
+    """The cells are local days: at 00:30 WITA on 1 December (16:30 UTC on 30 November) a
+    Balikpapan forecast reads the history up to 30 November; with a WIB Pemda beside it, whose day
+    is still 30 November, up to 29 November (no unfinished day read as history)."""
+    from datetime import UTC, datetime
+    from types import SimpleNamespace
+
+    from aduan.compliance.forecast import forecasts_for
+    from aduan.sla.calendar import WorkCalendar
+
+    asked = []
+
+    def histograms(pemda_ids, *, today):
+        asked.append((set(pemda_ids), today))
+
+    def complaint(pk, pemda_id):
+        return SimpleNamespace(pk=pk, pemda_id=pemda_id, open_deadlines=[], current_opd_id=None)
+
+    calendars = {1: WorkCalendar(zone="Asia/Makassar"), 2: WorkCalendar(zone="Asia/Jakarta")}
+    now = datetime(2026, 11, 30, 16, 30, tzinfo=UTC)
+    assert forecasts_for([complaint(1, 1)], now=now, calendars=calendars, histograms=histograms) == {}
+    assert (
+        forecasts_for([complaint(1, 1), complaint(2, 2)], now=now, calendars=calendars, histograms=histograms)
+        == {}
+    )
+    assert asked == [({1}, date(2026, 12, 1)), ({1, 2}, date(2026, 11, 30))]

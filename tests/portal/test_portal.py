@@ -487,6 +487,80 @@ def test_statistics_for_an_empty_period(client, dataset):
     assert "Dinas Pekerjaan Umum" in html
 
 
+def _td(html, attribute, value):
+    row = re.search(rf'<tr {attribute}="{value}">(.*?)</tr>', html, re.S).group(1)
+    return re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+
+
+def test_statistics_of_several_pemdas_show_one_row_per_pemda_then_its_opds(client, dataset, world):
+    """An installation serving several Pemdas lists the Pemdas (not every OPD of every Pemda),
+    each row leading to its OPDs; the figures are each Pemda's own."""
+    other = PemdaFactory(name="Kabupaten Lain", code="LAIN")
+    OpdFactory(pemda=other, name="Dinas Luar Daerah")
+    response = client.get("/statistik/", {"periode": "2025-11"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert response.context["per_pemda"]
+    assert "Dinas Pekerjaan Umum" not in html
+    assert "Dinas Luar Daerah" not in html
+    assert [r.pemda for r in response.context["table"].rows] == sorted(
+        [world.pemda, other], key=lambda p: p.name
+    )
+    assert _td(html, "data-pemda", world.pemda.code)[0] == "5"
+    assert _td(html, "data-pemda", "LAIN") == ["0", "—", "—", "—", "0"]
+    assert _td(html, "data-opd", "total")[0] == "5"
+    assert f'href="?pemda={world.pemda.code}&amp;periode=2025-11"' in html
+    no_personal_data(html)
+
+    response = client.get("/statistik/", {"periode": "2025-11", "pemda": world.pemda.code.lower()})
+    html = response.content.decode()
+    assert response.context["pemda"] == world.pemda
+    assert not response.context["per_pemda"]
+    assert _td(html, "data-opd", world.opd.pk)[0] == "3"
+    assert "Dinas Luar Daerah" not in html
+    assert f'name="pemda" value="{world.pemda.code}"' in html  # the period form keeps the Pemda
+    assert 'href="?periode=2025-11"' in html  # back to every Pemda
+
+
+@pytest.mark.parametrize("code", ["NOPE", "x", "<script>", "A" * 40])
+def test_statistics_for_an_unknown_pemda_code_say_so_and_list_every_pemda(client, dataset, world, code):
+    PemdaFactory(name="Kabupaten Lain", code="LAIN")
+    response = client.get("/statistik/", {"pemda": code})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert response.context["per_pemda"]
+    assert response.context["pemda"] is None
+    assert "Tidak ada pemda dengan kode" in html
+    assert "<script>" not in html
+    assert len(response.context["table"].rows) == 2
+
+
+def test_statistics_refuse_a_nul_in_the_pemda_code(client, dataset, world):
+    PemdaFactory(name="Kabupaten Lain", code="LAIN")
+    assert client.get("/statistik/", {"pemda": "BPN\x00"}).status_code == 400
+
+
+def test_statistics_of_one_pemda_ignore_a_pemda_code(client, dataset, world):
+    response = client.get("/statistik/", {"pemda": "NOPE"})
+    assert response.context["pemda"] == world.pemda
+    assert not response.context["unknown_code"]
+
+
+def test_statistics_of_several_pemdas_run_a_fixed_number_of_queries(client, dataset, world,
+                                                                    django_assert_num_queries):  # fmt: skip
+    # the first two Pemdas; the Pemdas; their cells
+    PemdaFactory(name="Kabupaten Lain", code="LAIN")
+    with django_assert_num_queries(3):
+        client.get("/statistik/")
+    for _ in range(3):
+        OpdFactory(pemda=PemdaFactory())
+    with django_assert_num_queries(3):
+        client.get("/statistik/")
+    # the first two Pemdas; the chosen one; its cells; its OPDs
+    with django_assert_num_queries(4):
+        client.get("/statistik/", {"pemda": world.pemda.code})
+
+
 # ---------------------------------------------------------------------------------- query counts
 
 

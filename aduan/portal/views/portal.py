@@ -207,6 +207,9 @@ def public_list(request):
 # --- Statistics -----------------------------------------------------------------------------------
 
 
+PEMDA_CODE = re.compile(r"^[A-Za-z0-9]{2,10}$")  # the ticket prefix (agencies.Pemda.code)
+
+
 def _year_or_month(value: str | None) -> Period | None:
     """``2026`` or ``2026-11`` (the statistics page offers no quarters nor ranges); None otherwise."""
     period = Period.parse(value)
@@ -218,16 +221,27 @@ def _year_or_month(value: str | None) -> Period | None:
 @replica_view
 def statistics(request):
     """Per-OPD figures for a year or a month (``?periode=2026`` or ``2026-11``; default this year)
-    and the Pemda totals."""
+    and the Pemda totals. An installation serving several Pemdas shows one row per Pemda first,
+    each leading to its OPDs (``?pemda=<code>``); an unknown code says so and shows every Pemda."""
     pemda = _only_pemda()
-    zone = _zone(pemda)
-    period = _year_or_month(request.GET.get("periode")) or Period.this_year(_now(), zone)
-    table = public_stats.opd_table(pemdas=[pemda] if pemda else None, period=period)
+    several = pemda is None
+    code = (request.GET.get("pemda") or "").strip()
+    unknown_code = ""
+    if several and code:
+        pemda = Pemda.objects.filter(code=code.upper()).first() if PEMDA_CODE.match(code) else None
+        unknown_code = "" if pemda else code[:20]
+    period = _year_or_month(request.GET.get("periode")) or Period.this_year(_now(), _zone(pemda))
+    if pemda is None:
+        table = public_stats.pemda_table(period=period)
+    else:
+        table = public_stats.opd_table(pemdas=[pemda], period=period)
     context = {
         "pemda": pemda,
         "period": period,
         "period_start": period.first,
         "table": table,
-        "show_pemda": pemda is None,
+        "per_pemda": pemda is None,
+        "several": several,
+        "unknown_code": unknown_code,
     }
     return render(request, "complaints/statistics.html", context)
