@@ -79,6 +79,12 @@ app.conf.beat_schedule = {
         "schedule": crontab(hour=19, minute=0),
         "options": {"expires": 6 * 3600},
     },
+    # API tokens expired for more than 30 days are deleted, nightly (03:15 WITA).
+    "users-tokens-purge": {
+        "task": "aduan.users.tasks.tokens_purge",
+        "schedule": crontab(hour=19, minute=15),
+        "options": {"expires": 6 * 3600},
+    },
     # Corrective actions of the Ombudsman's findings: reminders before the due date, notices after.
     "ombudsman-actions-remind": {
         "task": "aduan.ombudsman.tasks.actions_remind",

@@ -67,9 +67,12 @@ class User(AbstractUser):
     def save(self, *args, **kwargs) -> None:
         # A new password (set_password, then save) revokes the API tokens: a stolen password may
         # have been turned into tokens, and changing it must end them too (aduan.users.tokens).
-        password_changed = self._password is not None and self.pk is not None
+        # So does deactivating the account: its tokens are refused while it is inactive, and
+        # must not work again if it is reactivated (a staff member who left and came back
+        # asks for a new token).
+        revoke = self.pk is not None and (self._password is not None or not self.is_active)
         super().save(*args, **kwargs)
-        if password_changed:
+        if revoke:
             from .tokens import api_tokens_revoke
 
             api_tokens_revoke(self)

@@ -6,15 +6,19 @@ tell tokens apart); the key itself is returned once, when it is issued, and is n
 logged. A key is 64 random hexadecimal characters (256 bits), so a fast hash is enough: nobody
 can guess one from its digest. Each token expires ``ADUAN_API_TOKEN_TTL_DAYS`` days after it is
 issued (an expired one is refused with its own message and kept until the owner's next token is
-issued) and a user holds at most ``ADUAN_API_TOKEN_LIMIT`` unexpired tokens.
+issued) and a user holds at most ``ADUAN_API_TOKEN_LIMIT`` unexpired tokens. Expired tokens are
+deleted when their owner gets a new one, and by the nightly ``aduan.users.tasks.tokens_purge`` once
+they have been expired for ``EXPIRED_KEPT_DAYS`` (their owner has had the "expired" answer long
+enough; the table does not grow with every token ever issued).
 
 Revoked here: by the owner (``DELETE /api/v1/auth/token/``), the ``api_token --revoke`` command, a
-change of second factor (aduan/workspace/views/twofactor.py) and a change of password
-(``User.save``). Keys of the former ``rest_framework.authtoken`` tokens were hashed into this table
-by migration users 0003 and keep working until they expire or are revoked.
+change of second factor (aduan/workspace/views/twofactor.py), a change of password and the
+deactivation of the account (``User.save``). Keys of the former ``rest_framework.authtoken``
+tokens were hashed into this table by migration users 0003 and keep working until they expire or
+are revoked.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from hmac import compare_digest
 
 from django.conf import settings
@@ -26,6 +30,8 @@ from knox.models import AuthToken
 from rest_framework import exceptions
 
 from aduan.core.exceptions import DomainError
+
+EXPIRED_KEPT_DAYS = 30  # an expired token answers "expired" this long, then is deleted
 
 # A key is "aduan_" and 64 hexadecimal characters; a migrated one 40. Anything far longer is no key
 # (and is not hashed).
@@ -92,4 +98,12 @@ def api_token_revoke(token: AuthToken) -> None:
 def api_tokens_revoke(user) -> int:
     """Delete every API token of ``user``; return how many there were."""
     deleted, _per_model = AuthToken.objects.filter(user=user).delete()
+    return deleted
+
+
+def api_tokens_purge(*, now: datetime) -> int:
+    """Delete the tokens expired for more than ``EXPIRED_KEPT_DAYS``; return how many."""
+    deleted, _per_model = AuthToken.objects.filter(
+        expiry__lte=now - timedelta(days=EXPIRED_KEPT_DAYS)
+    ).delete()
     return deleted

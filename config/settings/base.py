@@ -316,6 +316,7 @@ CELERY_TASK_ROUTES = {
     "aduan.notifications.tasks.*": {"queue": "notifications"},
     "aduan.compliance.tasks.*": {"queue": "compliance"},
     "aduan.privacy.tasks.*": {"queue": "compliance"},
+    "aduan.users.tasks.*": {"queue": "compliance"},  # nightly upkeep of accounts (expired tokens)
     "aduan.complaints.tasks.attachment*": {"queue": "scans"},
     "aduan.complaints.tasks.mailboxes_poll": {"queue": "scans"},  # complaints by e-mail: an import
     "aduan.*.tasks.*import*": {"queue": "scans"},

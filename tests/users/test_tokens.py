@@ -251,3 +251,43 @@ def test_the_lifetime_and_the_limit_come_from_the_environment(tmp_path):
     assert chosen.stdout.split() == ["30", "3", "aduan_"], chosen.stderr
     assert refused.returncode != 0
     assert "ADUAN_API_TOKEN_TTL_DAYS and ADUAN_API_TOKEN_LIMIT must be at least 1" in refused.stderr
+
+
+def test_deactivating_an_account_revokes_its_tokens_for_good():
+    """An inactive account's tokens are refused, and they do not come back with the account."""
+    user, other = UserFactory(), UserFactory()
+    key, kept = api_token(user), api_token(other)
+    user.is_active = False
+    user.save()
+    assert not AuthToken.objects.filter(user=user).exists()
+    user.is_active = True
+    user.save()
+    assert not works(key)
+    assert works(kept)
+    assert works(api_token(user))  # a new one works
+
+
+def test_the_nightly_purge_deletes_tokens_expired_long_ago_only():
+    from aduan.users.tasks import tokens_purge
+    from aduan.users.tokens import EXPIRED_KEPT_DAYS
+
+    user = UserFactory()
+    now = timezone.now()
+    live = api_token(user)
+    recent, old = api_token(user), api_token(user)
+    AuthToken.objects.filter(digest=api_token_find(recent).digest).update(expiry=now - timedelta(days=1))
+    old_digest = api_token_find(old).digest
+    AuthToken.objects.filter(digest=old_digest).update(
+        expiry=now - timedelta(days=EXPIRED_KEPT_DAYS, seconds=1)
+    )
+
+    assert tokens_purge() == 1  # as beat calls it
+
+    assert not AuthToken.objects.filter(digest=old_digest).exists()
+    with pytest.raises(TokenExpired):  # an expired token still says so for a while
+        api_token_find(recent)
+    assert works(live)
+    assert tokens_purge() == 0
+    from config.celery import app
+
+    assert app.conf.beat_schedule["users-tokens-purge"]["task"] == "aduan.users.tasks.tokens_purge"
