@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from .models import Kecamatan, Kelurahan, Opd, Pemda, Province, StaffMembership
 
@@ -21,6 +22,11 @@ class PemdaAdmin(admin.ModelAdmin):
     list_filter = ["kind", "province"]
     search_fields = ["name", "code"]
     inlines = [OpdInline]
+    fieldsets = [
+        (None, {"fields": ["name", "code", "kind", "province", "timezone"]}),
+        (_("Penanganan"), {"fields": ["reopen_window_days", "two_factor_required"]}),
+        (_("Peta"), {"fields": ["map_latitude", "map_longitude", "map_zoom"]}),
+    ]
 
     def has_delete_permission(self, request, obj=None):
         # A Pemda's complaints, events and compliance inputs are kept for good (append-only on

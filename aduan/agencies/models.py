@@ -12,6 +12,7 @@ Kecamatan and Kelurahan are a Pemda's own list of areas (loaded by ``areas.areas
 import zoneinfo
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import get_language
@@ -78,6 +79,32 @@ class Pemda(TimeStampedModel):
         default=False,
         help_text=_("Koordinator dan staf Ombudsman wajib masuk dengan kode TOTP."),
     )
+    # Where the maps of this Pemda open (the filing form's pin, a complaint without one); empty:
+    # ADUAN_MAP_CENTER, the whole country.
+    map_latitude = models.DecimalField(
+        _("lintang pusat peta"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+        help_text=_("Peta formulir aduan dibuka di sini, mis. -1.2654 untuk Balikpapan. Isi bersama bujur."),
+    )
+    map_longitude = models.DecimalField(
+        _("bujur pusat peta"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+        help_text=_("Mis. 116.8312 untuk Balikpapan."),
+    )
+    map_zoom = models.PositiveSmallIntegerField(
+        _("perbesaran peta"),
+        default=12,
+        validators=[MinValueValidator(3), MaxValueValidator(18)],
+        help_text=_("12 memperlihatkan satu kota, 10 satu kabupaten."),
+    )
 
     class Meta:
         verbose_name = _("pemerintah daerah")
@@ -85,7 +112,18 @@ class Pemda(TimeStampedModel):
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(condition=Q(code__regex=r"^[A-Z0-9]{2,10}$"), name="pemda_code_format"),
+            models.CheckConstraint(
+                condition=Q(map_latitude__isnull=True, map_longitude__isnull=True)
+                | Q(map_latitude__isnull=False, map_longitude__isnull=False),
+                name="pemda_map_centre_together",
+            ),
         ]
+
+    def clean(self) -> None:
+        super().clean()
+        if (self.map_latitude is None) != (self.map_longitude is None):
+            field = "map_longitude" if self.map_longitude is None else "map_latitude"
+            raise ValidationError({field: _("Isi lintang dan bujur bersama-sama.")})
 
     def __str__(self) -> str:
         return self.name

@@ -2,7 +2,8 @@
 that shows one (Leaflet is vendored under static/aduan/vendor/leaflet/, the page script is
 static/aduan/map.js).
 
-- ``map_settings()``: what a map template needs (tile URL, attribution, the default centre).
+- ``map_settings(pemda)``: what a map template needs (tile URL, attribution, where the map opens:
+  the Pemda's centre, else the default).
 - ``map_csp(response)``: allow the tile server's origin in ``img-src`` for this response only.
   With no tile server nothing is added: the page loads nothing from elsewhere.
 """
@@ -28,11 +29,17 @@ def _center() -> tuple[float, float, int]:
         return -2.5, 118.0, 5
 
 
-def map_settings() -> MapSettings:
+def map_settings(pemda=None) -> MapSettings:
+    """The tile server and where a map opens: the Pemda's map centre when it has one, else
+    ADUAN_MAP_CENTER."""
+    if pemda is not None and pemda.map_latitude is not None and pemda.map_longitude is not None:
+        center = (float(pemda.map_latitude), float(pemda.map_longitude), int(pemda.map_zoom))
+    else:
+        center = _center()
     return MapSettings(
         tile_url=getattr(settings, "ADUAN_MAP_TILE_URL", "") or "",
         attribution=getattr(settings, "ADUAN_MAP_TILE_ATTRIBUTION", "") or "",
-        center=_center(),
+        center=center,
     )
 
 

@@ -269,6 +269,10 @@ def demo_load(*, now: datetime | None = None) -> DemoResult:
                 "kind": Pemda.Kind.KOTA,
                 "province": province,
                 "timezone": "Asia/Makassar",
+                # the maps open on the city (its centre, Klandasan), not on all of Indonesia
+                "map_latitude": Decimal("-1.265400"),
+                "map_longitude": Decimal("116.831200"),
+                "map_zoom": 12,
             },
         )
         areas_load(pemda, BALIKPAPAN_AREAS)

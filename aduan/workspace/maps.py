@@ -25,7 +25,7 @@ def location_context(complaint, *, can_move: bool, form: RelocateForm | None = N
             },
         )
     return {
-        "map": map_settings(),
+        "map": map_settings(complaint.pemda),
         "located": located,
         "pins": [CENTRE_PIN] if located else [],
         "osm_url": osm_url(complaint.latitude, complaint.longitude) if located else "",

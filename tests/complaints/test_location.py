@@ -280,3 +280,62 @@ def test_lateness_follows_the_running_clocks(held, petugas, django_assert_num_qu
     assert (late.latitude, late.longitude) == (-1.2552, 116.8691)
     assert queryset.count() == 1
     assert timezone.is_aware(due)
+
+
+# ---------------------------------------------------------------------------------- where maps open
+
+
+def _data_center(html: str) -> str:
+    import re
+
+    return re.search(r'data-center="([^"]+)"', html).group(1)
+
+
+def test_maps_open_on_the_pemdas_centre_or_else_the_default(pemda, settings):
+    from aduan.core.maps import map_settings
+
+    settings.ADUAN_MAP_CENTER = "-2.5,118.0,5"
+    assert map_settings(pemda).center == (-2.5, 118.0, 5)  # no centre set: the whole country
+    assert map_settings().center == (-2.5, 118.0, 5)
+    pemda.map_latitude, pemda.map_longitude, pemda.map_zoom = Decimal("-1.2654"), Decimal("116.8312"), 13
+    pemda.save()
+    assert map_settings(pemda).center == (-1.2654, 116.8312, 13)
+
+
+def test_the_filing_form_opens_its_map_on_the_pemda(client, pemda, default_policies):
+    before = _data_center(client.get(f"/aduan/?pemda={pemda.code}").content.decode())
+    assert before == "-2.5,118.0,5"
+    pemda.map_latitude, pemda.map_longitude = Decimal("-1.265400"), Decimal("116.831200")
+    pemda.save()  # clears each process's kept form page (aduan/portal/apps.py)
+    assert _data_center(client.get(f"/aduan/?pemda={pemda.code}").content.decode()) == "-1.2654,116.8312,12"
+
+
+def test_a_complaint_without_a_pin_shows_the_pemdas_centre_to_the_koordinator(
+    client, held, koordinator, pemda
+):
+    Complaint.objects.filter(pk=held.pk).update(latitude=None, longitude=None)
+    Pemda = type(pemda)
+    Pemda.objects.filter(pk=pemda.pk).update(
+        map_latitude=Decimal("-1.2654"), map_longitude=Decimal("116.8312")
+    )
+    client.force_login(koordinator)
+    html = client.get(f"/staf/aduan/{held.pk}/").content.decode()
+    assert _data_center(html) == "-1.2654,116.8312,12"
+
+
+def test_half_a_centre_is_refused_with_the_field_named_and_nothing_saved(pemda):
+    from django.core.exceptions import ValidationError
+    from django.db import IntegrityError, transaction
+
+    pemda.map_latitude = Decimal("-1.2654")
+    with pytest.raises(ValidationError) as refused:
+        pemda.full_clean()
+    assert "map_longitude" in refused.value.message_dict
+    pemda.map_zoom = 40
+    with pytest.raises(ValidationError) as refused:
+        pemda.full_clean()
+    assert "map_zoom" in refused.value.message_dict
+    with pytest.raises(IntegrityError), transaction.atomic():
+        pemda.save()  # the database refuses it too
+    pemda.refresh_from_db()
+    assert pemda.map_latitude is None

@@ -273,7 +273,7 @@ def _render_form(
         "similar_items": similar_items,
         "similar_next": _file_url(pemda),
         "form_action": _file_url(pemda),
-        "map": map_settings(),
+        "map": map_settings(pemda),
         "throttled_minutes": throttled_minutes,
         "max_upload_bytes": MAX_BYTES,
         "max_upload_mb": MAX_BYTES // (1024 * 1024),
@@ -293,7 +293,7 @@ def _empty_form_page(request, pemda: Pemda) -> HttpResponse:
         or messages.get_messages(request)
     ):
         return _render_form(request, FilingForm(pemda=pemda), pemda=pemda)
-    key = ("page", timezone.localdate(timezone.now(), pemda.zoneinfo), map_settings())
+    key = ("page", timezone.localdate(timezone.now(), pemda.zoneinfo), map_settings(pemda))
     page = kept_with_lists(pemda, key, lambda: _page_with_slots(request, pemda))
     page = page.replace(TOKEN_SLOT, get_token(request))
     return map_csp(HttpResponse(page.replace(NONCE_SLOT, str(getattr(request, "csp_nonce", "")))))
