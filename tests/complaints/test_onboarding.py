@@ -182,6 +182,40 @@ def test_an_edited_name_updates_the_same_rows(tmp_path):
     assert "Staf: 0 baru, 2 diubah" in out
 
 
+def test_the_map_centre_comes_from_the_pemda_sheet_and_blank_columns_keep_it(tmp_path):
+    from decimal import Decimal
+
+    onboard_file(XLSX)
+    smr = Pemda.objects.get(code="SMR")
+    assert (smr.map_latitude, smr.map_longitude, smr.map_zoom) == (
+        Decimal("-0.502200"),
+        Decimal("117.153600"),
+        12,
+    )
+
+    def move(book):
+        book["Pemda"]["G2"], book["Pemda"]["H2"], book["Pemda"]["I2"] = "-0,4948", "117,1436", "13"
+
+    out, _ = run(edited_copy(tmp_path, move))
+    smr.refresh_from_db()
+    assert (smr.map_latitude, smr.map_longitude, smr.map_zoom) == (
+        Decimal("-0.494800"),
+        Decimal("117.143600"),
+        13,
+    )
+    assert "Pemda: 0 baru, 1 diubah" in out
+
+    def blank(book):
+        for cell in ("G2", "H2", "I2"):
+            book["Pemda"][cell] = None
+
+    out, _ = run(edited_copy(tmp_path, blank))
+    smr.refresh_from_db()
+    assert smr.map_zoom == 13  # blank map columns leave the centre as it is
+    assert smr.map_latitude == Decimal("-0.494800")
+    assert "Pemda: 0 baru, 0 diubah, 1 tetap" in out
+
+
 @override_settings(ADUAN_SITE_URL="https://aduan.samarindakota.example")
 def test_a_new_staff_member_gets_a_link_that_sets_their_password(client, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False):
@@ -302,6 +336,18 @@ def test_every_problem_is_listed_with_sheet_row_and_column_and_nothing_changes(t
         (lambda b: b["Staf"].__setitem__("B1", "Nama"), "Staf, kolom Nama lengkap: kolom wajib tidak ada."),
         (lambda b: b["Staf"].__setitem__("B3", None), "Staf, baris 3, kolom Nama lengkap: wajib diisi."),
         (lambda b: b.remove(b["Pemda"]), "Pemda: lembar wajib tidak ada."),
+        (
+            lambda b: b["Pemda"].__setitem__("H2", None),
+            "Pemda, baris 2, kolom Bujur peta: isi lintang dan bujur peta bersama-sama.",
+        ),
+        (
+            lambda b: b["Pemda"].__setitem__("G2", "95"),
+            "Pemda, baris 2, kolom Lintang peta: Lintang harus berupa angka antara -90 dan 90",
+        ),
+        (
+            lambda b: b["Pemda"].__setitem__("I2", "30"),
+            "Pemda, baris 2, kolom Perbesaran peta: harus bilangan bulat 3–18",
+        ),
     ],
 )
 def test_a_bad_file_is_refused_whole(tmp_path, edit, expected):

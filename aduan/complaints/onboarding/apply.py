@@ -141,7 +141,13 @@ def _pemda(writer: _Writer, plan: Plan) -> Pemda:
     if province is None:
         province = Province.objects.create(name=p.province_name, code=p.province_code)
     pemda = Pemda.objects.select_for_update().get(pk=p.existing.pk) if p.existing else Pemda(code=p.code)
-    values = {"name": p.name, "kind": p.kind, "province": province, "timezone": p.timezone}
+    values = {
+        "name": p.name,
+        "kind": p.kind,
+        "province": province,
+        "timezone": p.timezone,
+        **(p.map_centre or {}),
+    }
     return writer.upsert(PEMDA, p.row, pemda, values, f"{p.code} {p.name}")
 
 

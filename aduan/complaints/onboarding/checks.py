@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from aduan.agencies.models import OPD_ROLES, PEMDA_ROLES, Opd, Pemda, Province
 from aduan.core.exceptions import InvalidInput
 
+from ..geo import coordinate_parse
 from ..models import Category
 from .sheets import CATEGORY, OPD, PEMDA, STAFF, Book, Row, SheetKind
 
@@ -120,6 +121,7 @@ class PemdaPlan:
     province_code: str
     existing: Pemda | None
     province: Province | None  # None: created from name and code
+    map_centre: dict | None = None  # map_latitude, map_longitude, map_zoom; None: left as it is
 
 
 def pemda_check(rows: list[Row], present: set[str]) -> tuple[PemdaPlan | None, list[Problem]]:
@@ -165,8 +167,37 @@ def pemda_check(rows: list[Row], present: set[str]) -> tuple[PemdaPlan | None, l
         province_code,
         existing,
         province,
+        _map_centre(row, problems),
     )
     return plan, problems.items
+
+
+MAP_ZOOM_RANGE = (3, 18)
+
+
+def _map_centre(row: Row, problems: Problems) -> dict | None:
+    """The optional map centre: both coordinates (a decimal comma is accepted) and a zoom (default
+    12), or nothing at all (the Pemda keeps the centre it has)."""
+    raw = {key: row.get(key) for key in ("map_latitude", "map_longitude", "map_zoom")}
+    if not any(raw.values()):
+        return None
+    centre: dict = {}
+    for key, axis in (("map_latitude", "latitude"), ("map_longitude", "longitude")):
+        try:
+            value = coordinate_parse(raw[key], axis)
+        except InvalidInput as error:
+            problems.add(row, key, str(error.message))
+            continue
+        if value is None:
+            problems.add(row, key, _("isi lintang dan bujur peta bersama-sama."))
+        else:
+            centre[key] = value
+    zoom = raw["map_zoom"] or "12"
+    if zoom.isdigit() and MAP_ZOOM_RANGE[0] <= int(zoom) <= MAP_ZOOM_RANGE[1]:
+        centre["map_zoom"] = int(zoom)
+    else:
+        problems.add(row, "map_zoom", _("harus bilangan bulat 3–18 (12 untuk kota, 10 untuk kabupaten)."))
+    return centre if len(centre) == 3 else None
 
 
 # --- OPD -----------------------------------------------------------------------------------------

@@ -55,6 +55,10 @@ PEMDA = SheetKind(
         Column("province", "Provinsi", ("Province",), required=True, max_length=100),
         Column("province_code", "Kode provinsi", ("Province code",), max_length=10),
         Column("timezone", "Zona waktu", ("Time zone", "Timezone"), required=True, max_length=50),
+        # where the Pemda's maps open (optional; both coordinates or neither)
+        Column("map_latitude", "Lintang peta", ("Map latitude", "Lintang pusat peta"), max_length=20),
+        Column("map_longitude", "Bujur peta", ("Map longitude", "Bujur pusat peta"), max_length=20),
+        Column("map_zoom", "Perbesaran peta", ("Map zoom",), max_length=5),
     ),
 )
 OPD = SheetKind(
