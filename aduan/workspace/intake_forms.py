@@ -9,8 +9,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from aduan.agencies.areas import kelurahan_grouped, kelurahan_of
 from aduan.agencies.models import Opd, Pemda
 from aduan.complaints.attachments import ALLOWED_CONTENT_TYPES
+from aduan.complaints.geo import CoordinateField
 from aduan.complaints.intake import LAPOR_NUMBER_MAX, LATE_AFTER_WORKING_DAYS, LATE_REASON_MAX
 from aduan.complaints.models import STAFF_INTAKE_CHANNELS, Category, Channel, Classification
 
@@ -56,6 +58,9 @@ class IntakeForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     location_text = forms.CharField(label=_("Lokasi"), max_length=300, required=False)
+    kelurahan = forms.ChoiceField(label=_("Kelurahan"), required=False)
+    latitude = CoordinateField(axis="latitude")
+    longitude = CoordinateField(axis="longitude")
     category = forms.ModelChoiceField(label=_("Kategori"), queryset=Category.objects.none(), required=False)
     target_opd = forms.ModelChoiceField(
         label=_("Instansi (OPD) yang dituju"),
@@ -91,7 +96,22 @@ class IntakeForm(forms.Form):
             Q(pemda=pemda) | Q(pemda__isnull=True), is_active=True
         ).order_by("name")
         self.fields["target_opd"].queryset = Opd.objects.filter(pemda=pemda, is_active=True).order_by("name")
+        areas = list(kelurahan_of(pemda))
+        self._kelurahan = {str(k.pk): k for k in areas}
+        self.fields["kelurahan"].choices = [
+            ("", _("— Pilih kelurahan (boleh dikosongkan) —")),
+            *kelurahan_grouped(areas),
+        ]
         now_local = timezone.localtime(timezone.now(), pemda.zoneinfo)
         self.fields["received_at"].widget.attrs["max"] = now_local.strftime(DATETIME_LOCAL)
         self.fields["received_at"].initial = now_local.replace(second=0, microsecond=0)
         self.fields["channel"].initial = Channel.COUNTER
+
+    @property
+    def offers_kelurahan(self) -> bool:
+        """The Pemda has kelurahan to choose from (else the page leaves the field out)."""
+        return bool(self._kelurahan)
+
+    def clean_kelurahan(self):
+        value = self.cleaned_data.get("kelurahan") or ""
+        return self._kelurahan.get(value) if value else None

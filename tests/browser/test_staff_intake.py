@@ -5,6 +5,7 @@ it opens the reporter's tracking page. Screenshots go to var/screenshots/."""
 
 import io
 from datetime import timedelta
+from decimal import Decimal
 
 from django.utils import timezone
 from PIL import Image
@@ -23,6 +24,8 @@ def letter_png() -> bytes:
 
 def test_loket_records_a_late_letter_and_prints_the_receipt(chromium, live_server, default_policies, shot):
     pemda, dpu, category = balikpapan()
+    pemda.map_latitude, pemda.map_longitude = Decimal("-1.2654"), Decimal("116.8312")
+    pemda.save()
     loket = MembershipFactory(role="petugas_loket", pemda=pemda).user
     context = chromium.new_context(viewport={"width": 1024, "height": 900}, locale="id-ID")
     page = context.new_page()
@@ -50,6 +53,18 @@ def test_loket_records_a_late_letter_and_prints_the_receipt(chromium, live_serve
         assert Complaint.objects.count() == 0
         shot(page, "staff-intake-form-error")
         assert page.input_value("#id_title") == "Surat keberatan jalan rusak di Jl. Sudirman"
+        # The place: a tap on the Pemda's map (Balikpapan's centre) fills in the coordinates.
+        intake_map = page.locator("#intake-map.map-live")
+        intake_map.scroll_into_view_if_needed()
+        box = intake_map.bounding_box()
+        page.mouse.click(box["x"] + box["width"] / 2 + 20, box["y"] + box["height"] / 2)
+        latitude, longitude = (
+            float(page.input_value("#id_latitude")),
+            float(page.input_value("#id_longitude")),
+        )
+        assert -1.5 < latitude < -1.0  # near the city, not somewhere in Indonesia
+        assert 116.6 < longitude < 117.1
+        shot(page, "staff-intake-pin")
         page.fill("#id_late_reason", "Surat baru diteruskan dari bagian umum.")
         page.set_input_files(
             "#id_letter", files=[{"name": "surat.png", "mimeType": "image/png", "buffer": letter_png()}]
@@ -61,6 +76,7 @@ def test_loket_records_a_late_letter_and_prints_the_receipt(chromium, live_serve
         expect(page.locator("#receipt-ticket")).to_have_text(complaint.ticket_number)
         assert complaint.channel == Channel.LETTER
         assert complaint.submitted_at == received.replace(second=0, microsecond=0)
+        assert abs(float(complaint.latitude) - latitude) < 1e-5
         assert IntakeRecord.objects.get().recorded_by == loket
         assert Attachment.objects.filter(complaint=complaint).count() == 1
         assert "Dicatat terlambat" in ComplaintEvent.objects.get(complaint=complaint).note

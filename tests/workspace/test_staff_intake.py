@@ -138,7 +138,12 @@ def test_opd_staff_and_ombudsman_may_not_record_and_a_foreign_pemda_is_not_found
 def test_the_form_costs_a_fixed_number_of_queries(client, loket, world, django_assert_num_queries):
     client.force_login(loket)
     client.get(URL)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):  # the kelurahan list is one of them, however long
+        client.get(URL)
+    from aduan.agencies.areas import areas_load
+
+    areas_load(world.pemda, {f"Kecamatan {i}": [f"Kelurahan {i}-{j}" for j in range(5)] for i in range(4)})
+    with django_assert_num_queries(7):
         client.get(URL)
 
 
@@ -211,3 +216,69 @@ def test_a_refused_entry_with_a_letter_asks_to_attach_it_again(client, loket):
     assert response.status_code == 400
     assert "Lampirkan surat pindaian sekali lagi." in response.content.decode()
     assert Complaint.objects.count() == 0
+
+
+@pytest.fixture
+def areas(world):
+    from aduan.agencies.areas import areas_load, kelurahan_of
+
+    areas_load(world.pemda, {"Balikpapan Kota": ["Klandasan Ilir", "Prapatan"]})
+    return {k.name: k for k in kelurahan_of(world.pemda)}
+
+
+def test_the_place_is_recorded_with_its_kelurahan_and_pin_on_the_pemdas_map(client, loket, world, areas):
+    from decimal import Decimal
+
+    from aduan.agencies.models import Pemda
+
+    Pemda.objects.filter(pk=world.pemda.pk).update(
+        map_latitude=Decimal("-1.2654"), map_longitude=Decimal("116.8312")
+    )
+    client.force_login(loket)
+    html = client.get(URL).content.decode()
+    assert "Klandasan Ilir" in html  # the Pemda's kelurahan, grouped by kecamatan
+    assert 'data-center="-1.2654,116.8312,12"' in html  # the map opens on the Pemda
+    assert 'name="latitude"' in html
+
+    response = client.post(
+        URL,
+        form_data(kelurahan=str(areas["Prapatan"].pk), latitude="-1,255200", longitude="116.869100"),
+    )
+    assert response.status_code == 302
+    complaint = Complaint.objects.get()
+    assert complaint.kelurahan == areas["Prapatan"]
+    assert (complaint.latitude, complaint.longitude) == (Decimal("-1.255200"), Decimal("116.869100"))
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"latitude": "-95", "longitude": "116.8"}, "latitude"),
+        ({"latitude": "-1.25", "longitude": ""}, "longitude"),
+        ({"kelurahan": "999999"}, "kelurahan"),
+    ],
+)
+def test_a_bad_place_comes_back_beside_its_field_and_stores_nothing(
+    client, loket, world, areas, fields, field
+):
+    client.force_login(loket)
+    before = stored()
+    response = client.post(URL, form_data(**fields))
+    assert response.status_code == 400
+    assert response.context["form"].errors[field]
+    assert response.context["form"]["title"].value() == "Sampah menumpuk di pasar"  # nothing typed is lost
+    assert stored() == before
+
+
+def test_a_kelurahan_of_another_pemda_is_no_choice(client, loket, world, areas):
+    from aduan.agencies.areas import areas_load, kelurahan_of
+
+    other = PemdaFactory()
+    areas_load(other, {"Lain": ["Kelurahan Lain"]})
+    foreign = kelurahan_of(other)[0]
+    client.force_login(loket)
+    before = stored()
+    response = client.post(URL, form_data(kelurahan=str(foreign.pk)))
+    assert response.status_code == 400
+    assert "Kelurahan Lain" not in client.get(URL).content.decode()
+    assert stored() == before

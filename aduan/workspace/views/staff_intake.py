@@ -20,6 +20,7 @@ from aduan.complaints.attachments import validate_upload
 from aduan.complaints.intake import IntakeData, complaint_intake
 from aduan.complaints.services import ReporterData
 from aduan.core.exceptions import DomainError, NotFound, PermissionDenied
+from aduan.core.maps import map_csp, map_settings
 from aduan.sla.models import Deadline
 from aduan.workspace.forms import attach_domain_error
 from aduan.workspace.intake_forms import IntakeForm
@@ -76,6 +77,9 @@ def staff_intake(request):
             classification=data["classification"],
             incident_date=data["incident_date"],
             location_text=data["location_text"],
+            latitude=data["latitude"],
+            longitude=data["longitude"],
+            kelurahan=data["kelurahan"],
             category=data["category"],
             target_opd=data["target_opd"],
             is_anonymous=data["is_anonymous"],
@@ -92,10 +96,16 @@ def staff_intake(request):
 
 
 def _render(request, form, pemda, pemdas, *, status=200):
-    context = {"form": form, "pemda": pemda, "pemdas": pemdas, "pemda_for_zone": pemda}
+    context = {
+        "form": form,
+        "pemda": pemda,
+        "pemdas": pemdas,
+        "pemda_for_zone": pemda,
+        "map": map_settings(pemda),  # the pin of the place, on the Pemda's map
+    }
     if status != 200 and request.FILES.get("letter"):  # a file input cannot be filled in again
         form.add_error(None, _("Lampirkan surat pindaian sekali lagi."))
-    return staff_render(request, "complaints/staff/intake.html", context, status=status)
+    return map_csp(staff_render(request, "complaints/staff/intake.html", context, status=status))
 
 
 @staff_required
