@@ -19,7 +19,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from aduan.core.history import config_history
-from aduan.core.models import TimeStampedModel
+from aduan.core.models import TimeStampedModel, coordinate_field
 
 
 def validate_timezone(value: str) -> None:
@@ -81,23 +81,13 @@ class Pemda(TimeStampedModel):
     )
     # Where the maps of this Pemda open (the filing form's pin, a complaint without one); empty:
     # ADUAN_MAP_CENTER, the whole country.
-    map_latitude = models.DecimalField(
+    map_latitude = coordinate_field(
+        "latitude",
         _("lintang pusat peta"),
-        max_digits=9,
-        decimal_places=6,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(-90), MaxValueValidator(90)],
         help_text=_("Peta formulir aduan dibuka di sini, mis. -1.2654 untuk Balikpapan. Isi bersama bujur."),
     )
-    map_longitude = models.DecimalField(
-        _("bujur pusat peta"),
-        max_digits=9,
-        decimal_places=6,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(-180), MaxValueValidator(180)],
-        help_text=_("Mis. 116.8312 untuk Balikpapan."),
+    map_longitude = coordinate_field(
+        "longitude", _("bujur pusat peta"), help_text=_("Mis. 116.8312 untuk Balikpapan.")
     )
     map_zoom = models.PositiveSmallIntegerField(
         _("perbesaran peta"),

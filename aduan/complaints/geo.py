@@ -13,9 +13,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from aduan.core.exceptions import InvalidInput
+from aduan.core.models import COORDINATE_LIMITS
 
 COORDINATE_STEP = Decimal("0.000001")
-LIMITS = {"latitude": 90, "longitude": 180}
+LIMITS = COORDINATE_LIMITS  # degrees either side of 0, as the models store them
 EXAMPLES = {"latitude": "-1.2552", "longitude": "116.8691"}
 OUT_OF_RANGE = {
     "latitude": _("Lintang harus berupa angka antara -90 dan 90, mis. -1.2552."),

@@ -5,7 +5,7 @@ ticket counters."""
 import secrets
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -13,7 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from aduan.agencies.models import Kelurahan, Opd, Pemda, Role
-from aduan.core.models import TimeStampedModel
+from aduan.core.models import TimeStampedModel, coordinate_field
 
 
 class Classification(models.TextChoices):
@@ -166,22 +166,8 @@ class Complaint(TimeStampedModel):
     chronology = models.TextField(_("kronologi"), max_length=10000)
     incident_date = models.DateField(_("tanggal kejadian"), null=True, blank=True)
     location_text = models.CharField(_("lokasi"), max_length=300, blank=True)
-    latitude = models.DecimalField(
-        _("lintang"),
-        max_digits=9,
-        decimal_places=6,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(-90), MaxValueValidator(90)],
-    )
-    longitude = models.DecimalField(
-        _("bujur"),
-        max_digits=9,
-        decimal_places=6,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(-180), MaxValueValidator(180)],
-    )
+    latitude = coordinate_field("latitude", _("lintang"))
+    longitude = coordinate_field("longitude", _("bujur"))
     # The area, chosen from the Pemda's list (its kecamatan follows from it); location_text stays
     # the reporter's own words. Moved with the pin by the koordinator (location.complaint_relocate).
     kelurahan = models.ForeignKey(
