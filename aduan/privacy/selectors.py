@@ -4,7 +4,8 @@
   complaint and how it was processed (hak akses, UU 27/2022 Pasal 7), for the tracking link's
   "Data saya" page, its JSON download and the API. The reporter's identity is read through
   ``complaints.selectors.reporter_identity_for`` as the citizen; staff appear by role and OPD,
-  never by name; internal notes and internal files are not the reporter's data and stay out.
+  never by name; internal notes and internal files are not the reporter's data and stay out; a
+  report the reporter made to the Ombudsman is theirs and is in.
 - ``retention_cutoffs(now)``: the closing time before which each data class has expired.
 - ``reporter_files(complaint)``: the attachments the reporter uploaded.
 """
@@ -29,6 +30,7 @@ from aduan.complaints.public_page import PublicStep
 from aduan.complaints.selectors import Actor, reporter_identity_for
 from aduan.complaints.workflow import Action, Step
 from aduan.notifications.models import Audience, Notification
+from aduan.ombudsman.models import OmbudsmanReport
 
 from .models import ErasureRequest
 
@@ -206,6 +208,7 @@ def personal_data_export(*, complaint: Complaint, secret: str, now: datetime | N
             {"opd": _opd_name(h.opd), "started_at": _iso(h.started_at), "ended_at": _iso(h.ended_at)}
             for h in hops
         ],
+        "ombudsman_report": _ombudsman_report(complaint),
         "erasure_requests": [
             {
                 "status": r.status,
@@ -226,6 +229,27 @@ def personal_data_export(*, complaint: Complaint, secret: str, now: datetime | N
             for name in DATA_CLASSES
             if name in days
         ],
+    }
+
+
+def _ombudsman_report(complaint: Complaint) -> dict | None:
+    """The reporter's report to the Ombudsman about this complaint: why, their consent to share
+    their identity, and the outcome as they read it on the tracking page."""
+    report = OmbudsmanReport.objects.filter(complaint=complaint).first()
+    if report is None:
+        return None
+    return {
+        "ground": report.ground,
+        "ground_label": str(report.get_ground_display()),
+        "reason": report.reason,
+        "identity_shared": report.identity_shared,
+        "status": report.status,
+        "status_label": str(report.get_status_display()),
+        "submitted_at": _iso(report.submitted_at),
+        "finding": report.finding,
+        "finding_label": str(report.get_finding_display()) if report.finding else "",
+        "finding_note": report.finding_note,
+        "closed_at": _iso(report.closed_at),
     }
 
 

@@ -26,7 +26,8 @@ REPORTER = ReporterData(
 )
 EXPORT_KEYS = {
     "format_version", "generated_at", "controller", "complaint", "identity", "account", "attachments",
-    "timeline", "rating", "skm", "notifications", "processing", "opd_hops", "erasure_requests", "retention",
+    "timeline", "rating", "skm", "notifications", "processing", "opd_hops", "ombudsman_report",
+    "erasure_requests", "retention",
 }  # fmt: skip
 
 

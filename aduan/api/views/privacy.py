@@ -120,6 +120,20 @@ class MyDataErasureOutput(serializers.Serializer):
     decision_note = serializers.CharField(allow_blank=True)
 
 
+class MyDataOmbudsmanReportOutput(serializers.Serializer):
+    ground = serializers.CharField()
+    ground_label = serializers.CharField()
+    reason = serializers.CharField()
+    identity_shared = serializers.BooleanField()
+    status = serializers.CharField()
+    status_label = serializers.CharField()
+    submitted_at = serializers.CharField()
+    finding = serializers.CharField(allow_blank=True)
+    finding_label = serializers.CharField(allow_blank=True)
+    finding_note = serializers.CharField(allow_blank=True)
+    closed_at = serializers.CharField(allow_null=True)
+
+
 class MyDataRetentionOutput(serializers.Serializer):
     data_class = serializers.CharField()
     days = serializers.IntegerField()
@@ -142,6 +156,9 @@ class MyDataOutput(serializers.Serializer):
         many=True, help_text="Riwayat pemrosesan: peran dan OPD, tanpa nama petugas dan catatan internal."
     )
     opd_hops = MyDataHopOutput(many=True)
+    ombudsman_report = MyDataOmbudsmanReportOutput(
+        allow_null=True, help_text="Laporan pelapor ke Ombudsman tentang aduan ini, bila ada."
+    )
     erasure_requests = MyDataErasureOutput(many=True)
     retention = MyDataRetentionOutput(many=True)
 
@@ -157,8 +174,8 @@ class MyDataOutput(serializers.Serializer):
 class MyDataApi(APIView):
     """All data held about the reporter of this complaint and its processing history (UU 27/2022
     hak akses): the complaint, the reporter's identity, files, public timeline, rating and survey,
-    messages sent to them, who processed it (role and OPD, never staff names), erasure requests and
-    the retention of each data class."""
+    messages sent to them, who processed it (role and OPD, never staff names), their report to the
+    Ombudsman, erasure requests and the retention of each data class."""
 
     permission_classes = [AllowAny]
     throttle_classes = [TrackThrottle]
