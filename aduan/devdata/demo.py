@@ -32,15 +32,17 @@ from aduan.agencies.models import Kelurahan, Opd, Pemda, Province, Role, StaffMe
 from aduan.complaints.attachments import attachment_scan, validate_upload
 from aduan.complaints.intake import IntakeData, complaint_intake
 from aduan.complaints.models import (
+    SKM_ELEMENTS,
     STAFF_INTAKE_CHANNELS,
     ArchiveReason,
     Category,
     Channel,
     Complaint,
+    ComplaintRating,
     ScanStatus,
 )
 from aduan.complaints.selectors import Actor
-from aduan.complaints.services import ReporterData, complaint_submit
+from aduan.complaints.services import ReporterData, complaint_rate, complaint_skm_submit, complaint_submit
 from aduan.complaints.workflow import Action, complaint_transition
 from aduan.users.models import User
 
@@ -494,6 +496,23 @@ def _submit(pemda, spec: DemoComplaint, categories, submitted_at, luck, days_bef
     )
 
 
+# What citizens who accept an answer say about it: three in four rate it (mostly 4 and 5) and answer
+# the SKM survey, chosen by the complaint's title so that every load gives the same figures.
+FEEDBACK_SCORES = (2, 3, 4, 4, 5, 5)
+SKM_VALUES = (2, 3, 4, 4)
+
+
+def _feedback(complaint, spec: DemoComplaint, citizen, at) -> None:
+    if ComplaintRating.objects.filter(complaint=complaint).exists():  # accepted again after a re-open
+        return
+    mix = zlib.crc32(spec.title.encode())
+    if mix % 4 == 0:
+        return
+    complaint_rate(complaint_id=complaint.pk, actor=citizen, score=FEEDBACK_SCORES[mix % 6], now=at)
+    answers = {name: SKM_VALUES[(mix >> (2 * i)) % 4] for i, (name, _label) in enumerate(SKM_ELEMENTS)}
+    complaint_skm_submit(complaint_id=complaint.pk, actor=citizen, answers=answers, now=at)
+
+
 def _move(complaint, spec: DemoComplaint, step, at, opds, categories, staff, made) -> None:
     """Take one scenario step through the workflow, as the person who would take it."""
     koordinator = Actor.staff(staff[Role.KOORDINATOR.value])
@@ -541,6 +560,7 @@ def _move(complaint, spec: DemoComplaint, step, at, opds, categories, staff, mad
         move(Action.REPLY, citizen, note=spec.note)
     elif step == "accept":
         move(Action.ACCEPT, citizen)
+        _feedback(complaint, spec, citizen, at + timedelta(minutes=10))
     elif step == "auto_resolve":
         move(Action.AUTO_RESOLVE, Actor.system())
     elif step == "reopen":

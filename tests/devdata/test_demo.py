@@ -189,3 +189,25 @@ def test_the_demo_fills_the_rollups_equal_to_a_full_scan(demo):
     assert MetricRollup.objects.filter(pemda_id=demo.pk, metric="resolved").exists()
     periods = [Period.year(today.year), Period.year(today.year - 1), Period.month(today.year, today.month)]
     assert rollups_check(pemdas=[demo], periods=periods, now=now) == []
+
+
+def test_citizens_who_accepted_an_answer_rated_it_and_answered_the_survey(demo):
+    """The dashboard's rating and SKM, and the public-trust part of the score, have something to
+    show on the demo: ratings and SKM answers of accepted answers, written through the services."""
+    from django.utils import timezone
+
+    from aduan.complaints.models import ComplaintRating, SkmResponse
+    from aduan.compliance.metrics import Period, metrics_for
+
+    ratings = ComplaintRating.objects.filter(complaint__pemda=demo)
+    assert ratings.count() >= 5
+    assert SkmResponse.objects.filter(complaint__pemda=demo).count() == ratings.count()
+    # only answers the reporter accepted were rated (some were re-opened afterwards)
+    assert not ratings.exclude(complaint__events__action="accept").exists()
+    assert {r.score for r in ratings} >= {4, 5}
+    now = timezone.now()
+    figures = metrics_for(pemdas=[demo], period=Period.this_year(now, demo.zoneinfo), now=now).by_pemda[
+        demo.pk
+    ]
+    assert figures.mean_rating is not None
+    assert figures.skm is not None
