@@ -14,11 +14,11 @@ from aduan.complaints.models import Complaint
 from aduan.sla.models import MetricRollup
 from aduan.sla.rollups import BACKLOG_DAYS, span_runs
 
+from .cells import OPEN_STATUSES, DaysAfter, Zones, cells_db, cells_through, per_pemda
 from .figures import BACKLOG_BUCKETS
-from .metrics import OPEN_STATUSES, _cells_db, _DaysAfter, _per_pemda, _Zones, cells_through
 
 
-def backlog_into(cells, zones: _Zones, now: datetime) -> None:
+def backlog_into(cells, zones: Zones, now: datetime) -> None:
     """Complaints open at the end of the period (or now, if earlier) by age, for the OPD holding
     them now: a state at one instant, not a sum of days. Where the period has ended, from the
     backlog's cells of the rollups (``backlog_rollups_into``); where it runs on, the backlog is
@@ -36,7 +36,7 @@ def backlog_into(cells, zones: _Zones, now: datetime) -> None:
         backlog_scan_into(cells, zones, now, by_zone=running)
 
 
-def backlog_scan_into(cells, zones: _Zones, now: datetime, *, by_zone: dict | None = None) -> None:
+def backlog_scan_into(cells, zones: Zones, now: datetime, *, by_zone: dict | None = None) -> None:
     """The backlog at the end of the period (or now, if earlier) from the complaints table: open
     then means submitted before that instant and open now or closed at or after it; the age is
     counted back from it in whole days (``submitted_at`` in ``[as_of − high − 1 days, as_of −
@@ -92,7 +92,7 @@ def backlog_rollups_into(cells, pemda_ids: list[int], last: date) -> None:
     ``backlog_scan_into`` at that instant (midnight in the Pemda's zone). One query (through the
     index metric_rollup_backlog)."""
     window = last - timedelta(days=BACKLOG_DAYS - 1)
-    if _cells_db().vendor == "postgresql":
+    if cells_db().vendor == "postgresql":
         bucket, bucket_params = "CASE WHEN metric = 'open' THEN ''", []
         for key, low, high in _BOUNDED:
             bucket += " WHEN day BETWEEN %s AND %s THEN %s"
@@ -110,13 +110,13 @@ def backlog_rollups_into(cells, pemda_ids: list[int], last: date) -> None:
                 1,
             ),
         ]
-        rows = _per_pemda(
+        rows = per_pemda(
             pemda_ids, "opd_id, metric, day", ["opd_id", bucket + " END"], branches, bucket_params
         )
     else:
         rows = (
             MetricRollup.objects.filter(pemda_id__in=pemda_ids)
-            .alias(until=_DaysAfter(F("day"), F("value")))
+            .alias(until=DaysAfter(F("day"), F("value")))
             .filter(
                 (Q(metric="open") & cells_through(last))
                 | Q(metric="open_days", span=MetricRollup.DAY, day__gte=window, day__lte=last, until__gt=last)

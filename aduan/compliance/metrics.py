@@ -61,11 +61,9 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connections, router
-from django.db.models import DateField, F, Func, Q, Sum
+from django.db.models import F, Q, Sum
 
 from aduan.agencies.models import Opd
-from aduan.complaints.models import CLOSED_STATUSES, Status
 from aduan.sla.models import MetricRollup, Stage
 from aduan.sla.rollups import (
     CHANNEL_METRICS,
@@ -77,16 +75,16 @@ from aduan.sla.rollups import (
     NEAR_DAYS,
     STATE_METRICS,
     span_cover,
-    span_runs,
 )
 
+from .backlog import backlog_into
+from .cells import DaysBefore, Zones, cells_db, per_pemda, span_cells
 from .figures import BACKLOG_BUCKETS, Figures, median, median_of, p90, p90_of, percent
 from .periods import Period, PeriodInvalid
 
 DISPATCH_ACTIONS = ("dispatch", "redispatch")
 ON_TIME = Q(met_at__isnull=False, breached_at__isnull=True)
 SKM_FIELDS = tuple(f"u{i}" for i in range(1, 10))
-OPEN_STATUSES = sorted(s for s in Status.values if s not in CLOSED_STATUSES)
 
 __all__ = [
     "BACKLOG_BUCKETS",
@@ -104,30 +102,6 @@ __all__ = [
     "p90_of",
     "trend_for",
 ]
-
-
-class _Zones:
-    """The Pemdas of a query grouped by time zone, to build one condition per zone."""
-
-    def __init__(self, pemdas: Iterable, period: Period):
-        self.by_zone: dict[str, list[int]] = defaultdict(list)
-        for p in pemdas:
-            self.by_zone[p.timezone].append(p.pk)
-        self.period = period
-
-    def within(self, field_name: str, pemda_field: str) -> Q:
-        """``field_name`` inside the period, in the zone of the row's Pemda."""
-        q = Q(pk__in=[])
-        for zone, ids in self.by_zone.items():
-            start, end = self.period.bounds(ZoneInfo(zone))
-            q |= Q(**{f"{pemda_field}__in": ids, f"{field_name}__gte": start, f"{field_name}__lt": end})
-        return q
-
-    def scope(self, pemda_field: str) -> Q:
-        return Q(**{f"{pemda_field}__in": [pk for ids in self.by_zone.values() for pk in ids]})
-
-    def as_of(self, zone: str, now: datetime) -> datetime:
-        return min(self.period.bounds(ZoneInfo(zone))[1], now)
 
 
 @dataclass
@@ -150,45 +124,6 @@ _CLOCK_TOTALS = {
     Stage.FOLLOW_UP: ("follow_up_total", "followed_up_on_time", "followed_up"),
     Stage.PROMISE: ("promise_total", "promise_kept", None),
 }
-
-
-class _DaysBefore(Func):
-    """``day - value`` (a date minus a number of days) in SQL."""
-
-    arg_joiner = " - "
-    template = "(%(expressions)s)"
-    output_field = DateField()
-    sqlite_sign = "-"
-
-    def as_sqlite(self, compiler, connection, **extra):
-        day, days = self.get_source_expressions()
-        sql_day, params_day = compiler.compile(day)
-        sql_days, params_days = compiler.compile(days)
-        sql = f"date({sql_day}, printf('%%+d days', {self.sqlite_sign}{sql_days}))"
-        return sql, [*params_day, *params_days]
-
-
-class _DaysAfter(_DaysBefore):
-    """``day + value`` (a date plus a number of days) in SQL."""
-
-    arg_joiner = " + "
-    sqlite_sign = ""
-
-
-def span_cells(first: date, last: date) -> Q:
-    """The cells that add up to the days ``[first, last]`` once: the fewest whole years, quarters,
-    months, dekads and days that cover them (aduan.sla.rollups.span_runs; ``DAY_ONLY`` metrics:
-    see ``rollup_rows``)."""
-    q = Q(pk__in=[])
-    for span, start, end in span_runs(first, last):
-        q |= Q(span=span, day__gte=start, day__lte=end)
-    return q
-
-
-def cells_through(last: date) -> Q:
-    """The cells that add up to every day up to ``last`` (a running total): the years before its
-    year, then the spans of its year."""
-    return Q(span=MetricRollup.YEAR, day__lt=date(last.year, 1, 1)) | span_cells(date(last.year, 1, 1), last)
 
 
 def rollup_rows(
@@ -221,7 +156,7 @@ def rollup_rows(
         plain = None
         gaps = sorted(m for m in DAY_ONLY if m not in exclude)
     split = first + timedelta(days=NEAR_DAYS)  # from here on, near gaps always reach into the period
-    if _cells_db().vendor != "postgresql":
+    if cells_db().vendor != "postgresql":
         return _rollup_rows_orm(pemda_ids, first, last, split, plain, gaps, exclude)
     branches: list[tuple[str, list, int]] = []
     if plain is None:
@@ -236,11 +171,11 @@ def rollup_rows(
             branches += _span_branches(split, last, today, "metric = ANY(%s)", [NEAR[m] for m in gaps])
             branches.append((by_day, [[FAR[m] for m in gaps], split, last, first], 1))
     columns = ["opd_id", "metric", "label", "value"]
-    return _per_pemda(pemda_ids, ", ".join(columns), columns, branches, arrays=arrays)
+    return per_pemda(pemda_ids, ", ".join(columns), columns, branches, arrays=arrays)
 
 
 def _span_branches(first: date, last: date, today: date | None, metrics: str, names: list) -> list:
-    """The branches (``_per_pemda``) that sum the cells of the metrics ``names`` over ``[first,
+    """The branches (``per_pemda``) that sum the cells of the metrics ``names`` over ``[first,
     last]`` by whole spans."""
     runs, beyond = span_cover(first, last, empty_after=today)
     branches = [
@@ -250,45 +185,6 @@ def _span_branches(first: date, last: date, today: date | None, metrics: str, na
     if beyond is not None:  # the days past ``last`` that the last span holds: taken out again
         branches.append((f"span = 0 AND day > %s AND day <= %s AND {metrics}", [last, beyond, names], -1))
     return branches
-
-
-def _cells_db():
-    """The database the rollup cells are read from (the replica inside ``replica_reads()``,
-    aduan.core.db_router), for the queries written in SQL."""
-    return connections[router.db_for_read(MetricRollup) or "default"]
-
-
-def _per_pemda(
-    pemda_ids: list[int], columns: str, group: list[str], branches: list, group_params=(), arrays=False
-) -> list:
-    """One query on PostgreSQL: for each Pemda apart (a lateral subquery: small hash tables that
-    stay in memory), the ``columns`` and ``n`` of the cells of every branch (``(condition,
-    parameters, sign)``, sign −1 to subtract them: each an index-only range scan), summed per
-    ``group`` (expressions on those columns, with ``group_params``); rows ``(pemda_id, *group,
-    total)``, or with ``arrays`` ``(pemda_id, *group[:-1], [last group column], [total])``."""
-    if not branches or not pemda_ids:
-        return []
-    table = MetricRollup._meta.db_table
-    parts, params = [], []
-    for condition, values, sign in branches:
-        n = "n" if sign > 0 else "-n"
-        parts.append(f"SELECT {columns}, {n} AS n FROM {table} WHERE pemda_id = p.id AND {condition}")  # noqa: S608 (the model's table)
-        params += values
-    positions = ", ".join(str(i + 1) for i in range(len(group)))
-    summed = (
-        f"SELECT {', '.join(group)}, sum(n)::bigint AS total "  # noqa: S608 (the model's table)
-        f"FROM ({' UNION ALL '.join(parts)}) AS c GROUP BY {positions}"
-    )
-    if arrays:
-        keys = ", ".join(f"s.{name}" for name in group[:-1])
-        summed = (
-            f"SELECT {keys}, array_agg(s.{group[-1]}), array_agg(s.total) FROM ({summed}) AS s "  # noqa: S608
-            f"GROUP BY {', '.join(str(i + 1) for i in range(len(group) - 1))}"
-        )
-    sql = f"SELECT p.id, x.* FROM unnest(%s::int[]) AS p(id) CROSS JOIN LATERAL ({summed}) AS x"  # noqa: S608
-    with _cells_db().cursor() as cursor:
-        cursor.execute(sql, [pemda_ids, *group_params, *params])
-        return cursor.fetchall()
 
 
 def _rollup_rows_orm(pemda_ids, first: date, last: date, split: date, plain, gaps, exclude):
@@ -305,7 +201,7 @@ def _rollup_rows_orm(pemda_ids, first: date, last: date, split: date, plain, gap
             cells |= day_cells & Q(metric__in=[FAR[m] for m in gaps], day__gte=split, day__lte=last)
     return list(
         MetricRollup.objects.filter(pemda_id__in=pemda_ids)
-        .alias(origin=_DaysBefore(F("day"), F("value")))
+        .alias(origin=DaysBefore(F("day"), F("value")))
         .filter(cells)
         .values("pemda_id", "opd_id", "metric", "label", "value")
         .annotate(total=Sum("n"))
@@ -403,7 +299,7 @@ ADDERS = _adders()
 def rollup_arrays(**kwargs) -> list:
     """``rollup_rows(arrays=True, **kwargs)`` on any database: one row per (Pemda, OPD, metric,
     label) with the list of values and the list of their totals, as ``ADDERS`` take them."""
-    arrays = _cells_db().vendor == "postgresql"
+    arrays = cells_db().vendor == "postgresql"
     rows = rollup_rows(arrays=arrays, **kwargs)
     return rows if arrays else _as_arrays(rows)
 
@@ -414,7 +310,7 @@ def metrics_for(*, pemdas: Iterable, period: Period, now: datetime) -> Metrics:
     the period has ended in some of the Pemdas' zones and not in others). Each cell is added to
     its OPD's figures and to its Pemda's at once."""
     pemdas = list(pemdas)
-    zones = _Zones(pemdas, period)
+    zones = Zones(pemdas, period)
     cells: dict[tuple[int, int | None], Figures] = defaultdict(lambda: Figures(level="opd"))
     by_pemda = {p.pk: Figures(level="pemda") for p in pemdas}
     today = min((now.astimezone(ZoneInfo(zone)).date() for zone in zones.by_zone), default=None)
@@ -437,8 +333,6 @@ def metrics_for(*, pemdas: Iterable, period: Period, now: datetime) -> Metrics:
         if add is not None:
             add(cells[(pemda_id, opd_id or None)], label, values, totals)
             add(pemda, label, values, totals)
-    from .backlog import backlog_into  # it reads with this module's helpers
-
     backlog_into(cells, zones, now)
     for (pemda_id, _opd_id), cell in cells.items():
         backlog = by_pemda[pemda_id].backlog
@@ -457,7 +351,7 @@ def _as_arrays(rows) -> list:
     return [(*key, values, totals) for key, (values, totals) in grouped.items()]
 
 
-def assemble(pemdas: list, period: Period, zones: _Zones, cells, by_pemda: dict | None = None) -> Metrics:
+def assemble(pemdas: list, period: Period, zones: Zones, cells, by_pemda: dict | None = None) -> Metrics:
     """The OPDs (active ones, and inactive ones with figures) and the figures per OPD, Pemda
     (the sum of its cells, unless given) and province from the cells per (Pemda, OPD)."""
     with_data = {opd_id for (_p, opd_id) in cells if opd_id is not None}

@@ -15,6 +15,7 @@ from aduan.sla.models import Deadline, Stage
 from aduan.sla.selectors import last_resolving_opd
 
 from .backlog import backlog_scan_into
+from .cells import Zones
 from .figures import Figures
 from .metrics import (
     DISPATCH_ACTIONS,
@@ -24,7 +25,6 @@ from .metrics import (
     Period,
     Trend,
     _as_date,
-    _Zones,
     assemble,
     trend_months,
 )
@@ -34,7 +34,7 @@ def metrics_scan(*, pemdas: Iterable, period: Period, now: datetime) -> Metrics:
     """``metrics_for`` by a full scan of complaints, hops, clocks, ratings and SKM answers: 12
     grouped queries whose cost grows with the data (the reference the rollups are checked against)."""
     pemdas = list(pemdas)
-    zones = _Zones(pemdas, period)
+    zones = Zones(pemdas, period)
     cells: dict[tuple[int, int | None], Figures] = defaultdict(lambda: Figures(level="opd"))
 
     # 1. Submitted complaints: count, supporters, channels (per Pemda, OPD holding them now, channel).
