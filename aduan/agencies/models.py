@@ -45,7 +45,11 @@ class Province(TimeStampedModel):
 
 
 @config_history(
-    model_name="PemdaEvent", fields=["name", "code", "timezone", "reopen_window_days", "two_factor_required"]
+    model_name="PemdaEvent",
+    fields=[
+        *("name", "code", "timezone", "reopen_window_days", "two_factor_required"),
+        *("map_latitude", "map_longitude", "map_zoom"),
+    ],
 )
 class Pemda(TimeStampedModel):
     """A local government (Pemkot, Pemkab or Pemprov) that runs a complaint service."""

@@ -15,6 +15,7 @@
   (a sample of Pemdas) run it.
 """
 
+import contextlib
 import dataclasses
 import logging
 from collections.abc import Callable, Iterable
@@ -226,11 +227,15 @@ def cells_check(pemda) -> list[str]:
     cells, which ``metrics_for`` never compares with a scan) against the cells its complaints give
     now (the rebuild's definition; both read in one snapshot, so that no move falls between them):
     one line per differing cell, at most ``CELLS_SHOWN``, then one line with how many more differ.
-    Only those facts are kept while the complaints are read: a worker's memory stays small at a
-    large Pemda."""
-    own_transaction = not connection.in_atomic_block
-    with transaction.atomic():
-        if own_transaction and connection.vendor == "postgresql":  # one snapshot for both readings
+    Only those facts are kept from each batch of complaints read (the complaints' rows are read
+    as a rebuild reads them), so the cells held are the category cells alone."""
+    postgresql = connection.vendor == "postgresql"
+    own_transaction = postgresql and not connection.in_atomic_block
+    # On PostgreSQL one REPEATABLE READ snapshot for both readings; elsewhere (SQLite, whose
+    # transactions take the write lock at once) no transaction: a filing meanwhile shows up as a
+    # difference that the next check no longer finds.
+    with transaction.atomic() if postgresql else contextlib.nullcontext():
+        if own_transaction:
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         facts, _done = _pemda_facts(pemda.pk, metrics=MONTH_ONLY)

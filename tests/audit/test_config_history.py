@@ -97,6 +97,20 @@ def test_pemda_two_factor_switch_and_admin_flags_are_recorded_but_not_logins(pem
     assert not hasattr(event, "email")  # personal data stays out of the history
 
 
+def test_a_pemdas_map_centre_is_recorded(pemda):
+    from decimal import Decimal
+
+    Pemda.objects.filter(pk=pemda.pk).update(
+        map_latitude=Decimal("-1.2654"), map_longitude=Decimal("116.8312")
+    )
+    event = events_of(Pemda, pgh_label="update").get()
+    assert (event.map_latitude, event.map_longitude, event.map_zoom) == (
+        Decimal("-1.265400"),
+        Decimal("116.831200"),
+        12,
+    )
+
+
 def test_history_rows_cannot_be_edited_or_deleted(default_policies):
     SlaPolicy.objects.update(note="x")
     event = events_of(SlaPolicy).last()

@@ -205,6 +205,15 @@ def test_the_map_centre_comes_from_the_pemda_sheet_and_blank_columns_keep_it(tmp
     )
     assert "Pemda: 0 baru, 1 diubah" in out
 
+    def no_zoom(book):
+        move(book)
+        book["Pemda"]["I2"] = None
+
+    out, _ = run(edited_copy(tmp_path, no_zoom))
+    smr.refresh_from_db()
+    assert smr.map_zoom == 13  # a blank zoom keeps the Pemda's
+    assert "Pemda: 0 baru, 0 diubah, 1 tetap" in out
+
     def blank(book):
         for cell in ("G2", "H2", "I2"):
             book["Pemda"][cell] = None
@@ -346,6 +355,10 @@ def test_every_problem_is_listed_with_sheet_row_and_column_and_nothing_changes(t
         ),
         (
             lambda b: b["Pemda"].__setitem__("I2", "30"),
+            "Pemda, baris 2, kolom Perbesaran peta: harus bilangan bulat 3–18",
+        ),
+        (
+            lambda b: b["Pemda"].__setitem__("I2", "1²"),  # a digit to str.isdigit, not to int()
             "Pemda, baris 2, kolom Perbesaran peta: harus bilangan bulat 3–18",
         ),
     ],

@@ -303,3 +303,29 @@ def test_concurrent_upserts_of_the_same_cells_add_up():
     assert sorted(MetricRollup.objects.values_list("metric", "span", "n")) == [
         (metric, span, 80) for metric in ("hop_recv", "sub") for span in sorted(SPANS)
     ]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_cell_check_reads_complaints_and_cells_in_one_snapshot(default_policies, monkeypatch):
+    """Outside a transaction (the nightly task) the check opens its own at REPEATABLE READ, so a
+    move committed between reading the complaints and reading the cells is not a difference."""
+    from django.db import connection
+
+    from aduan.compliance import rollup_check
+    from tests.factories import ComplaintFactory, PemdaFactory
+
+    pemda = PemdaFactory()
+    ComplaintFactory(pemda=pemda, category=CategoryFactory(pemda=pemda))
+    seen = []
+    read = rollup_check._pemda_facts
+
+    def reading(*args, **kwargs):
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW transaction_isolation")
+            seen.append(cursor.fetchone()[0])
+        return read(*args, **kwargs)
+
+    monkeypatch.setattr(rollup_check, "_pemda_facts", reading)
+    assert rollup_check.cells_check(pemda) == []
+    assert seen == ["repeatable read"]

@@ -13,7 +13,7 @@ Pemda      Kode* (ticket prefix, e.g. SMR), Nama*, Jenis* (kota, kabupaten, prov
            Provinsi* (its name), Kode provinsi (needed only to create the province, e.g. KT),
            Zona waktu* (WIB, WITA, WIT or an IANA name such as Asia/Makassar), Lintang peta and
            Bujur peta (where the maps open; both or neither; blank keeps the centre), Perbesaran
-           peta (3-18, default 12). Exactly one row.
+           peta (3-18; blank keeps the Pemda's, 12 for a new one). Exactly one row.
 OPD        Nama*, Singkatan, Nama Inggris, Aktif (default Ya)
 Kategori   Nama*, Induk (a top-level category of the file or the Pemda), Nama Inggris,
            OPD utama (an OPD's name or short name; in a CSV the column *OPD*),

@@ -176,8 +176,8 @@ MAP_ZOOM_RANGE = (3, 18)
 
 
 def _map_centre(row: Row, problems: Problems) -> dict | None:
-    """The optional map centre: both coordinates (a decimal comma is accepted) and a zoom (default
-    12), or nothing at all (the Pemda keeps the centre it has)."""
+    """The optional map centre: both coordinates (a decimal comma is accepted) and a zoom, or
+    nothing at all (the Pemda keeps the centre it has). A blank zoom keeps the Pemda's zoom."""
     raw = {key: row.get(key) for key in ("map_latitude", "map_longitude", "map_zoom")}
     if not any(raw.values()):
         return None
@@ -192,12 +192,13 @@ def _map_centre(row: Row, problems: Problems) -> dict | None:
             problems.add(row, key, _("isi lintang dan bujur peta bersama-sama."))
         else:
             centre[key] = value
-    zoom = raw["map_zoom"] or "12"
-    if zoom.isdigit() and MAP_ZOOM_RANGE[0] <= int(zoom) <= MAP_ZOOM_RANGE[1]:
+    zoom = raw["map_zoom"]
+    if zoom and re.fullmatch(r"[0-9]{1,2}", zoom) and MAP_ZOOM_RANGE[0] <= int(zoom) <= MAP_ZOOM_RANGE[1]:
         centre["map_zoom"] = int(zoom)
-    else:
+    elif zoom:
         problems.add(row, "map_zoom", _("harus bilangan bulat 3–18 (12 untuk kota, 10 untuk kabupaten)."))
-    return centre if len(centre) == 3 else None
+    # both coordinates; a blank zoom keeps the Pemda's (12 for a new one, the field's default)
+    return centre if "map_latitude" in centre and "map_longitude" in centre else None
 
 
 # --- OPD -----------------------------------------------------------------------------------------

@@ -98,8 +98,9 @@
     var latInput = el.dataset.latInput ? document.getElementById(el.dataset.latInput) : null;
     var lonInput = el.dataset.lonInput ? document.getElementById(el.dataset.lonInput) : null;
     var text = el.dataset.coordsText ? document.getElementById(el.dataset.coordsText) : null;
-    var lat = parseFloat(latInput && latInput.value ? latInput.value : el.dataset.lat);
-    var lon = parseFloat(lonInput && lonInput.value ? lonInput.value : el.dataset.lon);
+    // a typed value may use a decimal comma, which the server accepts (aduan/complaints/geo.py)
+    var lat = parseFloat((latInput && latInput.value ? latInput.value : el.dataset.lat || "").replace(",", "."));
+    var lon = parseFloat((lonInput && lonInput.value ? lonInput.value : el.dataset.lon || "").replace(",", "."));
     var draggable = el.hasAttribute("data-draggable");
     var marker = null;
 
