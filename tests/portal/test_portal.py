@@ -378,10 +378,45 @@ def test_public_list_ignores_bad_filter_values(client, dataset, params):
     assert not response.context["filtered"]
 
 
-def test_public_list_scopes_its_opds_to_the_only_pemda(client, world):
-    OpdFactory(pemda=PemdaFactory(), name="Dinas Luar Daerah")
-    # Two Pemdas now: the list is not scoped to one, and every OPD is offered.
-    assert "Dinas Luar Daerah" in client.get("/publik/").content.decode()
+def test_public_list_of_several_pemdas_offers_a_pemda_then_its_opds(client, dataset, world):
+    """Two Pemdas: the list shows both until one is chosen; an OPD filter only for the chosen
+    Pemda (not every OPD of every Pemda); pages and the OPD filter keep the Pemda."""
+    other = PemdaFactory(name="Kabupaten Lain", code="LAIN")
+    OpdFactory(pemda=other, name="Dinas Luar Daerah")
+    foreign = ComplaintFactory(pemda=other, title="Jembatan putus di kabupaten lain")
+    response = client.get("/publik/")
+    html = response.content.decode()
+    assert 'name="pemda"' in html
+    assert 'name="opd"' not in html
+    assert "Dinas Luar Daerah" not in html
+    assert response.context["page"].paginator.count == 6  # c0–c4 and the other Pemda's
+
+    response = client.get("/publik/", {"pemda": "lain"})
+    html = response.content.decode()
+    assert response.context["chosen"]["pemda"] == "LAIN"
+    assert [r["ticket_number"] for r in response.context["rows"]] == [foreign.ticket_number]
+    assert "Dinas Luar Daerah" in html
+    assert "Dinas Pekerjaan Umum" not in html
+
+    response = client.get("/publik/", {"pemda": world.pemda.code, "opd": world.opd.pk})
+    assert response.context["page"].paginator.count == 4  # c0–c3 at OPD A
+    # an OPD of another Pemda is no filter there; an unknown Pemda code shows every Pemda
+    assert client.get("/publik/", {"pemda": "LAIN", "opd": world.opd.pk}).context["chosen"]["opd"] is None
+    assert client.get("/publik/", {"pemda": "NOPE"}).context["page"].paginator.count == 6
+
+
+def test_public_list_of_several_pemdas_runs_a_fixed_number_of_queries(client, dataset, world,
+                                                                      django_assert_num_queries):  # fmt: skip
+    PemdaFactory(name="Kabupaten Lain", code="LAIN")
+    # the first two Pemdas; all of them; the national categories; the count; the page
+    with django_assert_num_queries(5):
+        client.get("/publik/")
+    for _ in range(3):
+        OpdFactory(pemda=PemdaFactory())
+    with django_assert_num_queries(5):
+        client.get("/publik/")
+    with django_assert_num_queries(6):  # and the chosen Pemda's OPDs
+        client.get("/publik/", {"pemda": world.pemda.code})
 
 
 def test_public_list_with_one_pemda_offers_only_its_opds(client, world):

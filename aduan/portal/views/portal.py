@@ -128,22 +128,28 @@ def public_list(request):
     verified complaint links to its public page (``public_detail``). Shows the ticket number, title, category,
     OPD, status, date and supporters — never the reporter nor the chronology (anonim or not)."""
     pemda = _only_pemda()
+    pemdas = []  # several Pemdas: a Pemda filter, and its OPDs and categories once one is chosen
+    chosen = {"pemda": "", "opd": None, "kategori": None, "status": "", "bulan": ""}
+    if pemda is None:
+        pemdas = list(Pemda.objects.order_by("name").only("pk", "name", "code", "timezone"))
+        code = (request.GET.get("pemda") or "").strip().upper()
+        pemda = next((p for p in pemdas if p.code == code), None) if code else None
+        chosen["pemda"] = pemda.code if pemda else ""
     zone = _zone(pemda)
-    opds = list(
-        Opd.objects.filter(**({"pemda": pemda} if pemda else {}))
-        .only("pk", "name", "name_en", "pemda_id")
-        .order_by("name")
+    opds = (
+        list(Opd.objects.filter(pemda=pemda).only("pk", "name", "name_en", "pemda_id").order_by("name"))
+        if pemda
+        else []
     )
     categories = list(
         Category.objects.filter(is_active=True)
-        .filter(Q(pemda__isnull=True) | Q(pemda=pemda) if pemda else Q())
+        .filter(Q(pemda__isnull=True) | Q(pemda=pemda) if pemda else Q(pemda__isnull=True))
         .only("pk", "name", "parent_id")
         .order_by("name")
     )
     labels = _category_labels(categories)
 
     queryset = with_public_page(selectors.complaints_public(pemda=pemda))
-    chosen = {"opd": None, "kategori": None, "status": "", "bulan": ""}
     if (opd_id := _int_choice(request.GET.get("opd"), {o.pk for o in opds})) is not None:
         queryset = queryset.filter(current_opd_id=opd_id)
         chosen["opd"] = opd_id
@@ -193,6 +199,7 @@ def public_list(request):
     ]
     context = {
         "pemda": pemda,
+        "pemdas": pemdas,
         "page": page,
         "rows": rows,
         "opds": opds,
