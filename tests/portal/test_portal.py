@@ -405,20 +405,6 @@ def test_public_list_of_several_pemdas_offers_a_pemda_then_its_opds(client, data
     assert client.get("/publik/", {"pemda": "NOPE"}).context["page"].paginator.count == 6
 
 
-def test_public_list_of_several_pemdas_runs_a_fixed_number_of_queries(client, dataset, world,
-                                                                      django_assert_num_queries):  # fmt: skip
-    PemdaFactory(name="Kabupaten Lain", code="LAIN")
-    # the first two Pemdas; all of them; the national categories; the count; the page
-    with django_assert_num_queries(5):
-        client.get("/publik/")
-    for _ in range(3):
-        OpdFactory(pemda=PemdaFactory())
-    with django_assert_num_queries(5):
-        client.get("/publik/")
-    with django_assert_num_queries(6):  # and the chosen Pemda's OPDs
-        client.get("/publik/", {"pemda": world.pemda.code})
-
-
 def test_public_list_with_one_pemda_offers_only_its_opds(client, world):
     html = client.get("/publik/").content.decode()
     assert "Dinas Pekerjaan Umum" in html
@@ -581,19 +567,22 @@ def test_statistics_of_one_pemda_ignore_a_pemda_code(client, dataset, world):
     assert not response.context["unknown_code"]
 
 
-def test_statistics_of_several_pemdas_run_a_fixed_number_of_queries(client, dataset, world,
-                                                                    django_assert_num_queries):  # fmt: skip
-    # the first two Pemdas; the Pemdas; their cells
+# With several Pemdas — /publik/: the Pemdas; the national categories; the count; the page (and
+# the chosen Pemda's OPDs). /statistik/: the first two Pemdas; the Pemdas; their cells (or the
+# chosen one; its cells; its OPDs).
+@pytest.mark.parametrize(("url", "queries", "chosen_queries"), [("/publik/", 4, 5), ("/statistik/", 3, 4)])
+def test_pages_of_several_pemdas_run_a_fixed_number_of_queries(
+    client, dataset, world, url, queries, chosen_queries, django_assert_num_queries
+):
     PemdaFactory(name="Kabupaten Lain", code="LAIN")
-    with django_assert_num_queries(3):
-        client.get("/statistik/")
+    with django_assert_num_queries(queries):
+        assert client.get(url).status_code == 200
     for _ in range(3):
         OpdFactory(pemda=PemdaFactory())
-    with django_assert_num_queries(3):
-        client.get("/statistik/")
-    # the first two Pemdas; the chosen one; its cells; its OPDs
-    with django_assert_num_queries(4):
-        client.get("/statistik/", {"pemda": world.pemda.code})
+    with django_assert_num_queries(queries):
+        assert client.get(url).status_code == 200
+    with django_assert_num_queries(chosen_queries):
+        assert client.get(url, {"pemda": world.pemda.code}).status_code == 200
 
 
 # ---------------------------------------------------------------------------------- query counts

@@ -127,11 +127,13 @@ def public_list(request):
     filters by OPD, category, status and month (GET; values that do not fit are ignored). Each
     verified complaint links to its public page (``public_detail``). Shows the ticket number, title, category,
     OPD, status, date and supporters — never the reporter nor the chronology (anonim or not)."""
-    pemda = _only_pemda()
-    pemdas = []  # several Pemdas: a Pemda filter, and its OPDs and categories once one is chosen
+    # One query for the Pemdas: the only one, or several to filter by (then its OPDs and
+    # categories once one is chosen).
+    pemdas = list(Pemda.objects.order_by("name"))
     chosen = {"pemda": "", "opd": None, "kategori": None, "status": "", "bulan": ""}
-    if pemda is None:
-        pemdas = list(Pemda.objects.order_by("name").only("pk", "name", "code", "timezone"))
+    if len(pemdas) == 1:
+        pemda, pemdas = pemdas[0], []
+    else:
         code = (request.GET.get("pemda") or "").strip().upper()
         pemda = next((p for p in pemdas if p.code == code), None) if code else None
         chosen["pemda"] = pemda.code if pemda else ""
