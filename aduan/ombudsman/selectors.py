@@ -5,6 +5,7 @@
   them (``reports_for_koordinator``), never the reporter's reason or identity (they have the
   complaint itself);
 - the reporter sees their own report on the tracking page (``report_for_complaint``);
+- the API lists both at once (``reports_visible_to``), each read in its role (``viewer_role``);
 - nobody else sees any (OPD staff included).
 
 The reporter's identity reaches the Ombudsman only with the reporter's consent and never for an
@@ -44,18 +45,42 @@ def reports_for_ombudsman(user) -> QuerySet[OmbudsmanReport]:
     return _with_related(OmbudsmanReport.objects.filter(province_id__in=me.ombudsman_province_ids))
 
 
+def _koordinator_scope(me) -> Q:
+    """The reports that involve the koordinator's Pemdas: clarification asked, or closed (its
+    corrective actions to carry out)."""
+    involved = Q(Exists(ClarificationRequest.objects.filter(report=OuterRef("pk")))) | Q(
+        status=ReportStatus.CLOSED
+    )
+    return involved & Q(complaint__pemda_id__in=me.koordinator_pemda_ids)
+
+
 def reports_for_koordinator(user) -> QuerySet[OmbudsmanReport]:
     """The koordinator's Pemda's reports that involve the Pemda: clarification asked, or closed
     (its corrective actions to carry out)."""
     me = staff_roles(user)
     if not me.is_koordinator:
         return OmbudsmanReport.objects.none()
-    involved = Q(Exists(ClarificationRequest.objects.filter(report=OuterRef("pk")))) | Q(
-        status=ReportStatus.CLOSED
-    )
-    return _with_related(
-        OmbudsmanReport.objects.filter(involved, complaint__pemda_id__in=me.koordinator_pemda_ids)
-    )
+    return _with_related(OmbudsmanReport.objects.filter(_koordinator_scope(me)))
+
+
+def reports_visible_to(user) -> QuerySet[OmbudsmanReport] | None:
+    """Every report ``user`` may read as Ombudsman or koordinator (the API's list); None when the
+    user has neither role. ``viewer_role`` tells, per report, which role it is read in."""
+    me = staff_roles(user)
+    if not (me.is_ombudsman or me.is_koordinator):
+        return None
+    scope = Q(pk__in=[])
+    if me.is_ombudsman:
+        scope |= Q(province_id__in=me.ombudsman_province_ids)
+    if me.is_koordinator:
+        scope |= _koordinator_scope(me)
+    return _with_related(OmbudsmanReport.objects.filter(scope))
+
+
+def viewer_role(user, report: OmbudsmanReport) -> str:
+    """ "ombudsman" when ``user`` reads ``report`` as the Ombudsman of its province (the reporter's
+    reason, and their identity with consent), else "koordinator"."""
+    return "ombudsman" if report.province_id in staff_roles(user).ombudsman_province_ids else "koordinator"
 
 
 def report_for_staff(*, user, pk: int) -> tuple[OmbudsmanReport, str]:

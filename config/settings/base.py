@@ -378,6 +378,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ComplaintChannelEnum": "aduan.complaints.models.Channel",
         "GatewayChannelEnum": ["whatsapp", "sms"],
+        "OmbudsmanReportStatusEnum": "aduan.ombudsman.models.ReportStatus",
+        "StatusEnum": "aduan.complaints.models.Status",
     },
     "DISABLE_ERRORS_AND_WARNINGS": False,
 }
