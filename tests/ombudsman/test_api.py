@@ -10,9 +10,18 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
+from aduan.complaints.models import Complaint
 from aduan.ombudsman import services
 from aduan.ombudsman.models import ClarificationRequest, CorrectiveAction, Finding, OmbudsmanReport
-from tests.factories import ComplaintFactory, MembershipFactory, PemdaFactory, api_token, wita
+from tests.factories import (
+    CategoryFactory,
+    ComplaintFactory,
+    MembershipFactory,
+    PemdaFactory,
+    UserFactory,
+    api_token,
+    wita,
+)
 
 from .conftest import REASON, archived, reported
 
@@ -49,6 +58,7 @@ def test_ombudsman_reads_reason_and_consented_identity(world, omb):
     assert row["complaint"]["ticket_number"] == report.complaint.ticket_number
     assert (row["status"], row["ground"], row["viewer_role"]) == ("clarification", "archived", "ombudsman")
     assert row["clarification_due_at"] is not None
+    assert row["identity_shared"] is True
     assert "reason" not in row  # the list carries no reason and no identity
     assert "reporter" not in row
     body = client_of(omb).get(detail(report)).json()
@@ -80,6 +90,7 @@ def test_koordinator_reads_an_involved_report_without_reason_or_identity(world, 
     rows = koordinator.get(LIST).json()["results"]
     assert [r["id"] for r in rows] == [involved.pk]
     assert rows[0]["viewer_role"] == "koordinator"
+    assert rows[0]["identity_shared"] is None  # the reporter's choice about the Ombudsman is not the Pemda's
     response = koordinator.get(detail(involved))
     assert response.status_code == 200
     assert response.json()["reason"] is None
@@ -89,9 +100,9 @@ def test_koordinator_reads_an_involved_report_without_reason_or_identity(world, 
     assert koordinator.get(detail(waiting)).status_code == 404
 
 
-def test_opd_staff_and_citizens_read_no_report(world, omb):
+def test_opd_staff_and_users_without_a_role_read_no_report(world, omb):
     report = clarified(world, omb)
-    for user in (world.petugas[0], world.kepala):
+    for user in (world.petugas[0], world.kepala, UserFactory()):
         for path in (LIST, detail(report)):
             response = client_of(user).get(path)
             assert response.status_code == 403
@@ -136,6 +147,11 @@ def test_filters_and_a_bad_filter_is_a_clear_error(world, omb):
     bad = client.get(LIST, {"status": "hilang"})
     assert bad.status_code == 400
     assert "status" in bad.json()["errors"]
+    for code in ("X" * 11, "SMD\x00"):
+        bad = client.get(LIST, {"pemda": code})
+        assert bad.status_code == 400
+        assert "pemda" in bad.json()["errors"]
+    assert client.get(LIST, {"pemda": "TIDAKADA"}).json()["results"] == []
 
 
 def _archived_in(pemda):
@@ -172,17 +188,44 @@ def test_corrective_actions_with_their_overdue_flag(world, omb):
     assert row["done_note"] == "Sudah dibuka kembali."
 
 
-def test_list_query_count_does_not_grow_with_rows(world, omb):
-    client = client_of(omb)
-    clarified(world, omb)
+def _with_category_and_opd(report, world):
+    category = CategoryFactory(pemda=world.pemda)
+    Complaint.objects.filter(pk=report.complaint_id).update(category=category, current_opd=world.opd)
+    return report
+
+
+@pytest.mark.parametrize("role", ["ombudsman", "koordinator"])
+def test_list_query_count_does_not_grow_with_rows(world, omb, role):
+    client = client_of(omb if role == "ombudsman" else world.koordinator)
+    _with_category_and_opd(clarified(world, omb), world)
     client.get(LIST)  # the token's first use
     with CaptureQueriesContext(connection) as one:
         assert client.get(LIST).status_code == 200
     for _ in range(3):
-        clarified(world, omb)
+        _with_category_and_opd(clarified(world, omb), world)
     with CaptureQueriesContext(connection) as four:
-        assert len(client.get(LIST).json()["results"]) == 4
+        rows = client.get(LIST).json()["results"]
+    assert len(rows) == 4
+    assert {(r["complaint"]["category"] is not None, r["complaint"]["current_opd"]) for r in rows} == {
+        (True, world.opd.name)
+    }
     assert len(four) == len(one)
+
+
+def test_a_koordinator_who_is_also_an_ombudsman_reads_each_report_in_its_role(world, omb):
+    own = clarified(world, omb)  # the koordinator's own Pemda, another province's Ombudsman
+    other = PemdaFactory()
+    MembershipFactory(role="ombudsman", province=other.province, user=world.koordinator)
+    elsewhere = reported(_archived_in(other), consent=True)
+    client = client_of(world.koordinator)
+    roles = {r["id"]: r["viewer_role"] for r in client.get(LIST).json()["results"]}
+    assert roles == {own.pk: "koordinator", elsewhere.pk: "ombudsman"}
+    mine = client.get(detail(own)).json()
+    assert mine["reason"] is None
+    assert mine["reporter"] is None
+    theirs = client.get(detail(elsewhere)).json()
+    assert theirs["reason"] == REASON
+    assert theirs["reporter"]["name"] == NAME
 
 
 def test_the_api_is_read_only(world, omb):

@@ -14,7 +14,8 @@ import django_filters
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field
 from rest_framework import generics, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -59,8 +60,9 @@ class ReportRowOutput(serializers.Serializer):
     status = serializers.ChoiceField(choices=ReportStatus.choices)
     status_label = serializers.CharField(source="get_status_display")
     submitted_at = serializers.DateTimeField()
-    identity_shared = serializers.BooleanField(
-        help_text="Pelapor setuju identitasnya dibuka untuk Ombudsman."
+    identity_shared = serializers.SerializerMethodField(
+        help_text="Pelapor setuju identitasnya dibuka untuk Ombudsman; null bagi koordinator "
+        "(pilihan pelapor tentang Ombudsman bukan urusan Pemda)."
     )
     clarification_due_at = serializers.SerializerMethodField(
         help_text="Batas waktu permintaan klarifikasi yang masih terbuka (14 hari kalender); "
@@ -72,13 +74,22 @@ class ReportRowOutput(serializers.Serializer):
         help_text="Peran Anda atas laporan ini: ombudsman (provinsinya) atau koordinator (pemdanya)."
     )
 
+    def _role(self, obj) -> str:
+        return selectors.viewer_role(self.context["request"].user, obj)
+
+    @extend_schema_field(serializers.BooleanField(allow_null=True))
+    def get_identity_shared(self, obj) -> bool | None:
+        return obj.identity_shared if self._role(obj) == "ombudsman" else None
+
+    @extend_schema_field(OpenApiTypes.DATETIME)
     def get_clarification_due_at(self, obj) -> str | None:
         request = selectors.open_clarification(obj)
         deadline = request.deadline if request is not None else None
         return serializers.DateTimeField().to_representation(deadline.due_at) if deadline else None
 
+    @extend_schema_field(serializers.ChoiceField(choices=["ombudsman", "koordinator"]))
     def get_viewer_role(self, obj) -> str:
-        return selectors.viewer_role(self.context["request"].user, obj)
+        return self._role(obj)
 
 
 class ClarificationOutput(serializers.Serializer):
