@@ -17,8 +17,8 @@ from aduan.ombudsman.models import Finding, OmbudsmanReport
 
 REASONS = {
     Status.ARCHIVED: (
-        "Aduan saya tentang jalan berlubang diarsipkan tanpa pernah ditanya kelengkapannya; "
-        "lubangnya masih ada dan sudah dua kali membuat pengendara jatuh."
+        "Aduan saya diarsipkan karena dianggap tidak lengkap, padahal permintaan melengkapinya "
+        "tidak pernah sampai kepada saya; masalahnya sampai sekarang belum ditangani."
     ),
     Status.FORWARDED_OUT: (
         "Aduan saya diteruskan ke instansi lain padahal lokasinya jelas di wilayah kota; "
@@ -60,8 +60,8 @@ def load_ombudsman_demo(pemda, staff, now) -> int:
             report_id=report.pk,
             user=ombudsman,
             question=(
-                "Mohon jelaskan dasar pengarsipan aduan ini dan mengapa pelapor tidak diminta "
-                "melengkapi aduannya lebih dahulu."
+                "Mohon jelaskan dasar pengarsipan aduan ini dan bagaimana permintaan melengkapi "
+                "aduan disampaikan kepada pelapor."
             ),
             now=now - timedelta(days=5),
         )
