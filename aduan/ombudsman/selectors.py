@@ -5,7 +5,8 @@
   them (``reports_for_koordinator``), never the reporter's reason or identity (they have the
   complaint itself);
 - the reporter sees their own report on the tracking page (``report_for_complaint``);
-- the API lists both at once (``reports_visible_to``), each read in its role (``viewer_role``);
+- the API and a report's page read both at once (``reports_visible_to``), each report in the
+  role it concerns the viewer in (``viewer_role``: the Ombudsman's first);
 - nobody else sees any (OPD staff included).
 
 The reporter's identity reaches the Ombudsman only with the reporter's consent and never for an
@@ -42,7 +43,12 @@ def reports_for_ombudsman(user) -> QuerySet[OmbudsmanReport]:
     me = staff_roles(user)
     if not me.is_ombudsman:
         return OmbudsmanReport.objects.none()
-    return _with_related(OmbudsmanReport.objects.filter(province_id__in=me.ombudsman_province_ids))
+    return _with_related(OmbudsmanReport.objects.filter(_ombudsman_scope(me)))
+
+
+def _ombudsman_scope(me) -> Q:
+    """The reports of the Pemdas of the Ombudsman's provinces."""
+    return Q(province_id__in=me.ombudsman_province_ids)
 
 
 def _koordinator_scope(me) -> Q:
@@ -71,7 +77,7 @@ def reports_visible_to(user) -> QuerySet[OmbudsmanReport] | None:
         return None
     scope = Q(pk__in=[])
     if me.is_ombudsman:
-        scope |= Q(province_id__in=me.ombudsman_province_ids)
+        scope |= _ombudsman_scope(me)
     if me.is_koordinator:
         scope |= _koordinator_scope(me)
     return _with_related(OmbudsmanReport.objects.filter(scope))
@@ -85,13 +91,11 @@ def viewer_role(user, report: OmbudsmanReport) -> str:
 
 def report_for_staff(*, user, pk: int) -> tuple[OmbudsmanReport, str]:
     """One report and the viewer's role on it ("ombudsman" or "koordinator"), or NotFound."""
-    report = reports_for_ombudsman(user).filter(pk=pk).first()
-    if report is not None:
-        return report, "ombudsman"
-    report = reports_for_koordinator(user).filter(pk=pk).first()
-    if report is not None:
-        return report, "koordinator"
-    raise NotFound()
+    reports = reports_visible_to(user)
+    report = reports.filter(pk=pk).first() if reports is not None else None
+    if report is None:
+        raise NotFound()
+    return report, viewer_role(user, report)
 
 
 def report_for_complaint(complaint) -> OmbudsmanReport | None:
