@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PYTEST_ARGS ?= -n 2
 
-.PHONY: run test lint format install lock migrate demo clean bench
+.PHONY: run test lint format install lock migrate demo clean bench bench-install
 
 # requirements/lock.txt pins every package with its hashes (all platforms, Python >= 3.11):
 # installs are reproducible. pyproject.toml keeps the ranges; `make lock` refreshes the pins.
@@ -59,10 +59,29 @@ clean:
 # (BENCH_SIZE=ci: 1 M complaints). Figures print to the terminal and to var/bench/.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/aduan_bench
 BENCH_SIZE ?= ci
-bench: install
+# They run on the interpreter production runs on: docs/deploy.md makes the server's virtualenv from
+# the distribution's python3 (Debian's links libpython statically and is built with profile-guided
+# optimisation; pyenv's default build runs the same code 1.2-1.4x slower). BENCH_PYTHON chooses
+# another; every run prints the interpreter it used and the machine's speed.
+BENCH_PYTHON ?= $(firstword $(wildcard /usr/bin/python3) $(PYTHON))
+BENCH_VENV := var/bench/venv
+BENCH_BIN := $(BENCH_VENV)/bin
+BENCH_STAMP := $(BENCH_VENV)/.installed-stamp
+
+# pip of .venv installs into it: the distribution's python3 may lack ensurepip (python3-venv).
+$(BENCH_STAMP): $(STAMP)
+	@$(BENCH_PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "the benchmarks need Python 3.11 or newer (found %s); set BENCH_PYTHON=python3.x" % sys.version.split()[0])'
+	test -x $(BENCH_BIN)/python || $(BENCH_PYTHON) -m venv --without-pip $(BENCH_VENV)
+	$(BIN)/python -m pip --python $(BENCH_BIN)/python install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip --python $(BENCH_BIN)/python install --quiet --no-deps -e .
+	touch $(BENCH_STAMP)
+
+bench-install: $(BENCH_STAMP)
+
+bench: install $(BENCH_STAMP)
 	psql "$(dir $(BENCH_DATABASE_URL))postgres" -qtAc "select 1 from pg_database where datname='$(notdir $(BENCH_DATABASE_URL))'" | grep -q 1 \
 		|| psql "$(dir $(BENCH_DATABASE_URL))postgres" -qc "create database $(notdir $(BENCH_DATABASE_URL))"
-	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py migrate --noinput -v0
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BENCH_BIN)/python manage.py migrate --noinput -v0
 	mkdir -p var/bench
-	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/run.py --size $(BENCH_SIZE) $(BENCH_ARGS) \
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BENCH_BIN)/python bench/run.py --size $(BENCH_SIZE) $(BENCH_ARGS) \
 		| tee var/bench/$$(date +%Y%m%d-%H%M%S).txt

@@ -44,13 +44,20 @@ TITLE = "== django-helpdesk side by side"
 def ensure_venv() -> str | None:
     """Create the virtualenv once; return why it cannot be had (no registry), else None."""
     marker = VENV / "bench-pins.txt"
-    if marker.exists() and marker.read_text() == "\n".join(PINS):
+    # on the interpreter Aduan's side runs on (the same build runs both systems)
+    wanted = "\n".join((*PINS, os.path.realpath(getattr(sys, "_base_executable", sys.executable))))
+    if marker.exists() and marker.read_text() == wanted:
         return None
     python = VENV / "bin" / "python"
+    # pip from Aduan's own .venv when this interpreter has none (make bench's virtualenv is made
+    # without pip: the distribution's python3 may lack ensurepip)
+    own_pip = ROOT / ".venv" / "bin" / "python"
+    pip = [str(own_pip) if own_pip.exists() else sys.executable, "-m", "pip", "--python", str(python)]
     try:
-        subprocess.run([sys.executable, "-m", "venv", "--clear", str(VENV)], check=True, capture_output=True)
+        venv = [sys.executable, "-m", "venv", "--clear", "--without-pip", str(VENV)]
+        subprocess.run(venv, check=True, capture_output=True)
         subprocess.run(
-            [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", *PINS],
+            [*pip, "install", "-q", "--disable-pip-version-check", *PINS],
             check=True,
             capture_output=True,
             timeout=600,
@@ -58,7 +65,7 @@ def ensure_venv() -> str | None:
     except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as exc:
         tail = (getattr(exc, "stderr", b"") or b"").decode(errors="replace").strip().splitlines()[-1:]
         return f"cannot create {VENV} with pip ({exc.__class__.__name__}: {' '.join(tail) or exc})"
-    marker.write_text("\n".join(PINS))
+    marker.write_text(wanted)
     return None
 
 

@@ -9,6 +9,7 @@ few seconds (what ``make test`` does through tests/bench/test_smoke.py).
 
 import argparse
 import os
+import platform
 import subprocess
 import sys
 import time
@@ -40,6 +41,7 @@ def main(argv=None) -> dict:
 
     figures["services"]["cache_backend"] = settings.CACHES["default"]["BACKEND"]
     print(f"cache and broker: {figures['services']['redis_url']} ({figures['services']['cache_backend']})")
+    figures["machine"] = machine(smoke=args.smoke)
     started = time.monotonic()
     smoke = args.smoke
     if "generate" in names:
@@ -100,6 +102,44 @@ def _production_services() -> dict:
         raise SystemExit(message) from exc
     os.environ["REDIS_URL"] = os.environ["CELERY_BROKER_URL"] = os.environ["BENCH_BROKER_URL"] = url
     return {"redis_url": url}
+
+
+def machine(*, smoke: bool = False) -> dict:
+    """Print what the figures depend on besides the code: the interpreter every process of the run
+    uses (this one: gunicorn, Celery and the in-process benchmarks are started with it) and the
+    machine's speed now. The speed probe sums 20 million integers in a loop at module level, as the
+    probe run by hand in the earlier passes did (``python3 -c``; 1 million in a smoke run, scaled):
+    on machines of one kind it has read 1.35 s to 3.2 s with pyenv's interpreter, and every figure
+    of a run moves with it. An interpreter built with a shared libpython and without profile-guided
+    optimisation (pyenv's default) runs the same code 1.2-1.4x slower than the distribution's
+    (Debian's ``python3``, which docs/deploy.md makes production's virtualenv from)."""
+    loops = 1_000_000 if smoke else 20_000_000
+    # the loop at module level, as `python3 -c` runs it (the probe by hand of the earlier passes)
+    code = compile(f"s = 0\nfor i in range({loops}):\n    s += i\n", "<speed probe>", "exec")
+    started = time.perf_counter()
+    exec(code, {})  # a constant loop
+    probe = (time.perf_counter() - started) * 20_000_000 / loops
+    info = {
+        "python": sys.executable,
+        "python_version": platform.python_version(),
+        "base_interpreter": os.path.realpath(getattr(sys, "_base_executable", sys.executable)),
+        "libpython_shared": _libpython_shared(),
+        "speed_probe_s": round(probe, 2),
+    }
+    print("\n== machine")
+    for key, value in info.items():
+        print(f"{key}: {value}")
+    return info
+
+
+def _libpython_shared() -> bool | None:
+    """Whether this process runs its interpreter from a shared libpython (Linux: its memory map);
+    None where that cannot be read."""
+    try:
+        with open("/proc/self/maps") as maps:
+            return any("libpython" in line for line in maps)
+    except OSError:
+        return None
 
 
 def generate(*, size: str) -> dict:

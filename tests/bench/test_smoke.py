@@ -44,6 +44,11 @@ def test_every_benchmark_runs_and_prints_its_figures(default_policies, monkeypat
         assert f"== {title}" in out
     # run like production: every server and worker the benchmarks start gets Redis as cache and broker
     assert figures["services"]["redis_url"] == os.environ["REDIS_URL"] == os.environ["BENCH_BROKER_URL"]
+    # what the figures depend on besides the code: the interpreter and the machine's speed, printed
+    assert figures["machine"]["python"] == sys.executable
+    assert figures["machine"]["speed_probe_s"] > 0
+    assert f"speed_probe_s: {figures['machine']['speed_probe_s']}" in out
+    assert figures["machine"]["libpython_shared"] in (True, False)  # Linux: read from the memory map
     assert figures["generate"]["size"] == "tiny"
     assert figures["sweep"]["claimed"] == 100
     assert figures["sweep"]["swept"] == 200
