@@ -61,8 +61,8 @@ BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/aduan_bench
 BENCH_SIZE ?= ci
 # They run on the interpreter production runs on: docs/deploy.md makes the server's virtualenv from
 # the distribution's python3 (Debian's links libpython statically and is built with profile-guided
-# optimisation; pyenv's default build runs the same code 1.2-1.4x slower). BENCH_PYTHON chooses
-# another; every run prints the interpreter it used and the machine's speed.
+# optimisation; pyenv's default build ran the same pages 1.1-1.4x slower, bench/README.md).
+# BENCH_PYTHON chooses another; every run prints the interpreter it used and the machine's speed.
 BENCH_PYTHON ?= $(firstword $(wildcard /usr/bin/python3) $(PYTHON))
 BENCH_VENV := var/bench/venv
 BENCH_BIN := $(BENCH_VENV)/bin

@@ -111,7 +111,7 @@ def machine(*, smoke: bool = False) -> dict:
     probe run by hand in the earlier passes did (``python3 -c``; 1 million in a smoke run, scaled):
     on machines of one kind it has read 1.35 s to 3.2 s with pyenv's interpreter, and every figure
     of a run moves with it. An interpreter built with a shared libpython and without profile-guided
-    optimisation (pyenv's default) runs the same code 1.2-1.4x slower than the distribution's
+    optimisation (pyenv's default) ran the same pages 1.1-1.4x slower than the distribution's
     (Debian's ``python3``, which docs/deploy.md makes production's virtualenv from)."""
     loops = 1_000_000 if smoke else 20_000_000
     # the loop at module level, as `python3 -c` runs it (the probe by hand of the earlier passes)
