@@ -32,6 +32,11 @@ def django_setup() -> None:
     django.setup()
 
 
+def base_interpreter() -> str:
+    """The interpreter this process runs on, behind any virtualenv (what decides its speed)."""
+    return os.path.realpath(getattr(sys, "_base_executable", sys.executable))
+
+
 def percentile(values, p: float) -> float:
     ordered = sorted(values)
     if not ordered:

@@ -31,7 +31,7 @@ from pathlib import Path
 from unittest import mock
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from common import ROOT, LoadResult, gunicorn, login_cookie, report
+from common import ROOT, LoadResult, base_interpreter, gunicorn, login_cookie, report
 
 VENV = ROOT / "var" / "bench" / "helpdesk-venv"
 PINS = ("django-helpdesk==2.6.1", "gunicorn==27.0.1", "psycopg[binary]==3.3.9", "redis==8.2.0")
@@ -45,7 +45,7 @@ def ensure_venv() -> str | None:
     """Create the virtualenv once; return why it cannot be had (no registry), else None."""
     marker = VENV / "bench-pins.txt"
     # on the interpreter Aduan's side runs on (the same build runs both systems)
-    wanted = "\n".join((*PINS, os.path.realpath(getattr(sys, "_base_executable", sys.executable))))
+    wanted = "\n".join((*PINS, base_interpreter()))
     if marker.exists() and marker.read_text() == wanted:
         return None
     python = VENV / "bin" / "python"

@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import ROOT, django_setup
+from common import ROOT, base_interpreter, django_setup
 
 ALL = ("generate", "sweep", "web", "metrics", "pages", "profile", "sweep_load", "helpdesk", "forecast")
 
@@ -122,7 +122,7 @@ def machine(*, smoke: bool = False) -> dict:
     info = {
         "python": sys.executable,
         "python_version": platform.python_version(),
-        "base_interpreter": os.path.realpath(getattr(sys, "_base_executable", sys.executable)),
+        "base_interpreter": base_interpreter(),
         "libpython_shared": _libpython_shared(),
         "speed_probe_s": round(probe, 2),
     }
