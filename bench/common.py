@@ -13,6 +13,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from contextlib import contextmanager
@@ -204,17 +205,23 @@ def free_port() -> int:
 
 @contextmanager
 def gunicorn(*, workers: int = 4, env: dict | None = None, app: str = "config.wsgi"):
-    """Run gunicorn on a free loopback port; yield (port, process)."""
+    """Run gunicorn on a free loopback port; yield (port, process). Both systems run with
+    production's gunicorn settings (deploy/gunicorn.conf.py: sync workers, recycled after about
+    2,000 requests); Aduan's workers also keep their Prometheus figures in a shared directory,
+    as deploy/systemd/aduan-web.service sets PROMETHEUS_MULTIPROC_DIR."""
     port = free_port()
+    prometheus = tempfile.TemporaryDirectory(prefix="bench-prometheus-") if app == "config.wsgi" else None
     environment = {
         **os.environ,
         "DJANGO_DEBUG": "0",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "LOG_LEVEL": "WARNING",
+        **({"PROMETHEUS_MULTIPROC_DIR": prometheus.name} if prometheus else {}),
         **(env or {}),
     }
     cmd = [
-        sys.executable, "-m", "gunicorn", app, "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+        sys.executable, "-m", "gunicorn", app, "--config", str(ROOT / "deploy" / "gunicorn.conf.py"),
+        "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
         "--worker-class", "sync", "--keep-alive", "5", "--log-level", "warning", "--chdir", str(ROOT),
     ]  # fmt: skip
     proc = subprocess.Popen(cmd, env=environment, start_new_session=True)
@@ -237,6 +244,8 @@ def gunicorn(*, workers: int = 4, env: dict | None = None, app: str = "config.ws
             proc.wait(timeout=15)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
+        if prometheus is not None:
+            prometheus.cleanup()
 
 
 @dataclass
