@@ -204,6 +204,13 @@ class Deadline(models.Model):
                     next_check_at__isnull=False,
                 ),
             ),
+            # A complaint's running clocks by due time: the lists' "next due" (complaints.filters.
+            # with_next_due) is one index-only probe per complaint, not a sort of its clocks' rows.
+            models.Index(
+                fields=["complaint", "due_at"],
+                name="deadline_running_due",
+                condition=Q(met_at__isnull=True, cancelled_at__isnull=True, paused_at__isnull=True),
+            ),
             models.Index(fields=["complaint", "stage"], name="deadline_complaint_stage"),
             models.Index(fields=["opd", "breached_at"], name="deadline_opd_breach"),
         ]

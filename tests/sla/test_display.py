@@ -1,13 +1,23 @@
 """Deadlines as people read them: a clock that runs out at local midnight is due by the end of the
 last working day before it (holidays skipped); any other moment keeps its hour and zone."""
 
-from datetime import UTC, date
+from datetime import UTC, date, datetime, time
 
 import pytest
 from django.utils import translation
+from django.utils.formats import date_format
+from hypothesis import given
+from hypothesis import strategies as st
 
 from aduan.sla.calendar import add_working_days
-from aduan.sla.display import deadline_due_texts, due_text, end_of_working_day, last_working_day_before
+from aduan.sla.display import (
+    SHORT_DAY,
+    deadline_due_texts,
+    due_text,
+    end_of_working_day,
+    last_working_day_before,
+    short_day,
+)
 from aduan.sla.models import Deadline, Stage
 from aduan.sla.public_holidays import build_calendar
 from aduan.sla.services import calendar_cache_clear
@@ -45,6 +55,18 @@ def test_any_other_moment_keeps_its_hour_and_zone():
         assert due_text(due, CAL, long=True) == "Kamis, 10 Desember 2026, 03:20 WITA"
         assert due_text(due, CAL) == "10-12-2026 03:20 WITA"
     assert due_text(None, CAL) == ""
+
+
+@given(moment=st.datetimes(min_value=datetime(1, 1, 1), max_value=datetime(9999, 12, 30)))
+def test_the_short_form_written_by_hand_reads_as_django_formats_it(moment):
+    """due_text's short form skips date_format (a list row's cost): it must read as Django writes
+    it in both languages, for any day (years below 1000 padded as Django pads them), with its time."""
+    local = moment.replace(tzinfo=CAL.zone)
+    for language in ("id", "en"):
+        with translation.override(language):
+            assert short_day(moment.date()) == date_format(moment.date(), SHORT_DAY)
+            if local.time() != time(0):  # a due time at midnight reads as the day before's end
+                assert due_text(local, CAL) == f"{date_format(local, f'{SHORT_DAY} H:i')} {local.tzname()}"
 
 
 @pytest.mark.django_db

@@ -272,7 +272,13 @@ class Complaint(TimeStampedModel):
                 include=["current_opd"],
                 name="complaint_pemda_status",
             ),
-            models.Index(fields=["current_opd", "status"], name="complaint_opd_status"),
+            # Covering (INCLUDE submitted_at, id): an OPD's inbox picks its page among everything the
+            # OPD holds, sorted by the next due time, submission and id, without visiting the rows.
+            models.Index(
+                fields=["current_opd", "status"],
+                include=["submitted_at", "id"],
+                name="complaint_opd_status",
+            ),
             # The backlog at the end of a past period: complaints closed after it (compliance metrics).
             models.Index(
                 fields=["pemda", "closed_at"],
