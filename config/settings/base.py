@@ -247,9 +247,6 @@ STORAGES = {
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
-    # Sessions read from Redis, kept in PostgreSQL too (aduan/core/sessions.py); without a cache
-    # every process shares, only the database may hold them (a process's own copy would go stale).
-    SESSION_ENGINE = "aduan.core.sessions"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

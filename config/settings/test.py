@@ -12,10 +12,6 @@ SECRET_KEY = "test-secret-key-not-for-production-0123456789-abcdefghijklmnopqrst
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# Sessions in the database, whatever REDIS_URL says: the cache above is each process's own, and the
-# queries the tests count stay the same in every environment. tests/core/test_sessions.py tests
-# production's engine (aduan/core/sessions.py) on the real Redis.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
