@@ -207,7 +207,7 @@ def free_port() -> int:
 def gunicorn(*, workers: int = 4, env: dict | None = None, app: str = "config.wsgi"):
     """Run gunicorn on a free loopback port; yield (port, process). Both systems run with
     production's gunicorn settings (deploy/gunicorn.conf.py: sync workers, recycled after about
-    2,000 requests); Aduan's workers also keep their Prometheus figures in a shared directory,
+    10,000 requests); Aduan's workers also keep their Prometheus figures in a shared directory,
     as deploy/systemd/aduan-web.service sets PROMETHEUS_MULTIPROC_DIR."""
     port = free_port()
     prometheus = tempfile.TemporaryDirectory(prefix="bench-prometheus-") if app == "config.wsgi" else None

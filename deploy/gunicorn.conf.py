@@ -7,8 +7,12 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")  # nginx on the same ho
 workers = int(os.environ.get("GUNICORN_WORKERS", "4"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 graceful_timeout = 30
-max_requests = 2000  # recycle workers now and then
-max_requests_jitter = 200
+# Recycle each worker now and then, as a guard against slow leaks (none seen: 120-125 MB after
+# hours of benchmark load). A new worker spends ~0.75 s of CPU importing Django and the project, so
+# every 2,000 requests (the first setting) cost a busy server 6-8% of its CPU; every ~10,000, ~1.5%
+# (bench/README.md, ninth pass).
+max_requests = 10000
+max_requests_jitter = 1000
 # Only nginx (same host) may say the request came over HTTPS (X-Forwarded-Proto).
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 # No access log here: its lines hold full paths (tracking secrets) and query strings. nginx keeps
