@@ -138,10 +138,10 @@ ROW_FIELDS = (
 )
 
 # The open clocks come with their row, as JSON (not a second query for the page's clocks); rows_of
-# makes them Deadline instances with these fields and the others deferred, as only() would.
+# makes them ListClocks holding these fields.
 CLOCK_FIELDS = tuple(
     f.attname
-    for f in Deadline._meta.concrete_fields  # in the model's order, as Model.from_db wants them
+    for f in Deadline._meta.concrete_fields
     if f.name in {"id", "complaint", "stage", "opd", "started_at", "due_at", "met_at", "cancelled_at"}
     or f.name in {"breached_at", "paused_at", "paused_working_days"}
 )
