@@ -92,11 +92,14 @@ _TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 def cpu_snapshot() -> dict:
     """CPU seconds used so far by every process on the machine, summed by group: this process (the
-    load generator, with the ``pgrep`` calls of its memory sampling), gunicorn (web), Celery
-    (worker), PostgreSQL, Redis and everything else. Two snapshots around a load run say where the
-    machine's two cores went (``cpu_split``)."""
+    load generator, with the ``pgrep`` calls of its memory sampling), the gunicorn servers (web) and
+    Celery workers (worker) this process started, PostgreSQL, Redis and everything else (there, any
+    other gunicorn or Celery: in ``make test`` other tests start and stop their own). Two snapshots
+    around a load run say where the machine's two cores went (``cpu_split``)."""
     totals = dict.fromkeys(CPU_GROUPS, 0.0)
     me = os.getpid()
+    processes = []
+    parents = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -106,14 +109,16 @@ def cpu_snapshot() -> dict:
         except OSError:
             continue
         fields = stat.rsplit(")", 1)[1].split()
+        parents[int(entry.name)] = int(fields[1])
         # utime + stime, and cutime + cstime: the children it reaped (PostgreSQL's backends that
         # ended, gunicorn workers that were replaced) are counted in the parent that outlives them
-        seconds = sum(int(fields[i]) for i in (11, 12, 13, 14)) / _TICK
-        if int(entry.name) == me:
+        processes.append((int(entry.name), cmdline, sum(int(fields[i]) for i in (11, 12, 13, 14)) / _TICK))
+    for pid, cmdline, seconds in processes:
+        if pid == me:
             group = "client"
-        elif "gunicorn" in cmdline:
-            group = "web"
-        elif "celery" in cmdline:
+        elif "gunicorn" in cmdline and _started_by(pid, me, parents):
+            group = "web"  # only this run's servers: another gunicorn that ends would subtract its time
+        elif "celery" in cmdline and _started_by(pid, me, parents):
             group = "worker"
         elif cmdline.startswith("postgres") or "/postgresql/" in cmdline:
             group = "postgres"
@@ -123,6 +128,16 @@ def cpu_snapshot() -> dict:
             group = "other"
         totals[group] += seconds
     return totals
+
+
+def _started_by(pid: int, ancestor: int, parents: dict) -> bool:
+    """Whether ``ancestor`` started ``pid`` (directly or through its children)."""
+    seen = 0
+    while pid in parents and seen < 64:
+        pid, seen = parents[pid], seen + 1
+        if pid == ancestor:
+            return True
+    return False
 
 
 def cpu_split(name: str, before: dict, after: dict, requests: int) -> dict:
