@@ -1,35 +1,14 @@
 """complaint_opd_status carries submitted_at and id (INCLUDE): an OPD's inbox chooses its page of 50
 among everything the OPD holds (sorted by next due time, submission, id) from the index alone.
-
-Built as 0021 did: on PostgreSQL CONCURRENTLY under a temporary name, the old index dropped
-CONCURRENTLY and the new one renamed, so filings and moves go on while it builds; elsewhere
-(SQLite, where INCLUDE is ignored) the index is simply replaced."""
+Replaced as 0021 did: CONCURRENTLY on PostgreSQL (aduan/core/migration_ops.py)."""
 
 from django.db import migrations, models
+
+from aduan.core.migration_ops import index_replaced
 
 FIELDS = ["current_opd", "status"]
 OLD = models.Index(fields=FIELDS, name="complaint_opd_status")
 NEW = models.Index(fields=FIELDS, include=["submitted_at", "id"], name="complaint_opd_status")
-
-
-def _swap(apps, schema_editor, before, after):
-    model = apps.get_model("complaints", "Complaint")
-    if schema_editor.connection.vendor != "postgresql":
-        schema_editor.remove_index(model, before)
-        schema_editor.add_index(model, after)
-        return
-    building = models.Index(fields=after.fields, include=after.include, name=f"{after.name}_new")
-    schema_editor.add_index(model, building, concurrently=True)
-    schema_editor.remove_index(model, before, concurrently=True)
-    schema_editor.rename_index(model, building, after)
-
-
-def forwards(apps, schema_editor):
-    _swap(apps, schema_editor, OLD, NEW)
-
-
-def backwards(apps, schema_editor):
-    _swap(apps, schema_editor, NEW, OLD)
 
 
 class Migration(migrations.Migration):
@@ -45,6 +24,6 @@ class Migration(migrations.Migration):
                 migrations.RemoveIndex(model_name="complaint", name="complaint_opd_status"),
                 migrations.AddIndex(model_name="complaint", index=NEW),
             ],
-            database_operations=[migrations.RunPython(forwards, backwards)],
+            database_operations=[index_replaced("complaints", "Complaint", OLD, NEW)],
         ),
     ]

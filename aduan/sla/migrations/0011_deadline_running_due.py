@@ -1,32 +1,18 @@
 """deadline_running_due: a complaint's running clocks (open, not paused) by due time, so the lists'
 "next due" (complaints.filters.with_next_due) is one index-only probe per complaint. Partial: at
 national size it holds the ~200,000 running clocks of 24 million. Built CONCURRENTLY on
-PostgreSQL, so clocks keep starting and stopping while it builds."""
+PostgreSQL (aduan/core/migration_ops.py), so clocks keep starting and stopping while it builds."""
 
 from django.db import migrations, models
 from django.db.models import Q
+
+from aduan.core.migration_ops import index_added
 
 INDEX = models.Index(
     fields=["complaint", "due_at"],
     name="deadline_running_due",
     condition=Q(met_at__isnull=True, cancelled_at__isnull=True, paused_at__isnull=True),
 )
-
-
-def forwards(apps, schema_editor):
-    model = apps.get_model("sla", "Deadline")
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.add_index(model, INDEX, concurrently=True)
-    else:
-        schema_editor.add_index(model, INDEX)
-
-
-def backwards(apps, schema_editor):
-    model = apps.get_model("sla", "Deadline")
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.remove_index(model, INDEX, concurrently=True)
-    else:
-        schema_editor.remove_index(model, INDEX)
 
 
 class Migration(migrations.Migration):
@@ -39,6 +25,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.SeparateDatabaseAndState(
             state_operations=[migrations.AddIndex(model_name="deadline", index=INDEX)],
-            database_operations=[migrations.RunPython(forwards, backwards)],
+            database_operations=[index_added("sla", "Deadline", INDEX)],
         ),
     ]
