@@ -23,6 +23,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from aduan.agencies.selectors import staff_roles
 from aduan.core.exceptions import NotFound
+from aduan.core.query_shapes import QueryShape
 from aduan.notifications.services import ReporterContact
 
 from .models import (
@@ -287,7 +288,11 @@ def reporter_identity_query_for(*, actor: Actor, complaint: Complaint) -> QueryS
             return None
         if not roles - {ActorRole.SYSTEM} and not _may_see(actor, complaint):
             return None  # neither a role on the complaint now nor a past holder of it
-    return ReporterIdentity.objects.filter(complaint=complaint).order_by("pk")[:1]
+    return _IDENTITY(complaint.pk, known={"complaint": complaint})
+
+
+# compiled once per process (aduan.core.query_shapes): the complaint page reads it on every request
+_IDENTITY = QueryShape(lambda pk: ReporterIdentity.objects.filter(complaint_id=pk).order_by("pk")[:1], int)
 
 
 def _may_see(actor: Actor, complaint: Complaint) -> bool:

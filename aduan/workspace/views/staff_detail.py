@@ -36,7 +36,9 @@ from aduan.complaints.models import (
     CannedResponse,
     Category,
     Complaint,
+    ComplaintEvent,
     ComplaintFlag,
+    ComplaintHop,
     ComplaintNote,
 )
 from aduan.complaints.public_page import PublicStep
@@ -51,9 +53,11 @@ from aduan.complaints.workflow import (
 )
 from aduan.core.exceptions import DomainError, NotFound, PermissionDenied
 from aduan.core.maps import map_csp
+from aduan.core.query_shapes import QueryShape
 from aduan.notifications.models import Audience, Notification
 from aduan.ombudsman.models import OmbudsmanReport
 from aduan.ombudsman.selectors import report_on_complaint_for
+from aduan.sla.models import Deadline
 from aduan.sla.services import calendar_for
 from aduan.workspace.batch import evaluate_together
 from aduan.workspace.forms import (
@@ -140,10 +144,45 @@ def _page_complaint(request, pk):
         raise Http404 from None
 
 
+# The page's lists of the complaint's other rows: each built and compiled once per process
+# (aduan.core.query_shapes), then run with this complaint's id.
+PAGE_ROWS = {
+    "category": QueryShape(lambda pk: Category.objects.filter(pk=pk), int),
+    "kelurahan": QueryShape(lambda pk: Kelurahan.objects.select_related("kecamatan").filter(pk=pk), int),
+    "deadlines": QueryShape(
+        lambda pk: (
+            Deadline.objects.filter(complaint_id=pk).select_related("opd").order_by("started_at", "pk")
+        ),
+        int,
+    ),
+    "events": QueryShape(
+        lambda pk: ComplaintEvent.objects.filter(complaint_id=pk).select_related("actor", "opd"), int
+    ),
+    "hops": QueryShape(lambda pk: ComplaintHop.objects.filter(complaint_id=pk).select_related("opd"), int),
+    "notifications": QueryShape(
+        lambda pk: Notification.objects.filter(complaint_id=pk).order_by("created_at", "pk"), int
+    ),
+    "attachments": QueryShape(lambda pk: Attachment.objects.filter(complaint_id=pk), int),
+    "notes": QueryShape(
+        lambda pk: ComplaintNote.objects.filter(complaint_id=pk).select_related("author"), int
+    ),
+    "flag": QueryShape(
+        lambda pk: ComplaintFlag.objects.filter(complaint_id=pk, cleared_at__isnull=True).select_related(
+            "flagged_by"
+        )[:1],
+        int,
+    ),
+    "canned": QueryShape(
+        lambda opd: CannedResponse.objects.filter(opd_id=opd, is_active=True).order_by("title"), int
+    ),
+    "officers": QueryShape(services.officers_of, int),
+}
+
+
 def _canned_for(complaint):
     if not complaint.current_opd_id or not complaint.page_has_canned:
         return None
-    return CannedResponse.objects.filter(opd_id=complaint.current_opd_id, is_active=True).order_by("title")
+    return PAGE_ROWS["canned"](complaint.current_opd_id)
 
 
 def _detail(request, complaint, *, bound=None, status=200):
@@ -159,25 +198,23 @@ def _detail(request, complaint, *, bound=None, status=200):
     can_assign = ActorRole.PETUGAS_OPD in roles and complaint.status in HELD_BY_OPD_STATUSES
     # The page's rows, read in one round trip (a list the complaint does not have: no query; the
     # reporter: only for who may see them).
+    pk = complaint.pk
+    mine = {"complaint": complaint}  # set on every row, as complaint.<rows> would
     lists = {
-        "category": Category.objects.filter(pk=complaint.category_id) if complaint.category_id else None,
-        "kelurahan": Kelurahan.objects.select_related("kecamatan").filter(pk=complaint.kelurahan_id)
-        if complaint.kelurahan_id
-        else None,
+        "category": PAGE_ROWS["category"](complaint.category_id) if complaint.category_id else None,
+        "kelurahan": PAGE_ROWS["kelurahan"](complaint.kelurahan_id) if complaint.kelurahan_id else None,
         "identity": selectors.reporter_identity_query_for(actor=actor, complaint=complaint),
-        "deadlines": complaint.deadlines.select_related("opd").order_by("started_at", "pk"),
-        "events": complaint.events.select_related("actor", "opd"),
-        "hops": complaint.hops.select_related("opd"),
-        "notifications": complaint.notifications.order_by("created_at", "pk")
+        "deadlines": PAGE_ROWS["deadlines"](pk, known=mine),
+        "events": PAGE_ROWS["events"](pk, known=mine),
+        "hops": PAGE_ROWS["hops"](pk, known=mine),
+        "notifications": PAGE_ROWS["notifications"](pk, known=mine)
         if complaint.page_has_notifications
         else None,
-        "attachments": complaint.attachments.all() if complaint.page_has_attachments else None,
-        "notes": complaint.notes.select_related("author") if complaint.page_has_notes else None,
-        "flag": complaint.flags.select_related("flagged_by").filter(cleared_at__isnull=True)[:1]
-        if complaint.page_open_flag
-        else None,
+        "attachments": PAGE_ROWS["attachments"](pk, known=mine) if complaint.page_has_attachments else None,
+        "notes": PAGE_ROWS["notes"](pk, known=mine) if complaint.page_has_notes else None,
+        "flag": PAGE_ROWS["flag"](pk, known=mine) if complaint.page_open_flag else None,
         "canned": _canned_for(complaint) if Action.FOLLOW_UP in actions else None,
-        "officers": services.officers_of(complaint.current_opd_id)
+        "officers": PAGE_ROWS["officers"](complaint.current_opd_id)
         if can_assign and "assign" not in bound
         else None,
     }
