@@ -14,6 +14,7 @@ from functools import cache
 from django.db.models import BooleanField
 from django.db.models.expressions import RawSQL
 
+from aduan.core.query_shapes import QueryShape
 from aduan.users.twofactor import confirmed_device_known, confirmed_device_sql
 
 from .models import Role, StaffMembership
@@ -100,20 +101,11 @@ def _device_confirmed() -> RawSQL:
     return RawSQL(sql, (), output_field=BooleanField())  # noqa: S611 — the models' own names, no input
 
 
-def staff_roles(user) -> StaffRoles:
-    """The roles of ``user`` (and whether a Pemda requires two-factor of them), computed once per
-    user object (one query) and kept on it: a request sees one answer, the next one reads again."""
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-        return NO_ROLES
-    cached = getattr(user, _CACHE_ATTR, None)
-    if cached is not None:
-        return cached
-    pemdas, petugas, kepala, provinces, opd_pemdas, loket = set(), set(), set(), set(), set(), set()
-    two_factor = False
-    # One row per membership; an Ombudsman's repeats once per Pemda of their province (its
-    # two-factor switch: any one of them requires it).
-    rows = (
-        StaffMembership.objects.filter(user=user, is_active=True)
+def _memberships(user_id: int):
+    """One row per membership; an Ombudsman's repeats once per Pemda of their province (its
+    two-factor switch: any one of them requires it)."""
+    return (
+        StaffMembership.objects.filter(user_id=user_id, is_active=True)
         .order_by()
         .annotate(has_device=_device_confirmed())
         .values_list(
@@ -127,6 +119,23 @@ def staff_roles(user) -> StaffRoles:
             "has_device",
         )
     )
+
+
+# every staff request reads it: built and compiled once per process (aduan.core.query_shapes)
+_MEMBERSHIPS = QueryShape(_memberships, int)
+
+
+def staff_roles(user) -> StaffRoles:
+    """The roles of ``user`` (and whether a Pemda requires two-factor of them), computed once per
+    user object (one query) and kept on it: a request sees one answer, the next one reads again."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return NO_ROLES
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is not None:
+        return cached
+    pemdas, petugas, kepala, provinces, opd_pemdas, loket = set(), set(), set(), set(), set(), set()
+    two_factor = False
+    rows = _MEMBERSHIPS(user.pk)
     has_device = None
     for role, pemda_id, opd_id, opd_pemda_id, province_id, pemda_2fa, province_2fa, device in rows:
         has_device = device

@@ -173,6 +173,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)  # one working day
+SESSION_ENGINE = "aduan.core.sessions"  # Django's database sessions, read with a query compiled once
 # Two-factor sign-in (TOTP, django-otp): optional for staff, required by a Pemda's switch for its
 # koordinator and the province's Ombudsman (aduan/users/twofactor.py). The issuer is shown in the app.
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Aduan")
