@@ -14,6 +14,7 @@
 Pages, the API, exports and notifications read complaints through these functions only.
 """
 
+import functools
 import hmac
 import re
 from dataclasses import dataclass
@@ -79,15 +80,20 @@ def complaints_visible_to(user) -> QuerySet[Complaint]:
     roles = staff_roles(user)
     if not roles.is_staff_member:
         return Complaint.objects.none()
-    scope = Q(pk__in=[])
-    if roles.koordinator_pemda_ids:
-        scope |= Q(pemda_id__in=roles.koordinator_pemda_ids)
-    if roles.ombudsman_province_ids:
-        scope |= Q(pemda__province_id__in=roles.ombudsman_province_ids)
-    if roles.opd_ids:
-        # "holds or held": every OPD that ever held the complaint has a hop row.
-        scope |= Exists(ComplaintHop.objects.filter(complaint=OuterRef("pk"), opd_id__in=roles.opd_ids))
+    scope = _visible_scope(roles.koordinator_pemda_ids, roles.ombudsman_province_ids, roles.opd_ids)
     return Complaint.objects.filter(scope)
+
+
+def _visible_scope(koordinator_pemda_ids, ombudsman_province_ids, opd_ids) -> Q:
+    scope = Q(pk__in=[])
+    if koordinator_pemda_ids:
+        scope |= Q(pemda_id__in=koordinator_pemda_ids)
+    if ombudsman_province_ids:
+        scope |= Q(pemda__province_id__in=ombudsman_province_ids)
+    if opd_ids:
+        # "holds or held": every OPD that ever held the complaint has a hop row.
+        scope |= Exists(ComplaintHop.objects.filter(complaint=OuterRef("pk"), opd_id__in=opd_ids))
+    return scope
 
 
 def complaints_held_by(user, opd_ids) -> QuerySet[Complaint]:
@@ -186,6 +192,44 @@ def complaint_get_for(*, user, pk: int, related=COMPLAINT_RELATED, **annotations
         return complaints_visible_to(user).select_related(*related).annotate(**annotations).get(pk=pk)
     except Complaint.DoesNotExist:
         raise NotFound() from None
+
+
+class ComplaintPage:
+    """``complaint_get_for`` with fixed ``related`` rows and ``annotations``, for a page that reads
+    one complaint on every request (the staff complaint page). The same rows and NotFound, but its
+    query is a QueryShape (aduan.core.query_shapes) per size of the user's scope (how many Pemdas,
+    provinces and OPDs their roles give), so it is built and compiled once per process."""
+
+    MAX_SHAPES = 64  # scope sizes seen in one process; beyond them each read compiles as before
+
+    def __init__(self, *, related=COMPLAINT_RELATED, **annotations):
+        self.related, self.annotations = related, annotations
+        self._shapes: dict[tuple[int, ...], QueryShape] = {}
+
+    def get(self, *, user, pk: int) -> Complaint:
+        roles = staff_roles(user)
+        if not roles.is_staff_member:
+            raise NotFound()
+        scope = (roles.koordinator_pemda_ids, roles.ombudsman_province_ids, roles.opd_ids)
+        sizes = tuple(len(ids) for ids in scope)
+        if not any(sizes):  # a role that sees no complaint (petugas loket)
+            raise NotFound()
+        shape = self._shapes.get(sizes)
+        if shape is None:
+            if len(self._shapes) >= self.MAX_SHAPES:
+                return complaint_get_for(user=user, pk=pk, related=self.related, **self.annotations)
+            build = functools.partial(self._build, sizes)
+            shape = self._shapes[sizes] = QueryShape(build, *(int,) * (1 + sum(sizes)))
+        found = list(shape(pk, *(i for ids in scope for i in sorted(ids))))
+        if not found:
+            raise NotFound()
+        return found[0]
+
+    def _build(self, sizes, pk, *ids):
+        pemdas, provinces = ids[: sizes[0]], ids[sizes[0] : sizes[0] + sizes[1]]
+        scope = _visible_scope(pemdas, provinces, ids[sizes[0] + sizes[1] :])
+        related = Complaint.objects.filter(scope).select_related(*self.related)
+        return related.annotate(**self.annotations).filter(pk=pk)[:1]
 
 
 def complaint_by_secret(secret: str) -> Complaint:

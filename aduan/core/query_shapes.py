@@ -22,6 +22,7 @@ import copy
 import threading
 from datetime import UTC, datetime, timedelta
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import QuerySet
 from django.db.models.sql import Query
@@ -51,6 +52,10 @@ class ShapedQuerySet(QuerySet):
         return super().__repr__()
 
 
+def _empty(*args, **kwargs):
+    raise EmptyResultSet  # Django's evaluation answers it with no rows, without a query
+
+
 class ShapedQuery(Query):
     """The query of a ShapedQuerySet: compiled by its shape with its values. Every way to derive
     another query from it (count, exists, aggregate, update...) starts with ``clone``: refused."""
@@ -68,7 +73,7 @@ class ShapedQuery(Query):
         params = tuple(self.values[value] if kind == "arg" else value for kind, value in slots)
         compiler = copy.copy(compiled)  # its state after compiling: select, klass_info, converters
         compiler.connection, compiler.using, compiler.query = connection, using, self
-        compiler.as_sql = lambda *args, **kwargs: (sql, params)
+        compiler.as_sql = _empty if sql is None else lambda *args, **kwargs: (sql, params)
         return compiler
 
 
@@ -94,13 +99,18 @@ class QueryShape:
             rounds = []
             for round_ in (0, 1):
                 values = [_SENTINELS[kind](index, round_) for index, kind in enumerate(self.kinds)]
-                query = self.build(*values).query
-                compiler = query.get_compiler(connection=connection)
-                sql, params = compiler.as_sql()
-                rounds.append((values, query, compiler, sql, list(params)))
-            (values_a, _query, compiler, sql, params_a), (values_b, _q, _c, sql_b, params_b) = rounds
+                compiler = self.build(*values).query.get_compiler(connection=connection)
+                try:
+                    sql, params = compiler.as_sql()
+                except EmptyResultSet:  # e.g. pk__in=[]: no row, whatever the values
+                    sql, params = None, ()
+                rounds.append((values, compiler, sql, list(params)))
+            (values_a, compiler, sql, params_a), (values_b, _c, sql_b, params_b) = rounds
             if sql != sql_b or len(params_a) != len(params_b):
                 raise ValueError(f"{self.build!r}: its SQL depends on the values of its arguments")
+            if sql is None:
+                found = self._compiled[connection.vendor] = (compiler, None, ())
+                return found
             slots = []
             for a, b in zip(params_a, params_b, strict=True):
                 if a in values_a:

@@ -495,3 +495,45 @@ def test_visible_list_for_nobody_costs_at_most_the_membership_query(db, django_a
         assert list(complaints_visible_to(AnonymousUser())) == []
     with django_assert_num_queries(1):
         assert list(complaints_visible_to(nobody)) == []
+
+
+def test_complaint_page_reads_what_complaint_get_for_reads_compiled_once(world, monkeypatch):
+    """The staff page's compiled-once read (ComplaintPage) gives the same complaint and the same
+    NotFound as complaint_get_for, for every role and scope size, and compiles nothing after the
+    first read of a scope size."""
+    from django.db.models.sql.compiler import SQLCompiler
+
+    from aduan.complaints.selectors import ComplaintPage
+
+    page = ComplaintPage(related=("pemda", "current_opd"))
+    c = world.c
+    two_roles = MembershipFactory(role="petugas_opd", opd=world.opd_a).user
+    MembershipFactory(user=two_roles, role="koordinator", pemda=world.pemda_2)
+    users = [world.koor_1, world.koor_2, world.petugas_a, world.petugas_b, world.kepala_a, world.omb_1]
+    users += [world.omb_2, fresh(two_roles), UserFactory(), AnonymousUser()]
+    for user in users:
+        for complaint in c.values():
+            try:
+                expected = complaint_get_for(user=user, pk=complaint.pk, related=("pemda", "current_opd"))
+            except NotFound:
+                with pytest.raises(NotFound):
+                    page.get(user=user, pk=complaint.pk)
+                continue
+            got = page.get(user=user, pk=complaint.pk)
+            assert (got.pk, got.status, got.current_opd_id) == (
+                expected.pk,
+                expected.status,
+                expected.current_opd_id,
+            )
+            assert got.pemda.name == expected.pemda.name
+    assert len(page._shapes) == 4  # (1 Pemda), (1 OPD), (1 province), (1 Pemda and 1 OPD)
+
+    compiled = []
+    original = SQLCompiler.as_sql
+    monkeypatch.setattr(
+        SQLCompiler, "as_sql", lambda self, *a, **k: compiled.append(1) or original(self, *a, **k)
+    )
+    assert page.get(user=world.koor_2, pk=c["dispatched_c"].pk).pk == c["dispatched_c"].pk
+    with pytest.raises(NotFound):
+        page.get(user=world.petugas_b, pk=c["dispatched_a"].pk)
+    assert compiled == []

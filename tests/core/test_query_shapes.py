@@ -170,3 +170,12 @@ def test_values_of_another_kind_and_refinements_are_refused(db):
     assert list(queryset) == []  # the queryset itself still runs
     with pytest.raises(ValueError, match="kinds"):
         QueryShape(lambda x: Deadline.objects.all(), float)
+
+
+def test_a_build_that_can_match_nothing_runs_no_query(db, django_assert_num_queries):
+    shape = QueryShape(lambda pk: Deadline.objects.filter(complaint_id=pk, pk__in=[]), int)
+    with django_assert_num_queries(0):
+        assert list(shape(5)) == []
+        batch = [shape(6), shape(7)]
+        evaluate_together(*batch)
+        assert [list(qs) for qs in batch] == [[], []]

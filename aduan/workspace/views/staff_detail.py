@@ -133,13 +133,14 @@ PAGE_FACTS = {
 }
 
 
+_PAGE = selectors.ComplaintPage(related=("pemda", "current_opd"), **PAGE_FACTS)
+
+
 def _page_complaint(request, pk):
     """The complaint with its page's facts about its other rows. Its category and area come with
     those rows (``_detail``): each further join costs PostgreSQL more planning than a lookup."""
     try:
-        return selectors.complaint_get_for(
-            user=request.user, pk=pk, related=("pemda", "current_opd"), **PAGE_FACTS
-        )
+        return _PAGE.get(user=request.user, pk=pk)
     except NotFound:
         raise Http404 from None
 
