@@ -14,7 +14,6 @@
 Pages, the API, exports and notifications read complaints through these functions only.
 """
 
-import functools
 import hmac
 import re
 from dataclasses import dataclass
@@ -24,7 +23,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from aduan.agencies.selectors import staff_roles
 from aduan.core.exceptions import NotFound
-from aduan.core.query_shapes import QueryShape
+from aduan.core.query_shapes import QueryShape, ShapesBySize
 from aduan.notifications.services import ReporterContact
 
 from .models import (
@@ -200,36 +199,23 @@ class ComplaintPage:
     query is a QueryShape (aduan.core.query_shapes) per size of the user's scope (how many Pemdas,
     provinces and OPDs their roles give), so it is built and compiled once per process."""
 
-    MAX_SHAPES = 64  # scope sizes seen in one process; beyond them each read compiles as before
-
     def __init__(self, *, related=COMPLAINT_RELATED, **annotations):
         self.related, self.annotations = related, annotations
-        self._shapes: dict[tuple[int, ...], QueryShape] = {}
+        self._shapes = ShapesBySize(self._build)
 
     def get(self, *, user, pk: int) -> Complaint:
         roles = staff_roles(user)
-        if not roles.is_staff_member:
-            raise NotFound()
         scope = (roles.koordinator_pemda_ids, roles.ombudsman_province_ids, roles.opd_ids)
-        sizes = tuple(len(ids) for ids in scope)
-        if not any(sizes):  # a role that sees no complaint (petugas loket)
+        if not roles.is_staff_member or not any(scope):  # a petugas loket sees no complaint
             raise NotFound()
-        shape = self._shapes.get(sizes)
-        if shape is None:
-            if len(self._shapes) >= self.MAX_SHAPES:
-                return complaint_get_for(user=user, pk=pk, related=self.related, **self.annotations)
-            build = functools.partial(self._build, sizes)
-            shape = self._shapes[sizes] = QueryShape(build, *(int,) * (1 + sum(sizes)))
-        found = list(shape(pk, *(i for ids in scope for i in sorted(ids))))
+        found = list(self._shapes([pk], *(sorted(ids) for ids in scope)))
         if not found:
             raise NotFound()
         return found[0]
 
-    def _build(self, sizes, pk, *ids):
-        pemdas, provinces = ids[: sizes[0]], ids[sizes[0] : sizes[0] + sizes[1]]
-        scope = _visible_scope(pemdas, provinces, ids[sizes[0] + sizes[1] :])
-        related = Complaint.objects.filter(scope).select_related(*self.related)
-        return related.annotate(**self.annotations).filter(pk=pk)[:1]
+    def _build(self, pk, pemdas, provinces, opds):
+        scope = Complaint.objects.filter(_visible_scope(pemdas, provinces, opds))
+        return scope.select_related(*self.related).annotate(**self.annotations).filter(pk=pk[0])[:1]
 
 
 def complaint_by_secret(secret: str) -> Complaint:

@@ -7,15 +7,18 @@ server's time (3.3 of 16.9 ms for ~10 compilations, bench/README.md, tenth pass)
 
 ``QueryShape(build, int)`` wraps a function of its arguments that returns a queryset whose SQL does
 not depend on the argument values (an id in a filter, constant flags and orderings: a *shape*).
-Its first call in a process compiles ``build`` twice, with two sets of sentinel values, and checks
+Its first evaluation in a process compiles ``build`` twice, with two sets of sentinel values, and checks
 that the SQL is the same and that each argument lands in its own parameter; a build whose SQL
 depends on its values (``__in`` with a list, a ``None`` that becomes ``IS NULL``...) is refused with
-a ``ValueError`` at that first call, so it is found by the first test that reaches it. Every call
+a ``ValueError`` at that first evaluation, so it is found by the first test that reaches it. Every call
 after that returns a fresh queryset that runs the cached SQL with the call's values; its rows become
 objects through Django's own compiler state (``select_related``, annotations, converters), exactly
 as a normal evaluation would. A shaped queryset is for evaluating (``list()``, iteration,
 ``aduan.workspace.batch.evaluate_together``): refining it (``filter``, ``count``, ``first``...)
 raises ``TypeError``, since that would run the old SQL.
+
+``ShapesBySize(build)`` is for builds that take lists of ids (``pk__in=ids``, a user's Pemdas):
+one QueryShape per tuple of list lengths, made the first time those lengths come.
 """
 
 import copy
@@ -150,3 +153,40 @@ class QueryShape:
                 query.model._meta.get_field(name): {obj.pk: obj} for name, obj in known.items()
             }
         return queryset
+
+
+class ShapesBySize:
+    """QueryShapes of ``build(*lists_of_ids)``: one per tuple of the lists' lengths (the SQL of
+    ``pk__in`` has a placeholder per id). Past ``max_shapes`` different lengths in a process, the
+    build's own queryset is returned (compiled as Django always does)."""
+
+    def __init__(self, build, *, max_shapes: int = 64):
+        self.build = build
+        self.max_shapes = max_shapes
+        self._shapes: dict[tuple[int, ...], QueryShape] = {}
+
+    def __call__(self, *lists, known: dict | None = None):
+        sizes = tuple(len(ids) for ids in lists)
+        shape = self._shapes.get(sizes)
+        if shape is None:
+            if len(self._shapes) >= self.max_shapes or not sum(sizes):
+                return self.build(*lists)
+            shape = self._shapes[sizes] = QueryShape(_Split(self.build, sizes), *(int,) * sum(sizes))
+        return shape(*(i for ids in lists for i in ids), known=known)
+
+
+class _Split:
+    """``build`` called with the flat ids cut back into lists of ``sizes``."""
+
+    def __init__(self, build, sizes):
+        self.build, self.sizes = build, sizes
+
+    def __call__(self, *flat):
+        lists, start = [], 0
+        for size in self.sizes:
+            lists.append(list(flat[start : start + size]))
+            start += size
+        return self.build(*lists)
+
+    def __repr__(self):
+        return f"{self.build!r} with lists of {self.sizes}"

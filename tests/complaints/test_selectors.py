@@ -526,7 +526,7 @@ def test_complaint_page_reads_what_complaint_get_for_reads_compiled_once(world, 
                 expected.current_opd_id,
             )
             assert got.pemda.name == expected.pemda.name
-    assert len(page._shapes) == 4  # (1 Pemda), (1 OPD), (1 province), (1 Pemda and 1 OPD)
+    assert len(page._shapes._shapes) == 4  # (1 Pemda), (1 OPD), (1 province), (1 Pemda and 1 OPD)
 
     compiled = []
     original = SQLCompiler.as_sql

@@ -179,3 +179,25 @@ def test_a_build_that_can_match_nothing_runs_no_query(db, django_assert_num_quer
         batch = [shape(6), shape(7)]
         evaluate_together(*batch)
         assert [list(qs) for qs in batch] == [[], []]
+
+
+def test_shapes_by_size_one_shape_per_length_of_the_id_lists(world, compilations):
+    from aduan.complaints.models import Category
+    from aduan.core.query_shapes import ShapesBySize
+    from tests.factories import CategoryFactory
+
+    categories = [CategoryFactory(pemda=world.pemda) for _ in range(4)]
+    shapes = ShapesBySize(lambda ids: Category.objects.filter(pk__in=ids).order_by("pk"), max_shapes=2)
+    pks = [c.pk for c in categories]
+    assert [c.pk for c in shapes(pks[:2])] == pks[:2]
+    assert [c.pk for c in shapes(pks[2:])] == pks[2:]  # same length: the same shape, other ids
+    assert [c.pk for c in shapes([pks[3], pks[0], pks[1]])] == [pks[0], pks[1], pks[3]]
+    assert sorted(shapes._shapes) == [(2,), (3,)]
+    del compilations[:]
+    assert [c.pk for c in shapes(pks[1:3])] == pks[1:3]
+    assert compilations == []  # compiled before
+    # past max_shapes lengths, and for no ids, the build's own queryset (compiled as usual)
+    assert [c.pk for c in shapes(pks)] == pks
+    assert len(compilations) == 1
+    assert sorted(shapes._shapes) == [(2,), (3,)]
+    assert list(shapes([])) == []

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from aduan.agencies.selectors import staff_roles
 from aduan.complaints.filters import StaffComplaintFilter
 from aduan.complaints.models import Category, ComplaintFlag
+from aduan.core.query_shapes import ShapesBySize
 from aduan.sla.calendar import working_days_left
 from aduan.sla.display import due_text
 from aduan.sla.models import Deadline
@@ -219,12 +220,20 @@ class Row:
     risk: object = None  # aduan.compliance.forecast.Risk where the page shows the forecast
 
 
+def _categories(ids):
+    return Category.objects.select_related("parent", "default_opd").filter(pk__in=ids)
+
+
+# compiled once per process and number of categories on the page (aduan.core.query_shapes)
+_CATEGORIES = ShapesBySize(_categories)
+
+
 def with_categories(objects) -> None:
     """Put each complaint's category in, with its parent (in its name) and default OPD (the
     triage's suggestion): one query for the page when any complaint has a category, none when
     none has, and one instance per category however many rows share it."""
-    ids = {c.category_id for c in objects if c.category_id}
-    found = Category.objects.select_related("parent", "default_opd").in_bulk(ids) if ids else {}
+    ids = sorted({c.category_id for c in objects if c.category_id})
+    found = {category.pk: category for category in _CATEGORIES(ids)} if ids else {}
     for c in objects:
         c.category = found.get(c.category_id)
 
