@@ -55,6 +55,9 @@ class ShapedQuerySet(QuerySet):
         return super().__repr__()
 
 
+PER_CALL = object()  # a vendor on which the shape's check failed: compile each time (not PostgreSQL)
+
+
 def _empty(*args, **kwargs):
     raise EmptyResultSet  # Django's evaluation answers it with no rows, without a query
 
@@ -73,6 +76,8 @@ class ShapedQuery(Query):
         if connection is None:
             connection = connections[using]
         compiled, sql, slots = self.shape._compile(connection)
+        if sql is PER_CALL:
+            return self.shape.build(*self.values).query.get_compiler(using, connection, elide_empty)
         params = tuple(self.values[value] if kind == "arg" else value for kind, value in slots)
         compiler = copy.copy(compiled)  # its state after compiling: select, klass_info, converters
         compiler.connection, compiler.using, compiler.query = connection, using, self
@@ -93,12 +98,27 @@ class QueryShape:
         self._lock = threading.Lock()
 
     def _compile(self, connection):
-        """(compiler, sql, slots) for this database vendor; slots: for each parameter,
-        ("arg", index) or ("const", value)."""
+        """What ``_check`` found for this vendor. PostgreSQL passes the values to the SQL as they
+        were given; another database may adapt them first (SQLite: datetimes become text), and
+        there a build that fails the check is simply compiled on every call (the quick start)."""
         found = self._compiled.get(connection.vendor)
         if found is not None:
             return found
+        try:
+            return self._check(connection)
+        except ValueError:
+            if connection.vendor == "postgresql":
+                raise
+            found = self._compiled[connection.vendor] = (None, PER_CALL, ())
+            return found
+
+    def _check(self, connection):
+        """(compiler, sql, slots) for this database vendor; slots: for each parameter,
+        ("arg", index) or ("const", value)."""
         with self._lock:
+            found = self._compiled.get(connection.vendor)
+            if found is not None:  # another thread checked it meanwhile
+                return found
             rounds = []
             for round_ in (0, 1):
                 values = [_SENTINELS[kind](index, round_) for index, kind in enumerate(self.kinds)]
