@@ -225,7 +225,12 @@ class StaffComplaintFilter(django_filters.FilterSet):
         return selectors.complaint_search(queryset, value, user=getattr(self.request, "user", None))
 
     def filter_sort(self, queryset, name, value):
-        order = SORTS.get(value)
-        if value == "due":
-            queryset = with_next_due(queryset)
-        return queryset.order_by(*order) if order else queryset
+        return sorted_by(queryset, value)
+
+
+def sorted_by(queryset, value: str):
+    """The list in the order ``sort=value`` asks for (the queue's default when none is asked)."""
+    order = SORTS.get(value)
+    if value == "due":
+        queryset = with_next_due(queryset)
+    return queryset.order_by(*order) if order else queryset

@@ -105,7 +105,13 @@ def complaints_held_by(user, opd_ids) -> QuerySet[Complaint]:
     mine = sorted(set(opd_ids) & roles.opd_ids)
     if not roles.is_staff_member or not mine:
         return Complaint.objects.none()
-    return Complaint.objects.filter(current_opd_id__in=mine)
+    return held_by_opds(mine)
+
+
+def held_by_opds(opd_ids) -> QuerySet[Complaint]:
+    """``complaints_held_by``'s query for OPD ids already checked against the user's roles (the
+    inbox's page query compiled once per process: aduan.workspace.views.staff_common)."""
+    return Complaint.objects.filter(current_opd_id__in=opd_ids)
 
 
 def complaints_on_map(user) -> QuerySet[Complaint] | None:

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aduan.agencies.selectors import staff_roles
-from aduan.complaints.filters import StaffComplaintFilter
+from aduan.complaints.filters import StaffComplaintFilter, sorted_by
 from aduan.complaints.models import Category, ComplaintFlag
 from aduan.core.query_shapes import ShapesBySize
 from aduan.sla.calendar import working_days_left
@@ -249,11 +249,50 @@ def rows_of(page_objects, now, calendars: dict | None = None) -> list[Row]:
     return rows
 
 
+# An unfiltered queue page (the OPD inbox as it opens) has the same SQL for every officer of the same
+# number of OPDs, but for their ids: its page query is a QueryShape per (queue, sort, stage, page)
+# and number of ids (the first SHAPED_PAGES pages; aduan.core.query_shapes), not compiled each time.
+SHAPED_PAGES = 10
+_shaped_pages: dict = {}
+
+
+@dataclass(frozen=True)
+class ShapedScope:
+    """A queue's rows as a function of the user's ids (already checked against their roles):
+    ``rows(ids)`` must be the queue's base queryset for them."""
+
+    name: str
+    ids: tuple
+    rows: object
+
+
+def _shaped_page(scope: ShapedScope, *, sort: str, stage: str | None, number: int) -> ShapesBySize:
+    key = (scope.name, sort, stage, number)
+    shapes = _shaped_pages.get(key)
+    if shapes is None:
+        offset = (number - 1) * PAGE_SIZE
+
+        def build(ids):
+            ordered = sorted_by(scope.rows(ids), sort)
+            chosen = ordered.filter(pk__in=ordered[offset : offset + PAGE_SIZE].values("pk"))
+            return list_queryset(chosen, stage=stage)
+
+        shapes = _shaped_pages[key] = ShapesBySize(build)
+    return shapes
+
+
 def filtered_page(
-    request, base_queryset, *, default_sort: str = "oldest", stage: str | None = None, annotate=None
+    request,
+    base_queryset,
+    *,
+    default_sort: str = "oldest",
+    stage: str | None = None,
+    annotate=None,
+    shaped: ShapedScope | None = None,
 ):
     """Apply the shared StaffComplaintFilter to an already scoped queryset and paginate it;
     ``annotate(rows, now, calendars)`` may add to the rows (the breach forecast, staff_risk).
+    ``shaped``: the same scope as ids, for the compiled-once page query when nothing is filtered.
     Returns (filterset, page, rows, querystring without the page)."""
     data = request.GET.copy()
     if not data.get("sort"):
@@ -263,10 +302,15 @@ def filtered_page(
     if not data.get("sort") or not filterset.is_valid():
         queryset = queryset.order_by("submitted_at", "pk")
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-    # The page's rows are chosen first (ordered and limited on the complaints alone) and only those
-    # get their Pemda, OPDs, assignee and clocks: joined before the limit, PostgreSQL hashed every
-    # OPD and user of the country to sort an OPD's few hundred complaints (5.6 ms at `national`).
-    page.object_list = list_queryset(queryset.filter(pk__in=page.object_list.values("pk")), stage=stage)
+    if shaped is not None and set(request.GET) <= {"page"} and page.number <= SHAPED_PAGES:
+        shapes = _shaped_page(shaped, sort=default_sort, stage=stage, number=page.number)
+        page.object_list = shapes(sorted(shaped.ids))
+    else:
+        # The page's rows are chosen first (ordered and limited on the complaints alone) and only
+        # those get their Pemda, OPDs, assignee and clocks: joined before the limit, PostgreSQL
+        # hashed every OPD and user of the country to sort an OPD's few hundred complaints (5.6 ms
+        # at `national`).
+        page.object_list = list_queryset(queryset.filter(pk__in=page.object_list.values("pk")), stage=stage)
     now = timezone.now()
     calendars = calendars_for(page.object_list, now)
     rows = rows_of(page.object_list, now, calendars)

@@ -26,6 +26,7 @@ from aduan.workspace.forms import BulkForm
 from aduan.workspace.templatetags.staff_tags import filter_panels_clear
 
 from .staff_common import (
+    ShapedScope,
     filtered_page,
     forbid,
     list_queryset,
@@ -169,14 +170,34 @@ def queue_base(request, queue: str):
     return base
 
 
+def _held_now(opd_ids):
+    """The inbox's and kepala's default rows for OPD ids of the user (``queue_base``'s query)."""
+    return selectors.held_by_opds(opd_ids).filter(status__in=HELD_BY_OPD_STATUSES)
+
+
+def shaped_scope(request, queue: str) -> ShapedScope | None:
+    """The inbox's or kepala's scope as the user's OPD ids, for the compiled-once page query
+    (staff_common.filtered_page uses it only when nothing is filtered)."""
+    me = staff_roles(request.user)
+    ids = {"inbox": me.opd_ids, "kepala": me.kepala_opd_ids}.get(queue)
+    if not ids or request.GET.getlist("status"):
+        return None
+    return ShapedScope(queue, tuple(sorted(ids)), _held_now)
+
+
 def queue_page(
     request, queue: str, *, template, title, filter_fields, default_sort, stage=None, extra=None, risk=False
 ):
     base = queue_base(request, queue)
+    shaped = shaped_scope(request, queue)
     if risk:  # the breach forecast per row and the risk sort (staff_risk)
-        filterset, page, rows, query = risk_page(request, base, default_sort=default_sort, now=timezone.now())
+        filterset, page, rows, query = risk_page(
+            request, base, default_sort=default_sort, now=timezone.now(), shaped=shaped
+        )
     else:
-        filterset, page, rows, query = filtered_page(request, base, default_sort=default_sort, stage=stage)
+        filterset, page, rows, query = filtered_page(
+            request, base, default_sort=default_sort, stage=stage, shaped=shaped
+        )
     _limit_filter_choices(filterset, request.user, queue, shown=filter_fields)
     context = {
         "title": title,

@@ -75,12 +75,12 @@ def _risk_key(row):
     return (-(row.risk.probability if row.risk else -1.0), row.complaint.submitted_at, row.complaint.pk)
 
 
-def risk_page(request, base, *, default_sort: str, now):
+def risk_page(request, base, *, default_sort: str, now, shaped=None):
     """``filtered_page`` with the forecast on every row and the extra sort ``?sort=risk``
     (highest estimated risk first). Returns (filterset, page, rows, querystring)."""
     if request.GET.get("sort") != RISK_SORT:
         filterset, page, rows, query = filtered_page(
-            request, base, default_sort=default_sort, annotate=attach_risks
+            request, base, default_sort=default_sort, annotate=attach_risks, shaped=shaped
         )
     else:
         data = request.GET.copy()
