@@ -2,7 +2,7 @@
 
 A staff page reads the same small lists on every request (the complaint page: its clocks, timeline,
 hops, notes...), only an id changing. Django builds each queryset (``filter``, ``select_related``)
-and compiles its SQL anew every time: on the complaint page that was about a quarter of the
+and compiles its SQL anew every time: on the complaint page that was about a fifth of the
 server's time (3.3 of 16.9 ms for ~10 compilations, bench/README.md, tenth pass).
 
 ``QueryShape(build, int)`` wraps a function of its arguments that returns a queryset whose SQL does
@@ -185,14 +185,14 @@ class ShapesBySize:
         self.max_shapes = max_shapes
         self._shapes: dict[tuple[int, ...], QueryShape] = {}
 
-    def __call__(self, *lists, known: dict | None = None):
+    def __call__(self, *lists):
         sizes = tuple(len(ids) for ids in lists)
         shape = self._shapes.get(sizes)
         if shape is None:
             if len(self._shapes) >= self.max_shapes or not sum(sizes):
                 return self.build(*lists)
             shape = self._shapes[sizes] = QueryShape(_Split(self.build, sizes), *(int,) * sum(sizes))
-        return shape(*(i for ids in lists for i in ids), known=known)
+        return shape(*(i for ids in lists for i in ids))
 
 
 class _Split:
