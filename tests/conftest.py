@@ -131,6 +131,23 @@ def pytest_runtest_setup(item):
         pytest.skip(missing)
 
 
+@pytest.fixture
+def sql_compilations(monkeypatch):
+    """The models of the SELECTs Django compiles from now on (aduan.core.query_shapes: a shaped
+    query is compiled once per process). Empty it with ``del sql_compilations[:]``."""
+    from django.db.models.sql.compiler import SQLCompiler
+
+    counted = []
+    original = SQLCompiler.as_sql
+
+    def as_sql(self, *args, **kwargs):
+        counted.append(self.query.model)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(SQLCompiler, "as_sql", as_sql)
+    return counted
+
+
 @pytest.fixture(autouse=True)
 def _default_language():
     """Every test starts in the site's language: a request through LocaleMiddleware (say with

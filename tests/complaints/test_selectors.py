@@ -497,12 +497,10 @@ def test_visible_list_for_nobody_costs_at_most_the_membership_query(db, django_a
         assert list(complaints_visible_to(nobody)) == []
 
 
-def test_complaint_page_reads_what_complaint_get_for_reads_compiled_once(world, monkeypatch):
+def test_complaint_page_reads_what_complaint_get_for_reads_compiled_once(world, sql_compilations):
     """The staff page's compiled-once read (ComplaintPage) gives the same complaint and the same
     NotFound as complaint_get_for, for every role and scope size, and compiles nothing after the
     first read of a scope size."""
-    from django.db.models.sql.compiler import SQLCompiler
-
     from aduan.complaints.selectors import ComplaintPage
 
     page = ComplaintPage(related=("pemda", "current_opd"))
@@ -528,12 +526,8 @@ def test_complaint_page_reads_what_complaint_get_for_reads_compiled_once(world, 
             assert got.pemda.name == expected.pemda.name
     assert len(page._shapes._shapes) == 4  # (1 Pemda), (1 OPD), (1 province), (1 Pemda and 1 OPD)
 
-    compiled = []
-    original = SQLCompiler.as_sql
-    monkeypatch.setattr(
-        SQLCompiler, "as_sql", lambda self, *a, **k: compiled.append(1) or original(self, *a, **k)
-    )
+    del sql_compilations[:]
     assert page.get(user=world.koor_2, pk=c["dispatched_c"].pk).pk == c["dispatched_c"].pk
     with pytest.raises(NotFound):
         page.get(user=world.petugas_b, pk=c["dispatched_a"].pk)
-    assert compiled == []
+    assert sql_compilations == []

@@ -7,7 +7,6 @@ from datetime import datetime, timedelta
 import pytest
 from django.contrib.sessions.models import Session
 from django.db import connection
-from django.db.models.sql.compiler import SQLCompiler
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -28,20 +27,6 @@ def _fields(obj):
     return values
 
 
-@pytest.fixture
-def compilations(monkeypatch):
-    """How many times Django compiled a SELECT."""
-    counted = []
-    original = SQLCompiler.as_sql
-
-    def as_sql(self, *args, **kwargs):
-        counted.append(self.query.model)
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(SQLCompiler, "as_sql", as_sql)
-    return counted
-
-
 def _clocks():
     return QueryShape(
         lambda pk: (
@@ -51,7 +36,7 @@ def _clocks():
     )
 
 
-def test_rows_are_the_plain_querysets_and_the_sql_is_compiled_once(world, compilations):
+def test_rows_are_the_plain_querysets_and_the_sql_is_compiled_once(world, sql_compilations):
     first = complaint_in_status(
         Status.FOLLOWED_UP, pemda=world.pemda, opd=world.opd, koordinator=world.koordinator
     )
@@ -64,14 +49,14 @@ def test_rows_are_the_plain_querysets_and_the_sql_is_compiled_once(world, compil
             _fields(d) for d in complaint.deadlines.select_related("opd").order_by("started_at", "pk")
         ]
         assert expected
-        del compilations[:]
+        del sql_compilations[:]
         with CaptureQueriesContext(connection) as queries:
             got = list(shape(complaint.pk, known={"complaint": complaint}))
             assert all(d.complaint is complaint and d.opd_id == world.opd.pk for d in got if d.opd_id)
             assert [_fields(d) for d in got] == expected
         assert len(queries) == 1  # the owner and the selected OPD came with the rows
         # the first call in a process compiles the build twice (the shape check), later ones never
-        assert len(compilations) == (2 if complaint is first else 0)
+        assert len(sql_compilations) == (2 if complaint is first else 0)
 
 
 def test_constant_parameters_stay_and_arguments_move(world):
@@ -181,7 +166,7 @@ def test_a_build_that_can_match_nothing_runs_no_query(db, django_assert_num_quer
         assert [list(qs) for qs in batch] == [[], []]
 
 
-def test_shapes_by_size_one_shape_per_length_of_the_id_lists(world, compilations):
+def test_shapes_by_size_one_shape_per_length_of_the_id_lists(world, sql_compilations):
     from aduan.complaints.models import Category
     from aduan.core.query_shapes import ShapesBySize
     from tests.factories import CategoryFactory
@@ -193,11 +178,11 @@ def test_shapes_by_size_one_shape_per_length_of_the_id_lists(world, compilations
     assert [c.pk for c in shapes(pks[2:])] == pks[2:]  # same length: the same shape, other ids
     assert [c.pk for c in shapes([pks[3], pks[0], pks[1]])] == [pks[0], pks[1], pks[3]]
     assert sorted(shapes._shapes) == [(2,), (3,)]
-    del compilations[:]
+    del sql_compilations[:]
     assert [c.pk for c in shapes(pks[1:3])] == pks[1:3]
-    assert compilations == []  # compiled before
+    assert sql_compilations == []  # compiled before
     # past max_shapes lengths, and for no ids, the build's own queryset (compiled as usual)
     assert [c.pk for c in shapes(pks)] == pks
-    assert len(compilations) == 1
+    assert len(sql_compilations) == 1
     assert sorted(shapes._shapes) == [(2,), (3,)]
     assert list(shapes([])) == []

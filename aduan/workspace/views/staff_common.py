@@ -258,7 +258,7 @@ _shaped_pages: dict = {}
 
 @dataclass(frozen=True)
 class ShapedScope:
-    """A queue's rows as a function of the user's ids (already checked against their roles):
+    """A queue's rows as a function of the user's ids (already checked against their roles, sorted):
     ``rows(ids)`` must be the queue's base queryset for them."""
 
     name: str
@@ -304,7 +304,7 @@ def filtered_page(
     page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     if shaped is not None and set(request.GET) <= {"page"} and page.number <= SHAPED_PAGES:
         shapes = _shaped_page(shaped, sort=default_sort, stage=stage, number=page.number)
-        page.object_list = shapes(sorted(shaped.ids))
+        page.object_list = shapes(list(shaped.ids))
     else:
         # The page's rows are chosen first (ordered and limited on the complaints alone) and only
         # those get their Pemda, OPDs, assignee and clocks: joined before the limit, PostgreSQL
